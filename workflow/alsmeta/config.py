@@ -1,0 +1,52 @@
+"""Checking the workflow configuration against its schema."""
+
+from __future__ import annotations
+
+import jsonschema
+
+from .errors import InputError
+
+
+def _key(path) -> str:
+    return ".".join(str(p) for p in path) or "(top level)"
+
+
+def check_config(config: dict, schema: dict) -> None:
+    """Raise :class:`InputError` naming the config key of the first problem.
+
+    Beyond the schema: every analysed outcome must be defined, and a proportion
+    outcome must list the AE categories it accepts.
+    """
+    validator = jsonschema.Draft7Validator(schema)
+    errors = sorted(validator.iter_errors(config), key=lambda e: (len(e.path), list(map(str, e.path))))
+    if errors:
+        error = errors[0]
+        if error.validator == "additionalProperties":
+            known = sorted(error.schema.get("properties", {}))
+            extra = sorted(set(error.instance) - set(known))
+            key = _key([*error.path, extra[0]])
+            hint = f" (allowed here: {', '.join(known)})" if known else ""
+            raise InputError(f"config key {key!r}", f"unknown key{hint}")
+        if error.validator == "required":
+            missing = error.message.split("'")[1]
+            raise InputError(f"config key {_key([*error.path, missing])!r}", "is missing")
+        raise InputError(f"config key {_key(error.path)!r}", error.message)
+
+    definitions = config["outcome_definitions"]
+    for i, name in enumerate(config["criteria"]["outcomes"]):
+        if name not in definitions:
+            raise InputError(
+                f"config key 'criteria.outcomes.{i}'",
+                f"{name!r} is not defined in outcome_definitions ({', '.join(definitions)})",
+            )
+    for name, spec in definitions.items():
+        if spec["kind"] == "proportion" and not spec.get("ae_categories"):
+            raise InputError(
+                f"config key 'outcome_definitions.{name}.ae_categories'",
+                "a proportion outcome must list the AE categories it counts",
+            )
+        if spec["kind"] != "proportion" and "ae_categories" in spec:
+            raise InputError(
+                f"config key 'outcome_definitions.{name}.ae_categories'",
+                f"only proportion outcomes take AE categories (kind is {spec['kind']!r})",
+            )

@@ -1,0 +1,67 @@
+"""Deterministic TSV output: fixed float format, no index, atomic replace."""
+
+from __future__ import annotations
+
+import csv
+import math
+import os
+import tempfile
+from pathlib import Path
+
+
+def format_cell(value) -> str:
+    """One cell: '' for missing, true/false, integers as such, floats to 10 significant digits."""
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, int):
+        return str(value)
+    if isinstance(value, float):
+        if math.isnan(value):
+            return ""
+        if value == 0:
+            return "0"
+        return f"{value:.10g}"
+    return str(value)
+
+
+def write_tsv(rows: list[dict], columns: list[str], path: str | Path) -> None:
+    """Write ``rows`` (dicts) with ``columns`` in order; the file appears whole or not at all."""
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8", newline="") as handle:
+            writer = csv.writer(handle, delimiter="\t", lineterminator="\n", quoting=csv.QUOTE_NONE,
+                                escapechar="\\")
+            writer.writerow(columns)
+            for row in rows:
+                writer.writerow([format_cell(row.get(c)) for c in columns])
+        os.replace(tmp, path)
+    except BaseException:
+        os.unlink(tmp)
+        raise
+
+
+def _parse(text: str):
+    if text == "":
+        return None
+    if text in ("true", "false"):
+        return text == "true"
+    try:
+        return int(text)
+    except ValueError:
+        pass
+    try:
+        return float(text)
+    except ValueError:
+        return text
+
+
+def read_tsv(path: str | Path) -> list[dict]:
+    """Read a TSV this package wrote back into dicts with numbers and booleans parsed."""
+    with open(path, encoding="utf-8", newline="") as handle:
+        reader = csv.reader(handle, delimiter="\t", quoting=csv.QUOTE_NONE, escapechar="\\")
+        header = next(reader)
+        return [dict(zip(header, map(_parse, cells), strict=True)) for cells in reader]

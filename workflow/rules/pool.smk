@@ -1,0 +1,33 @@
+# Selection and pooling run as one job: both are cheap, and one Python start-up less
+# on the critical path matters more than caching the selection apart from the pooling.
+rule pool:
+    input:
+        **data_tables(),
+        effects=rules.harmonize.output.effects,
+        schemas=table_schemas(),
+        code=package_code("tables", "effects", "select", "pool", "analyses"),
+    output:
+        inclusion=report(
+            "results/tables/inclusion.tsv",
+            caption="../report/inclusion.rst",
+            category="Tables",
+        ),
+        pooled=report(
+            "results/tables/pooled.tsv",
+            caption="../report/pooled.rst",
+            category="Tables",
+        ),
+        analysed="results/tables/analysed_effects.tsv",
+        weights="results/tables/weights.tsv",
+    params:
+        criteria=config["criteria"],
+        definitions=config["outcome_definitions"],
+        subgroups=config["subgroups"],
+        pooling=config["pooling"],
+        schema_dir=SCHEMA_DIR,
+    log:
+        "results/logs/pool.log",
+    conda:
+        ENV
+    script:
+        "../scripts/pool.py"
