@@ -4,7 +4,6 @@ import math
 
 import numpy as np
 import pytest
-
 from alsmeta import effects as fx
 
 PROPORTION_SETS = ["prop_serious_ae", "prop_headache", "prop_with_100pct", "prop_moderate"]
@@ -88,7 +87,9 @@ def test_se_from_p():
 
 def test_sd_of_change():
     # r = 0.5 gives sqrt(a^2 + b^2 - a b); r = 0 the sum of variances.
-    assert fx.sd_of_change(2.3, 3.08, 0.5) == pytest.approx(math.sqrt(2.3**2 + 3.08**2 - 2.3 * 3.08))
+    assert fx.sd_of_change(2.3, 3.08, 0.5) == pytest.approx(
+        math.sqrt(2.3**2 + 3.08**2 - 2.3 * 3.08)
+    )
     assert fx.sd_of_change(3.0, 4.0, 0.0) == pytest.approx(5.0)
     assert fx.sd_of_change(2.0, 2.0, 1.0) == pytest.approx(0.0)
 

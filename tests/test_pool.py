@@ -10,13 +10,20 @@ import math
 
 import numpy as np
 import pytest
-
 from alsmeta.analyses import pool_all
 from alsmeta.pool import PoolingError, random_effects
 
 FIELDS = {
-    "estimate": "b", "se": "se", "ci_lower": "ci_lb", "ci_upper": "ci_ub", "pi_lower": "pi_lb",
-    "pi_upper": "pi_ub", "tau2": "tau2", "q": "QE", "q_p": "QEp", "p_value": "pval",
+    "estimate": "b",
+    "se": "se",
+    "ci_lower": "ci_lb",
+    "ci_upper": "ci_ub",
+    "pi_lower": "pi_lb",
+    "pi_upper": "pi_ub",
+    "tau2": "tau2",
+    "q": "QE",
+    "q_p": "QEp",
+    "p_value": "pval",
     "statistic": "stat",
 }
 PERCENT_FIELDS = {"i2_tau2": "i2_tau2", "i2_q": "i2_q", "h2": "h2"}
@@ -30,8 +37,12 @@ def reference_fits(metafor):
         if "error" in fit:
             # metafor's REML Fisher scoring does not converge on the many-zero AE set;
             # the fixture script refits with step halving (checked against optimize()).
-            fit = {**fit["fallback"], "dataset": fit["dataset"], "method": fit["method"],
-                   "test": fit["test"]}
+            fit = {
+                **fit["fallback"],
+                "dataset": fit["dataset"],
+                "method": fit["method"],
+                "test": fit["test"],
+            }
         out.append(fit)
     return out
 
@@ -58,9 +69,15 @@ def test_every_fit_matches_metafor(metafor, fits):
         where = f"{ref['dataset']} {ref['method']} {ref['test']}"
         assert got.k == ref["k"], where
         for ours, theirs in FIELDS.items():
-            assert getattr(got, ours) == pytest.approx(ref[theirs], rel=1e-6, abs=1e-9), (where, ours)
+            assert getattr(got, ours) == pytest.approx(ref[theirs], rel=1e-6, abs=1e-9), (
+                where,
+                ours,
+            )
         for ours, theirs in PERCENT_FIELDS.items():
-            assert getattr(got, ours) == pytest.approx(ref[theirs], rel=1e-6, abs=1e-6), (where, ours)
+            assert getattr(got, ours) == pytest.approx(ref[theirs], rel=1e-6, abs=1e-6), (
+                where,
+                ours,
+            )
         np.testing.assert_allclose(got.weights_pct, ref["weights_pct"], rtol=1e-6, atol=1e-7)
         if ref["test"] == "knha":
             assert got.df == ref["df"] == ref["k"] - 1
@@ -93,9 +110,17 @@ def test_back_transformed_proportions_match_metafor(metafor, fits):
         pooled, _ = pool_all(rows, ["x"], {"x": {"label": "x", "kind": "proportion"}}, [], pooling)
         row = pooled[0]
         prop = ref["prop"]
-        for ours, theirs in [("estimate", "est"), ("ci_lower", "ci_lb"), ("ci_upper", "ci_ub"),
-                             ("pi_lower", "pi_lb"), ("pi_upper", "pi_ub")]:
-            assert row[ours] == pytest.approx(prop[theirs], rel=1e-6, abs=1e-9), (ref["dataset"], ours)
+        for ours, theirs in [
+            ("estimate", "est"),
+            ("ci_lower", "ci_lb"),
+            ("ci_upper", "ci_ub"),
+            ("pi_lower", "pi_lb"),
+            ("pi_upper", "pi_ub"),
+        ]:
+            assert row[ours] == pytest.approx(prop[theirs], rel=1e-6, abs=1e-9), (
+                ref["dataset"],
+                ours,
+            )
         assert row["n_total"] == sum(data["ni"])
 
 
@@ -104,7 +129,9 @@ def test_k_below_two_is_a_named_outcome():
         random_effects([0.5], [0.1])
     pooled, weights = pool_all(
         [{"outcome": "x", "effect_id": "a", "yi": 0.5, "vi": 0.1, "n": 30, "route": "it"}],
-        ["x"], {"x": {"label": "X", "kind": "slope_change"}}, [],
+        ["x"],
+        {"x": {"label": "X", "kind": "slope_change"}},
+        [],
         {"estimator": "REML", "inference": "knapp_hartung", "level": 0.95},
     )
     assert pooled[0]["status"] == "not_pooled"
@@ -113,8 +140,13 @@ def test_k_below_two_is_a_named_outcome():
 
 
 def test_no_study_is_a_named_outcome():
-    pooled, _ = pool_all([], ["x"], {"x": {"label": "X", "kind": "proportion"}}, ["route"],
-                         {"estimator": "REML", "inference": "wald", "level": 0.95})
+    pooled, _ = pool_all(
+        [],
+        ["x"],
+        {"x": {"label": "X", "kind": "proportion"}},
+        ["route"],
+        {"estimator": "REML", "inference": "wald", "level": 0.95},
+    )
     assert [(p["status"], p["reason"]) for p in pooled] == [
         ("not_pooled", "k = 0: no study meets the criteria")
     ]
@@ -152,11 +184,18 @@ def test_subgroups_pool_within_levels():
         {"outcome": "x", "effect_id": f"e{i}", "yi": y, "vi": 0.05, "n": 20, "route": r}
         for i, (y, r) in enumerate([(0.1, "a"), (0.3, "a"), (1.0, "b"), (1.2, "b"), (2.0, "c")])
     ]
-    pooled, weights = pool_all(rows, ["x"], {"x": {"label": "X", "kind": "slope_change"}},
-                               ["route"], {"estimator": "DL", "inference": "wald", "level": 0.95})
+    pooled, weights = pool_all(
+        rows,
+        ["x"],
+        {"x": {"label": "X", "kind": "slope_change"}},
+        ["route"],
+        {"estimator": "DL", "inference": "wald", "level": 0.95},
+    )
     by_level = {(p["subgroup_variable"], p["subgroup_level"]): p for p in pooled}
     assert by_level[("overall", "all")]["k"] == 5
     assert by_level[("route", "a")]["estimate"] == pytest.approx(0.2)
     assert by_level[("route", "b")]["estimate"] == pytest.approx(1.1)
     assert by_level[("route", "c")]["status"] == "not_pooled"
-    assert sum(w["weight_pct"] for w in weights if w["subgroup_variable"] == "overall") == pytest.approx(100)
+    assert sum(
+        w["weight_pct"] for w in weights if w["subgroup_variable"] == "overall"
+    ) == pytest.approx(100)

@@ -12,11 +12,39 @@ from .effects import expit
 from .pool import PoolingError, random_effects
 
 POOLED_COLUMNS = [
-    "outcome", "outcome_label", "subgroup_variable", "subgroup_level", "status", "reason", "k",
-    "n_total", "k_n_unreported", "scale", "estimate", "ci_lower", "ci_upper", "pi_lower",
-    "pi_upper", "analysis_scale", "estimate_analysis", "se_analysis", "statistic", "df",
-    "p_value", "tau2", "i2_tau2_pct", "i2_q_pct", "h2", "q", "q_df", "q_p", "estimator",
-    "inference", "ci_method", "pi_method", "effect_ids",
+    "outcome",
+    "outcome_label",
+    "subgroup_variable",
+    "subgroup_level",
+    "status",
+    "reason",
+    "k",
+    "n_total",
+    "k_n_unreported",
+    "scale",
+    "estimate",
+    "ci_lower",
+    "ci_upper",
+    "pi_lower",
+    "pi_upper",
+    "analysis_scale",
+    "estimate_analysis",
+    "se_analysis",
+    "statistic",
+    "df",
+    "p_value",
+    "tau2",
+    "i2_tau2_pct",
+    "i2_q_pct",
+    "h2",
+    "q",
+    "q_df",
+    "q_p",
+    "estimator",
+    "inference",
+    "ci_method",
+    "pi_method",
+    "effect_ids",
 ]
 WEIGHT_COLUMNS = ["outcome", "subgroup_variable", "subgroup_level", "effect_id", "weight_pct"]
 
@@ -47,8 +75,11 @@ def _analysis(outcome, definition, variable, level, rows, pooling):
     }
     try:
         fit = random_effects(
-            [r["yi"] for r in rows], [r["vi"] for r in rows],
-            pooling["estimator"], pooling["inference"], pooling["level"],
+            [r["yi"] for r in rows],
+            [r["vi"] for r in rows],
+            pooling["estimator"],
+            pooling["inference"],
+            pooling["level"],
         )
     except PoolingError as exc:
         return {**base, "status": "not_pooled", "reason": str(exc)}, []
@@ -78,8 +109,13 @@ def _analysis(outcome, definition, variable, level, rows, pooling):
         "pi_method": fit.pi_method,
     }
     weights = [
-        {"outcome": outcome, "subgroup_variable": variable, "subgroup_level": level,
-         "effect_id": r["effect_id"], "weight_pct": w}
+        {
+            "outcome": outcome,
+            "subgroup_variable": variable,
+            "subgroup_level": level,
+            "effect_id": r["effect_id"],
+            "weight_pct": w,
+        }
         for r, w in zip(rows, fit.weights_pct, strict=True)
     ]
     return row, weights
@@ -92,16 +128,24 @@ def pool_all(analysed, outcomes, definitions, subgroups, pooling):
         rows = [r for r in analysed if r["outcome"] == outcome]
         definition = definitions[outcome]
         if not rows:
-            pooled.append({
-                "outcome": outcome, "outcome_label": definition["label"],
-                "subgroup_variable": "overall", "subgroup_level": "all", "k": 0, "n_total": 0,
-                "k_n_unreported": 0, "status": "not_pooled",
-                "reason": "k = 0: no study meets the criteria",
-                "scale": SCALES[definition["kind"]][0],
-                "analysis_scale": SCALES[definition["kind"]][1],
-                "estimator": pooling["estimator"], "inference": pooling["inference"],
-                "effect_ids": "",
-            })
+            pooled.append(
+                {
+                    "outcome": outcome,
+                    "outcome_label": definition["label"],
+                    "subgroup_variable": "overall",
+                    "subgroup_level": "all",
+                    "k": 0,
+                    "n_total": 0,
+                    "k_n_unreported": 0,
+                    "status": "not_pooled",
+                    "reason": "k = 0: no study meets the criteria",
+                    "scale": SCALES[definition["kind"]][0],
+                    "analysis_scale": SCALES[definition["kind"]][1],
+                    "estimator": pooling["estimator"],
+                    "inference": pooling["inference"],
+                    "effect_ids": "",
+                }
+            )
             continue
         groups = [("overall", "all", rows)]
         for variable in subgroups:

@@ -18,7 +18,9 @@ def check_config(config: dict, schema: dict) -> None:
     outcome must list the AE categories it accepts.
     """
     validator = jsonschema.Draft7Validator(schema)
-    errors = sorted(validator.iter_errors(config), key=lambda e: (len(e.path), list(map(str, e.path))))
+    errors = sorted(
+        validator.iter_errors(config), key=lambda e: (len(e.path), list(map(str, e.path)))
+    )
     if errors:
         error = errors[0]
         if error.validator == "additionalProperties":

@@ -39,7 +39,8 @@ def _study_columns(row: dict, kind: str) -> tuple[str, str]:
     """Raw numbers as the reader checks them, and the effect with its CI as text."""
     if kind == "proportion":
         raw = f"{row['events']}/{row['n']}"
-        text = f"{100 * row['estimate']:.1f}% [{100 * row['ci_lower']:.1f}, {100 * row['ci_upper']:.1f}]"
+        est, lo, hi = (100 * row[c] for c in ("estimate", "ci_lower", "ci_upper"))
+        text = f"{est:.1f}% [{lo:.1f}, {hi:.1f}]"
     else:
         n = row.get("n")
         n_text = f"n = {n}" if n is not None else "n not reported"
@@ -68,36 +69,68 @@ def overall_test_line(pooled: dict, kind: str) -> str:
         )
     stat = "t" if pooled.get("df") not in (None, "") else "z"
     df = f", df = {pooled['df']:.0f}" if stat == "t" else ""
-    return f"Test for overall effect: {stat} = {pooled['statistic']:.2f}{df} ({_fmt_p(pooled['p_value'])})"
+    p = _fmt_p(pooled["p_value"])
+    return f"Test for overall effect: {stat} = {pooled['statistic']:.2f}{df} ({p})"
 
 
-def forest_plot(rows: list[dict], pooled: dict, weights: dict, kind: str, title: str,
-                x_label: str):
+def forest_plot(rows: list[dict], pooled: dict, weights: dict, kind: str, title: str, x_label: str):
     """Build the figure; ``rows`` are the analysed effect rows in display order."""
     scale = 100.0 if kind == "proportion" else 1.0
     k = len(rows)
     pooled_ok = pooled.get("status") == "pooled"
-    n_lines = k + (3 if pooled_ok else 1)
-    height = 1.35 + 0.27 * (n_lines + 2)
+    n_lines = k + (2 if pooled_ok else 1)
+    row_in, title_in, axis_in = 0.27, 0.4, 0.5
+    footer = (
+        [heterogeneity_line(pooled), overall_test_line(pooled, kind)]
+        if pooled_ok
+        else [f"Not pooled: {pooled.get('reason', '')}"]
+    )
+    footer_in = 0.2 * len(footer) + 0.1
+    height = title_in + row_in * (n_lines + 1.2) + axis_in + footer_in
     with plt.rc_context(RC):
         fig = plt.figure(figsize=(10.5, height))
-        grid = fig.add_gridspec(1, 3, width_ratios=[3.3, 3.2, 2.6], wspace=0.02,
-                                left=0.01, right=0.99, top=1 - 0.75 / height,
-                                bottom=0.55 / height)
+        grid = fig.add_gridspec(
+            1,
+            3,
+            width_ratios=[3.3, 3.2, 2.6],
+            wspace=0.02,
+            left=0.01,
+            right=0.99,
+            top=1 - title_in / height,
+            bottom=(axis_in + footer_in) / height,
+        )
         ax_left, ax, ax_right = (fig.add_subplot(grid[0, i]) for i in range(3))
         top = n_lines + 0.5
         for a in (ax_left, ax_right):
             a.set_xlim(0, 1)
             a.axis("off")
         for a in (ax_left, ax, ax_right):
-            a.set_ylim(-1.2, top + 0.6)
+            a.set_ylim(-0.1, top + 0.6)
+        for i, line in enumerate(footer):
+            fig.text(
+                0.01,
+                (footer_in - 0.2 * (i + 1)) / height,
+                line,
+                fontsize=7.5,
+                style="normal" if pooled_ok else "italic",
+            )
         header_y = top
         ax_left.text(0, header_y, "Study", weight="bold", va="center")
-        ax_left.text(0.58, header_y, "Raw data" if kind == "proportion" else "Estimate (SE), n",
-                     weight="bold", va="center")
+        ax_left.text(
+            0.58,
+            header_y,
+            "Raw data" if kind == "proportion" else "Estimate (SE), n",
+            weight="bold",
+            va="center",
+        )
         ax_right.text(0.02, header_y, "Weight", weight="bold", va="center")
-        ax_right.text(0.3, header_y, "Effect [95% CI]" if kind != "proportion"
-                      else "Proportion [95% CI]", weight="bold", va="center")
+        ax_right.text(
+            0.3,
+            header_y,
+            "Proportion [95% CI]" if kind == "proportion" else "Effect [95% CI]",
+            weight="bold",
+            va="center",
+        )
         lows, highs = [], []
         for i, row in enumerate(rows):
             y = top - 1 - i
@@ -120,10 +153,20 @@ def forest_plot(rows: list[dict], pooled: dict, weights: dict, kind: str, title:
             pil, piu = pooled["pi_lower"] * scale, pooled["pi_upper"] * scale
             lows += [lo, pil]
             highs += [hi, piu]
-            ax.add_patch(Polygon([[lo, y], [est, y + 0.32], [hi, y], [est, y - 0.32]],
-                                 closed=True, color="#b22222"))
-            ax_left.text(0, y, f"Random effects (k = {pooled['k']}, N = {pooled['n_total']})",
-                         weight="bold", va="center")
+            ax.add_patch(
+                Polygon(
+                    [[lo, y], [est, y + 0.32], [hi, y], [est, y - 0.32]],
+                    closed=True,
+                    color="#b22222",
+                )
+            )
+            ax_left.text(
+                0,
+                y,
+                f"Random effects (k = {pooled['k']}, N = {pooled['n_total']})",
+                weight="bold",
+                va="center",
+            )
             ax_right.text(0.02, y, "100%", weight="bold", va="center")
             if kind == "proportion":
                 ptext = f"{est:.1f}% [{lo:.1f}, {hi:.1f}]"
@@ -136,14 +179,11 @@ def forest_plot(rows: list[dict], pooled: dict, weights: dict, kind: str, title:
             ax.plot([pil, piu], [y, y], color="#b22222", lw=2.5, solid_capstyle="butt")
             ax_left.text(0, y, "95% prediction interval", va="center")
             ax_right.text(0.3, y, pitext, va="center")
-            y -= 1
-            ax_left.text(0, y, heterogeneity_line(pooled), va="center", fontsize=7.5)
-            ax_left.text(0, y - 0.8, overall_test_line(pooled, kind), va="center", fontsize=7.5)
         else:
-            ax_left.text(0, y, f"Not pooled: {pooled.get('reason', '')}", va="center",
-                         style="italic")
+            ax_left.text(0, y, "Not pooled (see below)", va="center", style="italic")
         if kind == "proportion":
-            left, right = 0.0, max(10.0, min(100.0, max(highs, default=10) * 1.08))
+            right = max(10.0, min(100.0, max(highs, default=10) * 1.08))
+            left = -0.015 * right
         else:
             span = [0.0, *lows, *highs]
             pad = 0.08 * (max(span) - min(span) or 1.0)
@@ -157,7 +197,7 @@ def forest_plot(rows: list[dict], pooled: dict, weights: dict, kind: str, title:
         ax.set_xlabel(x_label)
         if kind == "proportion":
             ax.xaxis.set_major_formatter(matplotlib.ticker.FuncFormatter(lambda v, _: f"{v:.0f}%"))
-        fig.suptitle(title, x=0.01, ha="left", weight="bold", fontsize=10)
+        fig.text(0.01, 1 - 0.28 / height, title, ha="left", weight="bold", fontsize=10)
     return fig
 
 

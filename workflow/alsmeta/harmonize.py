@@ -24,10 +24,35 @@ from .tables import Row
 
 #: Columns of effects.tsv, in order.
 COLUMNS = [
-    "effect_id", "source_table", "study_id", "arm_id", "comparator_arm_id", "category",
-    "measure", "status", "status_reason", "events", "n", "comparator_n", "yi", "vi", "sei",
-    "estimate", "ci_lower", "ci_upper", "ci_method", "continuity_added", "scale", "unit",
-    "timepoint_months", "is_primary", "flags", "derivation", "tier", "source", "locator",
+    "effect_id",
+    "source_table",
+    "study_id",
+    "arm_id",
+    "comparator_arm_id",
+    "category",
+    "measure",
+    "status",
+    "status_reason",
+    "events",
+    "n",
+    "comparator_n",
+    "yi",
+    "vi",
+    "sei",
+    "estimate",
+    "ci_lower",
+    "ci_upper",
+    "ci_method",
+    "continuity_added",
+    "scale",
+    "unit",
+    "timepoint_months",
+    "is_primary",
+    "flags",
+    "derivation",
+    "tier",
+    "source",
+    "locator",
     "quote_id",
 ]
 
@@ -103,9 +128,7 @@ def harmonize_adverse_events(rows: list[Row], add: float, to: str, level: float)
                 f"yi = log({_fmt(x_adj)}/{_fmt(n_adj - x_adj)}) = {yi:.6f}; "
                 f"vi = 1/{_fmt(x_adj)} + 1/{_fmt(n_adj - x_adj)} = {vi:.6f}"
             )
-            record.update(
-                status="ok", status_reason="", yi=yi, vi=vi, sei=math.sqrt(vi)
-            )
+            record.update(status="ok", status_reason="", yi=yi, vi=vi, sei=math.sqrt(vi))
         record["flags"] = ";".join(flags)
         record["derivation"] = "; ".join(steps)
         out.append(record)
@@ -225,7 +248,9 @@ def harmonize_efficacy(rows: list[Row], r: float, level: float) -> list[dict]:
     return out
 
 
-def harmonize(data: dict[str, list[Row]], add: float, to: str, level: float, r: float) -> list[dict]:
+def harmonize(
+    data: dict[str, list[Row]], add: float, to: str, level: float, r: float
+) -> list[dict]:
     """Every effect-size row, adverse events first, in the tables' order."""
     rows = harmonize_adverse_events(data["adverse_events"], add, to, level)
     rows += harmonize_efficacy(data["efficacy"], r, level)

@@ -15,7 +15,16 @@ from pathlib import Path
 
 import yaml
 
-PACKAGES = ("alsmeta", "snakemake", "pymare", "numpy", "scipy", "matplotlib", "jsonschema", "PyYAML")
+PACKAGES = (
+    "alsmeta",
+    "snakemake",
+    "pymare",
+    "numpy",
+    "scipy",
+    "matplotlib",
+    "jsonschema",
+    "PyYAML",
+)
 
 CSS = """
 body{font-family:system-ui,-apple-system,"Segoe UI",sans-serif;max-width:1200px;margin:2em auto;
@@ -89,25 +98,60 @@ def _pct(value):
 
 
 def _pooled_section(pooled) -> str:
-    headers = ["Outcome", "Subgroup", "k", "N", "Estimate", "95% CI", "95% PI", "\u03c4\u00b2",
-               "I\u00b2 (\u03c4\u00b2-based)", "I\u00b2 (Q-based)", "Q (df), p", "Method / note"]
+    headers = [
+        "Outcome",
+        "Subgroup",
+        "k",
+        "N",
+        "Estimate",
+        "95% CI",
+        "95% PI",
+        "\u03c4\u00b2",
+        "I\u00b2 (\u03c4\u00b2-based)",
+        "I\u00b2 (Q-based)",
+        "Q (df), p",
+        "Method / note",
+    ]
     rows, classes = [], []
     for r in pooled:
-        group = "overall" if r["subgroup_variable"] == "overall" else f"{r['subgroup_variable']} = {r['subgroup_level']}"
+        group = (
+            "overall"
+            if r["subgroup_variable"] == "overall"
+            else f"{r['subgroup_variable']} = {r['subgroup_level']}"
+        )
         if r["status"] == "pooled":
             show = _pct if r["scale"] == "proportion" else (lambda v: Num(_num(v, 2)))
             ci = f"{show(r['ci_lower'])} to {show(r['ci_upper'])}"
             pi = f"{show(r['pi_lower'])} to {show(r['pi_upper'])}"
             cells = [
-                _e(r["outcome_label"]), _e(group), Num(r["k"]), Num(r["n_total"]),
-                show(r["estimate"]), Num(ci), Num(pi), Num(f"{r['tau2']:.4g}"),
-                Num(f"{r['i2_tau2_pct']:.1f}%"), Num(f"{r['i2_q_pct']:.1f}%"),
+                _e(r["outcome_label"]),
+                _e(group),
+                Num(r["k"]),
+                Num(r["n_total"]),
+                show(r["estimate"]),
+                Num(ci),
+                Num(pi),
+                Num(f"{r['tau2']:.4g}"),
+                Num(f"{r['i2_tau2_pct']:.1f}%"),
+                Num(f"{r['i2_q_pct']:.1f}%"),
                 Num(f"{r['q']:.2f} ({r['q_df']}), {r['q_p']:.3f}"),
                 _e(f"{r['estimator']}; {r['ci_method']}; PI {r['pi_method']}"),
             ]
         else:
-            cells = [_e(r["outcome_label"]), _e(group), Num(r["k"]), Num(r["n_total"]),
-                     "", "", "", "", "", "", "", _e(f"not pooled: {r['reason']}")]
+            cells = [
+                _e(r["outcome_label"]),
+                _e(group),
+                Num(r["k"]),
+                Num(r["n_total"]),
+                "",
+                "",
+                "",
+                "",
+                "",
+                "",
+                "",
+                _e(f"not pooled: {r['reason']}"),
+            ]
         if r.get("k_n_unreported"):
             cells[3] = Num(f"{r['n_total']} (+{r['k_n_unreported']} study with n not reported)")
         rows.append(cells)
@@ -115,8 +159,19 @@ def _pooled_section(pooled) -> str:
     return _table(headers, rows, classes)
 
 
-def build_report(*, config, outcomes, data, effects, inclusion, pooled, analysed, weights,
-                 figures: dict, input_files: dict) -> str:
+def build_report(
+    *,
+    config,
+    outcomes,
+    data,
+    effects,
+    inclusion,
+    pooled,
+    analysed,
+    weights,
+    figures: dict,
+    input_files: dict,
+) -> str:
     """The report as one HTML string. ``figures`` maps outcome to its SVG path."""
     studies = {s["study_id"]: s for s in data["studies"]}
     quotes = {q["quote_id"]: q for q in data["quotes"]}
@@ -137,31 +192,50 @@ def build_report(*, config, outcomes, data, effects, inclusion, pooled, analysed
     pool_cfg = config["pooling"]
     harm = config["harmonize"]
     parts.append("<section id='run'><h2>What was run</h2>")
+    inference = (
+        "Knapp-Hartung (t, k-1 df)" if pool_cfg["inference"] == "knapp_hartung" else "Wald (normal)"
+    )
+    corrected = (
+        "studies with 0 or n events"
+        if harm["continuity_correction_to"] == "only0"
+        else f"{harm['continuity_correction_to']} studies"
+    )
     parts.append(
         "<p>Random-effects meta-analysis with the between-study variance estimated by "
-        f"<b>{_e(pool_cfg['estimator'])}</b> and "
-        f"<b>{'Knapp-Hartung (t, k-1 df)' if pool_cfg['inference'] == 'knapp_hartung' else 'Wald (normal)'}</b> "
-        f"inference at the {pool_cfg['level']:.0%} level. Prediction intervals use the same "
-        "reference distribution as the CI with variance SE<sup>2</sup> + &tau;<sup>2</sup> "
-        "(metafor's <code>predict()</code>). I<sup>2</sup> is given in both its &tau;<sup>2</sup>-based form "
-        "(metafor's printed value) and its Q-based form. Adverse-event rates are pooled as "
-        f"logits with a continuity correction of {harm['continuity_correction']:g} added to events and "
-        f"non-events of {'studies with 0 or n events' if harm['continuity_correction_to'] == 'only0' else harm['continuity_correction_to'] + ' studies'}, "
-        "and shown back-transformed to proportions; per-study intervals are exact Clopper-Pearson. "
-        "Slope changes are in ALSFRS-R points/month, positive = slower progression.</p>"
+        f"<b>{_e(pool_cfg['estimator'])}</b> and <b>{inference}</b> inference at the "
+        f"{pool_cfg['level']:.0%} level. Prediction intervals use the same reference "
+        "distribution as the CI with variance SE<sup>2</sup> + &tau;<sup>2</sup> (metafor's "
+        "<code>predict()</code>). I<sup>2</sup> is given in both its &tau;<sup>2</sup>-based "
+        "form (metafor's printed value) and its Q-based form. Adverse-event rates are pooled "
+        f"as logits with a continuity correction of {harm['continuity_correction']:g} added to "
+        f"events and non-events of {corrected}, and shown back-transformed to proportions; "
+        "per-study intervals are exact Clopper-Pearson. Slope changes are in ALSFRS-R "
+        "points/month, positive = slower progression.</p>"
     )
     parts.append("<h3>Inclusion criteria</h3>")
-    parts.append(_table(["Criterion", "Value"], [
-        [_e(k), _e(", ".join(map(str, v)) if isinstance(v, list) else v)] for k, v in crit.items()
-    ]))
-    parts.append("<h3>Full configuration</h3><pre>" + html.escape(
-        yaml.safe_dump(config, sort_keys=True, allow_unicode=True)) + "</pre>")
+    parts.append(
+        _table(
+            ["Criterion", "Value"],
+            [
+                [_e(k), _e(", ".join(map(str, v)) if isinstance(v, list) else v)]
+                for k, v in crit.items()
+            ],
+        )
+    )
+    parts.append(
+        "<h3>Full configuration</h3><pre>"
+        + html.escape(yaml.safe_dump(config, sort_keys=True, allow_unicode=True))
+        + "</pre>"
+    )
     parts.append("<h3>Software</h3>")
     parts.append(_table(["Package", "Version"], [[_e(n), _e(v)] for n, v in software_versions()]))
     parts.append("<h3>Input files</h3>")
-    parts.append(_table(["File", "SHA-256"], [
-        [_e(p), f"<code>{sha256(p)}</code>"] for _, p in sorted(input_files.items())
-    ]))
+    parts.append(
+        _table(
+            ["File", "SHA-256"],
+            [[_e(p), f"<code>{sha256(p)}</code>"] for _, p in sorted(input_files.items())],
+        )
+    )
     parts.append("</section>")
 
     # Inclusion.
@@ -170,14 +244,20 @@ def build_report(*, config, outcomes, data, effects, inclusion, pooled, analysed
         rows = [r for r in inclusion if r["outcome"] == outcome]
         included = sorted({r["study_id"] for r in rows if r["decision"] == "included"})
         parts.append(f"<h3>{_e(labels[outcome]['label'])}</h3>")
-        parts.append(f"<p>{len(included)} of {len({r['study_id'] for r in rows})} studies included"
-                     f"{': ' + ', '.join(included) if included else ''}.</p>")
-        parts.append(_table(
-            ["Study", "Data row", "Decision", "Reasons"],
-            [[_e(r["study_id"]), _e(r["effect_id"]), _e(r["decision"]), _e(r["reasons"])]
-             for r in rows],
-            [r["decision"] for r in rows],
-        ))
+        parts.append(
+            f"<p>{len(included)} of {len({r['study_id'] for r in rows})} studies included"
+            f"{': ' + ', '.join(included) if included else ''}.</p>"
+        )
+        parts.append(
+            _table(
+                ["Study", "Data row", "Decision", "Reasons"],
+                [
+                    [_e(r["study_id"]), _e(r["effect_id"]), _e(r["decision"]), _e(r["reasons"])]
+                    for r in rows
+                ],
+                [r["decision"] for r in rows],
+            )
+        )
     parts.append("</section>")
 
     parts.append("<section id='pooled'><h2>Pooled results</h2>")
@@ -187,40 +267,76 @@ def build_report(*, config, outcomes, data, effects, inclusion, pooled, analysed
     parts.append("<section id='forest'><h2>Forest plots</h2>")
     for outcome in outcomes:
         label = labels[outcome]["label"]
-        parts.append(f"<figure role='img' aria-label='Forest plot: {_e(label)}'>"
-                     f"{_inline_svg(figures[outcome])}<figcaption>{_e(label)}</figcaption></figure>")
+        parts.append(
+            f"<figure role='img' aria-label='Forest plot: {_e(label)}'>"
+            f"{_inline_svg(figures[outcome])}<figcaption>{_e(label)}</figcaption></figure>"
+        )
     parts.append("</section>")
 
     # Provenance of every analysed number, then of every extracted row.
     parts.append("<section id='provenance'><h2>Provenance</h2>")
-    parts.append("<p>Every effect size below was computed by the pipeline from the numbers the "
-                 "source printed; the derivation is shown with each. Quotes are verbatim from the "
-                 "extraction dossier.</p>")
-    weight_of = {(w["outcome"], w["effect_id"]): w["weight_pct"] for w in weights
-                 if w["subgroup_variable"] == "overall"}
+    parts.append(
+        "<p>Every effect size below was computed by the pipeline from the numbers the "
+        "source printed; the derivation is shown with each. Quotes are verbatim from the "
+        "extraction dossier.</p>"
+    )
+    weight_of = {
+        (w["outcome"], w["effect_id"]): w["weight_pct"]
+        for w in weights
+        if w["subgroup_variable"] == "overall"
+    }
     for study_id in sorted({e["study_id"] for e in effects}):
         study = studies[study_id]
-        parts.append(f"<h3 id='study-{_e(study_id)}'>{_e(study['first_author'])} {_e(study['year'])}"
-                     f" <span class='small'>({_e(study_id)})</span></h3>")
+        parts.append(
+            f"<h3 id='study-{_e(study_id)}'>{_e(study['first_author'])} {_e(study['year'])}"
+            f" <span class='small'>({_e(study_id)})</span></h3>"
+        )
         parts.append(f"<p class='small'>{_e(study['citation'])}</p>")
         rows = []
         for e in (e for e in effects if e["study_id"] == study_id):
             used = [a["outcome"] for a in analysed if a["effect_id"] == e["effect_id"]]
             text = " / ".join(
-                f"[{q}] <span class='quote'>{_e(quotes[q]['text'])}</span>" if q in quotes else _e(q)
-                for q in str(e["quote_id"]).split(";") if q
+                f"[{q}] <span class='quote'>{_e(quotes[q]['text'])}</span>"
+                if q in quotes
+                else _e(q)
+                for q in str(e["quote_id"]).split(";")
+                if q
             )
-            used_text = ", ".join(
-                f"{u} ({weight_of.get((u, e['effect_id']), 0):.1f}%)" for u in used
-            ) or "not analysed"
-            value = (f"{e['events']}/{e['n']}" if e["source_table"] == "adverse_events"
-                     else f"{_num(e.get('estimate'), 3)} pts/month")
-            rows.append([
-                _e(e["effect_id"]), _e(e["category"]), _e(value), _e(e["tier"]),
-                _e(f"{e['source']}; {e['locator']}"), text,
-                _e(e["derivation"] or e["status_reason"]), _e(used_text),
-            ])
-        parts.append(_table(["Row", "Measure", "Value", "Tier", "Source; locator", "Quote",
-                             "Derivation", "Used in (weight)"], rows))
+            used_text = (
+                ", ".join(f"{u} ({weight_of.get((u, e['effect_id']), 0):.1f}%)" for u in used)
+                or "not analysed"
+            )
+            value = (
+                f"{e['events']}/{e['n']}"
+                if e["source_table"] == "adverse_events"
+                else f"{_num(e.get('estimate'), 3)} pts/month"
+            )
+            rows.append(
+                [
+                    _e(e["effect_id"]),
+                    _e(e["category"]),
+                    _e(value),
+                    _e(e["tier"]),
+                    _e(f"{e['source']}; {e['locator']}"),
+                    text,
+                    _e(e["derivation"] or e["status_reason"]),
+                    _e(used_text),
+                ]
+            )
+        parts.append(
+            _table(
+                [
+                    "Row",
+                    "Measure",
+                    "Value",
+                    "Tier",
+                    "Source; locator",
+                    "Quote",
+                    "Derivation",
+                    "Used in (weight)",
+                ],
+                rows,
+            )
+        )
     parts.append("</section></body></html>\n")
     return "\n".join(parts)

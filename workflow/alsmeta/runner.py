@@ -15,7 +15,9 @@ def run(main, snakemake) -> None:
     job exits with status 1 (Snakemake then removes its partial outputs).
     """
     logging.basicConfig(
-        filename=snakemake.log[0], filemode="w", level=logging.INFO,
+        filename=snakemake.log[0],
+        filemode="w",
+        level=logging.INFO,
         format="%(levelname)s %(message)s",
     )
     log = logging.getLogger(snakemake.rule)

@@ -41,7 +41,8 @@ def _candidates(effects: list[dict], kind: str, definition: dict) -> list[dict]:
     if kind == "proportion":
         categories = definition["ae_categories"]
         return [
-            e for e in effects
+            e
+            for e in effects
             if e["source_table"] == "adverse_events" and e["category"] in categories
         ]
     if kind == "slope_change":
@@ -66,10 +67,11 @@ def _row_reasons(effect, study, arm, kind, criteria) -> list[str]:
     phases = study.get("phase") or ["not_reported"]
     if not set(phases) & set(criteria["phases"]):
         reasons.append(f"phase {'/'.join(phases)!r} not in criteria.phases")
-    bad_routes = [r for r in arm["routes"] if r not in criteria["routes"]]
-    if bad_routes:
-        reasons.append(f"route {'+'.join(bad_routes)!r} not in criteria.routes")
-    if kind in ("proportion", "slope_change") and arm["arm_type"] != "msc":
+    if arm["arm_type"] == "msc":
+        bad_routes = [r for r in arm["routes"] if r not in criteria["routes"]]
+        if bad_routes:
+            reasons.append(f"route {'+'.join(bad_routes)!r} not in criteria.routes")
+    elif kind in ("proportion", "slope_change"):
         reasons.append("control arm (this outcome pools MSC-treated arms)")
     n, min_n = effect.get("n"), criteria["min_n"]
     if n is None:
@@ -112,7 +114,8 @@ def _resolve_overlaps(outcome, kept, studies, rule, log):
             raise InputError(
                 "config key 'criteria.overlap_rule'",
                 f"outcome {outcome!r} would pool {' and '.join(names)}, which share patients "
-                f"(overlap group {group!r}); exclude one or choose overlap_rule largest or most_recent",
+                f"(overlap group {group!r}); exclude one, or set overlap_rule to largest or "
+                "most_recent",
             )
         size = {s: sum(e["n"] or 0 for e in kept if e["study_id"] == s) for s in members}
         year = {s: studies[s]["year"] for s in members}
@@ -157,7 +160,7 @@ def select(effects, data, criteria, definitions) -> Selection:
         # AE category listed first in the outcome definition.
         order = definition.get("ae_categories", [])
 
-        def preference(effect):
+        def preference(effect, order=order):
             category = order.index(effect["category"]) if effect["category"] in order else 0
             return (TIER_RANK[effect["tier"]], category, effect["effect_id"])
 
@@ -192,36 +195,49 @@ def select(effects, data, criteria, definitions) -> Selection:
             rows = by_study.get(study_id)
             if not rows:
                 why = gaps.get((study_id, outcome), []) + gaps.get((study_id, "all"), [])
-                inclusion.append({
-                    "outcome": outcome, "study_id": study_id, "effect_id": "", "arm_id": "",
-                    "decision": "excluded",
-                    "reasons": "; ".join(why) or "no data extracted for this outcome",
-                })
+                inclusion.append(
+                    {
+                        "outcome": outcome,
+                        "study_id": study_id,
+                        "effect_id": "",
+                        "arm_id": "",
+                        "decision": "excluded",
+                        "reasons": "; ".join(why) or "no data extracted for this outcome",
+                    }
+                )
                 continue
             for effect, reasons in sorted(rows, key=lambda item: item[0]["effect_id"]):
-                inclusion.append({
-                    "outcome": outcome, "study_id": study_id, "effect_id": effect["effect_id"],
-                    "arm_id": effect["arm_id"],
-                    "decision": "excluded" if reasons else "included",
-                    "reasons": "; ".join(reasons),
-                })
+                inclusion.append(
+                    {
+                        "outcome": outcome,
+                        "study_id": study_id,
+                        "effect_id": effect["effect_id"],
+                        "arm_id": effect["arm_id"],
+                        "decision": "excluded" if reasons else "included",
+                        "reasons": "; ".join(reasons),
+                    }
+                )
 
         included = [effect for effect, reasons in decisions if not reasons]
         arms_per_study = {}
         for effect in included:
             arms_per_study.setdefault(effect["study_id"], set()).add(effect["arm_id"])
-        for effect in sorted(included, key=lambda e: (studies[e["study_id"]]["year"], e["study_id"], e["effect_id"])):
+        for effect in sorted(
+            included, key=lambda e: (studies[e["study_id"]]["year"], e["study_id"], e["effect_id"])
+        ):
             study, arm = studies[effect["study_id"]], arms[effect["arm_id"]]
-            analysed.append({
-                "outcome": outcome,
-                "kind": kind,
-                **effect,
-                "label": _label(study, arm, len(arms_per_study[effect["study_id"]]) > 1),
-                "year": study["year"],
-                "route": _route(arm),
-                "tissue": study["tissue"],
-                "design": study["design"],
-                "product": study["cell_product"],
-                "autologous": study["autologous"],
-            })
+            analysed.append(
+                {
+                    "outcome": outcome,
+                    "kind": kind,
+                    **effect,
+                    "label": _label(study, arm, len(arms_per_study[effect["study_id"]]) > 1),
+                    "year": study["year"],
+                    "route": _route(arm),
+                    "tissue": study["tissue"],
+                    "design": study["design"],
+                    "product": study["cell_product"],
+                    "autologous": study["autologous"],
+                }
+            )
     return Selection(inclusion, analysed)

@@ -35,8 +35,9 @@ TABLES: dict[str, str] = {
 }
 
 #: Quote references that point at something other than a dossier quote: a value the
-#: dossier prints only in one of its tables (``dossier:T03``) or a seed document.
-_NON_QUOTE_REF = re.compile(r"^(dossier:T[0-9]{2}|seed:[0-9]{3}_[0-9a-f]{16})$")
+#: dossier prints only in one of its tables (``dossier:T03``), its list of non-MSC
+#: studies (``dossier:non_msc``), or a seed document (``seed:001_0e30866ec1de99a6``).
+_NON_QUOTE_REF = re.compile(r"^(dossier:(T[0-9]{2}|non_msc)|seed:[0-9]{3}_[0-9a-f]{16})$")
 _INTEGER = re.compile(r"^-?[0-9]+$")
 
 
@@ -245,7 +246,9 @@ def _check_adverse_events(path: str, rows: list[Row]) -> None:
         where = f"{path}, line {row.line} (ae_id {row['ae_id']!r})"
         basis, events, percent = row["count_basis"], row.get("events"), row.get("percent")
         if basis == "count" and events is None:
-            raise InputError(f"{where}, column 'events'", "count_basis is 'count' but events is empty")
+            raise InputError(
+                f"{where}, column 'events'", "count_basis is 'count' but events is empty"
+            )
         if basis == "statement_none" and events != 0:
             raise InputError(
                 f"{where}, column 'events'", "count_basis is 'statement_none', so events must be 0"
@@ -275,7 +278,9 @@ def _check_efficacy(path: str, rows: list[Row]) -> None:
             column = "ci_upper" if hi is None else "ci_lower"
             raise InputError(f"{where}, column {column!r}", "a CI needs both limits")
         if lo is not None and lo > hi:
-            raise InputError(f"{where}, column 'ci_lower'", f"ci_lower ({lo}) exceeds ci_upper ({hi})")
+            raise InputError(
+                f"{where}, column 'ci_lower'", f"ci_lower ({lo}) exceeds ci_upper ({hi})"
+            )
         contrast = row["measure"] == "slope_change_difference"
         if contrast and row.get("comparator_arm_id") is None:
             raise InputError(
@@ -285,13 +290,15 @@ def _check_efficacy(path: str, rows: list[Row]) -> None:
         if not contrast and row.get("comparator_arm_id") is not None:
             raise InputError(
                 f"{where}, column 'comparator_arm_id'",
-                f"only slope_change_difference rows have a comparator (measure is {row['measure']!r})",
+                "only slope_change_difference rows have a comparator "
+                f"(measure is {row['measure']!r})",
             )
         if row["measure"] == "slope_pre_post":
             for column in ("pre_mean", "post_mean"):
                 if row.get(column) is None:
                     raise InputError(
-                        f"{where}, column {column!r}", "a slope_pre_post row needs pre_mean and post_mean"
+                        f"{where}, column {column!r}",
+                        "a slope_pre_post row needs pre_mean and post_mean",
                     )
         elif row.get("mean") is None:
             raise InputError(f"{where}, column 'mean'", f"a {row['measure']} row needs its mean")

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import csv
 import math
 import os
 import tempfile
@@ -33,11 +32,13 @@ def write_tsv(rows: list[dict], columns: list[str], path: str | Path) -> None:
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
     try:
         with os.fdopen(fd, "w", encoding="utf-8", newline="") as handle:
-            writer = csv.writer(handle, delimiter="\t", lineterminator="\n", quoting=csv.QUOTE_NONE,
-                                escapechar="\\")
-            writer.writerow(columns)
+            handle.write("\t".join(columns) + "\n")
             for row in rows:
-                writer.writerow([format_cell(row.get(c)) for c in columns])
+                cells = [format_cell(row.get(c)) for c in columns]
+                for column, cell in zip(columns, cells, strict=True):
+                    if "\t" in cell or "\n" in cell:
+                        raise ValueError(f"column {column!r}: a tab or newline in {cell!r}")
+                handle.write("\t".join(cells) + "\n")
         os.replace(tmp, path)
     except BaseException:
         os.unlink(tmp)
@@ -62,6 +63,8 @@ def _parse(text: str):
 def read_tsv(path: str | Path) -> list[dict]:
     """Read a TSV this package wrote back into dicts with numbers and booleans parsed."""
     with open(path, encoding="utf-8", newline="") as handle:
-        reader = csv.reader(handle, delimiter="\t", quoting=csv.QUOTE_NONE, escapechar="\\")
-        header = next(reader)
-        return [dict(zip(header, map(_parse, cells), strict=True)) for cells in reader]
+        lines = handle.read().split("\n")
+    header = lines[0].split("\t")
+    return [
+        dict(zip(header, map(_parse, line.split("\t")), strict=True)) for line in lines[1:] if line
+    ]

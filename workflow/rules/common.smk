@@ -42,5 +42,7 @@ def package_code(*modules):
 
 def forest_plots():
     return expand(
-        "results/figures/forest_{outcome}.{ext}", outcome=OUTCOMES, ext=("svg", "png", "pdf")
+        "results/figures/forest_{outcome}.{ext}",
+        outcome=OUTCOMES,
+        ext=("svg", "png", "pdf"),
     )

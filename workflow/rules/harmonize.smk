@@ -5,12 +5,11 @@ rule harmonize:
         code=package_code("tables", "effects", "harmonize"),
     output:
         effects="results/effects/effects.tsv",
-    params:
-        harmonize=config["harmonize"],
-        schema_dir=SCHEMA_DIR,
     log:
         "results/logs/harmonize.log",
     conda:
         ENV
+    params:
+        harmonize=config["harmonize"],
     script:
         "../scripts/harmonize.py"

@@ -13,11 +13,11 @@ rule forest:
         ),
         png="results/figures/forest_{outcome}.png",
         pdf="results/figures/forest_{outcome}.pdf",
-    params:
-        definition=lambda wildcards: config["outcome_definitions"][wildcards.outcome],
     log:
         "results/logs/forest_{outcome}.log",
     conda:
         ENV
+    params:
+        definition=lambda wildcards: config["outcome_definitions"][wildcards.outcome],
     script:
         "../scripts/forest.py"

@@ -19,15 +19,14 @@ rule pool:
         ),
         analysed="results/tables/analysed_effects.tsv",
         weights="results/tables/weights.tsv",
+    log:
+        "results/logs/pool.log",
+    conda:
+        ENV
     params:
         criteria=config["criteria"],
         definitions=config["outcome_definitions"],
         subgroups=config["subgroups"],
         pooling=config["pooling"],
-        schema_dir=SCHEMA_DIR,
-    log:
-        "results/logs/pool.log",
-    conda:
-        ENV
     script:
         "../scripts/pool.py"

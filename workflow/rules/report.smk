@@ -15,13 +15,12 @@ rule report:
             caption="../report/report.rst",
             category="Report",
         ),
-    params:
-        config=config,
-        outcomes=OUTCOMES,
-        schema_dir=SCHEMA_DIR,
     log:
         "results/logs/report.log",
     conda:
         ENV
+    params:
+        config=config,
+        outcomes=OUTCOMES,
     script:
         "../scripts/report.py"

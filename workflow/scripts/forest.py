@@ -16,11 +16,13 @@ def main(smk, log):
     definition = smk.params.definition
     rows = [r for r in read_tsv(smk.input.analysed) if r["outcome"] == outcome]
     pooled = next(
-        r for r in read_tsv(smk.input.pooled)
+        r
+        for r in read_tsv(smk.input.pooled)
         if r["outcome"] == outcome and r["subgroup_variable"] == "overall"
     )
     weights = {
-        w["effect_id"]: w["weight_pct"] for w in read_tsv(smk.input.weights)
+        w["effect_id"]: w["weight_pct"]
+        for w in read_tsv(smk.input.weights)
         if w["outcome"] == outcome and w["subgroup_variable"] == "overall"
     }
     kind = definition["kind"]

@@ -1,5 +1,7 @@
 """Snakemake adapter: extracted tables -> results/effects/effects.tsv."""
 
+from pathlib import Path
+
 from alsmeta.harmonize import COLUMNS, harmonize
 from alsmeta.runner import run
 from alsmeta.tables import TABLES, load_dataset
@@ -7,7 +9,7 @@ from alsmeta.tsv import write_tsv
 
 
 def main(smk, log):
-    data = load_dataset({t: smk.input[t] for t in TABLES}, smk.params.schema_dir)
+    data = load_dataset({t: smk.input[t] for t in TABLES}, Path(smk.input.schemas[0]).parent)
     settings = smk.params.harmonize
     rows = harmonize(
         data,

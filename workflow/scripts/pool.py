@@ -1,5 +1,7 @@
 """Snakemake adapter: effects + criteria -> inclusion log, pooled table, weights."""
 
+from pathlib import Path
+
 from alsmeta.analyses import POOLED_COLUMNS, WEIGHT_COLUMNS, pool_all
 from alsmeta.harmonize import COLUMNS as EFFECT_COLUMNS
 from alsmeta.runner import run
@@ -11,12 +13,15 @@ ANALYSED_COLUMNS = ["outcome", "kind", "label", "year", *SUBGROUP_VARIABLES, *EF
 
 
 def main(smk, log):
-    data = load_dataset({t: smk.input[t] for t in TABLES}, smk.params.schema_dir)
+    data = load_dataset({t: smk.input[t] for t in TABLES}, Path(smk.input.schemas[0]).parent)
     effects = read_tsv(smk.input.effects)
     criteria, definitions = smk.params.criteria, smk.params.definitions
     selection = select(effects, data, criteria, definitions)
     pooled, weights = pool_all(
-        selection.analysed, criteria["outcomes"], definitions, smk.params.subgroups,
+        selection.analysed,
+        criteria["outcomes"],
+        definitions,
+        smk.params.subgroups,
         smk.params.pooling,
     )
     write_tsv(selection.inclusion, INCLUSION_COLUMNS, smk.output.inclusion)

@@ -14,7 +14,7 @@ def main(smk, log):
     html = build_report(
         config=smk.params.config,
         outcomes=outcomes,
-        data=load_dataset(tables, smk.params.schema_dir),
+        data=load_dataset(tables, Path(smk.input.schemas[0]).parent),
         effects=read_tsv(smk.input.effects),
         inclusion=read_tsv(smk.input.inclusion),
         pooled=read_tsv(smk.input.pooled),
