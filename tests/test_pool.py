@@ -10,6 +10,7 @@ import math
 
 import numpy as np
 import pytest
+
 from alsmeta.analyses import pool_all
 from alsmeta.pool import PoolingError, random_effects
 

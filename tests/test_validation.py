@@ -1,0 +1,187 @@
+"""Bad input: each case asserts the one line a user sees."""
+
+import shutil
+from pathlib import Path
+
+import pytest
+import yaml
+
+from alsmeta.config import check_config
+from alsmeta.errors import InputError
+from alsmeta.tables import TABLES, load_dataset, load_schema
+
+ROOT = Path(__file__).resolve().parents[1]
+SCHEMAS = ROOT / "workflow" / "schemas"
+
+
+@pytest.fixture
+def data(tmp_path):
+    """A writable copy of data/ and the paths load_dataset takes."""
+    shutil.copytree(ROOT / "data", tmp_path / "data")
+    return {t: str(tmp_path / "data" / f"{t}.tsv") for t in TABLES}
+
+
+@pytest.fixture
+def config():
+    return yaml.safe_load((ROOT / "config" / "config.yaml").read_text())
+
+
+def edit_cell(path, row_id, column, value):
+    """Set one cell of the row whose first cell is row_id; returns the file line number."""
+    lines = Path(path).read_text(encoding="utf-8").split("\n")
+    header = lines[0].split("\t")
+    for number, line in enumerate(lines[1:], start=2):
+        cells = line.split("\t")
+        if cells[0] == row_id:
+            cells[header.index(column)] = value
+            lines[number - 1] = "\t".join(cells)
+            Path(path).write_text("\n".join(lines), encoding="utf-8")
+            return number
+    raise AssertionError(f"{row_id} not in {path}")
+
+
+def message(paths):
+    with pytest.raises(InputError) as info:
+        load_dataset(paths, SCHEMAS)
+    return str(info.value)
+
+
+def test_shipped_data_is_valid(data):
+    tables = load_dataset(data, SCHEMAS)
+    assert len(tables["studies"]) >= 20
+
+
+def test_missing_column(data):
+    path = data["adverse_events"]
+    lines = Path(path).read_text().split("\n")
+    header = lines[0].split("\t")
+    drop = header.index("n")
+    Path(path).write_text(
+        "\n".join(
+            "\t".join(c for i, c in enumerate(line.split("\t")) if i != drop)
+            for line in lines
+            if line
+        )
+    )
+    assert message(data) == f"{path}: missing column 'n'"
+
+
+def test_events_exceed_n(data):
+    path = data["adverse_events"]
+    line = edit_cell(path, "cudkowicz2022_msc_ntf_serious_ae", "events", "96")
+    assert message(data) == (
+        f"{path}, line {line} (ae_id 'cudkowicz2022_msc_ntf_serious_ae'), column 'events': "
+        "events (96) exceed n (95)"
+    )
+
+
+def test_negative_sd(data):
+    path = data["efficacy"]
+    line = edit_cell(path, "oh2018_msc_slope_change_4m", "sd", "-1.33")
+    assert message(data) == (
+        f"{path}, line {line} (eff_id 'oh2018_msc_slope_change_4m'), column 'sd': "
+        "-1.33 is less than the minimum of 0"
+    )
+
+
+def test_unknown_route(data):
+    path = data["arms"]
+    line = edit_cell(path, "oh2018_msc", "routes", "intrathecal;oral")
+    msg = message(data)
+    assert msg.startswith(
+        f"{path}, line {line} (arm_id 'oh2018_msc'), column 'routes': 'oral' is not one of"
+    )
+
+
+def test_duplicate_id(data):
+    path = data["studies"]
+    lines = Path(path).read_text().rstrip("\n").split("\n")
+    oh = next(line for line in lines if line.startswith("oh2018\t"))
+    Path(path).write_text("\n".join([*lines, oh]) + "\n")
+    first = lines.index(oh) + 1
+    assert message(data) == (
+        f"{path}, line {len(lines) + 1}, column 'study_id': duplicate id 'oh2018' "
+        f"(first used on line {first})"
+    )
+
+
+def test_non_numeric_cell(data):
+    path = data["adverse_events"]
+    line = edit_cell(path, "nabavi2019_iv_death", "n", "six")
+    assert message(data) == (
+        f"{path}, line {line} (ae_id 'nabavi2019_iv_death'), column 'n': "
+        "'six' is not a whole number"
+    )
+
+
+def test_unknown_study_reference(data):
+    path = data["arms"]
+    line = edit_cell(path, "oh2018_msc", "study_id", "oh2019")
+    assert message(data) == f"{path}, line {line}, column 'study_id': unknown study_id 'oh2019'"
+
+
+def test_unknown_quote_id(data):
+    path = data["adverse_events"]
+    line = edit_cell(path, "nabavi2019_iv_death", "quote_id", "NAB19-Q99")
+    assert message(data) == (
+        f"{path}, line {line}, column 'quote_id': unknown quote id 'NAB19-Q99' "
+        f"(not in {data['quotes']})"
+    )
+
+
+def test_percent_rows_leave_events_to_the_pipeline(data):
+    path = data["adverse_events"]
+    line = edit_cell(path, "sykova2017_msc_headache", "events", "8")
+    assert message(data) == (
+        f"{path}, line {line} (ae_id 'sykova2017_msc_headache'), column 'events': "
+        "leave events empty when count_basis is 'percent': the pipeline derives it"
+    )
+
+
+def test_unknown_column(data):
+    path = data["gaps"]
+    text = Path(path).read_text().replace("reason", "reasons", 1)
+    Path(path).write_text(text)
+    assert message(data).startswith(f"{path}, line 1: unknown column 'reasons' (allowed: ")
+
+
+def test_unknown_config_key(config):
+    config["criteria"]["minimum_n"] = 5
+    with pytest.raises(InputError) as info:
+        check_config(config, load_schema(SCHEMAS / "config.schema.yaml"))
+    assert str(info.value).startswith(
+        "config key 'criteria.minimum_n': unknown key (allowed here: "
+    )
+
+
+def test_bad_config_value(config):
+    config["pooling"]["estimator"] = "EB"
+    with pytest.raises(InputError) as info:
+        check_config(config, load_schema(SCHEMAS / "config.schema.yaml"))
+    assert (
+        str(info.value) == "config key 'pooling.estimator': 'EB' is not one of ['REML', 'DL', 'ML']"
+    )
+
+
+def test_missing_config_key(config):
+    del config["criteria"]["min_n"]
+    with pytest.raises(InputError) as info:
+        check_config(config, load_schema(SCHEMAS / "config.schema.yaml"))
+    assert str(info.value) == "config key 'criteria.min_n': is missing"
+
+
+def test_undefined_outcome(config):
+    config["criteria"]["outcomes"].append("fever")
+    with pytest.raises(InputError) as info:
+        check_config(config, load_schema(SCHEMAS / "config.schema.yaml"))
+    assert str(info.value).startswith(
+        "config key 'criteria.outcomes.5': 'fever' is not defined in outcome_definitions"
+    )
+
+
+def test_shipped_configs_are_valid(config):
+    schema = load_schema(SCHEMAS / "config.schema.yaml")
+    check_config(config, schema)
+    broad = yaml.safe_load((ROOT / "config" / "sensitivity_broad.yaml").read_text())
+    merged = {**config, "criteria": {**config["criteria"], **broad["criteria"]}}
+    check_config(merged, schema)
