@@ -182,8 +182,8 @@ def build_report(
         "<title>MSC therapy for ALS: meta-analysis report</title>",
         f"<style>{CSS}</style></head><body>",
         "<h1>Mesenchymal stromal cell therapy for ALS: random-effects meta-analysis</h1>",
-        "<nav><a href='#run'>What was run</a><a href='#inclusion'>Inclusion</a>"
-        "<a href='#pooled'>Pooled results</a><a href='#forest'>Forest plots</a>"
+        "<nav><a href='#run'>What was run</a><a href='#pooled'>Pooled results</a>"
+        "<a href='#forest'>Forest plots</a><a href='#inclusion'>Inclusion</a>"
         "<a href='#provenance'>Provenance</a></nav>",
     ]
 
@@ -223,9 +223,11 @@ def build_report(
         )
     )
     parts.append(
-        "<h3>Full configuration</h3><pre>"
-        + html.escape(yaml.safe_dump(config, sort_keys=True, allow_unicode=True))
-        + "</pre>"
+        "<details><summary>Full configuration (YAML)</summary><pre>"
+        + html.escape(
+            yaml.safe_dump(config, sort_keys=True, allow_unicode=True, default_flow_style=None)
+        )
+        + "</pre></details>"
     )
     parts.append("<h3>Software</h3>")
     parts.append(_table(["Package", "Version"], [[_e(n), _e(v)] for n, v in software_versions()]))
@@ -236,6 +238,19 @@ def build_report(
             [[_e(p), f"<code>{sha256(p)}</code>"] for _, p in sorted(input_files.items())],
         )
     )
+    parts.append("</section>")
+
+    parts.append("<section id='pooled'><h2>Pooled results</h2>")
+    parts.append(_pooled_section(pooled))
+    parts.append("</section>")
+
+    parts.append("<section id='forest'><h2>Forest plots</h2>")
+    for outcome in outcomes:
+        label = labels[outcome]["label"]
+        parts.append(
+            f"<figure role='img' aria-label='Forest plot: {_e(label)}'>"
+            f"{_inline_svg(figures[outcome])}<figcaption>{_e(label)}</figcaption></figure>"
+        )
     parts.append("</section>")
 
     # Inclusion.
@@ -257,19 +272,6 @@ def build_report(
                 ],
                 [r["decision"] for r in rows],
             )
-        )
-    parts.append("</section>")
-
-    parts.append("<section id='pooled'><h2>Pooled results</h2>")
-    parts.append(_pooled_section(pooled))
-    parts.append("</section>")
-
-    parts.append("<section id='forest'><h2>Forest plots</h2>")
-    for outcome in outcomes:
-        label = labels[outcome]["label"]
-        parts.append(
-            f"<figure role='img' aria-label='Forest plot: {_e(label)}'>"
-            f"{_inline_svg(figures[outcome])}<figcaption>{_e(label)}</figcaption></figure>"
         )
     parts.append("</section>")
 
