@@ -2,30 +2,18 @@
 
 import hashlib
 import re
-import shutil
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
+from workdir import copy_project
 
 from alsmeta.tsv import read_tsv
 
 ROOT = Path(__file__).resolve().parents[1]
 SNAKEMAKE = [sys.executable, "-m", "snakemake"]
 OUTCOMES = ["serious_ae", "headache", "death", "slope_change", "slope_change_vs_control"]
-
-
-def copy_project(target: Path) -> Path:
-    target.mkdir(parents=True, exist_ok=True)
-    shutil.copy2(ROOT / "Snakefile", target / "Snakefile")
-    for folder in ("config", "workflow", "data"):
-        shutil.copytree(
-            ROOT / folder,
-            target / folder,
-            ignore=shutil.ignore_patterns("__pycache__", "*.egg-info"),
-        )
-    return target
 
 
 def run(workdir: Path, *args, check=True):

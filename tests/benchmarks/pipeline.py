@@ -14,14 +14,14 @@ from __future__ import annotations
 
 import argparse
 import re
-import shutil
 import statistics
 import subprocess
 import sys
 import tempfile
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[2]
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+from workdir import copy_project  # noqa: E402
 
 
 def timed(workdir: Path, cores: int) -> tuple[float, int, str]:
@@ -54,14 +54,7 @@ def main() -> None:
     cold, noop = [], []
     for _ in range(args.repeat):
         with tempfile.TemporaryDirectory() as tmp:
-            work = Path(tmp)
-            shutil.copy2(ROOT / "Snakefile", work / "Snakefile")
-            for folder in ("config", "workflow", "data"):
-                shutil.copytree(
-                    ROOT / folder,
-                    work / folder,
-                    ignore=shutil.ignore_patterns("__pycache__", "*.egg-info"),
-                )
+            work = copy_project(Path(tmp))
             cold.append(timed(work, args.cores))
             noop.append(timed(work, args.cores))
     print(f"snakemake --cores {args.cores}, {args.repeat} repeats")

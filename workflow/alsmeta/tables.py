@@ -75,7 +75,7 @@ def _row_schema(schema: dict) -> dict:
     return out
 
 
-def _convert(text: str, spec: dict, column: str):
+def _convert(text: str, spec: dict):
     """Convert one non-empty cell by its schema type, or raise ValueError."""
     if "x-separator" in spec:
         parts = [p.strip() for p in text.split(spec["x-separator"])]
@@ -158,7 +158,7 @@ def read_table(path: str | Path, schema: dict, id_column: str) -> list[Row]:
                 if cell == "":
                     continue
                 try:
-                    values[column] = _convert(cell, properties[column], column)
+                    values[column] = _convert(cell, properties[column])
                 except ValueError as exc:
                     raise InputError(f"{where}, column {column!r}", str(exc)) from None
             errors = sorted(validator.iter_errors(values), key=lambda e: (list(e.path), e.message))
