@@ -50,7 +50,7 @@ def test_zero_count_statement_gets_the_correction(effects):
 def test_no_correction_leaves_zero_counts_not_computable(data):
     rows = {e["effect_id"]: e for e in harmonize(data, add=0.5, to="none", level=0.95, r=0.5)}
     assert rows["oh2015_msc_sae"]["status"] == "not_computable"
-    assert "no finite logit" in rows["oh2015_msc_sae"]["status_reason"]
+    assert "no finite PLO estimate" in rows["oh2015_msc_sae"]["status_reason"]
     assert rows["cudkowicz2022_msc_ntf_serious_ae"]["status"] == "ok"
 
 

@@ -29,6 +29,8 @@ FIELDS = {
 }
 PERCENT_FIELDS = {"i2_tau2": "i2_tau2", "i2_q": "i2_q", "h2": "h2"}
 INFERENCE = {"z": "wald", "knha": "knapp_hartung"}
+#: metafor's predict() follows the test: z for Wald, t(k-1) for Knapp-Hartung.
+PREDICTION = {"z": "z", "knha": "t_k1"}
 
 
 def reference_fits(metafor):
@@ -66,7 +68,13 @@ def test_every_fit_matches_metafor(metafor, fits):
     checked = 0
     for ref in fits:
         data = metafor["datasets"][ref["dataset"]]
-        got = random_effects(data["yi"], data["vi"], ref["method"], INFERENCE[ref["test"]])
+        got = random_effects(
+            data["yi"],
+            data["vi"],
+            ref["method"],
+            INFERENCE[ref["test"]],
+            prediction=PREDICTION[ref["test"]],
+        )
         where = f"{ref['dataset']} {ref['method']} {ref['test']}"
         assert got.k == ref["k"], where
         for ours, theirs in FIELDS.items():
@@ -104,10 +112,23 @@ def test_back_transformed_proportions_match_metafor(metafor, fits):
         if data["type"] != "proportion":
             continue
         rows = [
-            {"outcome": "x", "effect_id": f"e{i}", "yi": y, "vi": v, "n": n, "route": "it"}
+            {
+                "outcome": "x",
+                "effect_id": f"e{i}",
+                "yi": y,
+                "vi": v,
+                "n": n,
+                "route": "it",
+                "measure": "PLO",
+            }
             for i, (y, v, n) in enumerate(zip(data["yi"], data["vi"], data["ni"], strict=True))
         ]
-        pooling = {"estimator": ref["method"], "inference": INFERENCE[ref["test"]], "level": 0.95}
+        pooling = {
+            "estimator": ref["method"],
+            "inference": INFERENCE[ref["test"]],
+            "prediction": PREDICTION[ref["test"]],
+            "level": 0.95,
+        }
         pooled, _ = pool_all(rows, ["x"], {"x": {"label": "x", "kind": "proportion"}}, [], pooling)
         row = pooled[0]
         prop = ref["prop"]

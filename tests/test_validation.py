@@ -158,8 +158,8 @@ def test_bad_config_value(config):
     config["pooling"]["estimator"] = "EB"
     with pytest.raises(InputError) as info:
         check_config(config, load_schema(SCHEMAS / "config.schema.yaml"))
-    assert (
-        str(info.value) == "config key 'pooling.estimator': 'EB' is not one of ['REML', 'DL', 'ML']"
+    assert str(info.value) == (
+        "config key 'pooling.estimator': 'EB' is not one of ['REML', 'DL', 'ML', 'PM', 'HE', 'SJ']"
     )
 
 
@@ -175,7 +175,7 @@ def test_undefined_outcome(config):
     with pytest.raises(InputError) as info:
         check_config(config, load_schema(SCHEMAS / "config.schema.yaml"))
     assert str(info.value).startswith(
-        "config key 'criteria.outcomes.5': 'fever' is not defined in outcome_definitions"
+        "config key 'criteria.outcomes.7': 'fever' is not defined in outcome_definitions"
     )
 
 

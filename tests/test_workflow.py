@@ -13,7 +13,15 @@ from alsmeta.tsv import read_tsv
 
 ROOT = Path(__file__).resolve().parents[1]
 SNAKEMAKE = [sys.executable, "-m", "snakemake"]
-OUTCOMES = ["serious_ae", "headache", "death", "slope_change", "slope_change_vs_control"]
+OUTCOMES = [
+    "serious_ae",
+    "headache",
+    "death",
+    "serious_ae_vs_control",
+    "death_vs_control",
+    "slope_change",
+    "slope_change_vs_control",
+]
 
 
 def run(workdir: Path, *args, check=True):

@@ -1,15 +1,26 @@
-"""Pool every analysis an outcome defines: overall and within each subgroup level.
+"""Pool every analysis the outcomes define: overall and within each subgroup level.
 
-One row of ``pooled.tsv`` per analysis. An analysis that cannot be pooled (k < 2)
-is a row with ``status = not_pooled`` and the reason, never a crash.
+One row of ``pooled.tsv`` per analysis. All inverse-variance analyses of a run are
+fitted by one :func:`alsmeta.pool.fit_batch` call; proportions pooled with the
+binomial-normal GLMM are fitted one model each (there are few of them). An analysis
+that cannot be pooled is a row with ``status = not_pooled`` and the reason.
+
+Subgroup rows carry the test for subgroup differences in both forms (see
+:mod:`alsmeta.regression`): ``qm_*`` with a common tau^2, ``q_between_*`` with a
+separate tau^2 per subgroup (RevMan).
 """
 
 from __future__ import annotations
 
 import math
+from dataclasses import dataclass
 
-from .effects import expit
-from .pool import PoolingError, random_effects
+import numpy as np
+from scipy import stats
+
+from .effects import back_transform
+from .pool import PoolingError, Settings, fit_batch
+from .regression import indicator_matrix, meta_regression, q_between
 
 POOLED_COLUMNS = [
     "outcome",
@@ -34,125 +45,325 @@ POOLED_COLUMNS = [
     "df",
     "p_value",
     "tau2",
+    "tau2_ci_lower",
+    "tau2_ci_upper",
     "i2_tau2_pct",
+    "i2_tau2_ci_lower_pct",
+    "i2_tau2_ci_upper_pct",
     "i2_q_pct",
     "h2",
     "q",
     "q_df",
     "q_p",
+    "method",
     "estimator",
+    "estimator_used",
     "inference",
     "ci_method",
     "pi_method",
+    "note",
+    "qm",
+    "qm_df1",
+    "qm_df2",
+    "qm_p",
+    "qm_test",
+    "q_between",
+    "q_between_df",
+    "q_between_p",
     "effect_ids",
 ]
 WEIGHT_COLUMNS = ["outcome", "subgroup_variable", "subgroup_level", "effect_id", "weight_pct"]
 
-SCALES = {
-    "proportion": ("proportion", "logit"),
-    "slope_change": ("points/month", "points/month"),
-    "slope_change_difference": ("points/month", "points/month"),
-}
+RATIO_SCALES = {"OR": "odds ratio", "RR": "risk ratio", "RD": "risk difference"}
 
 
-def _analysis(outcome, definition, variable, level, rows, pooling):
-    kind = definition["kind"]
-    scale, analysis_scale = SCALES[kind]
+@dataclass
+class Analysis:
+    outcome: str
+    definition: dict
+    variable: str
+    level: str
+    rows: list
+
+    @property
+    def kind(self):
+        return self.definition["kind"]
+
+
+def settings_from(pooling: dict) -> Settings:
+    return Settings(
+        estimator=pooling["estimator"],
+        inference=pooling["inference"],
+        prediction=pooling.get("prediction", "t_k1"),
+        level=pooling["level"],
+        fallback_estimator=pooling.get("fallback_estimator", "DL"),
+    )
+
+
+def scales(analysis: Analysis) -> tuple[str, str]:
+    """(natural scale, analysis scale) of an analysis."""
+    kind = analysis.kind
+    if kind == "proportion":
+        measure = analysis.rows[0]["measure"] if analysis.rows else "PLO"
+        return "proportion", {
+            "PLO": "logit",
+            "PFT": "Freeman-Tukey double arcsine",
+            "PAS": "arcsine",
+            "PR": "proportion",
+        }[measure]
+    if kind == "binary_comparison":
+        measure = analysis.definition.get("measure", "OR")
+        natural = RATIO_SCALES[measure]
+        return natural, natural if measure == "RD" else f"log {natural}"
+    return "points/month", "points/month"
+
+
+def _to_natural(analysis: Analysis, values):
+    kind = analysis.kind
+    if kind == "proportion":
+        measure = analysis.rows[0]["measure"]
+        ns = [r["n"] for r in analysis.rows]
+        harmonic = len(ns) / sum(1.0 / n for n in ns)
+        return [float(x) for x in back_transform(measure, values, harmonic)]
+    if kind == "binary_comparison" and analysis.definition.get("measure", "OR") != "RD":
+        return [math.exp(x) for x in values]
+    return [float(x) for x in values]
+
+
+def build_analyses(analysed, outcomes, definitions, subgroups) -> list[Analysis]:
+    out = []
+    for outcome in outcomes:
+        rows = [r for r in analysed if r["outcome"] == outcome]
+        definition = definitions[outcome]
+        out.append(Analysis(outcome, definition, "overall", "all", rows))
+        if not rows:
+            continue
+        for variable in subgroups:
+            for level in sorted({r[variable] for r in rows}):
+                members = [r for r in rows if r[variable] == level]
+                out.append(Analysis(outcome, definition, variable, level, members))
+    return out
+
+
+def _base(analysis: Analysis, pooling: dict) -> dict:
+    rows = analysis.rows
     known_n = [r["n"] for r in rows if r.get("n") is not None]
-    base = {
-        "outcome": outcome,
-        "outcome_label": definition["label"],
-        "subgroup_variable": variable,
-        "subgroup_level": level,
+    natural, analysis_scale = scales(analysis)
+    return {
+        "outcome": analysis.outcome,
+        "outcome_label": analysis.definition["label"],
+        "subgroup_variable": analysis.variable,
+        "subgroup_level": analysis.level,
         "k": len(rows),
         "n_total": sum(known_n) + sum(r.get("comparator_n") or 0 for r in rows),
         "k_n_unreported": len(rows) - len(known_n),
-        "scale": scale,
+        "scale": natural,
         "analysis_scale": analysis_scale,
         "estimator": pooling["estimator"],
         "inference": pooling["inference"],
         "effect_ids": ";".join(r["effect_id"] for r in rows),
     }
-    try:
-        fit = random_effects(
-            [r["yi"] for r in rows],
-            [r["vi"] for r in rows],
-            pooling["estimator"],
-            pooling["inference"],
-            pooling["level"],
-        )
-    except PoolingError as exc:
-        return {**base, "status": "not_pooled", "reason": str(exc)}, []
-    back = expit if kind == "proportion" else (lambda x: x)
-    row = {
+
+
+def _uses_glmm(analysis: Analysis, pooling: dict) -> bool:
+    return analysis.kind == "proportion" and pooling.get("proportion_method") == "glmm"
+
+
+def _from_fit(analysis, fit, base) -> dict:
+    natural = _to_natural(
+        analysis,
+        [fit["estimate"], fit["ci_lower"], fit["ci_upper"], fit["pi_lower"], fit["pi_upper"]],
+    )
+    return {
         **base,
         "status": "pooled",
         "reason": "",
-        "estimate": float(back(fit.estimate)),
-        "ci_lower": float(back(fit.ci_lower)),
-        "ci_upper": float(back(fit.ci_upper)),
-        "pi_lower": float(back(fit.pi_lower)),
-        "pi_upper": float(back(fit.pi_upper)),
-        "estimate_analysis": fit.estimate,
-        "se_analysis": fit.se,
-        "statistic": fit.statistic,
-        "df": None if math.isnan(fit.df) else fit.df,
-        "p_value": fit.p_value,
-        "tau2": fit.tau2,
-        "i2_tau2_pct": fit.i2_tau2,
-        "i2_q_pct": fit.i2_q,
-        "h2": fit.h2,
-        "q": fit.q,
-        "q_df": fit.q_df,
-        "q_p": fit.q_p,
-        "ci_method": fit.ci_method,
-        "pi_method": fit.pi_method,
+        "estimate": natural[0],
+        "ci_lower": natural[1],
+        "ci_upper": natural[2],
+        "pi_lower": natural[3],
+        "pi_upper": natural[4],
+        "estimate_analysis": fit["estimate"],
+        "se_analysis": fit["se"],
+        "statistic": fit["statistic"],
+        "df": None if fit.get("df") is None or math.isnan(fit["df"]) else fit["df"],
+        "p_value": fit["p_value"],
+        "tau2": fit["tau2"],
+        "tau2_ci_lower": fit.get("tau2_ci_lower"),
+        "tau2_ci_upper": fit.get("tau2_ci_upper"),
+        "i2_tau2_pct": fit.get("i2_tau2"),
+        "i2_tau2_ci_lower_pct": fit.get("i2_tau2_ci_lower"),
+        "i2_tau2_ci_upper_pct": fit.get("i2_tau2_ci_upper"),
+        "i2_q_pct": fit.get("i2_q"),
+        "h2": fit.get("h2"),
+        "q": fit.get("q"),
+        "q_df": fit.get("q_df"),
+        "q_p": fit.get("q_p"),
+        "estimator_used": fit.get("estimator_used"),
+        "ci_method": fit["ci_method"],
+        "pi_method": fit["pi_method"],
+        "note": fit.get("note", ""),
     }
-    weights = [
-        {
-            "outcome": outcome,
-            "subgroup_variable": variable,
-            "subgroup_level": level,
-            "effect_id": r["effect_id"],
-            "weight_pct": w,
-        }
-        for r, w in zip(rows, fit.weights_pct, strict=True)
-    ]
-    return row, weights
+
+
+def _glmm_fit(analysis: Analysis, level: float) -> dict:
+    from .glmm import GlmmError, binomial_normal
+
+    events = [r["events"] for r in analysis.rows]
+    n = [r["n"] for r in analysis.rows]
+    try:
+        res = binomial_normal(events, n, level=level)
+    except GlmmError as exc:
+        raise PoolingError(str(exc)) from None
+    return {
+        "estimate": res.estimate,
+        "se": res.se,
+        "ci_lower": res.ci_lower,
+        "ci_upper": res.ci_upper,
+        "pi_lower": res.pi_lower,
+        "pi_upper": res.pi_upper,
+        "statistic": res.statistic,
+        "df": None,
+        "p_value": res.p_value,
+        "tau2": res.tau2,
+        "i2_tau2": res.i2,
+        "h2": res.h2,
+        "estimator_used": "ML",
+        "ci_method": "Wald, normal",
+        "pi_method": "normal: mu +/- z sqrt(se^2 + tau^2)",
+        "note": res.method,
+    }
 
 
 def pool_all(analysed, outcomes, definitions, subgroups, pooling):
     """Pooled rows and per-study weights for every outcome, overall and per subgroup level."""
+    settings = settings_from(pooling)
+    analyses = build_analyses(analysed, outcomes, definitions, subgroups)
+    batch = [a for a in analyses if a.rows and not _uses_glmm(a, pooling)]
+    k_max = max((len(a.rows) for a in batch), default=0)
+    fits = {}
+    if batch:
+        Y = np.full((k_max, len(batch)), np.nan)
+        V = np.full((k_max, len(batch)), np.nan)
+        for j, a in enumerate(batch):
+            Y[: len(a.rows), j] = [r["yi"] for r in a.rows]
+            V[: len(a.rows), j] = [r["vi"] for r in a.rows]
+        for a, fit in zip(batch, fit_batch(Y, V, settings), strict=True):
+            fits[id(a)] = fit
+
     pooled, weights = [], []
-    for outcome in outcomes:
-        rows = [r for r in analysed if r["outcome"] == outcome]
-        definition = definitions[outcome]
-        if not rows:
+    for a in analyses:
+        base = _base(a, pooling)
+        base["method"] = "binomial-normal GLMM" if _uses_glmm(a, pooling) else "inverse variance"
+        if not a.rows:
             pooled.append(
-                {
-                    "outcome": outcome,
-                    "outcome_label": definition["label"],
-                    "subgroup_variable": "overall",
-                    "subgroup_level": "all",
-                    "k": 0,
-                    "n_total": 0,
-                    "k_n_unreported": 0,
-                    "status": "not_pooled",
-                    "reason": "k = 0: no study meets the criteria",
-                    "scale": SCALES[definition["kind"]][0],
-                    "analysis_scale": SCALES[definition["kind"]][1],
-                    "estimator": pooling["estimator"],
-                    "inference": pooling["inference"],
-                    "effect_ids": "",
-                }
+                {**base, "status": "not_pooled", "reason": "k = 0: no study meets the criteria"}
             )
             continue
-        groups = [("overall", "all", rows)]
-        for variable in subgroups:
-            for level in sorted({r[variable] for r in rows}):
-                groups.append((variable, level, [r for r in rows if r[variable] == level]))
-        for variable, level, members in groups:
-            row, w = _analysis(outcome, definition, variable, level, members, pooling)
-            pooled.append(row)
-            weights.extend(w)
+        if _uses_glmm(a, pooling):
+            if len(a.rows) < 2:
+                fit = {
+                    "status": "not_pooled",
+                    "reason": f"k = {len(a.rows)}: at least 2 studies are needed to estimate tau^2",
+                }
+            else:
+                try:
+                    fit = {**_glmm_fit(a, pooling["level"]), "status": "pooled"}
+                except PoolingError as exc:
+                    fit = {"status": "not_pooled", "reason": str(exc)}
+        else:
+            fit = fits[id(a)]
+        if fit["status"] != "pooled":
+            pooled.append({**base, "status": "not_pooled", "reason": fit["reason"]})
+            continue
+        pooled.append(_from_fit(a, fit, base))
+        for r, w in zip(a.rows, fit.get("weights_pct") or [None] * len(a.rows), strict=True):
+            weights.append(
+                {
+                    "outcome": a.outcome,
+                    "subgroup_variable": a.variable,
+                    "subgroup_level": a.level,
+                    "effect_id": r["effect_id"],
+                    "weight_pct": w,
+                }
+            )
+    _add_subgroup_tests(pooled, analyses, settings)
     return pooled, weights
+
+
+def _add_subgroup_tests(pooled, analyses, settings: Settings) -> None:
+    """Fill the subgroup-difference columns of every subgroup row (both forms)."""
+    by_key = {(p["outcome"], p["subgroup_variable"], p["subgroup_level"]): p for p in pooled}
+    groups: dict[tuple, list[Analysis]] = {}
+    for a in analyses:
+        if a.variable != "overall":
+            groups.setdefault((a.outcome, a.variable), []).append(a)
+    overall = {a.outcome: a for a in analyses if a.variable == "overall"}
+    for (outcome, variable), levels in groups.items():
+        rows = [by_key[(outcome, variable, a.level)] for a in levels]
+        if len(levels) < 2:
+            for row in rows:
+                row["note"] = _join(row.get("note"), "one subgroup level: no test for differences")
+            continue
+        # Separate tau^2: each level's estimate and SE (a single study enters with its own).
+        est, se = [], []
+        for a, row in zip(levels, rows, strict=True):
+            if row["status"] == "pooled":
+                est.append(row["estimate_analysis"])
+                se.append(row["se_analysis"])
+            elif len(a.rows) == 1:
+                est.append(a.rows[0]["yi"])
+                se.append(math.sqrt(a.rows[0]["vi"]))
+        result = {}
+        if len(est) >= 2:
+            qb, qdf, qp = q_between(est, se)
+            result.update(q_between=qb, q_between_df=qdf, q_between_p=qp)
+        # Common tau^2: moderator test of a meta-regression on subgroup indicators.
+        members = overall[outcome].rows
+        if all(r.get("yi") is not None for r in members):
+            X, _ = indicator_matrix([r[variable] for r in members])
+            estimator = settings.estimator if settings.estimator in ("REML", "ML", "DL") else "REML"
+            try:
+                reg = meta_regression(
+                    [r["yi"] for r in members],
+                    [r["vi"] for r in members],
+                    X,
+                    estimator,
+                    settings.inference,
+                )
+                result.update(
+                    qm=reg.statistic,
+                    qm_df1=reg.df1,
+                    qm_df2=None if math.isnan(reg.df2) else reg.df2,
+                    qm_p=reg.p_value,
+                    qm_test=f"{reg.test}, {estimator}",
+                )
+            except PoolingError as exc:
+                result["qm_test"] = f"not estimable: {exc}"
+        for row in rows:
+            row.update(result)
+
+
+def _join(*parts):
+    return "; ".join(p for p in parts if p)
+
+
+def coverage_simulation(n_meta=2000, k=5, mu=0.5, tau2=0.1, seed=20261121, level=0.95):
+    """Coverage of Wald and Knapp-Hartung CIs over simulated meta-analyses (fixed seed).
+
+    Within-study variances are drawn uniformly on [0.01, 0.5] (Sidik & Jonkman 2002 style);
+    true effects from N(mu, tau2); observed effects from N(theta_i, v_i).
+    """
+    rng = np.random.default_rng(seed)
+    v = rng.uniform(0.01, 0.5, size=(k, n_meta))
+    theta = rng.normal(mu, math.sqrt(tau2), size=(k, n_meta))
+    y = rng.normal(theta, np.sqrt(v))
+    out = {}
+    for inference in ("wald", "knapp_hartung"):
+        fits = fit_batch(y, v, Settings(estimator="REML", inference=inference, level=level))
+        lo = np.array([f["ci_lower"] for f in fits])
+        hi = np.array([f["ci_upper"] for f in fits])
+        out[inference] = float(np.mean((lo <= mu) & (mu <= hi)))
+    out["binomial_se"] = math.sqrt(level * (1 - level) / n_meta)
+    out["t_quantile"] = float(stats.t.ppf(0.975, k - 1))
+    return out

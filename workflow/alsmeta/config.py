@@ -42,13 +42,20 @@ def check_config(config: dict, schema: dict) -> None:
                 f"{name!r} is not defined in outcome_definitions ({', '.join(definitions)})",
             )
     for name, spec in definitions.items():
-        if spec["kind"] == "proportion" and not spec.get("ae_categories"):
+        counts = spec["kind"] in ("proportion", "binary_comparison")
+        if counts and not spec.get("ae_categories"):
             raise InputError(
                 f"config key 'outcome_definitions.{name}.ae_categories'",
-                "a proportion outcome must list the AE categories it counts",
+                f"a {spec['kind']} outcome must list the AE categories it counts",
             )
-        if spec["kind"] != "proportion" and "ae_categories" in spec:
+        if not counts and "ae_categories" in spec:
             raise InputError(
                 f"config key 'outcome_definitions.{name}.ae_categories'",
-                f"only proportion outcomes take AE categories (kind is {spec['kind']!r})",
+                f"only proportion and binary_comparison outcomes take AE categories "
+                f"(kind is {spec['kind']!r})",
+            )
+        if (spec["kind"] == "binary_comparison") != ("measure" in spec):
+            raise InputError(
+                f"config key 'outcome_definitions.{name}.measure'",
+                "a binary_comparison outcome needs a measure (OR, RR or RD), and only it takes one",
             )

@@ -135,3 +135,157 @@ def as_slope(value: float, sign_convention: str) -> float:
     if sign_convention == "decline_rate":
         return -value
     raise ValueError(f"unknown sign convention {sign_convention!r}")
+
+
+# --- other proportion measures (metafor escalc "PFT", "PAS", "PR") --------------------
+
+PROPORTION_MEASURES = ("PLO", "PFT", "PAS", "PR")
+
+
+def _corrected_counts(events, n, add, to):
+    x = np.asarray(events, dtype=float)
+    n = np.asarray(n, dtype=float)
+    if np.any(x < 0) or np.any(x > n):
+        raise ValueError("events must lie between 0 and n")
+    if to not in CONTINUITY_TARGETS:
+        raise ValueError(f"to must be one of {CONTINUITY_TARGETS}, not {to!r}")
+    if to == "all":
+        added = np.full_like(x, add)
+    elif to == "only0":
+        added = np.where((x == 0) | (x == n), add, 0.0)
+    else:
+        added = np.zeros_like(x)
+    return x + added, n + 2 * added, added
+
+
+def proportion_effect(measure, events, n, add: float = 0.5, to: str = "only0"):
+    """``(yi, vi, added)`` for a proportion measure, following metafor's escalc.
+
+    * ``PLO`` logit, see :func:`logit_proportion`.
+    * ``PR`` raw proportion ``p = x/n``, ``vi = p(1-p)/n``; the continuity correction
+      applies as for PLO (a 0/n or n/n study would otherwise have ``vi = 0``).
+    * ``PAS`` arcsine square root ``asin(sqrt(p))``, ``vi = 1/(4n)``.
+    * ``PFT`` Freeman-Tukey double arcsine
+      ``(asin(sqrt(x/(n+1))) + asin(sqrt((x+1)/(n+1)))) / 2``, ``vi = 1/(4n + 2)``.
+
+    PAS and PFT are finite at 0 and n events and take no correction (metafor does not
+    apply ``add`` to them); ``added`` is then 0.
+    """
+    if measure == "PLO":
+        return logit_proportion(events, n, add=add, to=to)
+    if measure == "PR":
+        x, m, added = _corrected_counts(events, n, add, to)
+        p = x / m
+        return p, p * (1 - p) / m, added
+    x = np.asarray(events, dtype=float)
+    n = np.asarray(n, dtype=float)
+    if np.any(x < 0) or np.any(x > n):
+        raise ValueError("events must lie between 0 and n")
+    if measure == "PAS":
+        return np.arcsin(np.sqrt(x / n)), 1.0 / (4.0 * n), np.zeros_like(x)
+    if measure == "PFT":
+        yi = 0.5 * (np.arcsin(np.sqrt(x / (n + 1))) + np.arcsin(np.sqrt((x + 1) / (n + 1))))
+        return yi, 1.0 / (4.0 * n + 2.0), np.zeros_like(x)
+    raise ValueError(f"measure must be one of {PROPORTION_MEASURES}, not {measure!r}")
+
+
+def inverse_pft(y, n):
+    """Freeman-Tukey back-transform at sample size ``n`` (Miller 1978; metafor transf.ipft).
+
+    ``p = (1 - sgn(cos 2y) sqrt(1 - (sin 2y + (sin 2y - 1/sin 2y)/n)^2)) / 2``, set to 0 or 1
+    beyond the transform of 0 and 1 events at that n. With ``n`` the harmonic mean of the
+    studies' sizes this is metafor's ``transf.ipft.hm``.
+    """
+    y = np.asarray(y, dtype=float)
+    s = np.sin(2 * y)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        inner = 1 - (s + (s - 1 / s) / n) ** 2
+        p = 0.5 * (1 - np.sign(np.cos(2 * y)) * np.sqrt(inner))
+    low = proportion_effect("PFT", [0], [n])[0][0]
+    high = proportion_effect("PFT", [n], [n])[0][0]
+    p = np.where(np.isnan(p), np.nan, p)
+    p = np.where(y <= low, 0.0, p)
+    return np.where(y >= high, 1.0, p)
+
+
+def back_transform(measure, y, harmonic_n=None):
+    """Proportion from a value on the measure's scale (the inverse of the transform)."""
+    y = np.asarray(y, dtype=float)
+    if measure == "PLO":
+        return expit(y)
+    if measure == "PR":
+        return y
+    if measure == "PAS":
+        return np.sin(np.clip(y, 0, np.pi / 2)) ** 2
+    if measure == "PFT":
+        if harmonic_n is None:
+            raise ValueError("the Freeman-Tukey back-transform needs the harmonic mean n")
+        return inverse_pft(y, harmonic_n)
+    raise ValueError(f"measure must be one of {PROPORTION_MEASURES}, not {measure!r}")
+
+
+def wilson(events, n, level: float = 0.95):
+    """Wilson (1927) score interval without continuity correction (R prop.test(correct=FALSE))."""
+    x = np.asarray(events, dtype=float)
+    n = np.asarray(n, dtype=float)
+    z = normal_quantile(level)
+    p = x / n
+    centre = (p + z**2 / (2 * n)) / (1 + z**2 / n)
+    half = z * np.sqrt(p * (1 - p) / n + z**2 / (4 * n**2)) / (1 + z**2 / n)
+    return np.maximum(0.0, centre - half), np.minimum(1.0, centre + half)
+
+
+# --- two-group comparisons (metafor escalc "OR", "RR", "RD", "MD") ----------------------
+
+BINARY_MEASURES = ("OR", "RR", "RD")
+
+
+def two_group_binary(
+    measure, a, n1, c, n2, add: float = 0.5, to: str = "only0", drop00: bool = False
+):
+    """``(yi, vi, added)`` comparing arm 1 (a events of n1) with arm 2 (c of n2).
+
+    * ``OR`` log odds ratio, ``vi = 1/a + 1/b + 1/c + 1/d``;
+    * ``RR`` log risk ratio, ``vi = 1/a - 1/n1 + 1/c - 1/n2``;
+    * ``RD`` risk difference, ``vi = p1(1-p1)/n1 + p2(1-p2)/n2``.
+
+    Zero cells: ``add`` goes to all four cells of the studies ``to`` selects (``only0``:
+    those with a zero cell, metafor's default; for RD no correction is needed and, as in
+    metafor, only0 leaves RD uncorrected). ``drop00`` makes studies with no events in
+    either arm (or all events in both) not computable (NaN).
+    """
+    a, n1, c, n2 = (np.asarray(v, dtype=float) for v in (a, n1, c, n2))
+    b, d = n1 - a, n2 - c
+    if np.any(np.array([a, b, c, d]) < 0):
+        raise ValueError("events must lie between 0 and n in both arms")
+    if measure not in BINARY_MEASURES:
+        raise ValueError(f"measure must be one of {BINARY_MEASURES}, not {measure!r}")
+    zero = (a == 0) | (b == 0) | (c == 0) | (d == 0)
+    if to == "all":
+        added = np.full_like(a, add)
+    elif to == "only0" and measure != "RD":
+        added = np.where(zero, add, 0.0)
+    else:
+        added = np.zeros_like(a)
+    a2, b2, c2, d2 = a + added, b + added, c + added, d + added
+    m1, m2 = a2 + b2, c2 + d2
+    with np.errstate(divide="ignore", invalid="ignore"):
+        if measure == "OR":
+            yi = np.log(a2 * d2 / (b2 * c2))
+            vi = 1 / a2 + 1 / b2 + 1 / c2 + 1 / d2
+        elif measure == "RR":
+            yi = np.log((a2 / m1) / (c2 / m2))
+            vi = 1 / a2 - 1 / m1 + 1 / c2 - 1 / m2
+        else:
+            p1, p2 = a2 / m1, c2 / m2
+            yi = p1 - p2
+            vi = p1 * (1 - p1) / m1 + p2 * (1 - p2) / m2
+    bad = ~np.isfinite(yi) | ~np.isfinite(vi) | (vi <= 0)
+    if drop00:
+        bad |= ((a == 0) & (c == 0)) | ((b == 0) & (d == 0))
+    return np.where(bad, np.nan, yi), np.where(bad, np.nan, vi), added
+
+
+def mean_difference(m1, sd1, n1, m2, sd2, n2):
+    """Raw mean difference ``m1 - m2`` with ``vi = sd1^2/n1 + sd2^2/n2`` (escalc "MD")."""
+    return m1 - m2, sd1**2 / n1 + sd2**2 / n2

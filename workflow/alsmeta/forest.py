@@ -41,6 +41,9 @@ def _study_columns(row: dict, kind: str) -> tuple[str, str]:
         raw = f"{row['events']}/{row['n']}"
         est, lo, hi = (100 * row[c] for c in ("estimate", "ci_lower", "ci_upper"))
         text = f"{est:.1f}% [{lo:.1f}, {hi:.1f}]"
+    elif kind == "binary_comparison":
+        raw = f"{row['events']}/{row['n']} (MSC), n = {row['comparator_n']} (control)"
+        text = f"{row['estimate']:.2f} [{row['ci_lower']:.2f}, {row['ci_upper']:.2f}]"
     else:
         n = row.get("n")
         n_text = f"n = {n}" if n is not None else "n not reported"

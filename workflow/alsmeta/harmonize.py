@@ -73,8 +73,15 @@ def _provenance(row: Row, table: str) -> dict:
     }
 
 
-def harmonize_adverse_events(rows: list[Row], add: float, to: str, level: float) -> list[dict]:
-    """Logit proportions with exact per-study CIs, one per adverse-event row."""
+def harmonize_adverse_events(
+    rows: list[Row],
+    add: float,
+    to: str,
+    level: float,
+    measure: str = "PLO",
+    ci_method: str = "clopper_pearson",
+) -> list[dict]:
+    """Proportions on the ``measure`` scale with per-study CIs, one per adverse-event row."""
     out = []
     for row in rows:
         n = row["n"]
@@ -91,47 +98,150 @@ def harmonize_adverse_events(rows: list[Row], add: float, to: str, level: float)
             if row["count_basis"] == "statement_none":
                 steps.append(f"events = 0 from the statement that none occurred (n = {n})")
                 flags.append("count_from_statement")
-        yi, vi, added = fx.logit_proportion([events], [n], add=add, to=to)
+        yi, vi, added = fx.proportion_effect(measure, [events], [n], add=add, to=to)
         yi, vi, added = float(yi[0]), float(vi[0]), float(added[0])
-        lo, hi = fx.clopper_pearson([events], [n], level=level)
+        interval = fx.wilson if ci_method == "wilson" else fx.clopper_pearson
+        lo, hi = interval([events], [n], level=level)
         record = {
             "effect_id": row["ae_id"],
             **_provenance(row, "adverse_events"),
             "comparator_arm_id": "",
             "category": row["ae_category"],
-            "measure": "PLO",
+            "measure": measure,
             "events": events,
             "n": n,
             "estimate": events / n,
             "ci_lower": float(lo[0]),
             "ci_upper": float(hi[0]),
-            "ci_method": f"Clopper-Pearson exact {level:.0%}",
+            "ci_method": (
+                f"Wilson score {level:.0%}"
+                if ci_method == "wilson"
+                else f"Clopper-Pearson exact {level:.0%}"
+            ),
             "continuity_added": added,
             "scale": "proportion",
             "unit": "",
             "timepoint_months": None,
             "is_primary": True,
         }
-        if math.isnan(yi):
+        if math.isnan(yi) or not vi > 0:
             record.update(
                 status="not_computable",
                 status_reason=(
-                    f"{events}/{n} has no finite logit without a continuity correction "
-                    f"(continuity_correction_to = {to!r})"
+                    f"{events}/{n} has no finite {measure} estimate with a positive variance "
+                    f"without a continuity correction (continuity_correction_to = {to!r})"
                 ),
             )
         else:
             x_adj, n_adj = events + added, n + 2 * added
             if added:
                 steps.append(f"continuity correction {_fmt(added)} added to events and non-events")
-            steps.append(
-                f"yi = log({_fmt(x_adj)}/{_fmt(n_adj - x_adj)}) = {yi:.6f}; "
-                f"vi = 1/{_fmt(x_adj)} + 1/{_fmt(n_adj - x_adj)} = {vi:.6f}"
-            )
+            steps.append(_proportion_formula(measure, x_adj, n_adj, yi, vi))
             record.update(status="ok", status_reason="", yi=yi, vi=vi, sei=math.sqrt(vi))
         record["flags"] = ";".join(flags)
         record["derivation"] = "; ".join(steps)
         out.append(record)
+    return out
+
+
+def _proportion_formula(measure, x, n, yi, vi) -> str:
+    """The escalc formula with this row's numbers, as shown in the derivation column."""
+    if measure == "PLO":
+        return (
+            f"yi = log({_fmt(x)}/{_fmt(n - x)}) = {yi:.6f}; "
+            f"vi = 1/{_fmt(x)} + 1/{_fmt(n - x)} = {vi:.6f}"
+        )
+    if measure == "PR":
+        return f"yi = {_fmt(x)}/{_fmt(n)} = {yi:.6f}; vi = p(1-p)/{_fmt(n)} = {vi:.6f}"
+    if measure == "PAS":
+        return f"yi = asin(sqrt({_fmt(x)}/{_fmt(n)})) = {yi:.6f}; vi = 1/(4 x {_fmt(n)}) = {vi:.6f}"
+    return (
+        f"yi = (asin(sqrt({_fmt(x)}/{_fmt(n + 1)})) + asin(sqrt({_fmt(x + 1)}/{_fmt(n + 1)})))/2"
+        f" = {yi:.6f}; vi = 1/(4 x {_fmt(n)} + 2) = {vi:.6f}"
+    )
+
+
+#: Analysis scale of each two-group measure.
+RATIO_SCALE = {"OR": "log odds ratio", "RR": "log risk ratio", "RD": "risk difference"}
+
+
+def harmonize_binary_contrasts(ae_rows, arms, add: float, to: str, level: float) -> list[dict]:
+    """OR, RR and RD of each MSC arm against each control arm of its study, per AE category.
+
+    A contrast pairs two rows of the same study, category and evidence tier. Each measure
+    is its own row (``measure`` OR/RR/RD); analyses of kind ``binary_comparison`` pool
+    them, never together with single-arm rates. The per-study CI is normal-theory on the
+    analysis scale, exponentiated for OR and RR.
+    """
+    groups = {}
+    for row in ae_rows:
+        key = (row["study_id"], row["category"], row["tier"])
+        groups.setdefault(key, []).append((arms[row["arm_id"]], row))
+    z = fx.normal_quantile(level)
+    out = []
+    for (_, category, _), members in sorted(groups.items()):
+        treated = [r for a, r in members if a["arm_type"] == "msc"]
+        controls = [r for a, r in members if a["arm_type"] == "control"]
+        for t in treated:
+            for c in controls:
+                counts = f"{t['events']}/{t['n']} vs {c['events']}/{c['n']}"
+                quotes = dict.fromkeys(f"{t['quote_id']};{c['quote_id']}".split(";"))
+                for measure in fx.BINARY_MEASURES:
+                    yi, vi, added = fx.two_group_binary(
+                        measure, [t["events"]], [t["n"]], [c["events"]], [c["n"]], add=add, to=to
+                    )
+                    yi, vi, added = float(yi[0]), float(vi[0]), float(added[0])
+                    record = {
+                        key: t[key]
+                        for key in (
+                            "source_table",
+                            "study_id",
+                            "arm_id",
+                            "tier",
+                            "source",
+                            "locator",
+                        )
+                    }
+                    record.update(
+                        effect_id=f"{t['effect_id']}_vs_{c['arm_id']}_{measure.lower()}",
+                        comparator_arm_id=c["arm_id"],
+                        quote_id=";".join(q for q in quotes if q),
+                        category=category,
+                        measure=measure,
+                        events=t["events"],
+                        n=t["n"],
+                        comparator_n=c["n"],
+                        scale=RATIO_SCALE[measure],
+                        unit="",
+                        is_primary=True,
+                        continuity_added=added,
+                        flags=";".join(f for f in (t["flags"], c["flags"]) if f),
+                    )
+                    if math.isnan(yi):
+                        record.update(
+                            status="not_computable",
+                            status_reason=f"{measure} not computable from {counts}",
+                        )
+                    else:
+                        se = math.sqrt(vi)
+                        back = (lambda x: x) if measure == "RD" else math.exp
+                        record.update(
+                            status="ok",
+                            status_reason="",
+                            yi=yi,
+                            vi=vi,
+                            sei=se,
+                            estimate=back(yi),
+                            ci_lower=back(yi - z * se),
+                            ci_upper=back(yi + z * se),
+                            ci_method=f"normal {level:.0%} on the {RATIO_SCALE[measure]} scale",
+                            derivation=(
+                                f"{measure} from {counts}"
+                                + (f"; {_fmt(added)} added to all four cells" if added else "")
+                                + f"; yi = {yi:.6f}, vi = {vi:.6f}"
+                            ),
+                        )
+                    out.append(record)
     return out
 
 
@@ -249,9 +359,17 @@ def harmonize_efficacy(rows: list[Row], r: float, level: float) -> list[dict]:
 
 
 def harmonize(
-    data: dict[str, list[Row]], add: float, to: str, level: float, r: float
+    data: dict[str, list[Row]],
+    add: float,
+    to: str,
+    level: float,
+    r: float,
+    measure: str = "PLO",
+    ci_method: str = "clopper_pearson",
 ) -> list[dict]:
-    """Every effect-size row, adverse events first, in the tables' order."""
-    rows = harmonize_adverse_events(data["adverse_events"], add, to, level)
+    """Every effect-size row: adverse events, their two-arm contrasts, then efficacy."""
+    ae = harmonize_adverse_events(data["adverse_events"], add, to, level, measure, ci_method)
+    arms = {a["arm_id"]: a for a in data["arms"]}
+    rows = ae + harmonize_binary_contrasts(ae, arms, add, to, level)
     rows += harmonize_efficacy(data["efficacy"], r, level)
     return [{column: row.get(column) for column in COLUMNS} for row in rows]

@@ -1,37 +1,88 @@
-"""Random-effects pooling, with every statistic's definition stated.
+"""Random-effects pooling of many analyses at once, with every statistic's definition stated.
 
-The between-study variance tau^2 comes from PyMARE (REML and ML by its likelihood
-estimator, DL by method of moments); so does the Knapp-Hartung variance of the pooled
-estimate. The rest is computed here, following metafor's ``rma()`` and ``predict()``
-so that the numbers can be checked against it (tests/fixtures/metafor):
+Analyses are columns of a padded ``(k_max, m)`` array (unused cells NaN). They are
+grouped by their number of studies k and each group is fitted in one vectorized call:
+no process and no Python loop iteration per analysis.
 
-* CI: ``mu +/- c * se`` with ``c = t(k-1)`` under Knapp-Hartung (Knapp & Hartung
-  2003; Hartung & Knapp 2001) and ``c = z`` under Wald inference.
-* Prediction interval: ``mu +/- c * sqrt(se^2 + tau^2)``, with the same ``c`` as the
-  CI (metafor's ``predict()``; Riley, Higgins & Deeks 2011 use t(k-2)).
-* Cochran's Q: fixed-effect weights ``1/v_i``, ``df = k - 1``, chi-square p-value.
-* I^2 in two forms, labelled: tau^2-based ``100 tau^2 / (tau^2 + s^2)`` with the
-  typical within-study variance ``s^2 = (k-1) sum w / ((sum w)^2 - sum w^2)``
-  (Higgins & Thompson 2002; metafor's printed I^2) and Q-based
-  ``100 max(0, (Q - df) / Q)`` (PyMARE's). ``H^2 = (tau^2 + s^2) / s^2``.
-* Weights: ``1 / (v_i + tau^2)`` as a percentage of their sum.
+Between-study variance tau^2 (intercept-only model; ``w_i = 1/v_i``):
+
+* ``DL``  DerSimonian & Laird (1986), method of moments, via PyMARE.
+* ``REML``, ``ML``  restricted / full maximum likelihood, via PyMARE's likelihood
+  estimator (a bracketing search, tightened here to round-off). The score equation is
+  checked at the returned value; where it is not solved the analysis falls back to the
+  configured estimator and says so (``estimator_used``, ``note``).
+* ``PM``  Paule & Mandel (1982): the tau^2 >= 0 at which the generalised Q statistic
+  ``sum (y_i - mu)^2 / (v_i + tau^2)`` equals k - 1 (0 if it is below k - 1 at 0).
+* ``HE``  Hedges (1983): ``max(0, sum (y_i - ybar)^2 / (k-1) - sum v_i / k)``.
+* ``SJ``  Sidik & Jonkman (2005): ``tau0^2 = sum (y_i - ybar)^2 / k``, then
+  ``tau^2 = tau0^2 sum w_i (y_i - mu_w)^2 / (k-1)`` with ``w_i = 1/(v_i + tau0^2)``
+  (metafor's "SJ").
+
+Inference on the pooled mean ``mu = sum w_i y_i / sum w_i`` with ``w_i = 1/(v_i + tau^2)``:
+
+* ``wald``  ``se^2 = 1 / sum w_i``, normal quantiles.
+* ``knapp_hartung``  ``se^2 = q / sum w_i`` with ``q = sum w_i (y_i - mu)^2 / (k-1)``,
+  t(k-1) quantiles (Hartung & Knapp 2001; Sidik & Jonkman 2002).
+* ``knapp_hartung_adhoc``  as above with ``q`` floored at 1, so the interval is never
+  narrower than Wald's (Knapp & Hartung 2003; metafor ``test="adhoc"``).
+
+Prediction interval ``mu +/- c sqrt(se^2 + tau^2)``: ``t_k1`` t(k-1) (metafor's
+``predict()`` under Knapp-Hartung), ``t_k2`` t(k-2) (Higgins, Thompson & Spiegelhalter
+2009; needs k >= 3), ``z`` normal.
+
+Heterogeneity: Cochran's Q with fixed-effect weights, df = k - 1; I^2 tau^2-based
+``100 tau^2 / (tau^2 + s^2)`` with ``s^2 = (k-1) sum w / ((sum w)^2 - sum w^2)`` (Higgins
+& Thompson 2002; metafor's printed value) and Q-based ``100 max(0, (Q - df)/Q)``;
+``H^2 = (tau^2 + s^2) / s^2``. The CI of tau^2 is the Q-profile interval (Viechtbauer
+2007): the tau^2 at which the generalised Q equals the chi-square(k-1) quantiles, and
+the I^2 / H^2 intervals follow from its limits.
 """
 
 from __future__ import annotations
 
-import math
 import warnings
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field
 
 import numpy as np
 from scipy import stats
 
-ESTIMATORS = ("REML", "ML", "DL")
-INFERENCES = ("knapp_hartung", "wald")
+ESTIMATORS = ("REML", "ML", "DL", "PM", "HE", "SJ")
+INFERENCES = ("knapp_hartung", "knapp_hartung_adhoc", "wald")
+PREDICTIONS = ("t_k1", "t_k2", "z")
 
 #: PyMARE's search tolerance for REML/ML: its default (xtol=1e-6 of the bracket)
 #: leaves tau^2 about 1e-8 relative from the optimum; this gets it to round-off.
-_LIKELIHOOD_TOLERANCE = {"xtol": 1e-12, "ftol": 1e-16, "maxiter": 500}
+LIKELIHOOD_OPTIONS = {"xtol": 1e-12, "ftol": 1e-16, "maxiter": 500}
+#: A likelihood fit counts as converged when its score, relative to sum(w), is below this.
+SCORE_TOLERANCE = 1e-6
+
+
+class PoolingError(ValueError):
+    """Inputs a random-effects model cannot use (named reason, not a linear-algebra crash)."""
+
+
+@dataclass(frozen=True)
+class Settings:
+    """How to pool; the defaults are the pipeline's (REML, Knapp-Hartung, t(k-1) PI)."""
+
+    estimator: str = "REML"
+    inference: str = "knapp_hartung"
+    prediction: str = "t_k1"
+    level: float = 0.95
+    fallback_estimator: str = "DL"
+    likelihood_options: dict = field(default_factory=lambda: dict(LIKELIHOOD_OPTIONS))
+
+    def __post_init__(self):
+        for name, value, allowed in (
+            ("estimator", self.estimator, ESTIMATORS),
+            ("fallback_estimator", self.fallback_estimator, ESTIMATORS),
+            ("inference", self.inference, INFERENCES),
+            ("prediction", self.prediction, PREDICTIONS),
+        ):
+            if value not in allowed:
+                raise ValueError(f"{name} must be one of {allowed}, not {value!r}")
+        if not 0 < self.level < 1:
+            raise ValueError("level must lie strictly between 0 and 1")
 
 
 @dataclass(frozen=True)
@@ -49,7 +100,11 @@ class PooledEstimate:
     df: float  # degrees of freedom of the t reference; NaN under Wald inference
     p_value: float
     tau2: float
+    tau2_ci_lower: float
+    tau2_ci_upper: float
     i2_tau2: float
+    i2_tau2_ci_lower: float
+    i2_tau2_ci_upper: float
     i2_q: float
     h2: float
     q: float
@@ -57,125 +112,326 @@ class PooledEstimate:
     q_p: float
     weights_pct: tuple
     estimator: str
+    estimator_used: str
     inference: str
     ci_method: str
     pi_method: str
+    note: str
 
     def as_dict(self) -> dict:
         return asdict(self)
 
 
-class PoolingError(ValueError):
-    """Inputs a random-effects model cannot use (named reason, not a linear-algebra crash)."""
+# --- tau^2 estimators, each on (k, m) arrays with no missing cells -------------------
 
 
-def check_inputs(yi, vi) -> tuple[np.ndarray, np.ndarray]:
-    yi = np.asarray(yi, dtype=float)
-    vi = np.asarray(vi, dtype=float)
-    if yi.shape != vi.shape or yi.ndim != 1:
-        raise PoolingError("yi and vi must be one-dimensional and of equal length")
-    if not np.all(np.isfinite(yi)):
-        raise PoolingError("an effect size is missing or not finite")
-    if not np.all(np.isfinite(vi)) or np.any(vi <= 0):
-        raise PoolingError("every sampling variance must be positive and finite")
-    return yi, vi
+def _sums(y, v, tau2):
+    w = 1.0 / (v + tau2)
+    sw = w.sum(axis=0)
+    mu = (w * y).sum(axis=0) / sw
+    return w, sw, mu
 
 
-def heterogeneity(yi: np.ndarray, vi: np.ndarray, tau2: float) -> dict:
-    """Cochran's Q with its p-value, both I^2 forms and H^2 (definitions in the module doc)."""
-    k = len(yi)
-    w = 1.0 / vi
-    mu_fe = float(np.sum(w * yi) / np.sum(w))
-    q = float(np.sum(w * (yi - mu_fe) ** 2))
-    df = k - 1
-    s2 = df * np.sum(w) / (np.sum(w) ** 2 - np.sum(w**2))
+def generalised_q(y, v, tau2):
+    """``sum (y_i - mu(tau^2))^2 / (v_i + tau^2)``: decreasing in tau^2."""
+    w, _, mu = _sums(y, v, tau2)
+    return (w * (y - mu) ** 2).sum(axis=0)
+
+
+def _solve_decreasing(f, target, lower, upper_guess, iterations=200):
+    """Vectorized bisection for ``f(x) = target`` with f decreasing and f(lower) > target."""
+    lo = np.array(lower, dtype=float)
+    hi = np.array(upper_guess, dtype=float)
+    for _ in range(200):  # widen until the root is bracketed
+        above = f(hi) > target
+        if not above.any():
+            break
+        hi = np.where(above, hi * 2.0 + 1.0, hi)
+    for _ in range(iterations):
+        mid = 0.5 * (lo + hi)
+        above = f(mid) > target
+        lo = np.where(above, mid, lo)
+        hi = np.where(above, hi, mid)
+        if np.all(hi - lo <= 1e-15 * np.maximum(1.0, hi)):
+            break
+    return 0.5 * (lo + hi)
+
+
+def tau2_dl(y, v):
+    k = y.shape[0]
+    w, sw, mu = _sums(y, v, 0.0)
+    q = (w * (y - mu) ** 2).sum(axis=0)
+    c = sw - (w**2).sum(axis=0) / sw
+    return np.maximum(0.0, (q - (k - 1)) / c)
+
+
+def tau2_he(y, v):
+    k = y.shape[0]
+    ss = ((y - y.mean(axis=0)) ** 2).sum(axis=0)
+    return np.maximum(0.0, ss / (k - 1) - v.sum(axis=0) / k)
+
+
+def tau2_sj(y, v):
+    k = y.shape[0]
+    tau0 = ((y - y.mean(axis=0)) ** 2).sum(axis=0) / k
+    # Identical estimates leave no spread to start from; tau^2 is then 0 whatever tau0 is.
+    tau0 = np.where(tau0 > 0, tau0, 1e-12)
+    w, _, mu = _sums(y, v, tau0)
+    return tau0 * (w * (y - mu) ** 2).sum(axis=0) / (k - 1)
+
+
+def tau2_pm(y, v):
+    k = y.shape[0]
+    at_zero = generalised_q(y, v, 0.0)
+    root = _solve_decreasing(
+        lambda t: generalised_q(y, v, t), k - 1, np.zeros(y.shape[1]), y.var(axis=0) + 1.0
+    )
+    return np.where(at_zero <= k - 1, 0.0, root)
+
+
+def _likelihood(y, v, method, options):
+    from pymare.estimators import VarianceBasedLikelihoodEstimator
+
+    model = VarianceBasedLikelihoodEstimator(
+        method=method, small_sample_correction="wald", **options
+    )
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)
+        model.fit(y, v, np.ones((y.shape[0], 1)))
+    return np.ravel(model.params_["tau2"]).astype(float)
+
+
+def likelihood_score(y, v, tau2, method):
+    """d loglik / d tau^2 for ML or REML, scaled by sum(w) (0 at an interior optimum)."""
+    w, sw, mu = _sums(y, v, tau2)
+    r2 = (w * (y - mu)) ** 2
+    score = 0.5 * (r2.sum(axis=0) - w.sum(axis=0))
+    if method == "REML":
+        score = score + 0.5 * (w**2).sum(axis=0) / sw
+    return score / sw
+
+
+def _converged(y, v, tau2, method):
+    score = likelihood_score(y, v, tau2, method)
+    interior = np.abs(score) <= SCORE_TOLERANCE
+    boundary = (tau2 <= 1e-12) & (score <= SCORE_TOLERANCE)
+    return interior | boundary
+
+
+def estimate_tau2(y, v, estimator, fallback="DL", options=None):
+    """tau^2 per column, the estimator actually used per column, and a convergence note."""
+    m = y.shape[1]
+    if estimator in ("REML", "ML"):
+        tau2 = _likelihood(y, v, estimator, options or LIKELIHOOD_OPTIONS)
+        ok = np.isfinite(tau2) & _converged(y, v, np.where(np.isfinite(tau2), tau2, 0.0), estimator)
+        used = np.where(ok, estimator, fallback).astype(object)
+        if not ok.all():
+            backup = estimate_tau2(y[:, ~ok], v[:, ~ok], fallback, fallback)[0]
+            tau2 = tau2.copy()
+            tau2[~ok] = backup
+        notes = np.where(
+            ok, "", f"{estimator} did not converge (score equation unsolved); used {fallback}"
+        ).astype(object)
+        return tau2, used, notes
+    functions = {"DL": tau2_dl, "HE": tau2_he, "SJ": tau2_sj, "PM": tau2_pm}
+    return (
+        functions[estimator](y, v),
+        np.full(m, estimator, dtype=object),
+        np.full(m, "", dtype=object),
+    )
+
+
+# --- the batch fit ------------------------------------------------------------------
+
+
+def _quantile(kind, level, df):
+    upper = 0.5 + level / 2.0
+    if kind == "z":
+        return np.full(np.shape(df), stats.norm.ppf(upper))
+    with np.errstate(invalid="ignore"):
+        return np.where(df >= 1, stats.t.ppf(upper, np.maximum(df, 1)), np.nan)
+
+
+def _fit_group(y, v, settings: Settings) -> dict:
+    """Fit every column of complete (k, m) arrays; returns arrays of length m."""
+    k, m = y.shape
+    tau2, used, notes = estimate_tau2(
+        y, v, settings.estimator, settings.fallback_estimator, settings.likelihood_options
+    )
+    w, sw, mu = _sums(y, v, tau2)
+    if settings.inference == "wald":
+        var = 1.0 / sw
+        df = np.full(m, np.nan)
+        crit = _quantile("z", settings.level, df)
+        p = 2 * stats.norm.sf(np.abs(mu / np.sqrt(var)))
+    else:
+        q = (w * (y - mu) ** 2).sum(axis=0) / (k - 1)
+        if settings.inference == "knapp_hartung_adhoc":
+            q = np.maximum(q, 1.0)
+        var = q / sw
+        df = np.full(m, float(k - 1))
+        crit = _quantile("t", settings.level, df)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            p = 2 * stats.t.sf(np.abs(mu / np.sqrt(var)), df)
+    se = np.sqrt(var)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        statistic = mu / se
+    pi_df = {"t_k1": k - 1, "t_k2": k - 2, "z": np.nan}[settings.prediction]
+    pi_crit = _quantile(
+        "z" if settings.prediction == "z" else "t", settings.level, np.full(m, float(pi_df))
+    )
+    half_pi = pi_crit * np.sqrt(var + tau2)
+
+    # Heterogeneity with fixed-effect weights.
+    w0, sw0, mu0 = _sums(y, v, 0.0)
+    q_fe = (w0 * (y - mu0) ** 2).sum(axis=0)
+    s2 = (k - 1) * sw0 / (sw0**2 - (w0**2).sum(axis=0))
+    i2_q = np.where(
+        q_fe > 0, 100 * np.maximum(0.0, (q_fe - (k - 1)) / np.where(q_fe > 0, q_fe, 1)), 0.0
+    )
+
+    # Q-profile CI for tau^2 (Viechtbauer 2007).
+    alpha = 1 - settings.level
+    hi_q, lo_q = stats.chi2.ppf(1 - alpha / 2, k - 1), stats.chi2.ppf(alpha / 2, k - 1)
+    at_zero = generalised_q(y, v, 0.0)
+    start = np.maximum(tau2, y.var(axis=0)) + 1.0
+
+    def solve(target):
+        root = _solve_decreasing(lambda t: generalised_q(y, v, t), target, np.zeros(m), start)
+        return np.where(at_zero <= target, 0.0, root)
+
+    tau2_lo, tau2_hi = solve(hi_q), solve(lo_q)
+
+    status = np.full(m, "pooled", dtype=object)
+    reason = np.full(m, "", dtype=object)
+    degenerate = ~(var > 0)
+    status[degenerate] = "not_pooled"
+    reason[degenerate] = (
+        f"the {k} estimates are identical, so the Knapp-Hartung variance is 0 and no interval "
+        "can be formed (use wald or knapp_hartung_adhoc inference)"
+    )
+    if settings.prediction == "t_k2" and k < 3:
+        notes = np.array([f"{n}; " if n else "" for n in notes], dtype=object) + (
+            "no t(k-2) prediction interval with k = 2"
+        )
     return {
-        "q": q,
-        "q_df": df,
-        "q_p": float(stats.chi2.sf(q, df)),
-        "i2_tau2": float(100.0 * tau2 / (tau2 + s2)),
-        "i2_q": float(100.0 * max(0.0, (q - df) / q)) if q > 0 else 0.0,
-        "h2": float((tau2 + s2) / s2),
+        "k": np.full(m, k),
+        "estimate": mu,
+        "se": se,
+        "ci_lower": mu - crit * se,
+        "ci_upper": mu + crit * se,
+        "pi_lower": mu - half_pi,
+        "pi_upper": mu + half_pi,
+        "statistic": statistic,
+        "df": df,
+        "p_value": p,
+        "tau2": tau2,
+        "tau2_ci_lower": tau2_lo,
+        "tau2_ci_upper": tau2_hi,
+        "i2_tau2": 100 * tau2 / (tau2 + s2),
+        "i2_tau2_ci_lower": 100 * tau2_lo / (tau2_lo + s2),
+        "i2_tau2_ci_upper": 100 * tau2_hi / (tau2_hi + s2),
+        "i2_q": i2_q,
+        "h2": (tau2 + s2) / s2,
+        "q": q_fe,
+        "q_df": np.full(m, k - 1),
+        "q_p": stats.chi2.sf(q_fe, k - 1),
+        "weights": w / sw,
+        "estimator_used": used,
+        "note": notes,
+        "status": status,
+        "reason": reason,
     }
 
 
-def _fit_pymare(yi, vi, estimator, inference):
-    from pymare.estimators import DerSimonianLaird, VarianceBasedLikelihoodEstimator
+def method_labels(settings: Settings, k: int) -> tuple[str, str]:
+    """How the CI and the prediction interval were formed, in words."""
+    ci = {
+        "wald": "Wald, normal",
+        "knapp_hartung": f"Knapp-Hartung, t({k - 1})",
+        "knapp_hartung_adhoc": f"Knapp-Hartung with ad hoc floor q >= 1, t({k - 1})",
+    }[settings.inference]
+    pi = {
+        "t_k1": f"t({k - 1}): mu +/- t sqrt(se^2 + tau^2) (metafor predict)",
+        "t_k2": f"t({k - 2}): mu +/- t sqrt(se^2 + tau^2) (Higgins 2009)",
+        "z": "normal: mu +/- z sqrt(se^2 + tau^2)",
+    }[settings.prediction]
+    return ci, pi
 
-    correction = "knapp-hartung" if inference == "knapp_hartung" else "wald"
-    if estimator == "DL":
-        model = DerSimonianLaird(small_sample_correction=correction)
-    else:
-        model = VarianceBasedLikelihoodEstimator(
-            method=estimator, small_sample_correction=correction, **_LIKELIHOOD_TOLERANCE
-        )
-    X = np.ones((len(yi), 1))
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", RuntimeWarning)
-        model.fit(yi[:, None], vi[:, None], X)
-    params = model.params_
-    mu = float(np.ravel(params["fe_params"])[0])
-    tau2 = float(np.ravel(params["tau2"])[0])
-    var = float(np.ravel(params["inv_cov"])[0])
-    return mu, tau2, var
+
+def fit_batch(yi, vi, settings: Settings | None = None) -> list[dict]:
+    """Pool many analyses in one call.
+
+    ``yi`` and ``vi`` are ``(k_max, m)`` arrays, one column per analysis, NaN below each
+    column's last study (studies fill each column from the top). Returns one dict per
+    analysis with the fields of :class:`PooledEstimate` plus ``status``/``reason``;
+    analyses with k < 2 or unusable inputs are ``not_pooled`` with the reason, never a
+    crash. Analyses sharing k are fitted together.
+    """
+    settings = settings or Settings()
+    yi = np.asarray(yi, dtype=float)
+    vi = np.asarray(vi, dtype=float)
+    if yi.ndim == 1:
+        yi, vi = yi[:, None], vi[:, None]
+    if yi.shape != vi.shape:
+        raise PoolingError("yi and vi must have the same shape")
+    m = yi.shape[1]
+    present = ~np.isnan(yi)
+    k_of = present.sum(axis=0)
+    results: list[dict | None] = [None] * m
+    for j in range(m):  # validation only; the fits below are vectorized
+        col_y, col_v = yi[present[:, j], j], vi[present[:, j], j]
+        if not present[: k_of[j], j].all():
+            raise PoolingError(f"analysis {j}: studies must fill the column from the top")
+        reason = None
+        if k_of[j] < 2:
+            reason = f"k = {k_of[j]}: at least 2 studies are needed to estimate tau^2"
+        elif not np.all(np.isfinite(col_v)) or np.any(col_v <= 0):
+            reason = "every sampling variance must be positive and finite"
+        elif not np.all(np.isfinite(col_y)):
+            reason = "an effect size is not finite"
+        if reason:
+            results[j] = {"k": int(k_of[j]), "status": "not_pooled", "reason": reason}
+    pending = np.array([results[j] is None for j in range(m)])
+    for k in sorted(set(k_of[pending].tolist())):
+        cols = np.flatnonzero(pending & (k_of == k))
+        fitted = _fit_group(yi[:k, cols], vi[:k, cols], settings)
+        ci_method, pi_method = method_labels(settings, k)
+        for i, j in enumerate(cols):
+            row = {name: values[i] for name, values in fitted.items() if name != "weights"}
+            row = {n: (x.item() if isinstance(x, np.generic) else x) for n, x in row.items()}
+            row["weights_pct"] = tuple(float(x) for x in 100 * fitted["weights"][:, i])
+            row.update(
+                estimator=settings.estimator,
+                inference=settings.inference,
+                ci_method=ci_method,
+                pi_method=pi_method,
+            )
+            results[j] = row
+    return results
 
 
 def random_effects(
-    yi, vi, estimator: str = "REML", inference: str = "knapp_hartung", level: float = 0.95
+    yi,
+    vi,
+    estimator: str = "REML",
+    inference: str = "knapp_hartung",
+    level: float = 0.95,
+    prediction: str = "t_k1",
+    **options,
 ) -> PooledEstimate:
-    """Fit a random-effects model to ``k >= 2`` effect sizes with known variances.
-
-    Raises :class:`PoolingError` for ``k < 2``, a missing effect or a non-positive
-    variance, and ValueError for an unknown estimator or inference.
-    """
-    if estimator not in ESTIMATORS:
-        raise ValueError(f"estimator must be one of {ESTIMATORS}")
-    if inference not in INFERENCES:
-        raise ValueError(f"inference must be one of {INFERENCES}")
-    yi, vi = check_inputs(yi, vi)
-    k = len(yi)
-    if k < 2:
-        raise PoolingError(f"k = {k}: at least 2 studies are needed to estimate tau^2")
-    mu, tau2, var = _fit_pymare(yi, vi, estimator, inference)
-    if not var > 0:
-        raise PoolingError(
-            f"the {k} estimates are identical, so the Knapp-Hartung variance is 0 and no "
-            "interval can be formed (use Wald inference for this analysis)"
-        )
-    se = math.sqrt(var)
-    alpha = 1.0 - level
-    if inference == "knapp_hartung":
-        df = float(k - 1)
-        crit = float(stats.t.ppf(1 - alpha / 2, df))
-        statistic = mu / se
-        p = float(2 * stats.t.sf(abs(statistic), df))
-        ci_method = f"Knapp-Hartung, t({k - 1})"
-        pi_method = f"t({k - 1}), mu +/- t sqrt(se^2 + tau^2) (metafor predict)"
-    else:
-        df = float("nan")
-        crit = float(stats.norm.ppf(1 - alpha / 2))
-        statistic = mu / se
-        p = float(2 * stats.norm.sf(abs(statistic)))
-        ci_method = "Wald, normal"
-        pi_method = "normal, mu +/- z sqrt(se^2 + tau^2) (metafor predict)"
-    half_pi = crit * math.sqrt(var + tau2)
-    w = 1.0 / (vi + tau2)
-    return PooledEstimate(
-        k=k,
-        estimate=mu,
-        se=se,
-        ci_lower=mu - crit * se,
-        ci_upper=mu + crit * se,
-        pi_lower=mu - half_pi,
-        pi_upper=mu + half_pi,
-        statistic=statistic,
-        df=df,
-        p_value=p,
-        tau2=tau2,
-        **heterogeneity(yi, vi, tau2),
-        weights_pct=tuple(float(x) for x in 100.0 * w / w.sum()),
-        estimator=estimator,
-        inference=inference,
-        ci_method=ci_method,
-        pi_method=pi_method,
+    """Fit one analysis; raises :class:`PoolingError` where :func:`fit_batch` would not pool."""
+    settings = Settings(
+        estimator=estimator, inference=inference, level=level, prediction=prediction, **options
     )
+    yi = np.asarray(yi, dtype=float)
+    vi = np.asarray(vi, dtype=float)
+    if yi.ndim != 1 or yi.shape != vi.shape:
+        raise PoolingError("yi and vi must be one-dimensional and of equal length")
+    if not np.all(np.isfinite(yi)):
+        raise PoolingError("an effect size is missing or not finite")
+    row = fit_batch(yi, vi, settings)[0]
+    if row["status"] != "pooled":
+        raise PoolingError(row["reason"])
+    fields = PooledEstimate.__dataclass_fields__
+    return PooledEstimate(**{name: row[name] for name in fields})

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from .effects import PROPORTION_MEASURES as PROPORTIONS
 from .errors import InputError
 from .tables import Row
 
@@ -38,12 +39,16 @@ def _label(study: Row, arm: Row, several_arms: bool) -> str:
 
 
 def _candidates(effects: list[dict], kind: str, definition: dict) -> list[dict]:
-    if kind == "proportion":
+    if kind in ("proportion", "binary_comparison"):
         categories = definition["ae_categories"]
+        # Single-arm rates and two-arm contrasts are different rows: never mixed silently.
+        wanted = {definition.get("measure")} if kind == "binary_comparison" else PROPORTIONS
         return [
             e
             for e in effects
-            if e["source_table"] == "adverse_events" and e["category"] in categories
+            if e["source_table"] == "adverse_events"
+            and e["category"] in categories
+            and e["measure"] in wanted
         ]
     if kind == "slope_change":
         return [e for e in effects if e["category"] in ("slope_change", "slope_pre_post")]

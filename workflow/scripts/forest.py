@@ -8,6 +8,7 @@ X_LABELS = {
     "proportion": "Proportion of participants with the event",
     "slope_change": "Change in ALSFRS-R slope, points/month (positive = slower progression)",
     "slope_change_difference": "MSC minus control, points/month (positive favours MSC)",
+    "binary_comparison": "MSC vs control (ratio > 1 or difference > 0: more events with MSC)",
 }
 
 

@@ -17,6 +17,8 @@ def main(smk, log):
         to=settings["continuity_correction_to"],
         level=settings["ci_level"],
         r=settings["prepost_correlation"],
+        measure=settings["proportion_measure"],
+        ci_method=settings["ci_method"],
     )
     write_tsv(rows, COLUMNS, smk.output.effects)
     ok = sum(r["status"] == "ok" for r in rows)
