@@ -84,8 +84,14 @@ def test_pooled_table_holds_the_headline_results(project):
     assert (sae["status"], sae["k"], sae["n_total"]) == ("pooled", 7, 262)
     assert 0 < sae["ci_lower"] < sae["estimate"] < sae["ci_upper"] < 1
     assert sae["pi_lower"] <= sae["ci_lower"] and sae["pi_upper"] >= sae["ci_upper"]
-    assert sae["estimator"] == "REML" and sae["inference"] == "knapp_hartung"
-    assert sae["ci_method"] == "Knapp-Hartung, t(6)"
+    # AE rates default to the binomial-normal GLMM, which reports its quadrature check.
+    assert sae["method"] == "binomial-normal GLMM" and sae["q"] is None
+    assert "adaptive Gauss-Hermite (101 points); 203-point check" in sae["note"]
+    death = pooled[("death", "overall", "all")]
+    assert (death["status"], death["k"], death["n_total"]) == ("pooled", 2, 101)
+    # Subgroup rows carry both tests for subgroup differences.
+    route = pooled[("serious_ae", "route", "intrathecal")]
+    assert route["q_between_df"] == 1 and route["qm_test"] == "F (Knapp-Hartung), REML"
     slope = pooled[("slope_change", "overall", "all")]
     assert (slope["status"], slope["k"]) == ("not_pooled", 1)
     assert slope["reason"] == "k = 1: at least 2 studies are needed to estimate tau^2"

@@ -16,7 +16,6 @@ import math
 from dataclasses import dataclass
 
 import numpy as np
-from scipy import stats
 
 from .effects import back_transform
 from .pool import PoolingError, Settings, fit_batch
@@ -206,15 +205,21 @@ def _from_fit(analysis, fit, base) -> dict:
     }
 
 
-def _glmm_fit(analysis: Analysis, level: float) -> dict:
+def _glmm_fit(analysis: Analysis, level: float, points: int) -> dict:
+    """Binomial-normal GLMM, checked against a grid of twice the quadrature points."""
     from .glmm import GlmmError, binomial_normal
 
     events = [r["events"] for r in analysis.rows]
     n = [r["n"] for r in analysis.rows]
     try:
-        res = binomial_normal(events, n, level=level)
+        res = binomial_normal(events, n, n_quadrature=points, level=level)
+        check = binomial_normal(events, n, n_quadrature=2 * points + 1, level=level)
     except GlmmError as exc:
         raise PoolingError(str(exc)) from None
+    shift = abs(check.estimate - res.estimate)
+    note = f"{res.method}; {2 * points + 1}-point check moves the pooled logit by {shift:.1e}"
+    if shift > 1e-2:
+        note += " (quadrature not settled: increase pooling.glmm_quadrature_points)"
     return {
         "estimate": res.estimate,
         "se": res.se,
@@ -231,7 +236,7 @@ def _glmm_fit(analysis: Analysis, level: float) -> dict:
         "estimator_used": "ML",
         "ci_method": "Wald, normal",
         "pi_method": "normal: mu +/- z sqrt(se^2 + tau^2)",
-        "note": res.method,
+        "note": note,
     }
 
 
@@ -268,7 +273,8 @@ def pool_all(analysed, outcomes, definitions, subgroups, pooling):
                 }
             else:
                 try:
-                    fit = {**_glmm_fit(a, pooling["level"]), "status": "pooled"}
+                    points = pooling.get("glmm_quadrature_points", 101)
+                    fit = {**_glmm_fit(a, pooling["level"], points), "status": "pooled"}
                 except PoolingError as exc:
                     fit = {"status": "not_pooled", "reason": str(exc)}
         else:
@@ -348,22 +354,32 @@ def _join(*parts):
     return "; ".join(p for p in parts if p)
 
 
-def coverage_simulation(n_meta=2000, k=5, mu=0.5, tau2=0.1, seed=20261121, level=0.95):
+def coverage_simulation(
+    n_meta=2000,
+    k=5,
+    mu=0.5,
+    tau2=0.1,
+    v_range=(0.05, 0.2),
+    seed=20261121,
+    level=0.95,
+    estimator="REML",
+):
     """Coverage of Wald and Knapp-Hartung CIs over simulated meta-analyses (fixed seed).
 
-    Within-study variances are drawn uniformly on [0.01, 0.5] (Sidik & Jonkman 2002 style);
-    true effects from N(mu, tau2); observed effects from N(theta_i, v_i).
+    True effects ``theta_i ~ N(mu, tau2)``, observed ``y_i ~ N(theta_i, v_i)`` with
+    within-study variances drawn uniformly on ``v_range`` (a 4-fold spread by default,
+    as between trials of 20 to 80 participants). Returns the two coverages and the
+    Monte Carlo standard error of a coverage of ``level``.
     """
     rng = np.random.default_rng(seed)
-    v = rng.uniform(0.01, 0.5, size=(k, n_meta))
+    v = rng.uniform(*v_range, size=(k, n_meta))
     theta = rng.normal(mu, math.sqrt(tau2), size=(k, n_meta))
     y = rng.normal(theta, np.sqrt(v))
     out = {}
     for inference in ("wald", "knapp_hartung"):
-        fits = fit_batch(y, v, Settings(estimator="REML", inference=inference, level=level))
+        fits = fit_batch(y, v, Settings(estimator=estimator, inference=inference, level=level))
         lo = np.array([f["ci_lower"] for f in fits])
         hi = np.array([f["ci_upper"] for f in fits])
         out[inference] = float(np.mean((lo <= mu) & (mu <= hi)))
-    out["binomial_se"] = math.sqrt(level * (1 - level) / n_meta)
-    out["t_quantile"] = float(stats.t.ppf(0.975, k - 1))
+    out["monte_carlo_se"] = math.sqrt(level * (1 - level) / n_meta)
     return out

@@ -168,8 +168,8 @@ def proportion_effect(measure, events, n, add: float = 0.5, to: str = "only0"):
     * ``PFT`` Freeman-Tukey double arcsine
       ``(asin(sqrt(x/(n+1))) + asin(sqrt((x+1)/(n+1)))) / 2``, ``vi = 1/(4n + 2)``.
 
-    PAS and PFT are finite at 0 and n events and take no correction (metafor does not
-    apply ``add`` to them); ``added`` is then 0.
+    The continuity correction is applied to every measure the same way, as metafor 3.8
+    does (``x + add`` events in ``n + 2 add``), although PAS and PFT are finite without it.
     """
     if measure == "PLO":
         return logit_proportion(events, n, add=add, to=to)
@@ -177,16 +177,13 @@ def proportion_effect(measure, events, n, add: float = 0.5, to: str = "only0"):
         x, m, added = _corrected_counts(events, n, add, to)
         p = x / m
         return p, p * (1 - p) / m, added
-    x = np.asarray(events, dtype=float)
-    n = np.asarray(n, dtype=float)
-    if np.any(x < 0) or np.any(x > n):
-        raise ValueError("events must lie between 0 and n")
+    if measure not in PROPORTION_MEASURES:
+        raise ValueError(f"measure must be one of {PROPORTION_MEASURES}, not {measure!r}")
+    x, n, added = _corrected_counts(events, n, add, to)
     if measure == "PAS":
-        return np.arcsin(np.sqrt(x / n)), 1.0 / (4.0 * n), np.zeros_like(x)
-    if measure == "PFT":
-        yi = 0.5 * (np.arcsin(np.sqrt(x / (n + 1))) + np.arcsin(np.sqrt((x + 1) / (n + 1))))
-        return yi, 1.0 / (4.0 * n + 2.0), np.zeros_like(x)
-    raise ValueError(f"measure must be one of {PROPORTION_MEASURES}, not {measure!r}")
+        return np.arcsin(np.sqrt(x / n)), 1.0 / (4.0 * n), added
+    yi = 0.5 * (np.arcsin(np.sqrt(x / (n + 1))) + np.arcsin(np.sqrt((x + 1) / (n + 1))))
+    return yi, 1.0 / (4.0 * n + 2.0), added
 
 
 def inverse_pft(y, n):
@@ -201,8 +198,8 @@ def inverse_pft(y, n):
     with np.errstate(divide="ignore", invalid="ignore"):
         inner = 1 - (s + (s - 1 / s) / n) ** 2
         p = 0.5 * (1 - np.sign(np.cos(2 * y)) * np.sqrt(inner))
-    low = proportion_effect("PFT", [0], [n])[0][0]
-    high = proportion_effect("PFT", [n], [n])[0][0]
+    low = proportion_effect("PFT", [0], [n], to="none")[0][0]
+    high = proportion_effect("PFT", [n], [n], to="none")[0][0]
     p = np.where(np.isnan(p), np.nan, p)
     p = np.where(y <= low, 0.0, p)
     return np.where(y >= high, 1.0, p)
@@ -250,9 +247,9 @@ def two_group_binary(
     * ``RD`` risk difference, ``vi = p1(1-p1)/n1 + p2(1-p2)/n2``.
 
     Zero cells: ``add`` goes to all four cells of the studies ``to`` selects (``only0``:
-    those with a zero cell, metafor's default; for RD no correction is needed and, as in
-    metafor, only0 leaves RD uncorrected). ``drop00`` makes studies with no events in
-    either arm (or all events in both) not computable (NaN).
+    those with a zero cell, metafor's default; metafor 3.8 corrects RD the same way).
+    ``drop00`` makes studies with no events in either arm (or all events in both) not
+    computable (NaN). A study whose variance is 0 is not computable either.
     """
     a, n1, c, n2 = (np.asarray(v, dtype=float) for v in (a, n1, c, n2))
     b, d = n1 - a, n2 - c
@@ -263,7 +260,7 @@ def two_group_binary(
     zero = (a == 0) | (b == 0) | (c == 0) | (d == 0)
     if to == "all":
         added = np.full_like(a, add)
-    elif to == "only0" and measure != "RD":
+    elif to == "only0":
         added = np.where(zero, add, 0.0)
     else:
         added = np.zeros_like(a)

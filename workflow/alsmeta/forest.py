@@ -56,9 +56,11 @@ def _study_columns(row: dict, kind: str) -> tuple[str, str]:
 
 def heterogeneity_line(pooled: dict) -> str:
     """RevMan-style heterogeneity statement, naming which I^2 is shown."""
+    tau2 = f"Heterogeneity: \u03c4\u00b2 = {pooled['tau2']:.3g} ({pooled['estimator_used']})"
+    if pooled.get("q") is None:  # the GLMM has no Cochran's Q
+        return f"{tau2}; I\u00b2 = {pooled['i2_tau2_pct']:.0f}% (\u03c4\u00b2-based)"
     return (
-        f"Heterogeneity: \u03c4\u00b2 = {pooled['tau2']:.3g} ({pooled['estimator']}); "
-        f"Q = {pooled['q']:.2f}, df = {pooled['q_df']} ({_fmt_p(pooled['q_p'])}); "
+        f"{tau2}; Q = {pooled['q']:.2f}, df = {pooled['q_df']} ({_fmt_p(pooled['q_p'])}); "
         f"I\u00b2 = {pooled['i2_tau2_pct']:.0f}% (\u03c4\u00b2-based), "
         f"{pooled['i2_q_pct']:.0f}% (Q-based)"
     )
@@ -67,7 +69,8 @@ def heterogeneity_line(pooled: dict) -> str:
 def overall_test_line(pooled: dict, kind: str) -> str:
     if kind == "proportion":
         return (
-            f"Random effects on the logit scale; CI: {pooled['ci_method']}; "
+            f"{pooled['method']} on the {pooled['analysis_scale']} scale; "
+            f"CI: {pooled['ci_method']}; "
             f"prediction interval: {pooled['pi_method'].split(',')[0]}"
         )
     stat = "t" if pooled.get("df") not in (None, "") else "z"

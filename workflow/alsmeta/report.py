@@ -93,6 +93,11 @@ def _inline_svg(path) -> str:
     return re.sub(r"<!DOCTYPE[^>]*>\s*", "", text)
 
 
+def _weight_text(weight) -> str:
+    """A study's weight in an analysis; the GLMM has no inverse-variance weights."""
+    return "no weight: GLMM" if weight is None else f"{weight:.1f}%"
+
+
 def _pct(value):
     return Num(f"{100 * value:.1f}%") if isinstance(value, float) else Num("")
 
@@ -133,8 +138,12 @@ def _pooled_section(pooled) -> str:
                 Num(pi),
                 Num(f"{r['tau2']:.4g}"),
                 Num(f"{r['i2_tau2_pct']:.1f}%"),
-                Num(f"{r['i2_q_pct']:.1f}%"),
-                Num(f"{r['q']:.2f} ({r['q_df']}), {r['q_p']:.3f}"),
+                Num(f"{r['i2_q_pct']:.1f}%" if r.get("i2_q_pct") is not None else "n/a"),
+                Num(
+                    f"{r['q']:.2f} ({r['q_df']}), {r['q_p']:.3f}"
+                    if r.get("q") is not None
+                    else "n/a (GLMM)"
+                ),
                 _e(f"{r['estimator']}; {r['ci_method']}; PI {r['pi_method']}"),
             ]
         else:
@@ -305,7 +314,7 @@ def build_report(
                 if q
             )
             used_text = (
-                ", ".join(f"{u} ({weight_of.get((u, e['effect_id']), 0):.1f}%)" for u in used)
+                ", ".join(f"{u} ({_weight_text(weight_of.get((u, e['effect_id'])))})" for u in used)
                 or "not analysed"
             )
             value = (

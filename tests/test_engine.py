@@ -1,0 +1,357 @@
+"""The statistical engine against metafor 3.8 (tests/fixtures/metafor/engine_fixtures.json).
+
+Tolerance: relative 1e-6 with an absolute floor of 1e-8 for estimates, SEs, intervals,
+tau^2 and Q (1e-6 for I^2 and H^2, which are percentages/ratios). tau^2 near 0 is
+compared absolutely: metafor's Fisher scoring sometimes stops at about 1e-13.
+"""
+
+import json
+import math
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from alsmeta import effects as fx
+from alsmeta.analyses import coverage_simulation
+from alsmeta.pool import Settings, fit_batch, random_effects
+from alsmeta.regression import indicator_matrix, meta_regression, q_between
+from alsmeta.sensitivity import begg, cumulative, egger, influence, leave_one_out
+
+FIXTURE = Path(__file__).parent / "fixtures" / "metafor" / "engine_fixtures.json"
+ENGINE = json.loads(FIXTURE.read_text())
+DATA = ENGINE["datasets"]
+INFERENCE = {"z": "wald", "knha": "knapp_hartung", "adhoc": "knapp_hartung_adhoc"}
+PI_FOLLOWS_TEST = {"z": "z", "knha": "t_k1", "adhoc": "t_k1"}
+
+close = dict(rel=1e-6, abs=1e-8)
+close_pct = dict(rel=1e-6, abs=1e-6)
+
+
+def yi_vi(name):
+    for group in ("generic", "proportion"):
+        if name in DATA[group]:
+            return DATA[group][name]["yi"], DATA[group][name]["vi"]
+    raise KeyError(name)
+
+
+def reference(fit):
+    if "error" in fit:  # metafor's Fisher scoring failed; its step-halving refit is the reference
+        return {**fit["fallback"], **{k: fit[k] for k in ("dataset", "method", "test") if k in fit}}
+    return fit
+
+
+TAU2_FITS = [reference(f) for f in ENGINE["tau2_estimators"]]
+
+
+@pytest.mark.parametrize(
+    "ref", TAU2_FITS, ids=[f"{f['dataset']}-{f['method']}-{f['test']}" for f in TAU2_FITS]
+)
+def test_estimators_and_inference_match_metafor(ref):
+    yi, vi = yi_vi(ref["dataset"])
+    got = random_effects(
+        yi, vi, ref["method"], INFERENCE[ref["test"]], prediction=PI_FOLLOWS_TEST[ref["test"]]
+    )
+    assert got.estimate == pytest.approx(ref["b"], **close)
+    assert got.se == pytest.approx(ref["se"], **close)
+    assert got.ci_lower == pytest.approx(ref["ci_lb"], **close)
+    assert got.ci_upper == pytest.approx(ref["ci_ub"], **close)
+    assert got.statistic == pytest.approx(ref["stat"], **close)
+    assert got.p_value == pytest.approx(ref["pval"], rel=1e-6, abs=1e-12)
+    assert got.pi_lower == pytest.approx(ref["pi_lb"], **close)
+    assert got.pi_upper == pytest.approx(ref["pi_ub"], **close)
+    assert got.tau2 == pytest.approx(ref["tau2"], rel=1e-6, abs=1e-9)
+    assert got.i2_tau2 == pytest.approx(ref["I2"], **close_pct)
+    assert got.h2 == pytest.approx(ref["H2"], **close_pct)
+    assert got.q == pytest.approx(ref["QE"], **close)
+    np.testing.assert_allclose(got.weights_pct, ref["weights"], rtol=1e-6, atol=1e-7)
+
+
+@pytest.mark.parametrize(
+    "ref", TAU2_FITS, ids=[f"{f['dataset']}-{f['method']}-{f['test']}" for f in TAU2_FITS]
+)
+def test_prediction_interval_variants(ref):
+    yi, vi = yi_vi(ref["dataset"])
+    inference = INFERENCE[ref["test"]]
+    for prediction, key in (("z", "pi_z"), ("t_k1", "pi_t1"), ("t_k2", "pi_higgins")):
+        got = random_effects(yi, vi, ref["method"], inference, prediction=prediction)
+        if ref[key] is None:  # t(k-2) needs k >= 3
+            assert math.isnan(got.pi_lower) and "no t(k-2)" in got.note
+            continue
+        assert got.pi_lower == pytest.approx(ref[key]["lb"], **close), prediction
+        assert got.pi_upper == pytest.approx(ref[key]["ub"], **close), prediction
+
+
+@pytest.mark.parametrize(
+    "ref",
+    [f for f in TAU2_FITS if f.get("confint")],
+    ids=lambda f: f"{f['dataset']}-{f['method']}-{f['test']}",
+)
+def test_q_profile_interval_for_tau2(ref):
+    yi, vi = yi_vi(ref["dataset"])
+    got = random_effects(yi, vi, ref["method"], INFERENCE[ref["test"]])
+    ci = ref["confint"]
+    assert got.tau2_ci_lower == pytest.approx(ci["tau2_lb"], rel=1e-6, abs=1e-8)
+    assert got.i2_tau2_ci_lower == pytest.approx(ci["I2_lb"], **close_pct)
+    if ci["ub_sign"] == ">":  # metafor stops its search at tau2.max = 100
+        assert got.tau2_ci_upper >= 100
+    else:
+        assert got.tau2_ci_upper == pytest.approx(ci["tau2_ub"], rel=1e-6, abs=1e-8)
+        assert got.i2_tau2_ci_upper == pytest.approx(ci["I2_ub"], **close_pct)
+
+
+def test_q_profile_edges():
+    for name, ref in ENGINE["qprofile_edge"].items():
+        yi, vi = yi_vi(name)
+        got = random_effects(yi, vi, "REML", "wald")
+        assert got.tau2_ci_lower == pytest.approx(ref["confint"]["tau2_lb"], abs=1e-10), name
+        if ref["confint"]["ub_sign"] != ">":
+            assert got.tau2_ci_upper == pytest.approx(ref["confint"]["tau2_ub"], abs=1e-10), name
+
+
+PROPORTION_CASES = ENGINE["proportion_measures"]
+
+
+@pytest.mark.parametrize("case", PROPORTION_CASES, ids=[c["label"] for c in PROPORTION_CASES])
+def test_proportion_measures(case):
+    data = DATA["proportion"][case["dataset"]]
+    yi, vi, _ = fx.proportion_effect(
+        case["measure"], data["xi"], data["ni"], add=case["add"], to=case["to"]
+    )
+    for ours, theirs in ((yi, case["escalc"]["yi"]), (vi, case["escalc"]["vi"])):
+        for a, b in zip(ours, theirs, strict=True):
+            if b is None:
+                assert not np.isfinite(a) or a == 0 or case["measure"] == "PR"
+            else:
+                assert a == pytest.approx(b, rel=1e-12, abs=1e-14)
+    fit = case.get("fit")
+    if not fit:
+        return
+    fit = reference(fit)
+    got = random_effects(yi, vi, "REML", "knapp_hartung")
+    assert got.estimate == pytest.approx(fit["b"], **close)
+    assert got.tau2 == pytest.approx(fit["tau2"], rel=1e-6, abs=1e-9)
+    back = fit["back"]
+    hm = len(data["ni"]) / sum(1 / n for n in data["ni"])
+    natural = fx.back_transform(
+        case["measure"], [got.estimate, got.ci_lower, got.ci_upper, got.pi_lower, got.pi_upper], hm
+    )
+    for value, key in zip(natural, ("est", "ci_lb", "ci_ub", "pi_lb", "pi_ub"), strict=True):
+        assert value == pytest.approx(back[key], rel=1e-6, abs=1e-8), key
+
+
+def test_wilson_matches_prop_test():
+    for ref in ENGINE["wilson"].values():
+        lower, upper = fx.wilson(ref["xi"], ref["ni"])
+        np.testing.assert_allclose(lower, ref["prop_test_lower"], rtol=1e-9, atol=1e-12)
+        np.testing.assert_allclose(upper, ref["prop_test_upper"], rtol=1e-9, atol=1e-12)
+
+
+BINARY_CASES = ENGINE["binary_two_group"]
+
+
+@pytest.mark.parametrize("case", BINARY_CASES, ids=[c["label"] for c in BINARY_CASES])
+def test_two_group_measures(case):
+    d = DATA["binary"][case["dataset"]]
+    yi, vi, _ = fx.two_group_binary(
+        case["measure"],
+        d["ai"],
+        d["n1i"],
+        d["ci"],
+        d["n2i"],
+        add=case["add"],
+        to=case["to"],
+        drop00=case["drop00"],
+    )
+    computable = []
+    for i, (a, b, va, vb) in enumerate(
+        zip(yi, case["escalc"]["yi"], vi, case["escalc"]["vi"], strict=True)
+    ):
+        if b is None or vb is None or vb <= 0:
+            assert np.isnan(a), (case["label"], i)
+        else:
+            assert a == pytest.approx(b, rel=1e-12, abs=1e-14)
+            assert va == pytest.approx(vb, rel=1e-12)
+            computable.append(i)
+    for ref in case["fits"]:
+        ref = reference(ref)
+        got = random_effects(
+            yi[computable],
+            vi[computable],
+            ref["method"],
+            INFERENCE[ref["test"]],
+            prediction=PI_FOLLOWS_TEST[ref["test"]],
+        )
+        assert got.estimate == pytest.approx(ref["b"], **close)
+        assert got.ci_lower == pytest.approx(ref["ci_lb"], **close)
+        assert got.tau2 == pytest.approx(ref["tau2"], rel=1e-6, abs=1e-9)
+
+
+def test_mean_difference():
+    d = ENGINE["mean_difference"]["input"]
+    ref = ENGINE["mean_difference"]["variants"]["LS"]
+    yi, vi = fx.mean_difference(
+        *(np.array(d[k]) for k in ("m1i", "sd1i", "n1i", "m2i", "sd2i", "n2i"))
+    )
+    np.testing.assert_allclose(yi, ref["yi"], rtol=1e-12)
+    np.testing.assert_allclose(vi, ref["vi"], rtol=1e-12)
+
+
+def test_pre_post_correlation_sweep():
+    d = ENGINE["prepost"]["input"]
+    for ref in ENGINE["prepost"]["by_ri"]:
+        r = ref["ri"]
+        sd = [fx.sd_of_change(a, b, r) for a, b in zip(d["sd1i"], d["sd2i"], strict=True)]
+        vi = [s**2 / n for s, n in zip(sd, d["ni"], strict=True)]
+        yi = [a - b for a, b in zip(d["m1i"], d["m2i"], strict=True)]
+        np.testing.assert_allclose(yi, ref["yi"], rtol=1e-12)
+        np.testing.assert_allclose(vi, ref["vi"], rtol=1e-12)
+        got = random_effects(yi, vi, "REML", "knapp_hartung")
+        assert got.estimate == pytest.approx(ref["fit"]["b"], **close)
+        assert got.tau2 == pytest.approx(ref["fit"]["tau2"], rel=1e-6, abs=1e-9)
+
+
+def test_subgroup_differences_common_tau2():
+    sub = ENGINE["subgroups"]
+    yi, vi = yi_vi("bcg")
+    X, levels = indicator_matrix(sub["subgroup"])
+    assert levels[0] == "alternate"  # metafor's reference level
+    for test, inference in (("z", "wald"), ("knha", "knapp_hartung")):
+        ref = sub["common_tau2"][test]
+        got = meta_regression(yi, vi, X, "REML", inference)
+        assert got.statistic == pytest.approx(ref["QM"], **close)
+        assert got.p_value == pytest.approx(ref["QMp"], **close)
+        assert got.tau2 == pytest.approx(ref["tau2"], **close)
+        np.testing.assert_allclose(got.coefficients, ref["b"], rtol=1e-6)
+        np.testing.assert_allclose(got.se, ref["se"], rtol=1e-6)
+
+
+def test_subgroup_differences_separate_tau2():
+    sub = ENGINE["subgroups"]
+    yi, vi = np.array(yi_vi("bcg")[0]), np.array(yi_vi("bcg")[1])
+    groups = np.array(sub["subgroup"])
+    for method in ("REML", "DL"):
+        ref = sub["separate_tau2"][method]
+        est, se = [], []
+        for level, g in ref["groups"].items():
+            mask = groups == level
+            fit = random_effects(yi[mask], vi[mask], method, "wald")
+            assert fit.estimate == pytest.approx(g["b"], **close)
+            est.append(fit.estimate)
+            se.append(fit.se)
+        q, df, p = q_between(est, se)
+        assert q == pytest.approx(ref["Q_between"], **close)
+        assert df == ref["df"]
+        assert p == pytest.approx(ref["p"], **close)
+
+
+def test_meta_regression_continuous_moderator():
+    sub = ENGINE["subgroups"]
+    yi, vi = yi_vi("bcg")
+    X = np.column_stack([np.ones(len(yi)), sub["ablat"]])
+    for test, inference in (("z", "wald"), ("knha", "knapp_hartung")):
+        ref = sub["metareg_ablat"][test]
+        got = meta_regression(yi, vi, X, "REML", inference)
+        np.testing.assert_allclose(got.coefficients, ref["b"], rtol=1e-6)
+        np.testing.assert_allclose(got.se, ref["se"], rtol=1e-6)
+        assert got.statistic == pytest.approx(ref["QM"], **close)
+        assert got.p_value == pytest.approx(ref["QMp"], **close)
+
+
+@pytest.mark.parametrize("name", ["bcg_REML_z", "continuous_small_REML_knha"])
+def test_leave_one_out_and_cumulative(name):
+    ref = ENGINE["sensitivity"][name]
+    yi, vi = yi_vi(ref["dataset"])
+    settings = Settings(estimator="REML", inference=INFERENCE[ref["test"]])
+    loo = leave_one_out(yi, vi, settings)
+    np.testing.assert_allclose(
+        [r["estimate"] for r in loo], ref["leave1out"]["estimate"], rtol=1e-6
+    )
+    np.testing.assert_allclose([r["se"] for r in loo], ref["leave1out"]["se"], rtol=1e-6)
+    np.testing.assert_allclose(
+        [r["tau2"] for r in loo], ref["leave1out"]["tau2"], rtol=1e-6, atol=1e-9
+    )
+    order = [i - 1 for i in ref["cumul"]["study_order"]]
+    steps = cumulative(yi, vi, order, settings)
+    # From two studies on (metafor reports the single first study with a z interval).
+    np.testing.assert_allclose(
+        [s["estimate"] for s in steps[1:]], ref["cumul"]["estimate"][1:], rtol=1e-6
+    )
+    np.testing.assert_allclose(
+        [s["tau2"] for s in steps[1:]], ref["cumul"]["tau2"][1:], rtol=1e-6, atol=1e-9
+    )
+    assert steps[0]["status"] == "not_pooled"
+
+
+def test_influence_diagnostics():
+    ref = ENGINE["sensitivity"]["bcg_REML_z"]["influence"]
+    yi, vi = yi_vi("bcg")
+    got = influence(yi, vi, Settings(estimator="REML", inference="wald"))
+    for ours, theirs in (
+        ("rstudent", "rstudent"),
+        ("cooks_distance", "cooks_distance"),
+        ("dffits", "dffits"),
+        ("hat", "hat"),
+        ("cov_ratio", "cov_r"),
+        ("tau2_deleted", "tau2_del"),
+        ("q_deleted", "QE_del"),
+    ):
+        np.testing.assert_allclose([g[ours] for g in got], ref[theirs], rtol=1e-5, err_msg=ours)
+
+
+def test_egger_and_begg():
+    ref = ENGINE["egger"]
+    yi, vi = yi_vi("bcg")
+    rma = egger(yi, vi, model="rma", estimator="REML", inference="wald")
+    assert rma["statistic"] == pytest.approx(ref["regtest_rma"]["stat"], **close)
+    assert rma["p_value"] == pytest.approx(ref["regtest_rma"]["pval"], **close)
+    assert rma["limit_estimate"] == pytest.approx(ref["regtest_rma"]["limit_estimate"], **close)
+    lm = egger(yi, vi, model="lm")
+    assert lm["statistic"] == pytest.approx(ref["regtest_lm"]["stat"], **close)
+    assert lm["p_value"] == pytest.approx(ref["regtest_lm"]["pval"], **close)
+    assert lm["limit_estimate"] == pytest.approx(ref["regtest_lm"]["limit_estimate"], **close)
+    rank = begg(yi, vi)
+    assert rank["tau"] == pytest.approx(ref["ranktest"]["tau"], **close)
+    assert rank["p_value"] == pytest.approx(ref["ranktest"]["pval"], rel=1e-6)
+
+
+def test_reml_non_convergence_falls_back_and_says_so():
+    yi, vi = yi_vi("bcg")
+    # A search cut short after one refinement step leaves the score equation unsolved.
+    settings = Settings(
+        estimator="REML",
+        inference="wald",
+        fallback_estimator="PM",
+        likelihood_options={"xtol": 0.5, "maxiter": 0},
+    )
+    fit = fit_batch(yi, vi, settings)[0]
+    assert fit["estimator_used"] == "PM"
+    assert fit["note"] == "REML did not converge (score equation unsolved); used PM"
+    assert fit["tau2"] == pytest.approx(random_effects(yi, vi, "PM", "wald").tau2)
+
+
+def test_batch_handles_mixed_k_and_failures_in_one_call():
+    yi, vi = yi_vi("bcg")
+    Y = np.full((13, 4), np.nan)
+    V = np.full((13, 4), np.nan)
+    Y[:, 0], V[:, 0] = yi, vi
+    Y[:5, 1], V[:5, 1] = yi[:5], vi[:5]
+    Y[:1, 2], V[:1, 2] = yi[:1], vi[:1]
+    Y[:3, 3], V[:3, 3] = yi[:3], [0.1, 0.0, 0.2]
+    fits = fit_batch(Y, V, Settings())
+    assert fits[0]["estimate"] == pytest.approx(random_effects(yi, vi).estimate)
+    assert fits[1]["estimate"] == pytest.approx(random_effects(yi[:5], vi[:5]).estimate)
+    assert fits[2]["reason"] == "k = 1: at least 2 studies are needed to estimate tau^2"
+    assert fits[3]["reason"] == "every sampling variance must be positive and finite"
+
+
+def test_knapp_hartung_coverage_by_simulation():
+    # 2,000 meta-analyses of k = 5, mu = 0.5, tau^2 = 0.1, v_i ~ U(0.05, 0.2), fixed seed.
+    coverage = coverage_simulation(n_meta=2000, k=5, mu=0.5, tau2=0.1)
+    print(
+        f"coverage of 95% CIs: Wald {coverage['wald']:.4f}, "
+        f"Knapp-Hartung {coverage['knapp_hartung']:.4f} (MC SE {coverage['monte_carlo_se']:.4f})"
+    )
+    assert 0.93 <= coverage["knapp_hartung"] <= 0.97
+    # Wald intervals ignore the uncertainty in tau^2 and are too narrow at k = 5.
+    assert coverage["wald"] < coverage["knapp_hartung"] - 0.01
