@@ -12,6 +12,7 @@ include: "workflow/rules/common.smk"
 include: "workflow/rules/harmonize.smk"
 include: "workflow/rules/pool.smk"
 include: "workflow/rules/plots.smk"
+include: "workflow/rules/sensitivity.smk"
 include: "workflow/rules/report.smk"
 
 
@@ -19,3 +20,4 @@ rule all:
     input:
         "results/report/report.html",
         forest_plots(),
+        rules.sensitivity.output,

@@ -60,7 +60,7 @@ def project(tmp_path_factory):
 
 def test_cold_run_makes_every_output(project):
     workdir, first, _ = project
-    assert jobs_run(first) == {"harmonize", "pool", "forest", "report", "all"}
+    assert jobs_run(first) == {"harmonize", "pool", "forest", "sensitivity", "report", "all"}
     for outcome in OUTCOMES:
         for ext in ("svg", "png", "pdf"):
             assert (workdir / f"results/figures/forest_{outcome}.{ext}").stat().st_size > 1000
@@ -155,7 +155,7 @@ def test_changed_criterion_reruns_only_what_depends_on_it(project):
     try:
         config.write_text(original.replace("  min_n: 5\n", "  min_n: 10\n"))
         proc = run(workdir)
-        assert jobs_run(proc) == {"pool", "forest", "report", "all"}
+        assert jobs_run(proc) == {"pool", "forest", "sensitivity", "report", "all"}
         assert effects.stat().st_mtime_ns == effects_mtime
         oh2015 = next(
             r
@@ -172,7 +172,7 @@ def test_changed_criterion_reruns_only_what_depends_on_it(project):
 def test_changed_harmonization_reruns_harmonize(project):
     workdir, _, _ = project
     proc = run(workdir, "--config", "harmonize={continuity_correction_to: all}")
-    assert jobs_run(proc) == {"harmonize", "pool", "forest", "report", "all"}
+    assert jobs_run(proc) == {"harmonize", "pool", "forest", "sensitivity", "report", "all"}
     effects = {e["effect_id"]: e for e in read_tsv(workdir / "results/effects/effects.tsv")}
     assert effects["sykova2017_msc_headache"]["continuity_added"] == 0.5
     run(workdir)  # restore the default outputs for the tests that follow

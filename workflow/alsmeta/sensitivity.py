@@ -21,6 +21,7 @@ import math
 import numpy as np
 from scipy import stats
 
+from .effects import expit
 from .pool import Settings, fit_batch
 from .regression import meta_regression
 
@@ -181,4 +182,378 @@ def begg(yi, vi) -> dict:
         "test": "Begg rank correlation",
         "tau": float(result.statistic),
         "p_value": float(result.pvalue),
+    }
+
+
+# --- the tables the workflow writes --------------------------------------------------
+
+SMALL_STUDY_COLUMNS = [
+    "outcome",
+    "k",
+    "test",
+    "status",
+    "statistic",
+    "df",
+    "p_value",
+    "limit_estimate",
+    "limit_ci_lower",
+    "limit_ci_upper",
+    "reason",
+]
+LOO_COLUMNS = [
+    "outcome",
+    "omitted_effect_id",
+    "omitted_study",
+    "k",
+    "estimate",
+    "ci_lower",
+    "ci_upper",
+    "pi_lower",
+    "pi_upper",
+    "tau2",
+    "i2_tau2",
+    "q",
+    "status",
+    "reason",
+]
+CUMULATIVE_COLUMNS = [
+    "outcome",
+    "step",
+    "added_effect_id",
+    "added_study",
+    "year",
+    "k",
+    "estimate",
+    "ci_lower",
+    "ci_upper",
+    "tau2",
+    "i2_tau2",
+    "status",
+    "reason",
+]
+INFLUENCE_COLUMNS = [
+    "outcome",
+    "effect_id",
+    "study_id",
+    "rstudent",
+    "cooks_distance",
+    "dffits",
+    "hat",
+    "weight_pct",
+    "cov_ratio",
+    "tau2_deleted",
+    "q_deleted",
+    "status",
+    "reason",
+]
+METHOD_COLUMNS = [
+    "outcome",
+    "method",
+    "estimator",
+    "inference",
+    "k",
+    "estimate",
+    "ci_lower",
+    "ci_upper",
+    "pi_lower",
+    "pi_upper",
+    "tau2",
+    "i2_tau2",
+    "estimator_used",
+    "status",
+    "reason",
+]
+SWEEP_COLUMNS = [
+    "outcome",
+    "r",
+    "k",
+    "k_depending_on_r",
+    "estimate",
+    "ci_lower",
+    "ci_upper",
+    "tau2",
+    "i2_tau2",
+    "status",
+    "reason",
+]
+MODERATOR_COLUMNS = [
+    "outcome",
+    "moderator",
+    "k",
+    "intercept",
+    "slope",
+    "slope_se",
+    "statistic",
+    "df1",
+    "df2",
+    "p_value",
+    "test",
+    "tau2",
+    "status",
+    "reason",
+]
+
+
+def _natural(rows, kind, values):
+    """Back-transform pooled values (on the rows' analysis scale) for the tables."""
+    from .analyses import Analysis, _to_natural
+
+    return _to_natural(Analysis("", {"kind": kind}, "", "", rows), values)
+
+
+def _natural_fit(
+    rows, kind, fit, fields=("estimate", "ci_lower", "ci_upper", "pi_lower", "pi_upper")
+):
+    if fit.get("status") != "pooled":
+        return {f: None for f in fields}
+    values = _natural(rows, kind, [fit[f] for f in fields])
+    return dict(zip(fields, values, strict=True))
+
+
+def sensitivity_tables(
+    analysed,
+    outcomes,
+    definitions,
+    settings: Settings,
+    *,
+    efficacy_rows,
+    level,
+    correlations,
+    min_k,
+    moderators,
+) -> dict[str, list[dict]]:
+    """Every sensitivity table, computed on each outcome's analysed rows.
+
+    Diagnostics use inverse-variance pooling on the analysis scale of the rows (the
+    logit for proportions), also where the main analysis uses the GLMM: case deletion
+    and regression tests are defined for that model.
+    """
+    from .harmonize import harmonize_efficacy
+
+    tables = {
+        name: []
+        for name in (
+            "leave_one_out",
+            "cumulative",
+            "influence",
+            "small_study",
+            "methods",
+            "prepost_sweep",
+            "moderators",
+        )
+    }
+    for outcome in outcomes:
+        rows = [r for r in analysed if r["outcome"] == outcome]
+        kind = definitions[outcome]["kind"]
+        k = len(rows)
+        yi = np.array([r["yi"] for r in rows], dtype=float)
+        vi = np.array([r["vi"] for r in rows], dtype=float)
+        if k >= 3:
+            for fit in leave_one_out(yi, vi, settings):
+                row = rows[fit["omitted"]]
+                tables["leave_one_out"].append(
+                    {
+                        "outcome": outcome,
+                        "omitted_effect_id": row["effect_id"],
+                        "omitted_study": row["label"],
+                        **fit,
+                        **_natural_fit(rows, kind, fit),
+                        "i2_tau2": fit.get("i2_tau2"),
+                    }
+                )
+            for diag, row in zip(influence(yi, vi, settings), rows, strict=True):
+                tables["influence"].append(
+                    {
+                        "outcome": outcome,
+                        "effect_id": row["effect_id"],
+                        "study_id": row["study_id"],
+                        **diag,
+                    }
+                )
+        if k >= 2:
+            order = sorted(range(k), key=lambda i: (rows[i]["year"], rows[i]["effect_id"]))
+            for step, fit in enumerate(cumulative(yi, vi, order, settings), start=1):
+                row = rows[order[step - 1]]
+                tables["cumulative"].append(
+                    {
+                        "outcome": outcome,
+                        "step": step,
+                        "added_effect_id": row["effect_id"],
+                        "added_study": row["label"],
+                        "year": row["year"],
+                        **fit,
+                        **_natural_fit(rows, kind, fit, ("estimate", "ci_lower", "ci_upper")),
+                    }
+                )
+        if k >= min_k:
+            for test in (
+                egger(yi, vi, "rma", _regression_estimator(settings), "wald"),
+                egger(yi, vi, "lm"),
+                begg(yi, vi),
+            ):
+                tables["small_study"].append(
+                    {
+                        "outcome": outcome,
+                        "k": k,
+                        "status": "done",
+                        "reason": "",
+                        **test,
+                        "statistic": test.get("statistic", test.get("tau")),
+                    }
+                )
+        else:
+            tables["small_study"].append(
+                {
+                    "outcome": outcome,
+                    "k": k,
+                    "test": "funnel plot, Egger and Begg tests",
+                    "status": "not_done",
+                    "reason": f"k = {k} < {min_k}: too few studies for a meaningful small-study "
+                    "test (Sterne et al. 2011)",
+                }
+            )
+        tables["methods"].extend(_method_comparison(outcome, kind, rows, yi, vi, settings))
+        if kind == "slope_change":
+            tables["prepost_sweep"].extend(
+                _prepost_sweep(
+                    outcome, rows, efficacy_rows, correlations, settings, level, harmonize_efficacy
+                )
+            )
+        for moderator in moderators:
+            tables["moderators"].append(_moderator(outcome, rows, moderator, settings))
+    return tables
+
+
+def _regression_estimator(settings: Settings) -> str:
+    return settings.estimator if settings.estimator in ("REML", "ML", "DL") else "REML"
+
+
+def _method_comparison(outcome, kind, rows, yi, vi, settings):
+    """The same rows under every tau^2 estimator x inference (one batched call each)."""
+    from dataclasses import replace
+
+    from .pool import ESTIMATORS, INFERENCES
+
+    out = []
+    if len(rows) < 2:
+        return out
+    for inference in INFERENCES:
+        for estimator in ESTIMATORS:
+            fit = fit_batch(yi, vi, replace(settings, estimator=estimator, inference=inference))[0]
+            out.append(
+                {
+                    "outcome": outcome,
+                    "method": "inverse variance",
+                    "estimator": estimator,
+                    "inference": inference,
+                    "k": len(rows),
+                    **fit,
+                    **_natural_fit(rows, kind, fit),
+                }
+            )
+    if kind == "proportion":
+        from .glmm import GlmmError, binomial_normal
+
+        try:
+            res = binomial_normal(
+                [r["events"] for r in rows],
+                [r["n"] for r in rows],
+                n_quadrature=101,
+                level=settings.level,
+            )
+        except GlmmError as exc:
+            out.append(
+                {
+                    "outcome": outcome,
+                    "method": "binomial-normal GLMM",
+                    "estimator": "ML",
+                    "inference": "wald",
+                    "k": len(rows),
+                    "status": "not_pooled",
+                    "reason": str(exc),
+                }
+            )
+            return out
+        fields = ("estimate", "ci_lower", "ci_upper", "pi_lower", "pi_upper")
+        logits = [getattr(res, f) for f in fields]
+        out.append(
+            {
+                "outcome": outcome,
+                "method": "binomial-normal GLMM",
+                "estimator": "ML",
+                "inference": "wald",
+                "k": len(rows),
+                "tau2": res.tau2,
+                "i2_tau2": res.i2,
+                "estimator_used": "ML",
+                "status": "pooled",
+                "reason": "",
+                **dict(zip(fields, (float(x) for x in expit(logits)), strict=True)),
+            }
+        )
+    return out
+
+
+def _prepost_sweep(outcome, rows, efficacy_rows, correlations, settings, level, harmonize_efficacy):
+    """Re-derive every analysed slope change at each r and pool again (one batched call).
+
+    Only rows whose SD of change comes from pre/post SDs depend on r; the table says
+    how many did (``k_depending_on_r``).
+    """
+    wanted = {r["effect_id"] for r in rows}
+    source = [e for e in efficacy_rows if e["eff_id"] in wanted]
+    columns_y, columns_v, depends = [], [], []
+    for r in correlations:
+        by_id = {e["effect_id"]: e for e in harmonize_efficacy(source, r, level)}
+        columns_y.append([by_id.get(x["effect_id"], x)["yi"] for x in rows])
+        columns_v.append([by_id.get(x["effect_id"], x)["vi"] for x in rows])
+        depends.append(
+            sum("with r =" in (by_id.get(x["effect_id"], {}).get("derivation") or "") for x in rows)
+        )
+    fits = fit_batch(
+        np.array(columns_y, dtype=float).T, np.array(columns_v, dtype=float).T, settings
+    )
+    return [
+        {"outcome": outcome, "r": r, "k": len(rows), "k_depending_on_r": dep, **fit}
+        for r, dep, fit in zip(correlations, depends, fits, strict=True)
+    ]
+
+
+def _moderator(outcome, rows, moderator, settings):
+    """Mixed-effects meta-regression of an outcome on one numeric study attribute."""
+    from .pool import PoolingError
+
+    usable = [r for r in rows if r.get(moderator) is not None]
+    base = {"outcome": outcome, "moderator": moderator, "k": len(usable)}
+    if len(usable) < 3:
+        return {
+            **base,
+            "status": "not_done",
+            "reason": f"k = {len(usable)} with {moderator} reported: at least 3 are needed",
+        }
+    x = np.array([float(r[moderator]) for r in usable])
+    X = np.column_stack([np.ones_like(x), x])
+    try:
+        reg = meta_regression(
+            [r["yi"] for r in usable],
+            [r["vi"] for r in usable],
+            X,
+            _regression_estimator(settings),
+            settings.inference,
+        )
+    except PoolingError as exc:
+        return {**base, "status": "not_done", "reason": str(exc)}
+    return {
+        **base,
+        "status": "done",
+        "reason": "",
+        "intercept": reg.coefficients[0],
+        "slope": reg.coefficients[1],
+        "slope_se": reg.se[1],
+        "statistic": reg.statistic,
+        "df1": reg.df1,
+        "df2": None if math.isnan(reg.df2) else reg.df2,
+        "p_value": reg.p_value,
+        "test": reg.test,
+        "tau2": reg.tau2,
     }
