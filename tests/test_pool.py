@@ -221,3 +221,25 @@ def test_subgroups_pool_within_levels():
     assert sum(
         w["weight_pct"] for w in weights if w["subgroup_variable"] == "overall"
     ) == pytest.approx(100)
+
+
+@pytest.mark.parametrize(
+    ("events", "message"),
+    [
+        ([0, 0, 0], "every study has 0 events"),
+        ([20, 35, 12], "every study has events = n"),
+    ],
+)
+def test_all_zero_and_all_full_rates_are_named_outcomes_under_the_glmm(events, message):
+    rows = [
+        {"outcome": "x", "effect_id": f"e{i}", "events": e, "n": n, "yi": 0.0, "vi": 1.0,
+         "measure": "PLO", "route": "it"}
+        for i, (e, n) in enumerate(zip(events, [20, 35, 12], strict=True))
+    ]
+    pooling = {"estimator": "REML", "inference": "knapp_hartung", "level": 0.95,
+               "proportion_method": "glmm", "glmm_quadrature_points": 21}
+    pooled, weights = pool_all(rows, ["x"], {"x": {"label": "X", "kind": "proportion"}}, [],
+                               pooling)
+    assert pooled[0]["status"] == "not_pooled"
+    assert message in pooled[0]["reason"]
+    assert weights == []
