@@ -7,13 +7,16 @@ import sys
 from pathlib import Path
 
 import pytest
+import yaml
 from workdir import copy_project
 
 from alsmeta.tsv import read_tsv
 
 ROOT = Path(__file__).resolve().parents[1]
 SNAKEMAKE = [sys.executable, "-m", "snakemake"]
-OUTCOMES = ["serious_ae", "headache", "death", "slope_change", "slope_change_vs_control"]
+CONFIG = yaml.safe_load((ROOT / "config" / "config.yaml").read_text())
+OUTCOMES = CONFIG["criteria"]["outcomes"]
+ALL_JOBS = {"harmonize", "pool", "forest", "report", "all"}
 
 
 def run(workdir: Path, *args, check=True):
@@ -52,7 +55,7 @@ def project(tmp_path_factory):
 
 def test_cold_run_makes_every_output(project):
     workdir, first, _ = project
-    assert jobs_run(first) == {"harmonize", "pool", "forest", "report", "all"}
+    assert jobs_run(first) == ALL_JOBS
     for outcome in OUTCOMES:
         for ext in ("svg", "png", "pdf"):
             assert (workdir / f"results/figures/forest_{outcome}.{ext}").stat().st_size > 1000
@@ -90,8 +93,26 @@ def test_report_shows_every_section(project):
         assert section in html
     assert html.count("<svg") == len(OUTCOMES)
     assert "pymare" in html and "snakemake" in html
-    assert "[SYK17-Q1]" in html and "events = round(30% x 26) = 8" in html
+    assert "[SYK17-Q1]" in html and "events = round(30% x 26 = 7.8) = 8" in html
     assert "src=" not in html  # self-contained: no external resources
+
+
+def test_an_unknown_conflict_version_stops_before_any_job(project):
+    workdir, _, _ = project
+    before = digest(workdir)
+    config = workdir / "config/config.yaml"
+    original = config.read_text()
+    try:
+        config.write_text(original.replace("oh2018_msc_n: paper", "oh2018_msc_n: press"))
+        proc = run(workdir, check=False)
+    finally:
+        config.write_text(original)
+    assert proc.returncode == 1
+    assert proc.stderr.strip().splitlines() == [
+        "Input error: config key 'criteria.conflict_versions.oh2018_msc_n': 'press' is not a "
+        "version of this conflict (paper, mnd_association)"
+    ]
+    assert digest(workdir) == before
 
 
 def test_second_run_has_nothing_to_do(project):
@@ -141,7 +162,7 @@ def test_changed_criterion_reruns_only_what_depends_on_it(project):
     try:
         config.write_text(original.replace("  min_n: 5\n", "  min_n: 10\n"))
         proc = run(workdir)
-        assert jobs_run(proc) == {"pool", "forest", "report", "all"}
+        assert jobs_run(proc) == ALL_JOBS - {"harmonize"}
         assert effects.stat().st_mtime_ns == effects_mtime
         oh2015 = next(
             r
@@ -158,7 +179,7 @@ def test_changed_criterion_reruns_only_what_depends_on_it(project):
 def test_changed_harmonization_reruns_harmonize(project):
     workdir, _, _ = project
     proc = run(workdir, "--config", "harmonize={continuity_correction_to: all}")
-    assert jobs_run(proc) == {"harmonize", "pool", "forest", "report", "all"}
+    assert jobs_run(proc) == ALL_JOBS
     effects = {e["effect_id"]: e for e in read_tsv(workdir / "results/effects/effects.tsv")}
     assert effects["sykova2017_msc_headache"]["continuity_added"] == 0.5
     run(workdir)  # restore the default outputs for the tests that follow

@@ -52,6 +52,10 @@ SCALES = {
     "proportion": ("proportion", "logit"),
     "slope_change": ("points/month", "points/month"),
     "slope_change_difference": ("points/month", "points/month"),
+    "alsfrs_change_difference": ("points", "points"),
+    "responder_odds_ratio": ("log odds ratio", "log odds ratio"),
+    "fvc_slope_change": ("% predicted/month", "% predicted/month"),
+    "fvc_slope_change_difference": ("% predicted/month", "% predicted/month"),
 }
 
 

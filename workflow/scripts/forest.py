@@ -8,6 +8,10 @@ X_LABELS = {
     "proportion": "Proportion of participants with the event",
     "slope_change": "Change in ALSFRS-R slope, points/month (positive = slower progression)",
     "slope_change_difference": "MSC minus control, points/month (positive favours MSC)",
+    "alsfrs_change_difference": "MSC minus control, ALSFRS-R points (positive favours MSC)",
+    "responder_odds_ratio": "Log odds ratio of responding, MSC vs control (positive favours MSC)",
+    "fvc_slope_change": "Change in FVC slope, % predicted/month (positive = slower decline)",
+    "fvc_slope_change_difference": "MSC minus control, % predicted/month (positive favours MSC)",
 }
 
 
