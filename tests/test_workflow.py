@@ -16,7 +16,7 @@ ROOT = Path(__file__).resolve().parents[1]
 SNAKEMAKE = [sys.executable, "-m", "snakemake"]
 CONFIG = yaml.safe_load((ROOT / "config" / "config.yaml").read_text())
 OUTCOMES = CONFIG["criteria"]["outcomes"]
-ALL_JOBS = {"harmonize", "pool", "forest", "report", "all"}
+ALL_JOBS = {"harmonize", "pool", "sensitivity", "data_quality", "forest", "report", "all"}
 
 
 def run(workdir: Path, *args, check=True):
@@ -63,6 +63,10 @@ def test_cold_run_makes_every_output(project):
         "effects/effects.tsv",
         "tables/inclusion.tsv",
         "tables/pooled.tsv",
+        "tables/sensitivity.tsv",
+        "tables/data_quality_studies.tsv",
+        "tables/data_quality_outcomes.tsv",
+        "tables/known_gaps.tsv",
         "report/report.html",
     ):
         assert (workdir / "results" / name).stat().st_size > 0
@@ -95,6 +99,29 @@ def test_report_shows_every_section(project):
     assert "pymare" in html and "snakemake" in html
     assert "[SYK17-Q1]" in html and "events = round(30% x 26 = 7.8) = 8" in html
     assert "src=" not in html  # self-contained: no external resources
+
+
+def test_sensitivity_and_data_quality_tables(project):
+    workdir, _, _ = project
+    tables = workdir / "results/tables"
+    sensitivity = {(r["outcome"], r["variant"]): r for r in read_tsv(tables / "sensitivity.tsv")}
+    for outcome in OUTCOMES:
+        assert sensitivity[(outcome, "main")]["differs_from_main"] is False
+        assert (outcome, "plus_secondary") in sensitivity
+    erratum = sensitivity[("alsfrs_change_vs_control", "pre_erratum_admitted")]
+    assert (erratum["status"], erratum["k"]) == ("pooled", 2)
+    outcomes = {r["outcome"]: r for r in read_tsv(tables / "data_quality_outcomes.tsv")}
+    pooled = {
+        r["outcome"]: r
+        for r in read_tsv(tables / "pooled.tsv")
+        if r["subgroup_variable"] == "overall"
+    }
+    for outcome in OUTCOMES:
+        assert outcomes[outcome]["k_main"] == pooled[outcome]["k"], outcome
+        assert outcomes[outcome]["n_main"] == pooled[outcome]["n_total"], outcome
+    studies = read_tsv(tables / "data_quality_studies.tsv")
+    inclusion = read_tsv(tables / "inclusion.tsv")
+    assert {r["study_id"] for r in studies} == {r["study_id"] for r in inclusion}
 
 
 def test_an_unknown_conflict_version_stops_before_any_job(project):
