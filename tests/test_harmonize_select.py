@@ -1,14 +1,16 @@
 """Harmonization of the shipped rows, and the selection rules, on worked examples."""
 
+import itertools
 import math
 from pathlib import Path
 
 import pytest
 import yaml
 
-from alsmeta.harmonize import harmonize
-from alsmeta.select import select
-from alsmeta.tables import TABLES, load_dataset
+from alsmeta.errors import InputError
+from alsmeta.harmonize import harmonize, harmonize_efficacy
+from alsmeta.select import OverlapError, check_criteria, check_no_overlap, select
+from alsmeta.tables import TABLES, Row, load_dataset
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -29,11 +31,15 @@ def effects(data):
     return {e["effect_id"]: e for e in harmonize(data, add=0.5, to="only0", level=0.95, r=0.5)}
 
 
+# --- harmonize: proportions ---------------------------------------------------------------
+
+
 def test_count_from_percent_is_derived_and_flagged(effects):
     # Sykova 2017: "about 30%" of 26 had headache -> round(7.8) = 8.
     e = effects["sykova2017_msc_headache"]
     assert (e["events"], e["n"]) == (8, 26)
     assert e["flags"] == "count_from_percent"
+    assert "events = round(30% x 26 = 7.8) = 8" in e["derivation"]
     assert e["yi"] == pytest.approx(math.log(8 / 18))
     assert e["continuity_added"] == 0.0
 
@@ -54,10 +60,19 @@ def test_no_correction_leaves_zero_counts_not_computable(data):
     assert rows["cudkowicz2022_msc_ntf_serious_ae"]["status"] == "ok"
 
 
+def test_denominators_from_elsewhere_are_flagged(effects):
+    # Registry deaths: the at-risk cell reads "None"; n is the Serious column's at-risk.
+    assert "n_from_other_field" in effects["cudkowicz2022_msc_ntf_death_registry"]["flags"]
+    assert "n_from_other_source" in effects["cudkowicz2022_placebo_death_fda"]["flags"]
+
+
+# --- harmonize: slopes and changes ----------------------------------------------------------
+
+
 def test_slope_change_se_from_sd(effects):
     # Oh 2018 Table 3: change in slope 1.13 (SD 1.33), n = 32.
     e = effects["oh2018_msc_slope_change_4m"]
-    assert e["yi"] == 1.13 and e["measure"] == "MC"
+    assert e["yi"] == 1.13 and e["measure"] == "MC" and e["unit"] == "points/month"
     assert e["sei"] == pytest.approx(1.33 / math.sqrt(32))
 
 
@@ -66,37 +81,146 @@ def test_slope_difference_uses_the_printed_se(effects):
     assert (e["yi"], e["sei"], e["measure"]) == (1.10, 0.35, "MD")
 
 
+def test_change_from_baseline_difference_in_points(effects):
+    # Oh 2018: 3.38 (SE 1.07) at 6 months, n 31 vs 25.
+    e = effects["oh2018_change_difference_6m"]
+    assert (e["yi"], e["sei"], e["n"], e["comparator_n"], e["unit"]) == (
+        3.38,
+        1.07,
+        31,
+        25,
+        "points",
+    )
+
+
 def test_pre_post_slopes_with_p_value(effects):
     # Petrou 2016 (secondary): -1.2 -> -0.6 points/month, p = 0.052 -> change 0.6, SE 0.6/1.9431.
     e = effects["petrou2016_it_pooled_pre_post_6m"]
     assert e["yi"] == pytest.approx(0.6)
     assert e["sei"] == pytest.approx(0.6 / 1.9431337511, rel=1e-9)
     assert e["n"] is None
+    assert "the source does not name its test: z assumed" in e["derivation"]
 
 
 def test_decline_rates_are_negated(effects):
     # Press release: rate of decline 1.41 -> 0.60 points/month = slopes -1.41 -> -0.60.
     e = effects["petrou2016_phase2a_decline_6m"]
-    assert "rate of decline (positive = loss) negated" in e["derivation"]
+    assert "rate of decline 1.41 (positive = loss) negated to -1.41" in e["derivation"]
     assert "change = post - pre = -0.6 - (-1.41) = 0.81" in e["derivation"]
+    assert e["flags"] == "original_alsfrs;sign_normalised"
     assert e["status"] == "not_computable"  # no SE, SD, CI or p printed
 
 
-def test_per_period_units_are_not_computable(effects):
+def test_per_period_units_need_both_period_lengths(effects):
     e = effects["shamsaei2023_msc_pre_post_10m"]
     assert e["status"] == "not_computable"
-    assert "per period" in e["status_reason"]
+    assert e["status_reason"].startswith("pre-treatment slope: printed per period")
 
 
-def _inclusion(data, effects, config, **criteria):
+def test_se_of_a_difference_from_the_two_arms_and_the_total_n(effects):
+    # Cudkowicz 2022 Table 4 (pre-erratum), baseline >= 34: Delta 2.74, LS-mean SEs 1.13
+    # and 0.96, n = 57 for both arms.
+    e = effects["cudkowicz2022_table4_change_ge34"]
+    assert e["yi"] == 2.74 and e["sei"] == pytest.approx(math.hypot(1.13, 0.96))
+    assert (e["n"], e["comparator_n"]) == (57, None)
+    assert e["flags"] == "superseded_by_erratum;n_is_total;se_of_difference"
+    assert e["timepoint_months"] == pytest.approx(28 * 7 * 12 / 365.25)
+
+
+def test_a_difference_is_computed_from_arm_means_when_not_printed(effects):
+    e = effects["cudkowicz2022_topline_early_disease_change_difference"]
+    assert "difference = -1.77 - (-3.78) = 2.01" in e["derivation"]
+    assert e["status"] == "not_computable"  # no SE of any kind
+
+
+def test_p_value_only_rows_are_kept_and_say_why(effects):
+    e = effects["sykova2017_slope_change_3m"]
+    assert e["status_reason"] == "no estimate is printed, only p < 0.02"
+
+
+def test_a_median_with_quartiles_becomes_a_mean_and_sd():
+    # A synthetic within-arm row printed as median (IQR): change in slope 1.0 (0.4 to 1.9),
+    # n = 40 -> mean 1.1064625 (Luo 2018), SD 1.153395 (Wan 2014), SE = SD/sqrt(40).
+    row = Row(
+        2,
+        {
+            "eff_id": "synthetic",
+            "study_id": "oh2018",
+            "arm_id": "oh2018_msc",
+            "measure": "slope_change",
+            "scale": "alsfrs_r",
+            "unit": "per_month",
+            "sign_convention": "slope",
+            "is_primary": True,
+            "median": 1.0,
+            "q1": 0.4,
+            "q3": 1.9,
+            "n": 40,
+            "source": "s",
+            "tier": "paper",
+            "locator": "l",
+            "quote_id": ["OH18-Q6"],
+        },
+    )
+    (e,) = harmonize_efficacy([row], r=0.5, level=0.95)
+    assert e["yi"] == pytest.approx(1.1064625)
+    assert e["sei"] == pytest.approx(1.15339485222 / math.sqrt(40), rel=1e-9)
+    assert e["flags"] == "mean_from_median_iqr;sd_from_iqr;se_from_sd"
+
+
+# --- harmonize: responders ------------------------------------------------------------------
+
+
+def test_responder_odds_ratio_from_the_two_arm_counts(effects):
+    # Oh 2018, >= 50% slope improvement at 4 months: 22/32 vs 5/27 (metafor: 2.2701, 0.3909).
+    e = effects["oh2018_msc_resp_ge50_4m_odds_ratio"]
+    assert (e["events"], e["n"], e["comparator_events"], e["comparator_n"]) == (22, 32, 5, 27)
+    assert (round(e["yi"], 4), round(e["vi"], 4)) == (2.2701, 0.3909)
+    assert e["measure"] == "OR" and e["unit"] == "log odds ratio"
+
+
+def test_responder_odds_ratio_from_the_printed_or_and_p(effects):
+    # Cudkowicz 2022: OR 1.33, P = .45 -> SE(log OR) = ln 1.33 / qnorm(0.775).
+    e = effects["cudkowicz2022_msc_ntf_resp_primary_odds_ratio"]
+    assert e["yi"] == pytest.approx(math.log(1.33))
+    assert e["sei"] == pytest.approx(0.377512933, rel=1e-8)
+    assert e["flags"] == "se_from_p"
+    # The arm count behind "33%" is derived (n = the Table 1 treated N, flagged).
+    arm = effects["cudkowicz2022_msc_ntf_resp_primary"]
+    assert (arm["events"], arm["n"]) == (31, 95)
+    assert arm["flags"] == "count_from_percent;n_from_other_source"
+
+
+def test_responder_comparison_takes_the_worse_tier_of_its_two_arms(effects):
+    assert effects["cudkowicz2022_msc_ntf_resp_topline_odds_ratio"]["tier"] == "secondary"
+    assert effects["oh2018_msc_resp_ge50_4m_odds_ratio"]["tier"] == "paper"
+
+
+# --- selection --------------------------------------------------------------------------
+
+
+def _select(data, effects, config, definitions=None, tier_exempt=frozenset(), **criteria):
     crit = {**config["criteria"], **criteria}
-    return select(list(effects.values()), data, crit, config["outcome_definitions"])
+    return select(
+        list(effects.values()),
+        data,
+        crit,
+        definitions or config["outcome_definitions"],
+        tier_exempt,
+    )
+
+
+def _included(selection, outcome):
+    return {
+        r["study_id"]
+        for r in selection.inclusion
+        if r["outcome"] == outcome and r["decision"] == "included"
+    }
 
 
 def test_default_selection(data, effects, config):
-    sel = _inclusion(data, effects, config)
-    included = {(r["outcome"], r["study_id"]) for r in sel.inclusion if r["decision"] == "included"}
-    assert {s for o, s in included if o == "serious_ae"} == {
+    sel = _select(data, effects, config)
+    assert _included(sel, "serious_ae") == {
         "barczewska2020",
         "cudkowicz2022",
         "oh2015",
@@ -105,16 +229,26 @@ def test_default_selection(data, effects, config):
         "sykova2017",
         "tavakolafshari2021",
     }
-    assert {s for o, s in included if o == "headache"} == {"sykova2017"}
-    assert {s for o, s in included if o == "slope_change"} == {"oh2018"}
-    # Every study is in the log for every outcome.
+    assert _included(sel, "headache") == {"sykova2017"}
+    assert _included(sel, "slope_change") == {"oh2018"}
+    assert _included(sel, "responders_vs_control") == {"oh2018", "cudkowicz2022"}
+    assert _included(sel, "alsfrs_change_vs_control") == {"oh2018"}
+
+
+def test_every_study_and_every_dossier_trial_is_in_the_inclusion_log(data, effects, config):
+    sel = _select(data, effects, config)
     studies = {s["study_id"] for s in data["studies"]}
     for outcome in config["criteria"]["outcomes"]:
-        assert {r["study_id"] for r in sel.inclusion if r["outcome"] == outcome} == studies
+        rows = [r for r in sel.inclusion if r["outcome"] == outcome]
+        assert {r["study_id"] for r in rows} == studies
+        assert all(r["reasons"] for r in rows if r["decision"] == "excluded")
+    trial_of = {s["study_id"]: s["trial_id"] for s in data["studies"]}
+    logged = {trial_of[r["study_id"]] for r in sel.inclusion}
+    assert {f"T{i:02d}" for i in range(1, 21)} <= logged
 
 
 def test_every_reason_is_listed(data, effects, config):
-    sel = _inclusion(data, effects, config)
+    sel = _select(data, effects, config)
     baek = next(r for r in sel.inclusion if r["effect_id"] == "baek2012_msc_trsae")
     assert baek["reasons"].split("; ") == [
         "design 'case_report' not in criteria.designs",
@@ -125,25 +259,39 @@ def test_every_reason_is_listed(data, effects, config):
     assert placebo["reasons"] == "control arm (this outcome pools MSC-treated arms)"
 
 
-def test_exclusion_reason_for_a_study_without_rows_comes_from_gaps(data, effects, config):
-    sel = _inclusion(data, effects, config)
-    row = next(
-        r for r in sel.inclusion if r["outcome"] == "slope_change" and r["study_id"] == "sykova2017"
+def test_exclusion_reason_for_a_study_without_rows(data, effects, config):
+    sel = _select(data, effects, config)
+    reason = {
+        (r["outcome"], r["study_id"]): r["reasons"] for r in sel.inclusion if not r["effect_id"]
+    }
+    # From data/gaps.tsv.
+    assert reason[("slope_change", "petrou2021")].startswith("reported as responder counts")
+    # A controlled outcome for a single-arm study.
+    assert reason[("responders_vs_control", "sykova2017")] == (
+        "no concurrent control arm (design single_arm)"
     )
-    assert row["effect_id"] == "" and "p < 0.02" in row["reasons"]
+    # Rows exist, but under definitions the outcome does not accept.
+    assert reason[("responders", "sykova2017")].startswith(
+        "no row matches outcome_definitions.responders (this study's responders rows: "
+        "fvc_stable_or_above_70pct, weakness_scale_stable)"
+    )
 
 
 def test_one_row_per_arm_prefers_the_higher_tier(data, effects, config):
-    sel = _inclusion(data, effects, config, evidence_tiers=["paper", "registry", "secondary"])
-    fda = next(r for r in sel.inclusion if r["effect_id"] == "cudkowicz2022_msc_ntf_death_fda")
-    assert fda["decision"] == "excluded"
-    assert fda["reasons"].startswith(
-        "same arm already analysed through cudkowicz2022_msc_ntf_death_registry"
+    # A worked example: the same arm's SAE statement entered twice, once as a secondary copy.
+    copy = {**effects["petrou2021_msc_sae"], "effect_id": "petrou2021_msc_sae_copy"}
+    copy["tier"] = "secondary"
+    rows = {**effects, copy["effect_id"]: copy}
+    sel = _select(data, rows, config, evidence_tiers=["paper", "registry", "secondary"])
+    decision = {r["effect_id"]: r for r in sel.inclusion if r["outcome"] == "serious_ae"}
+    assert decision["petrou2021_msc_sae"]["decision"] == "included"
+    assert decision["petrou2021_msc_sae_copy"]["reasons"] == (
+        "same arm already analysed through petrou2021_msc_sae (paper tier, serious_ae)"
     )
 
 
 def test_criteria_exclude_studies_and_routes(data, effects, config):
-    sel = _inclusion(data, effects, config, exclude_studies=["oh2018"], routes=["intrathecal"])
+    sel = _select(data, effects, config, exclude_studies=["oh2018"], routes=["intrathecal"])
     reasons = {r["effect_id"]: r["reasons"] for r in sel.inclusion}
     assert reasons["oh2018_msc_trsae"] == "listed in criteria.exclude_studies"
     assert reasons["tavakolafshari2021_msc_serious_adverse_reaction"] == (
@@ -151,35 +299,249 @@ def test_criteria_exclude_studies_and_routes(data, effects, config):
     )
 
 
-def test_overlap_group_keeps_one_study(data, effects, config):
+def test_follow_up_printed_in_weeks_is_compared_in_months(data, effects, config):
+    # Cudkowicz 2022 follow-up is 28 weeks = 6.44 months: it passes 6 months, fails 7.
+    six = _select(data, effects, config, min_follow_up_months=6)
+    seven = _select(data, effects, config, min_follow_up_months=7)
+    assert "cudkowicz2022" in _included(six, "serious_ae")
+    reason = next(
+        r["reasons"]
+        for r in seven.inclusion
+        if r["effect_id"] == "cudkowicz2022_msc_ntf_serious_ae"
+    )
+    assert reason == "follow-up 6.44 months < criteria.min_follow_up_months = 7"
+
+
+# --- conflicts, errata, subgroups -------------------------------------------------------
+
+
+def test_config_picks_the_version_of_a_conflict(data, effects, config):
+    main = _select(data, effects, config)
+    decision = {r["effect_id"]: r for r in main.inclusion if r["outcome"] == "death"}
+    assert decision["cudkowicz2022_msc_ntf_death_registry"]["decision"] == "included"
+    assert (
+        "criteria.conflict_versions picks 'registry'"
+        in (decision["cudkowicz2022_msc_ntf_death_fda"]["reasons"])
+    )
+    versions = {**config["criteria"]["conflict_versions"], "cudkowicz2022_deaths": "fda_briefing"}
+    alt = _select(
+        data,
+        effects,
+        config,
+        conflict_versions=versions,
+        evidence_tiers=["paper", "registry", "secondary"],
+    )
+    assert [a["effect_id"] for a in alt.analysed if a["outcome"] == "death"] == [
+        "nabavi2019_iv_death",
+        "cudkowicz2022_msc_ntf_death_fda",
+    ]
+
+
+def test_a_tier_exemption_admits_only_the_named_rows(data, effects, config):
+    versions = {**config["criteria"]["conflict_versions"], "oh2018_msc_n": "mnd_association"}
+    sel = _select(
+        data,
+        effects,
+        config,
+        tier_exempt=frozenset({"oh2018_msc_trsae_mnd"}),
+        conflict_versions=versions,
+    )
+    analysed = {a["effect_id"] for a in sel.analysed if a["outcome"] == "treatment_related_sae"}
+    assert "oh2018_msc_trsae_mnd" in analysed
+    assert "petrou2016_phase2a_trsae" not in analysed  # other secondary rows stay out
+    note = next(r["notes"] for r in sel.inclusion if r["effect_id"] == "oh2018_msc_trsae_mnd")
+    assert "secondary tier admitted for this row only" in note
+
+
+def test_pre_erratum_and_subgroup_values_need_both_switches(data, effects, config):
+    def analysed(**criteria):
+        sel = _select(data, effects, config, **criteria)
+        return [a["effect_id"] for a in sel.analysed if a["outcome"] == "alsfrs_change_vs_control"]
+
+    assert analysed() == ["oh2018_change_difference_6m"]
+    assert analysed(allow_subgroup_estimates=True) == ["oh2018_change_difference_6m"]
+    assert analysed(allow_pre_erratum=True, allow_subgroup_estimates=True) == [
+        "oh2018_change_difference_6m",
+        "cudkowicz2022_table4_change_ge34",
+    ]
+
+
+def test_check_criteria_names_the_config_key(data, config):
+    criteria = config["criteria"]
+    versions = dict(criteria["conflict_versions"])
+    del versions["oh2018_msc_n"]
+    with pytest.raises(InputError) as info:
+        check_criteria({**criteria, "conflict_versions": versions}, data)
+    assert str(info.value) == (
+        "config key 'criteria.conflict_versions.oh2018_msc_n': is missing: pick one of "
+        "paper, mnd_association"
+    )
+    with pytest.raises(InputError) as info:
+        check_criteria(
+            {**criteria, "conflict_versions": {**versions, "oh2018_msc_n": "press"}}, data
+        )
+    assert str(info.value) == (
+        "config key 'criteria.conflict_versions.oh2018_msc_n': 'press' is not a version of "
+        "this conflict (paper, mnd_association)"
+    )
+    with pytest.raises(InputError) as info:
+        check_criteria({**criteria, "overlap_keep": {"barczewska_olsztyn": "oh2018"}}, data)
+    assert str(info.value) == (
+        "config key 'criteria.overlap_keep.barczewska_olsztyn': 'oh2018' is not a member of "
+        "this group (barczewska2019, barczewska2020)"
+    )
+
+
+# --- overlap groups -----------------------------------------------------------------------
+
+ANY_SAFETY = {"label": "x", "kind": "proportion", "ae_categories": ["any_ae", "serious_adr"]}
+
+
+def _barczewska(data, effects, config, **criteria):
     # Barczewska 2019 and 2020 may share patients. Counting any AE and serious ADR together
     # and admitting the unverified product puts both in one analysis.
-    definitions = {
-        **config["outcome_definitions"],
-        "any_safety": {
-            "label": "x",
-            "kind": "proportion",
-            "ae_categories": ["any_ae", "serious_adr"],
-        },
-    }
-    crit = {
-        **config["criteria"],
-        "outcomes": ["any_safety"],
-        "products": ["msc", "msc_ntf", "unknown"],
-    }
-    sel = select(list(effects.values()), data, crit, definitions)
+    definitions = {**config["outcome_definitions"], "any_safety": ANY_SAFETY}
+    return _select(
+        data,
+        effects,
+        config,
+        definitions,
+        outcomes=["any_safety"],
+        products=["msc", "msc_ntf", "unknown"],
+        **criteria,
+    )
+
+
+def test_overlap_rule_largest_and_most_recent_keep_one_study(data, effects, config):
+    sel = _barczewska(data, effects, config)
     decisions = {r["study_id"]: r for r in sel.inclusion if r["effect_id"]}
     assert decisions["barczewska2020"]["decision"] == "included"  # 67 > 43
     assert decisions["barczewska2019"]["reasons"] == (
         "shares patients with barczewska2020 (overlap group 'barczewska_olsztyn'); "
         "criteria.overlap_rule = largest keeps barczewska2020"
     )
-    assert sum(1 for a in sel.analysed if a["study_id"].startswith("barczewska")) == 1
-    crit["overlap_rule"] = "most_recent"
-    sel = select(list(effects.values()), data, crit, definitions)
-    assert [a["study_id"] for a in sel.analysed if a["study_id"].startswith("barczewska")] == [
-        "barczewska2020"
+    assert decisions["barczewska2020"]["notes"] == (
+        "kept over barczewska2019 (overlap group 'barczewska_olsztyn'; "
+        "criteria.overlap_rule = largest keeps barczewska2020)"
+    )
+    sel = _barczewska(data, effects, config, overlap_rule="most_recent")
+    assert [a["study_id"] for a in sel.analysed] == ["barczewska2020"]
+
+
+def test_overlap_rule_refuse_names_both_studies(data, effects, config):
+    with pytest.raises(OverlapError) as info:
+        _barczewska(data, effects, config, overlap_rule="refuse")
+    assert str(info.value).startswith(
+        "config key 'criteria.overlap_rule': outcome 'any_safety' would pool barczewska2019 "
+        "and barczewska2020, which share patients (overlap group 'barczewska_olsztyn')"
+    )
+
+
+def test_overlap_rule_named_keeps_the_named_study(data, effects, config):
+    keep = {"barczewska_olsztyn": "barczewska2019"}
+    sel = _barczewska(data, effects, config, overlap_rule="named", overlap_keep=keep)
+    assert [a["study_id"] for a in sel.analysed] == ["barczewska2019"]
+    reason = next(
+        r["reasons"] for r in sel.inclusion if r["study_id"] == "barczewska2020" and r["effect_id"]
+    )
+    assert reason.endswith("criteria.overlap_keep names barczewska2019")
+    # A name overrides the rule for its group; a group without a name under "named" stops.
+    sel = _barczewska(data, effects, config, overlap_keep=keep)
+    assert [a["study_id"] for a in sel.analysed] == ["barczewska2019"]
+    with pytest.raises(OverlapError, match="criteria.overlap_keep names none of them"):
+        _barczewska(data, effects, config, overlap_rule="named")
+
+
+def test_arm_level_overlap_keeps_the_pooled_set_or_its_cohorts(data, effects, config):
+    # A worked example: an SAE statement for the pooled Petrou 2016 IT analysis set, which
+    # holds patients of both the phase 1/2 set (12) and the phase 2a cohort (14).
+    pooled = {
+        **effects["petrou2016_phase2a_trsae"],
+        "effect_id": "synthetic_it_pooled_trsae",
+        "arm_id": "petrou2016_it_pooled",
+        "n": 20,
+    }
+    rows = {**effects, pooled["effect_id"]: pooled}
+    tiers = ["paper", "registry", "secondary"]
+    sel = _select(data, rows, config, evidence_tiers=tiers, outcomes=["serious_ae"])
+    petrou = [a["arm_id"] for a in sel.analysed if a["study_id"] == "petrou2016"]
+    assert petrou == ["petrou2016_it_pooled"]  # 20 > 12 and 20 > 14
+    rows[pooled["effect_id"]] = {**pooled, "n": 10}
+    sel = _select(data, rows, config, evidence_tiers=tiers, outcomes=["serious_ae"])
+    petrou = sorted(a["arm_id"] for a in sel.analysed if a["study_id"] == "petrou2016")
+    assert petrou == ["petrou2016_phase1_2", "petrou2016_phase2a"]  # disjoint cohorts
+
+
+def _groups(data):
+    """Overlap group -> members, read from the tables (not through alsmeta.select)."""
+    members = {}
+    for table, column in (("studies", "study_id"), ("arms", "arm_id")):
+        for row in data[table]:
+            for group in row.get("overlap_group") or []:
+                members.setdefault(group, set()).add(row[column])
+    return members
+
+
+def test_no_two_members_of_an_overlap_group_are_ever_pooled_together(data, effects, config):
+    """Every rule, every member named, tiers, products, switches, and a definition that
+    makes the Barczewska studies meet: no analysis holds two members of one group."""
+    groups = _groups(data)
+    definitions = {**config["outcome_definitions"], "any_safety": ANY_SAFETY}
+    outcomes = [*config["criteria"]["outcomes"], "any_safety"]
+    keeps = [{}] + [{g: m} for g, ms in sorted(groups.items()) for m in sorted(ms)]
+    grid = itertools.product(
+        ["largest", "most_recent"],
+        keeps,
+        [["paper", "registry"], ["paper", "registry", "secondary"]],
+        [["msc", "msc_ntf"], ["msc", "msc_ntf", "unknown", "bm_stem_cells_unspecified"]],
+        [0, 5],
+        [False, True],
+    )
+    checked = 0
+    for rule, keep, tiers, products, min_n, switches in grid:
+        sel = _select(
+            data,
+            effects,
+            config,
+            definitions,
+            outcomes=outcomes,
+            overlap_rule=rule,
+            overlap_keep=keep,
+            evidence_tiers=tiers,
+            products=products,
+            min_n=min_n,
+            allow_subgroup_estimates=switches,
+            allow_pre_erratum=switches,
+            designs=[
+                "rct",
+                "nonrandomized_controlled",
+                "case_control_external",
+                "single_arm",
+                "case_report",
+                "observational_cohort",
+                "unknown",
+            ],
+        )
+        for outcome in outcomes:
+            rows = [a for a in sel.analysed if a["outcome"] == outcome]
+            units = {a["study_id"] for a in rows} | {a["arm_id"] for a in rows}
+            for group, members in groups.items():
+                assert len(units & members) <= 1, (outcome, group, rule, keep, tiers)
+        checked += 1
+    assert checked == 2 * len(keeps) * 2 * 2 * 2 * 2
+
+
+def test_the_guard_refuses_an_analysis_with_two_members(data, effects):
+    studies = {s["study_id"]: s for s in data["studies"]}
+    arms = {a["arm_id"]: a for a in data["arms"]}
+    analysed = [
+        {"outcome": "any_ae", **effects["barczewska2019_msc_any_ae"]},
+        {"outcome": "any_ae", **effects["barczewska2020_msc_serious_adr"]},
     ]
-    crit["overlap_rule"] = "refuse"
-    with pytest.raises(Exception, match="would pool barczewska2019 and barczewska2020"):
-        select(list(effects.values()), data, crit, definitions)
+    with pytest.raises(OverlapError) as info:
+        check_no_overlap(analysed, studies, arms)
+    assert str(info.value) == (
+        "outcome 'any_ae': barczewska2019 and barczewska2020 share patients (overlap group "
+        "'barczewska_olsztyn') and must not be pooled together"
+    )
+    check_no_overlap(analysed[:1], studies, arms)  # one member is fine

@@ -232,14 +232,28 @@ def test_subgroups_pool_within_levels():
 )
 def test_all_zero_and_all_full_rates_are_named_outcomes_under_the_glmm(events, message):
     rows = [
-        {"outcome": "x", "effect_id": f"e{i}", "events": e, "n": n, "yi": 0.0, "vi": 1.0,
-         "measure": "PLO", "route": "it"}
+        {
+            "outcome": "x",
+            "effect_id": f"e{i}",
+            "events": e,
+            "n": n,
+            "yi": 0.0,
+            "vi": 1.0,
+            "measure": "PLO",
+            "route": "it",
+        }
         for i, (e, n) in enumerate(zip(events, [20, 35, 12], strict=True))
     ]
-    pooling = {"estimator": "REML", "inference": "knapp_hartung", "level": 0.95,
-               "proportion_method": "glmm", "glmm_quadrature_points": 21}
-    pooled, weights = pool_all(rows, ["x"], {"x": {"label": "X", "kind": "proportion"}}, [],
-                               pooling)
+    pooling = {
+        "estimator": "REML",
+        "inference": "knapp_hartung",
+        "level": 0.95,
+        "proportion_method": "glmm",
+        "glmm_quadrature_points": 21,
+    }
+    pooled, weights = pool_all(
+        rows, ["x"], {"x": {"label": "X", "kind": "proportion"}}, [], pooling
+    )
     assert pooled[0]["status"] == "not_pooled"
     assert message in pooled[0]["reason"]
     assert weights == []

@@ -125,7 +125,7 @@ def test_unknown_quote_id(data):
     line = edit_cell(path, "nabavi2019_iv_death", "quote_id", "NAB19-Q99")
     assert message(data) == (
         f"{path}, line {line}, column 'quote_id': unknown quote id 'NAB19-Q99' "
-        f"(not in {data['quotes']})"
+        f"(not in {data['quotes']} or {data['extra_quotes']})"
     )
 
 
@@ -171,11 +171,12 @@ def test_missing_config_key(config):
 
 
 def test_undefined_outcome(config):
-    config["criteria"]["outcomes"].append("fever")
+    config["criteria"]["outcomes"].append("tremor")
+    index = len(config["criteria"]["outcomes"]) - 1
     with pytest.raises(InputError) as info:
         check_config(config, load_schema(SCHEMAS / "config.schema.yaml"))
     assert str(info.value).startswith(
-        "config key 'criteria.outcomes.7': 'fever' is not defined in outcome_definitions"
+        f"config key 'criteria.outcomes.{index}': 'tremor' is not defined in outcome_definitions"
     )
 
 

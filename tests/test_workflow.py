@@ -7,21 +7,25 @@ import sys
 from pathlib import Path
 
 import pytest
+import yaml
 from workdir import copy_project
 
 from alsmeta.tsv import read_tsv
 
 ROOT = Path(__file__).resolve().parents[1]
 SNAKEMAKE = [sys.executable, "-m", "snakemake"]
-OUTCOMES = [
-    "serious_ae",
-    "headache",
-    "death",
-    "serious_ae_vs_control",
-    "death_vs_control",
-    "slope_change",
-    "slope_change_vs_control",
-]
+CONFIG = yaml.safe_load((ROOT / "config" / "config.yaml").read_text())
+OUTCOMES = CONFIG["criteria"]["outcomes"]
+ALL_JOBS = {
+    "harmonize",
+    "pool",
+    "sensitivity",
+    "variants",
+    "data_quality",
+    "forest",
+    "report",
+    "all",
+}
 
 
 def run(workdir: Path, *args, check=True):
@@ -60,7 +64,7 @@ def project(tmp_path_factory):
 
 def test_cold_run_makes_every_output(project):
     workdir, first, _ = project
-    assert jobs_run(first) == {"harmonize", "pool", "forest", "sensitivity", "report", "all"}
+    assert jobs_run(first) == ALL_JOBS
     for outcome in OUTCOMES:
         for ext in ("svg", "png", "pdf"):
             assert (workdir / f"results/figures/forest_{outcome}.{ext}").stat().st_size > 1000
@@ -68,6 +72,10 @@ def test_cold_run_makes_every_output(project):
         "effects/effects.tsv",
         "tables/inclusion.tsv",
         "tables/pooled.tsv",
+        "tables/variants.tsv",
+        "tables/data_quality_studies.tsv",
+        "tables/data_quality_outcomes.tsv",
+        "tables/known_gaps.tsv",
         "report/report.html",
     ):
         assert (workdir / "results" / name).stat().st_size > 0
@@ -104,8 +112,49 @@ def test_report_shows_every_section(project):
         assert section in html
     assert html.count("<svg") == len(OUTCOMES)
     assert "pymare" in html and "snakemake" in html
-    assert "[SYK17-Q1]" in html and "events = round(30% x 26) = 8" in html
+    assert "[SYK17-Q1]" in html and "events = round(30% x 26 = 7.8) = 8" in html
     assert "src=" not in html  # self-contained: no external resources
+
+
+def test_sensitivity_and_data_quality_tables(project):
+    workdir, _, _ = project
+    tables = workdir / "results/tables"
+    sensitivity = {(r["outcome"], r["variant"]): r for r in read_tsv(tables / "variants.tsv")}
+    for outcome in OUTCOMES:
+        assert sensitivity[(outcome, "main")]["differs_from_main"] is False
+        assert (outcome, "plus_secondary") in sensitivity
+    erratum = sensitivity[("alsfrs_change_vs_control", "pre_erratum_admitted")]
+    assert (erratum["status"], erratum["k"]) == ("pooled", 2)
+    outcomes = {r["outcome"]: r for r in read_tsv(tables / "data_quality_outcomes.tsv")}
+    pooled = {
+        r["outcome"]: r
+        for r in read_tsv(tables / "pooled.tsv")
+        if r["subgroup_variable"] == "overall"
+    }
+    for outcome in OUTCOMES:
+        assert outcomes[outcome]["k_main"] == pooled[outcome]["k"], outcome
+        assert outcomes[outcome]["n_main"] == pooled[outcome]["n_total"], outcome
+    studies = read_tsv(tables / "data_quality_studies.tsv")
+    inclusion = read_tsv(tables / "inclusion.tsv")
+    assert {r["study_id"] for r in studies} == {r["study_id"] for r in inclusion}
+
+
+def test_an_unknown_conflict_version_stops_before_any_job(project):
+    workdir, _, _ = project
+    before = digest(workdir)
+    config = workdir / "config/config.yaml"
+    original = config.read_text()
+    try:
+        config.write_text(original.replace("oh2018_msc_n: paper", "oh2018_msc_n: press"))
+        proc = run(workdir, check=False)
+    finally:
+        config.write_text(original)
+    assert proc.returncode == 1
+    assert proc.stderr.strip().splitlines() == [
+        "Input error: config key 'criteria.conflict_versions.oh2018_msc_n': 'press' is not a "
+        "version of this conflict (paper, mnd_association)"
+    ]
+    assert digest(workdir) == before
 
 
 def test_second_run_has_nothing_to_do(project):
@@ -155,7 +204,7 @@ def test_changed_criterion_reruns_only_what_depends_on_it(project):
     try:
         config.write_text(original.replace("  min_n: 5\n", "  min_n: 10\n"))
         proc = run(workdir)
-        assert jobs_run(proc) == {"pool", "forest", "sensitivity", "report", "all"}
+        assert jobs_run(proc) == ALL_JOBS - {"harmonize"}
         assert effects.stat().st_mtime_ns == effects_mtime
         oh2015 = next(
             r
@@ -172,7 +221,7 @@ def test_changed_criterion_reruns_only_what_depends_on_it(project):
 def test_changed_harmonization_reruns_harmonize(project):
     workdir, _, _ = project
     proc = run(workdir, "--config", "harmonize={continuity_correction_to: all}")
-    assert jobs_run(proc) == {"harmonize", "pool", "forest", "sensitivity", "report", "all"}
+    assert jobs_run(proc) == ALL_JOBS
     effects = {e["effect_id"]: e for e in read_tsv(workdir / "results/effects/effects.tsv")}
     assert effects["sykova2017_msc_headache"]["continuity_added"] == 0.5
     run(workdir)  # restore the default outputs for the tests that follow

@@ -5,9 +5,10 @@ Usage (from the repository root):
 
     python data/tools/quotes_from_dossier.py ../shared/extraction/DOSSIER.md data/
 
-Writes <outdir>/quotes.tsv and <outdir>/sources.tsv with the columns of
-workflow/schemas/quotes.schema.yaml and sources.schema.yaml. Standard library only;
-the output is sorted and therefore deterministic.
+Writes <outdir>/quotes.tsv, <outdir>/sources.tsv and <outdir>/dossier_gaps.tsv with the
+columns of workflow/schemas/quotes.schema.yaml, sources.schema.yaml and
+dossier_gaps.schema.yaml. Standard library only; the output is sorted (gaps keep the
+dossier's order) and therefore deterministic.
 
 What is parsed:
 
@@ -16,6 +17,9 @@ What is parsed:
   and the bullets of the "Sources" list that start with "[Sn]" become source rows.
 - The meta-analysis section ("## M. ...", sub-sections "### M-X. ...") contributes every
   bullet that starts with an "[M-Xn]" id (trial_id "M").
+- The gaps section ("## Gaps ...") contributes every bullet that starts with a bold label
+  ("- **T12 Oh 2018**: ..."): the label, the trial id when the label starts with one, and
+  the text after the label (without its leading colon).
 
 A quote bullet reads "- [ID] <body> — <source ref> <remark>". The body is everything
 between the id and the last " — ". In a trial section the part after it starts with the
@@ -43,6 +47,8 @@ TRIAL_HEADING = re.compile(r"^## (T[0-9]{2})\.")
 M_HEADING = re.compile(r"^## M\.")
 M_SUB_HEADING = re.compile(r"^### (M-[A-Z])\.")
 M_SOURCE_LINE = re.compile(r"^- Sources?:")
+GAPS_HEADING = re.compile(r"^## Gaps\b")
+GAP_BULLET = re.compile(r"^- \*\*([^*]+)\*\*:?\s*(.*)$")
 SOURCE_BULLET = re.compile(r"^- (\[S[0-9]+\])\s*(.*)$")
 SOURCE_REFS = re.compile(r"^(\[S[0-9]+\](?:\s*(?:/|,)\s*\[S[0-9]+\])*)\s*(.*)$")
 URL = re.compile(r"https?://\S+")
@@ -50,6 +56,7 @@ SEP = " \u2014 "  # " — " between a quote and its source reference
 
 QUOTE_COLUMNS = ["quote_id", "trial_id", "source_ref", "tier_note", "text"]
 SOURCE_COLUMNS = ["trial_id", "source_ref", "description"]
+GAP_COLUMNS = ["label", "trial_id", "text"]
 
 
 class DossierError(Exception):
@@ -126,6 +133,27 @@ def meta_quote(qid: str, rest: str, section_urls: dict[str, str]) -> dict:
         "tier_note": clean(tail),
         "text": clean(strip_outer_quotes(clean(body))),
     }
+
+
+def parse_gaps(lines: list[tuple[int, str]]) -> list[dict]:
+    """The bullets of the dossier's gaps section, in the dossier's order."""
+    gaps: list[dict] = []
+    inside = False
+    for _, line in lines:
+        if line.startswith("## "):
+            inside = bool(GAPS_HEADING.match(line))
+            continue
+        if inside and (match := GAP_BULLET.match(line.strip())):
+            label = clean(match.group(1))
+            trial = re.match(r"^(T[0-9]{2})\b", label)
+            gaps.append(
+                {
+                    "label": label,
+                    "trial_id": trial.group(1) if trial else "",
+                    "text": clean(match.group(2)),
+                }
+            )
+    return gaps
 
 
 def parse(lines: list[tuple[int, str]]) -> tuple[list[dict], list[dict], list[str]]:
@@ -232,6 +260,10 @@ def main(argv: list[str]) -> int:
     outdir.mkdir(parents=True, exist_ok=True)
     write_tsv(outdir / "quotes.tsv", QUOTE_COLUMNS, quotes)
     write_tsv(outdir / "sources.tsv", SOURCE_COLUMNS, sources)
+    gaps = parse_gaps(lines)
+    if not gaps:
+        problems.append("no bullets found in the gaps section ('## Gaps ...')")
+    write_tsv(outdir / "dossier_gaps.tsv", GAP_COLUMNS, gaps)
 
     in_trials = sum(q["trial_id"] != "M" for q in quotes)
     print(
@@ -239,6 +271,7 @@ def main(argv: list[str]) -> int:
         f"({in_trials} in trial sections, {len(quotes) - in_trials} in section M)"
     )
     print(f"sources written to sources.tsv: {len(sources)}")
+    print(f"gaps written to dossier_gaps.tsv: {len(gaps)}")
     for note in skipped:
         print(f"skipped, no id: {note}")
     if undefined:

@@ -75,6 +75,18 @@ WEIGHT_COLUMNS = ["outcome", "subgroup_variable", "subgroup_level", "effect_id",
 
 RATIO_SCALES = {"OR": "odds ratio", "RR": "risk ratio", "RD": "risk difference"}
 
+#: (natural scale, analysis scale) of the kinds that are not proportions or AE contrasts.
+SCALES = {
+    "slope_change": ("points/month", "points/month"),
+    "slope_change_difference": ("points/month", "points/month"),
+    "alsfrs_change_difference": ("points", "points"),
+    "responder_odds_ratio": ("odds ratio", "log odds ratio"),
+    "fvc_slope_change": ("% predicted/month", "% predicted/month"),
+    "fvc_slope_change_difference": ("% predicted/month", "% predicted/month"),
+}
+#: Kinds pooled on a log scale and shown exponentiated.
+LOG_SCALE_KINDS = {"responder_odds_ratio"}
+
 
 @dataclass
 class Analysis:
@@ -114,7 +126,7 @@ def scales(analysis: Analysis) -> tuple[str, str]:
         measure = analysis.definition.get("measure", "OR")
         natural = RATIO_SCALES[measure]
         return natural, natural if measure == "RD" else f"log {natural}"
-    return "points/month", "points/month"
+    return SCALES[kind]
 
 
 def _to_natural(analysis: Analysis, values):
@@ -124,7 +136,9 @@ def _to_natural(analysis: Analysis, values):
         ns = [r["n"] for r in analysis.rows]
         harmonic = len(ns) / sum(1.0 / n for n in ns)
         return [float(x) for x in back_transform(measure, values, harmonic)]
-    if kind == "binary_comparison" and analysis.definition.get("measure", "OR") != "RD":
+    if kind in LOG_SCALE_KINDS or (
+        kind == "binary_comparison" and analysis.definition.get("measure", "OR") != "RD"
+    ):
         return [math.exp(x) for x in values]
     return [float(x) for x in values]
 

@@ -14,8 +14,9 @@ def _key(path) -> str:
 def check_config(config: dict, schema: dict) -> None:
     """Raise :class:`InputError` naming the config key of the first problem.
 
-    Beyond the schema: every analysed outcome must be defined, and a proportion
-    outcome must list the AE categories it accepts.
+    Beyond the schema: every analysed outcome must be defined, a proportion outcome must
+    list the AE categories or the response definitions it accepts, and a responder
+    odds-ratio outcome the response definitions.
     """
     validator = jsonschema.Draft7Validator(schema)
     errors = sorted(
@@ -42,19 +43,32 @@ def check_config(config: dict, schema: dict) -> None:
                 f"{name!r} is not defined in outcome_definitions ({', '.join(definitions)})",
             )
     for name, spec in definitions.items():
-        counts = spec["kind"] in ("proportion", "binary_comparison")
-        if counts and not spec.get("ae_categories"):
+        kind = spec["kind"]
+        given = [key for key in ("ae_categories", "response_definitions") if key in spec]
+        if kind == "proportion" and len(given) != 1:
             raise InputError(
                 f"config key 'outcome_definitions.{name}.ae_categories'",
-                f"a {spec['kind']} outcome must list the AE categories it counts",
+                "a proportion outcome lists either the AE categories or the response "
+                "definitions it counts (one of the two)",
             )
-        if not counts and "ae_categories" in spec:
+        if kind == "binary_comparison" and given != ["ae_categories"]:
             raise InputError(
                 f"config key 'outcome_definitions.{name}.ae_categories'",
-                f"only proportion and binary_comparison outcomes take AE categories "
-                f"(kind is {spec['kind']!r})",
+                "a binary_comparison outcome lists the AE categories it counts",
             )
-        if (spec["kind"] == "binary_comparison") != ("measure" in spec):
+        if kind == "responder_odds_ratio" and given != ["response_definitions"]:
+            raise InputError(
+                f"config key 'outcome_definitions.{name}.response_definitions'",
+                "a responder_odds_ratio outcome lists the response definitions it counts "
+                "(and no AE categories)",
+            )
+        if kind not in ("proportion", "binary_comparison", "responder_odds_ratio") and given:
+            raise InputError(
+                f"config key 'outcome_definitions.{name}.{given[0]}'",
+                f"only proportion, binary_comparison and responder outcomes take {given[0]} "
+                f"(kind is {kind!r})",
+            )
+        if (kind == "binary_comparison") != ("measure" in spec):
             raise InputError(
                 f"config key 'outcome_definitions.{name}.measure'",
                 "a binary_comparison outcome needs a measure (OR, RR or RD), and only it takes one",

@@ -2,23 +2,75 @@
 
 For every analysed outcome and every study, the inclusion log says which rows were
 candidates, whether each was included and every reason it was not. Nothing in the
-criteria is evaluated as an expression: each key is a list of admitted values or a
-threshold, and each check below names the key that excluded a row.
+criteria is evaluated as an expression: each key is a list of admitted values, a
+threshold, a switch or a named choice, and each check below names the key that excluded
+a row.
+
+Three judgements are made here, each switchable in config and each written into the log:
+
+* conflicting values (``criteria.conflict_versions``): rows of a conflict group whose
+  version is not the one picked are excluded;
+* shared patients (``criteria.overlap_rule``, ``criteria.overlap_keep``): when members of
+  one overlap group (studies, or arms of one study) meet in an analysis, one is kept and
+  the log says which rule kept it; no analysis ever pools two members of one group
+  (:func:`check_no_overlap` is the guard);
+* one row per arm: among the rows an arm has for an outcome, the whole-population row
+  of the highest evidence tier is used, then the AE category or response definition the
+  outcome lists first.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
+from .derive import duration_months
 from .effects import PROPORTION_MEASURES as PROPORTIONS
 from .errors import InputError
 from .tables import Row
 
 TIER_RANK = {"paper": 0, "registry": 1, "secondary": 2}
 
-#: Columns of inclusion.tsv and of the analysed-effects table.
-INCLUSION_COLUMNS = ["outcome", "study_id", "effect_id", "arm_id", "decision", "reasons"]
+#: Columns of inclusion.tsv.
+INCLUSION_COLUMNS = ["outcome", "study_id", "effect_id", "arm_id", "decision", "reasons", "notes"]
 SUBGROUP_VARIABLES = ("route", "tissue", "design", "product", "autologous")
+
+_ALSFRS = ("alsfrs_r", "alsfrs")
+_FVC = ("fvc_percent_predicted",)
+_SLOPES = ("slope_change", "slope_pre_post")
+
+#: Efficacy kinds: the measures and instrument scales whose rows they pool.
+EFFICACY_KINDS = {
+    "slope_change": (_SLOPES, _ALSFRS),
+    "slope_change_difference": (("slope_change_difference",), _ALSFRS),
+    "alsfrs_change_difference": (("change_from_baseline_difference",), _ALSFRS),
+    "fvc_slope_change": (_SLOPES, _FVC),
+    "fvc_slope_change_difference": (("slope_change_difference",), _FVC),
+}
+
+#: Kinds that compare an MSC arm with a concurrent control arm.
+CONTROLLED_KINDS = (
+    "slope_change_difference",
+    "alsfrs_change_difference",
+    "fvc_slope_change_difference",
+    "responder_odds_ratio",
+    "binary_comparison",
+)
+
+#: Short labels of the response definitions, for study labels in plots and tables.
+RESPONSE_LABELS = {
+    "slope_improvement_gt25pct": ">25% slope improvement",
+    "slope_improvement_ge25pct": ">=25% slope improvement",
+    "slope_improvement_ge50pct": ">=50% slope improvement",
+    "slope_improvement_ge75pct": ">=75% slope improvement",
+    "slope_improvement_ge100pct": ">=100% slope improvement",
+    "slope_improvement_any": "any slope improvement",
+    "slope_gain_ge1_25_points": ">=1.25 points/month",
+    "slope_gain_ge1_5_points": ">=1.5 points/month",
+}
+
+
+class OverlapError(InputError):
+    """Two members of one overlap group would be pooled in one analysis."""
 
 
 @dataclass(frozen=True)
@@ -33,29 +85,75 @@ def _route(arm: Row) -> str:
     return "+".join(sorted(arm["routes"]))
 
 
-def _label(study: Row, arm: Row, several_arms: bool) -> str:
+def _label(study: Row, arm: Row, several_arms: bool, effect: dict, kind: str) -> str:
     label = f"{study['first_author']} {study['year']}"
-    return f"{label} ({arm['label']})" if several_arms else label
+    if several_arms:
+        label += f" ({arm['label']})"
+    details = []
+    if effect.get("category") in RESPONSE_LABELS and kind in ("proportion", "responder_odds_ratio"):
+        details.append(RESPONSE_LABELS[effect["category"]])
+    if effect.get("population"):
+        details.append(str(effect["population"]))
+    return f"{label} [{'; '.join(details)}]" if details else label
 
 
-def _candidates(effects: list[dict], kind: str, definition: dict) -> list[dict]:
-    if kind in ("proportion", "binary_comparison"):
-        categories = definition["ae_categories"]
-        # Single-arm rates and two-arm contrasts are different rows: never mixed silently.
-        wanted = {definition.get("measure")} if kind == "binary_comparison" else PROPORTIONS
+def candidates(effects: list[dict], kind: str, definition: dict) -> list[dict]:
+    """The effect rows an outcome considers, before any criterion.
+
+    Single-arm rates and two-arm contrasts are different rows (their ``measure``
+    differs), so an outcome never mixes them silently.
+    """
+    if kind == "binary_comparison":
+        accepted = definition["ae_categories"]
         return [
             e
             for e in effects
             if e["source_table"] == "adverse_events"
-            and e["category"] in categories
-            and e["measure"] in wanted
+            and e["measure"] == definition["measure"]
+            and e["category"] in accepted
         ]
-    if kind == "slope_change":
-        return [e for e in effects if e["category"] in ("slope_change", "slope_pre_post")]
-    return [e for e in effects if e["category"] == "slope_change_difference"]
+    if kind == "proportion":
+        if "ae_categories" in definition:
+            table, accepted = "adverse_events", definition["ae_categories"]
+        else:
+            table, accepted = "responders", definition["response_definitions"]
+        return [
+            e
+            for e in effects
+            if e["source_table"] == table
+            and e["measure"] in PROPORTIONS
+            and e["category"] in accepted
+        ]
+    if kind == "responder_odds_ratio":
+        accepted = definition["response_definitions"]
+        return [
+            e
+            for e in effects
+            if e["source_table"] == "responders"
+            and e["measure"] == "OR"
+            and e["category"] in accepted
+        ]
+    measures, scales = EFFICACY_KINDS[kind]
+    return [
+        e
+        for e in effects
+        if e["source_table"] == "efficacy" and e["category"] in measures and e["scale"] in scales
+    ]
 
 
-def _row_reasons(effect, study, arm, kind, criteria) -> list[str]:
+def _source_table(kind: str, definition: dict) -> str:
+    if kind in ("proportion", "binary_comparison") and "ae_categories" in definition:
+        return "adverse_events"
+    if kind in ("proportion", "responder_odds_ratio"):
+        return "responders"
+    return "efficacy"
+
+
+def _flags(effect: dict) -> list[str]:
+    return [f for f in str(effect.get("flags") or "").split(";") if f]
+
+
+def _row_reasons(effect, study, arm, kind, criteria, tier_exempt) -> list[str]:
     """Every criterion the effect row fails, as readable reasons."""
     reasons = []
     if study["study_id"] in criteria["exclude_studies"]:
@@ -76,7 +174,7 @@ def _row_reasons(effect, study, arm, kind, criteria) -> list[str]:
         bad_routes = [r for r in arm["routes"] if r not in criteria["routes"]]
         if bad_routes:
             reasons.append(f"route {'+'.join(bad_routes)!r} not in criteria.routes")
-    elif kind in ("proportion", "slope_change"):
+    elif kind not in CONTROLLED_KINDS:
         reasons.append("control arm (this outcome pools MSC-treated arms)")
     n, min_n = effect.get("n"), criteria["min_n"]
     if n is None:
@@ -84,69 +182,228 @@ def _row_reasons(effect, study, arm, kind, criteria) -> list[str]:
             reasons.append(f"n not reported (criteria.min_n = {min_n})")
     elif n < min_n:
         reasons.append(f"n = {n} < criteria.min_n = {min_n}")
-    follow_up, min_fu = study.get("follow_up_months"), criteria["min_follow_up_months"]
+    min_fu = criteria["min_follow_up_months"]
     if min_fu > 0:
+        follow_up = _follow_up_months(study)
         if follow_up is None:
             reasons.append(f"follow-up not reported (criteria.min_follow_up_months = {min_fu:g})")
         elif follow_up < min_fu:
             reasons.append(
-                f"follow-up {follow_up:g} months < criteria.min_follow_up_months = {min_fu:g}"
+                f"follow-up {follow_up:.3g} months < criteria.min_follow_up_months = {min_fu:g}"
             )
-    if effect["tier"] not in criteria["evidence_tiers"]:
+    if effect["tier"] not in criteria["evidence_tiers"] and effect["effect_id"] not in tier_exempt:
         reasons.append(f"evidence tier {effect['tier']!r} not in criteria.evidence_tiers")
-    if "original_alsfrs" in (effect.get("flags") or "") and not criteria["allow_original_alsfrs"]:
+    flags = _flags(effect)
+    if "original_alsfrs" in flags and not criteria["allow_original_alsfrs"]:
         reasons.append("original ALSFRS (0-40) scale and criteria.allow_original_alsfrs is false")
-    if kind != "proportion" and not effect["is_primary"]:
-        reasons.append("not the study's primary time point for this measure")
+    if "superseded_by_erratum" in flags and not criteria["allow_pre_erratum"]:
+        reasons.append(
+            "value corrected by an erratum (corrected value not available) and "
+            "criteria.allow_pre_erratum is false"
+        )
+    if effect.get("population") and not criteria["allow_subgroup_estimates"]:
+        reasons.append(
+            f"subgroup estimate ({effect['population']}) and "
+            "criteria.allow_subgroup_estimates is false"
+        )
+    group = effect.get("conflict_group")
+    if group:
+        chosen = criteria["conflict_versions"].get(group)
+        if effect["conflict_version"] != chosen:
+            reasons.append(
+                f"conflict group {group!r}: criteria.conflict_versions picks {chosen!r} "
+                f"(this row is {effect['conflict_version']!r})"
+            )
+    if not effect["is_primary"]:
+        reasons.append("not the study's primary time point or window for this measure")
     if effect["status"] != "ok":
         reasons.append(f"not computable: {effect['status_reason']}")
     return reasons
 
 
-def _resolve_overlaps(outcome, kept, studies, rule, log):
-    """Keep one study per overlap group among the rows an outcome analyses."""
-    groups: dict[str, set[str]] = {}
-    for effect in kept:
-        group = studies[effect["study_id"]].get("overlap_group")
-        if group:
-            groups.setdefault(group, set()).add(effect["study_id"])
-    dropped = set()
-    for group, members in sorted(groups.items()):
-        if len(members) < 2:
-            continue
+def _follow_up_months(study: Row) -> float | None:
+    if study.get("follow_up") is None:
+        return None
+    return duration_months(study["follow_up"], study["follow_up_unit"]).value
+
+
+def overlap_units(effect: dict, studies: dict, arms: dict) -> list[tuple[str, str]]:
+    """(overlap group, member id) pairs an effect row belongs to: its study's and its arms'."""
+    pairs = [
+        (g, effect["study_id"]) for g in studies[effect["study_id"]].get("overlap_group") or []
+    ]
+    for arm_id in (effect["arm_id"], effect.get("comparator_arm_id")):
+        if arm_id:
+            pairs += [(g, arm_id) for g in arms[arm_id].get("overlap_group") or []]
+    return pairs
+
+
+def _resolve_overlaps(outcome, kept, studies, arms, criteria, log, notes):
+    """Drop rows until no overlap group has two members among the kept rows.
+
+    Returns the dropped member ids; ``log`` gets the reason for each dropped member and
+    ``notes`` the note for each member kept over another.
+    """
+    rule, named = criteria["overlap_rule"], criteria["overlap_keep"]
+    dropped: set[str] = set()
+    while True:
+        groups: dict[str, set[str]] = {}
+        for effect in kept:
+            if dropped & {effect["study_id"], effect["arm_id"], effect.get("comparator_arm_id")}:
+                continue
+            for group, member in overlap_units(effect, studies, arms):
+                groups.setdefault(group, set()).add(member)
+        clash = sorted((g, m) for g, m in groups.items() if len(m) > 1)
+        if not clash:
+            return dropped
+        group, members = clash[0]
         names = sorted(members)
-        if rule == "refuse":
-            raise InputError(
+        pair = " and ".join(names)
+        if group in named and named[group] in members:
+            keep, how = named[group], f"criteria.overlap_keep names {named[group]}"
+        elif rule == "refuse":
+            raise OverlapError(
                 "config key 'criteria.overlap_rule'",
-                f"outcome {outcome!r} would pool {' and '.join(names)}, which share patients "
-                f"(overlap group {group!r}); exclude one, or set overlap_rule to largest or "
-                "most_recent",
+                f"outcome {outcome!r} would pool {pair}, which share patients (overlap group "
+                f"{group!r}); exclude one, name one in criteria.overlap_keep, or set "
+                "overlap_rule to largest or most_recent",
             )
-        size = {s: sum(e["n"] or 0 for e in kept if e["study_id"] == s) for s in members}
-        year = {s: studies[s]["year"] for s in members}
-        if rule == "largest":
-            keep = max(names, key=lambda s: (size[s], year[s], s))
+        elif rule == "named":
+            raise OverlapError(
+                "config key 'criteria.overlap_keep'",
+                f"outcome {outcome!r} would pool {pair}, which share patients (overlap group "
+                f"{group!r}), and criteria.overlap_keep names none of them for that group",
+            )
         else:
-            keep = max(names, key=lambda s: (year[s], size[s], s))
-        for s in names:
-            if s != keep:
-                dropped.add(s)
-                log[s] = (
-                    f"shares patients with {keep} (overlap group {group!r}); "
-                    f"criteria.overlap_rule = {rule} keeps {keep}"
+
+            def size(member):
+                return sum(
+                    (e.get("n") or 0) + (e.get("comparator_n") or 0)
+                    for e in kept
+                    if member in (e["study_id"], e["arm_id"], e.get("comparator_arm_id"))
                 )
-    return dropped
+
+            def year(member):
+                study = member if member in studies else arms[member]["study_id"]
+                return studies[study]["year"]
+
+            if rule == "largest":
+                keep = max(names, key=lambda m: (size(m), year(m), m))
+            else:
+                keep = max(names, key=lambda m: (year(m), size(m), m))
+            how = f"criteria.overlap_rule = {rule} keeps {keep}"
+        for member in names:
+            if member != keep:
+                dropped.add(member)
+                log[member] = f"shares patients with {keep} (overlap group {group!r}); {how}"
+        notes.setdefault(keep, []).append(
+            f"kept over {', '.join(m for m in names if m != keep)} (overlap group {group!r}; {how})"
+        )
 
 
-def select(effects, data, criteria, definitions) -> Selection:
+def check_no_overlap(analysed: list[dict], studies: dict, arms: dict) -> None:
+    """The guard: raise :class:`OverlapError` if one analysis holds two members of a group."""
+    by_outcome: dict[str, list[dict]] = {}
+    for row in analysed:
+        by_outcome.setdefault(row["outcome"], []).append(row)
+    for outcome, rows in sorted(by_outcome.items()):
+        groups: dict[str, set[str]] = {}
+        for row in rows:
+            for group, member in overlap_units(row, studies, arms):
+                groups.setdefault(group, set()).add(member)
+        for group, members in sorted(groups.items()):
+            if len(members) > 1:
+                raise OverlapError(
+                    f"outcome {outcome!r}",
+                    f"{' and '.join(sorted(members))} share patients (overlap group {group!r}) "
+                    "and must not be pooled together",
+                )
+
+
+def check_criteria(criteria: dict, data: dict) -> None:
+    """Check the criteria that name things in the data: conflict versions and overlap keeps."""
+    conflicts = {c["conflict_group"]: c for c in data["conflicts"]}
+    chosen = criteria["conflict_versions"]
+    for group in sorted(set(chosen) - set(conflicts)):
+        raise InputError(
+            f"config key 'criteria.conflict_versions.{group}'",
+            f"no conflict group {group!r} in the data ({', '.join(sorted(conflicts))})",
+        )
+    for group, row in conflicts.items():
+        if group not in chosen:
+            raise InputError(
+                f"config key 'criteria.conflict_versions.{group}'",
+                f"is missing: pick one of {', '.join(row['versions'])}",
+            )
+        if chosen[group] not in row["versions"]:
+            raise InputError(
+                f"config key 'criteria.conflict_versions.{group}'",
+                f"{chosen[group]!r} is not a version of this conflict "
+                f"({', '.join(row['versions'])})",
+            )
+    members: dict[str, set[str]] = {}
+    for table, id_column in (("studies", "study_id"), ("arms", "arm_id")):
+        for row in data[table]:
+            for group in row.get("overlap_group") or []:
+                members.setdefault(group, set()).add(row[id_column])
+    for group, keep in criteria["overlap_keep"].items():
+        if group not in members:
+            raise InputError(
+                f"config key 'criteria.overlap_keep.{group}'",
+                f"no overlap group {group!r} in the data ({', '.join(sorted(members))})",
+            )
+        if keep not in members[group]:
+            raise InputError(
+                f"config key 'criteria.overlap_keep.{group}'",
+                f"{keep!r} is not a member of this group ({', '.join(sorted(members[group]))})",
+            )
+
+
+def _no_candidate_reason(study, outcome, kind, definition, gaps, effects_by_study, arms_by_study):
+    """Why a study has no candidate row for an outcome: the gaps table, else what the data show."""
+    why = gaps.get((study["study_id"], outcome), []) + gaps.get((study["study_id"], "all"), [])
+    if why:
+        return "; ".join(why)
+    if kind in CONTROLLED_KINDS and not any(
+        a["arm_type"] == "control" for a in arms_by_study.get(study["study_id"], [])
+    ):
+        return f"no concurrent control arm (design {study['design']})"
+    table = _source_table(kind, definition)
+    others = sorted(
+        {
+            str(e["category"]) + (f" ({e['scale']})" if table == "efficacy" else "")
+            for e in effects_by_study.get(study["study_id"], [])
+            if e["source_table"] == table
+        }
+    )
+    if others:
+        return (
+            f"no row matches outcome_definitions.{outcome} (this study's {table} rows: "
+            f"{', '.join(others)})"
+        )
+    return "no value for this outcome in the sources available"
+
+
+def select(effects, data, criteria, definitions, tier_exempt=frozenset()) -> Selection:
     """Decide, for each analysed outcome, which effect rows are pooled and why others are not.
 
-    ``effects`` are harmonized rows (dicts), ``data`` the validated tables. Returns the
-    inclusion log (one row per outcome x study x candidate row, or x study when the study
-    has no candidate row) and the analysed rows with their subgroup attributes.
+    ``effects`` are harmonized rows (dicts), ``data`` the validated tables. ``tier_exempt``
+    holds effect ids admitted whatever their evidence tier (the sensitivity analysis uses
+    it to pool one alternative value of a conflict without admitting every secondary
+    value). Returns the inclusion log (one row per outcome x study x candidate row, or x
+    study when the study has no candidate row) and the analysed rows with their subgroup
+    attributes. Raises :class:`InputError` for criteria that name unknown things and
+    :class:`OverlapError` when the overlap rule is to refuse.
     """
+    check_criteria(criteria, data)
     studies = {s["study_id"]: s for s in data["studies"]}
     arms = {a["arm_id"]: a for a in data["arms"]}
+    arms_by_study: dict[str, list[Row]] = {}
+    for arm in data["arms"]:
+        arms_by_study.setdefault(arm["study_id"], []).append(arm)
+    effects_by_study: dict[str, list[dict]] = {}
+    for effect in effects:
+        effects_by_study.setdefault(effect["study_id"], []).append(effect)
     gaps = {}
     for gap in data["gaps"]:
         gaps.setdefault((gap["study_id"], gap["outcome"]), []).append(gap["reason"])
@@ -154,20 +411,26 @@ def select(effects, data, criteria, definitions) -> Selection:
     for outcome in criteria["outcomes"]:
         definition = definitions[outcome]
         kind = definition["kind"]
-        candidates = _candidates(effects, kind, definition)
         decisions = []
-        for effect in candidates:
+        for effect in candidates(effects, kind, definition):
             study = studies[effect["study_id"]]
-            reasons = _row_reasons(effect, study, arms[effect["arm_id"]], kind, criteria)
+            reasons = _row_reasons(
+                effect, study, arms[effect["arm_id"]], kind, criteria, tier_exempt
+            )
             decisions.append([effect, reasons])
 
-        # One row per arm (or arm contrast): prefer the higher evidence tier, then the
-        # AE category listed first in the outcome definition.
-        order = definition.get("ae_categories", [])
+        # One row per arm (or arm contrast): the whole population before a subgroup, the
+        # higher evidence tier, then the category or definition the outcome lists first.
+        order = definition.get("ae_categories") or definition.get("response_definitions") or []
 
         def preference(effect, order=order):
             category = order.index(effect["category"]) if effect["category"] in order else 0
-            return (TIER_RANK[effect["tier"]], category, effect["effect_id"])
+            return (
+                bool(effect.get("population")),
+                TIER_RANK[effect["tier"]],
+                category,
+                effect["effect_id"],
+            )
 
         best = {}
         for effect, reasons in decisions:
@@ -187,11 +450,15 @@ def select(effects, data, criteria, definitions) -> Selection:
                 )
 
         kept = [effect for effect, reasons in decisions if not reasons]
-        overlap_log = {}
-        dropped = _resolve_overlaps(outcome, kept, studies, criteria["overlap_rule"], overlap_log)
+        overlap_log, keep_notes = {}, {}
+        dropped = _resolve_overlaps(outcome, kept, studies, arms, criteria, overlap_log, keep_notes)
         for effect, reasons in decisions:
-            if not reasons and effect["study_id"] in dropped:
-                reasons.append(overlap_log[effect["study_id"]])
+            if reasons:
+                continue
+            for member in (effect["study_id"], effect["arm_id"], effect.get("comparator_arm_id")):
+                if member in dropped:
+                    reasons.append(overlap_log[member])
+                    break
 
         by_study = {}
         for effect, reasons in decisions:
@@ -199,7 +466,6 @@ def select(effects, data, criteria, definitions) -> Selection:
         for study_id in sorted(studies):
             rows = by_study.get(study_id)
             if not rows:
-                why = gaps.get((study_id, outcome), []) + gaps.get((study_id, "all"), [])
                 inclusion.append(
                     {
                         "outcome": outcome,
@@ -207,11 +473,31 @@ def select(effects, data, criteria, definitions) -> Selection:
                         "effect_id": "",
                         "arm_id": "",
                         "decision": "excluded",
-                        "reasons": "; ".join(why) or "no data extracted for this outcome",
+                        "reasons": _no_candidate_reason(
+                            studies[study_id],
+                            outcome,
+                            kind,
+                            definition,
+                            gaps,
+                            effects_by_study,
+                            arms_by_study,
+                        ),
+                        "notes": "",
                     }
                 )
                 continue
             for effect, reasons in sorted(rows, key=lambda item: item[0]["effect_id"]):
+                notes = []
+                if not reasons:
+                    for member in (effect["study_id"], effect["arm_id"]):
+                        notes += keep_notes.get(member, [])
+                    if effect.get("conflict_group"):
+                        notes.append(
+                            f"conflict group {effect['conflict_group']!r}: version "
+                            f"{effect['conflict_version']!r} (criteria.conflict_versions)"
+                        )
+                    if effect["effect_id"] in tier_exempt:
+                        notes.append(f"{effect['tier']} tier admitted for this row only")
                 inclusion.append(
                     {
                         "outcome": outcome,
@@ -220,6 +506,7 @@ def select(effects, data, criteria, definitions) -> Selection:
                         "arm_id": effect["arm_id"],
                         "decision": "excluded" if reasons else "included",
                         "reasons": "; ".join(reasons),
+                        "notes": "; ".join(notes),
                     }
                 )
 
@@ -231,12 +518,13 @@ def select(effects, data, criteria, definitions) -> Selection:
             included, key=lambda e: (studies[e["study_id"]]["year"], e["study_id"], e["effect_id"])
         ):
             study, arm = studies[effect["study_id"]], arms[effect["arm_id"]]
+            several = len(arms_per_study[effect["study_id"]]) > 1
             analysed.append(
                 {
                     "outcome": outcome,
                     "kind": kind,
                     **effect,
-                    "label": _label(study, arm, len(arms_per_study[effect["study_id"]]) > 1),
+                    "label": _label(study, arm, several, effect, kind),
                     "year": study["year"],
                     "route": _route(arm),
                     "tissue": study["tissue"],
@@ -245,4 +533,5 @@ def select(effects, data, criteria, definitions) -> Selection:
                     "autologous": study["autologous"],
                 }
             )
+    check_no_overlap(analysed, studies, arms)
     return Selection(inclusion, analysed)

@@ -26,13 +26,24 @@ from .errors import InputError
 #: Tables in the order they are validated, with the column holding each row's id.
 TABLES: dict[str, str] = {
     "quotes": "quote_id",
+    "extra_quotes": "quote_id",
     "sources": "source_ref",
+    "dossier_gaps": "label",
     "studies": "study_id",
     "arms": "arm_id",
+    "conflicts": "conflict_group",
+    "overlap_groups": "overlap_group",
     "adverse_events": "ae_id",
     "efficacy": "eff_id",
+    "responders": "resp_id",
     "gaps": "study_id",
 }
+
+#: The tables that hold extracted numbers (one value row each), with their id column.
+VALUE_TABLES = {"adverse_events": "ae_id", "efficacy": "eff_id", "responders": "resp_id"}
+
+#: Tables whose id column is not unique by design.
+_NOT_UNIQUE = ("gaps", "sources", "dossier_gaps")
 
 #: Quote references that point at something other than a dossier quote: a value the
 #: dossier prints only in one of its tables (``dossier:T03``), its list of non-MSC
@@ -202,10 +213,11 @@ def load_dataset(paths: dict[str, str], schema_dir: str | Path) -> dict[str, lis
         schema = load_schema(schema_dir / f"{name}.schema.yaml")
         data[name] = read_table(paths[name], schema, id_column)
     for name, id_column in TABLES.items():
-        if name not in ("gaps", "sources"):
+        if name not in _NOT_UNIQUE:
             _check_unique(paths[name], data[name], id_column)
 
-    quotes = {r["quote_id"] for r in data["quotes"]}
+    # Seed quote ids (SEED000-Q1) cannot collide with dossier ids: the schemas' patterns differ.
+    quotes = {r["quote_id"] for r in data["quotes"] + data["extra_quotes"]}
     studies = {r["study_id"]: r for r in data["studies"]}
     arms = {r["arm_id"]: r for r in data["arms"]}
 
@@ -215,16 +227,17 @@ def load_dataset(paths: dict[str, str], schema_dir: str | Path) -> dict[str, lis
                 if ref not in quotes and not _NON_QUOTE_REF.match(ref):
                     raise InputError(
                         f"{paths[table]}, line {row.line}, column {column!r}",
-                        f"unknown quote id {ref!r} (not in {paths['quotes']})",
+                        f"unknown quote id {ref!r} (not in {paths['quotes']} or "
+                        f"{paths['extra_quotes']})",
                     )
 
     check_quotes("studies", "quote_ids")
-    for table in ("arms", "adverse_events", "efficacy", "gaps"):
+    for table in ("arms", *VALUE_TABLES, "gaps", "conflicts", "overlap_groups"):
         check_quotes(table, "quote_id")
-    for table in ("arms", "adverse_events", "efficacy", "gaps"):
+    for table in ("arms", *VALUE_TABLES, "gaps", "conflicts"):
         for row in data[table]:
             _check_ref(paths[table], row, "study_id", studies, "study_id")
-    for table in ("adverse_events", "efficacy"):
+    for table in VALUE_TABLES:
         for row in data[table]:
             for column in ("arm_id", "comparator_arm_id"):
                 _check_ref(paths[table], row, column, arms, "arm_id")
@@ -236,79 +249,318 @@ def load_dataset(paths: dict[str, str], schema_dir: str | Path) -> dict[str, lis
                         f"not {row['study_id']!r}",
                     )
 
+    _check_durations(paths["studies"], data["studies"])
+    _check_overlap_groups(paths, data)
+    _check_conflicts(paths, data)
     _check_adverse_events(paths["adverse_events"], data["adverse_events"])
     _check_efficacy(paths["efficacy"], data["efficacy"])
+    _check_responders(paths["responders"], data["responders"])
     return data
+
+
+def _check_durations(path: str, rows: list[Row]) -> None:
+    """A duration and its unit come together (studies: lead_in, follow_up)."""
+    for row in rows:
+        for column in ("lead_in", "follow_up"):
+            if (row.get(column) is None) != (row.get(f"{column}_unit") is None):
+                missing = f"{column}_unit" if row.get(column) is not None else column
+                raise InputError(
+                    f"{path}, line {row.line} (study_id {row['study_id']!r}), column {missing!r}",
+                    f"{column} and {column}_unit go together",
+                )
+
+
+def _check_overlap_groups(paths: dict, data: dict) -> None:
+    """Every overlap group used is described, at the right level, with two members or more."""
+    described = {g["overlap_group"]: g for g in data["overlap_groups"]}
+    members: dict[str, set[str]] = {name: set() for name in described}
+    for table, level, id_column in (("studies", "study", "study_id"), ("arms", "arm", "arm_id")):
+        for row in data[table]:
+            for group in row.get("overlap_group") or []:
+                where = f"{paths[table]}, line {row.line}, column 'overlap_group'"
+                if group not in described:
+                    raise InputError(
+                        where, f"overlap group {group!r} is not in {paths['overlap_groups']}"
+                    )
+                if described[group]["level"] != level:
+                    raise InputError(
+                        where,
+                        f"overlap group {group!r} has level {described[group]['level']!r} in "
+                        f"{paths['overlap_groups']}, but is used on a {level} row",
+                    )
+                members[group].add(row[id_column])
+    for group, row in described.items():
+        if len(members[group]) < 2:
+            raise InputError(
+                f"{paths['overlap_groups']}, line {row.line} (overlap_group {group!r})",
+                f"an overlap group needs two members or more; found {sorted(members[group])}",
+            )
+
+
+def _check_conflicts(paths: dict, data: dict) -> None:
+    """Every conflict group used is described; rows use its versions, and all its versions exist."""
+    described = {c["conflict_group"]: c for c in data["conflicts"]}
+    seen: dict[str, set[str]] = {name: set() for name in described}
+    for table, id_column in VALUE_TABLES.items():
+        for row in data[table]:
+            group, version = row.get("conflict_group"), row.get("conflict_version")
+            where = f"{paths[table]}, line {row.line} ({id_column} {row[id_column]!r})"
+            if (group is None) != (version is None):
+                column = "conflict_version" if group is not None else "conflict_group"
+                raise InputError(
+                    f"{where}, column {column!r}", "conflict_group and conflict_version go together"
+                )
+            if group is None:
+                continue
+            if group not in described:
+                raise InputError(
+                    f"{where}, column 'conflict_group'",
+                    f"conflict group {group!r} is not in {paths['conflicts']}",
+                )
+            if described[group]["study_id"] != row["study_id"]:
+                raise InputError(
+                    f"{where}, column 'conflict_group'",
+                    f"conflict group {group!r} belongs to study {described[group]['study_id']!r}",
+                )
+            if version not in described[group]["versions"]:
+                raise InputError(
+                    f"{where}, column 'conflict_version'",
+                    f"{version!r} is not a version of conflict group {group!r} "
+                    f"({', '.join(described[group]['versions'])})",
+                )
+            seen[group].add(version)
+    for group, row in described.items():
+        where = f"{paths['conflicts']}, line {row.line} (conflict_group {group!r})"
+        if len(row["versions"]) < 2:
+            raise InputError(f"{where}, column 'versions'", "a conflict needs two versions or more")
+        missing = [v for v in row["versions"] if v not in seen[group]]
+        if missing:
+            raise InputError(
+                f"{where}, column 'versions'",
+                f"no data row carries version(s) {', '.join(missing)}",
+            )
+
+
+def _check_count(where: str, row: Row) -> None:
+    """count_basis against events / percent / n (adverse_events and responders)."""
+    basis, events, percent = row["count_basis"], row.get("events"), row.get("percent")
+    if basis == "count" and events is None:
+        raise InputError(f"{where}, column 'events'", "count_basis is 'count' but events is empty")
+    if basis == "statement_none" and events != 0:
+        raise InputError(
+            f"{where}, column 'events'", "count_basis is 'statement_none', so events must be 0"
+        )
+    if basis == "percent":
+        if percent is None:
+            raise InputError(
+                f"{where}, column 'percent'", "count_basis is 'percent' but percent is empty"
+            )
+        if events is not None:
+            raise InputError(
+                f"{where}, column 'events'",
+                "leave events empty when count_basis is 'percent': the pipeline derives it",
+            )
+    if basis == "not_reported" and (events is not None or percent is not None):
+        column = "events" if events is not None else "percent"
+        raise InputError(
+            f"{where}, column {column!r}", "count_basis is 'not_reported' but a value is given"
+        )
+    n = row.get("n")
+    if events is not None and n is not None and events > n:
+        raise InputError(f"{where}, column 'events'", f"events ({events}) exceed n ({n})")
+    if n is None and row.get("n_source") is not None:
+        raise InputError(f"{where}, column 'n_source'", "n_source is set but n is empty")
 
 
 def _check_adverse_events(path: str, rows: list[Row]) -> None:
     for row in rows:
-        where = f"{path}, line {row.line} (ae_id {row['ae_id']!r})"
-        basis, events, percent = row["count_basis"], row.get("events"), row.get("percent")
-        if basis == "count" and events is None:
+        _check_count(f"{path}, line {row.line} (ae_id {row['ae_id']!r})", row)
+
+
+#: Efficacy measures that compare an arm with a comparator, and the measure families
+#: within which one row per arm, population and source version is primary.
+CONTRASTS = ("slope_change_difference", "change_from_baseline_difference")
+FAMILY = {
+    "slope_change": "slope",
+    "slope_pre_post": "slope",
+    "slope_change_difference": "slope_difference",
+    "change_from_baseline": "change",
+    "change_from_baseline_difference": "change_difference",
+}
+
+
+def _together(where: str, row: Row, columns: tuple[str, ...]) -> None:
+    given = [c for c in columns if row.get(c) is not None]
+    if given and len(given) != len(columns):
+        missing = next(c for c in columns if row.get(c) is None)
+        raise InputError(
+            f"{where}, column {missing!r}",
+            f"{' and '.join(columns)} go together (given: {', '.join(given)})",
+        )
+
+
+def _check_primary(path, rows, id_column, key_of, what) -> None:
+    primary = {}
+    for row in rows:
+        if not row["is_primary"]:
+            continue
+        key = key_of(row)
+        if key in primary:
             raise InputError(
-                f"{where}, column 'events'", "count_basis is 'count' but events is empty"
+                f"{path}, line {row.line} ({id_column} {row[id_column]!r}), column 'is_primary'",
+                f"a second primary row for {what} (the first is on line {primary[key]}); mark "
+                "one row as primary",
             )
-        if basis == "statement_none" and events != 0:
-            raise InputError(
-                f"{where}, column 'events'", "count_basis is 'statement_none', so events must be 0"
-            )
-        if basis == "percent":
-            if percent is None:
-                raise InputError(
-                    f"{where}, column 'percent'", "count_basis is 'percent' but percent is empty"
-                )
-            if events is not None:
-                raise InputError(
-                    f"{where}, column 'events'",
-                    "leave events empty when count_basis is 'percent': the pipeline derives it",
-                )
-        if events is not None and events > row["n"]:
-            raise InputError(
-                f"{where}, column 'events'", f"events ({events}) exceed n ({row['n']})"
-            )
+        primary[key] = row.line
 
 
 def _check_efficacy(path: str, rows: list[Row]) -> None:
-    primary = {}
     for row in rows:
         where = f"{path}, line {row.line} (eff_id {row['eff_id']!r})"
+        measure = row["measure"]
+        contrast = measure in CONTRASTS
+        for columns in (
+            ("ci_lower", "ci_upper"),
+            ("timepoint", "timepoint_unit"),
+            ("arm_mean", "comparator_mean"),
+            ("arm_se", "comparator_se"),
+        ):
+            _together(where, row, columns)
         lo, hi = row.get("ci_lower"), row.get("ci_upper")
-        if (lo is None) != (hi is None):
-            column = "ci_upper" if hi is None else "ci_lower"
-            raise InputError(f"{where}, column {column!r}", "a CI needs both limits")
         if lo is not None and lo > hi:
             raise InputError(
                 f"{where}, column 'ci_lower'", f"ci_lower ({lo}) exceeds ci_upper ({hi})"
             )
-        contrast = row["measure"] == "slope_change_difference"
         if contrast and row.get("comparator_arm_id") is None:
             raise InputError(
-                f"{where}, column 'comparator_arm_id'",
-                "a slope_change_difference needs the comparator arm",
+                f"{where}, column 'comparator_arm_id'", f"a {measure} row needs the comparator arm"
             )
-        if not contrast and row.get("comparator_arm_id") is not None:
+        if not contrast:
+            for column in (
+                "comparator_arm_id",
+                "arm_mean",
+                "arm_se",
+                "comparator_mean",
+                "comparator_se",
+                "comparator_n",
+                "n_total",
+            ):
+                if row.get(column) is not None:
+                    raise InputError(
+                        f"{where}, column {column!r}",
+                        f"only between-arm rows ({', '.join(CONTRASTS)}) have {column} "
+                        f"(measure is {measure!r})",
+                    )
+        if measure.startswith("change_from_baseline") != (row["unit"] == "total"):
             raise InputError(
-                f"{where}, column 'comparator_arm_id'",
-                "only slope_change_difference rows have a comparator "
-                f"(measure is {row['measure']!r})",
+                f"{where}, column 'unit'",
+                "a change from baseline has unit 'total' and a slope a rate unit "
+                f"(measure {measure!r}, unit {row['unit']!r})",
             )
-        if row["measure"] == "slope_pre_post":
+        if row.get("pre_period") is not None or row.get("post_period") is not None:
+            if row["unit"] != "per_period":
+                raise InputError(
+                    f"{where}, column 'unit'", "period lengths are given only for unit per_period"
+                )
+            if row.get("period_unit") is None:
+                raise InputError(f"{where}, column 'period_unit'", "a period length needs its unit")
+        if measure == "slope_pre_post":
             for column in ("pre_mean", "post_mean"):
                 if row.get(column) is None:
                     raise InputError(
                         f"{where}, column {column!r}",
                         "a slope_pre_post row needs pre_mean and post_mean",
                     )
-        elif row.get("mean") is None:
-            raise InputError(f"{where}, column 'mean'", f"a {row['measure']} row needs its mean")
-        if row["is_primary"]:
-            family = "difference" if contrast else "within_arm"
-            key = (row["study_id"], row["arm_id"], row.get("comparator_arm_id"), family)
-            if key in primary:
+        else:
+            has_quartiles = row.get("q1") is not None or row.get("q3") is not None
+            has_range = row.get("minimum") is not None or row.get("maximum") is not None
+            if has_quartiles:
+                _together(where, row, ("median", "q1", "q3"))
+            if has_range:
+                _together(where, row, ("median", "minimum", "maximum"))
+            estimate = (
+                row.get("mean") is not None
+                or row.get("arm_mean") is not None
+                or row.get("median") is not None
+            )
+            if not estimate and row.get("p_value") is None:
                 raise InputError(
-                    f"{where}, column 'is_primary'",
-                    f"a second primary row for arm {row['arm_id']!r} (the first is on line "
-                    f"{primary[key]}); mark one row per arm and measure as primary",
+                    f"{where}, column 'mean'",
+                    f"a {measure} row needs its estimate (mean, arm means or median) or at "
+                    "least the p-value printed for it",
                 )
-            primary[key] = row.line
+    _check_primary(
+        path,
+        rows,
+        "eff_id",
+        lambda r: (
+            r["study_id"],
+            r["arm_id"],
+            r.get("comparator_arm_id"),
+            FAMILY[r["measure"]],
+            "fvc" if r["scale"] == "fvc_percent_predicted" else "alsfrs",
+            r.get("population"),
+            r.get("conflict_version"),
+        ),
+        "this arm, measure family, population and source version",
+    )
+
+
+def responder_key(row, arm_id=None) -> tuple:
+    """What pairs an arm's responder row with its comparator's row."""
+    return (
+        row["study_id"],
+        arm_id or row["arm_id"],
+        row["response_definition"],
+        row.get("timepoint"),
+        row.get("timepoint_unit"),
+        row.get("window"),
+        row.get("population"),
+        row.get("conflict_version"),
+    )
+
+
+def _check_responders(path: str, rows: list[Row]) -> None:
+    by_key: dict[tuple, list[Row]] = {}
+    for row in rows:
+        by_key.setdefault(responder_key(row), []).append(row)
+    for row in rows:
+        where = f"{path}, line {row.line} (resp_id {row['resp_id']!r})"
+        _check_count(where, row)
+        _together(where, row, ("timepoint", "timepoint_unit"))
+        _together(where, row, ("ci_lower", "ci_upper"))
+        comparator = row.get("comparator_arm_id")
+        for column in ("odds_ratio", "ci_lower"):
+            if row.get(column) is not None and comparator is None:
+                raise InputError(
+                    f"{where}, column {column!r}", "an odds ratio needs the comparator arm"
+                )
+        if row.get("ci_lower") is not None:
+            if row.get("odds_ratio") is None:
+                raise InputError(f"{where}, column 'odds_ratio'", "a CI needs its odds ratio")
+            if not row["ci_lower"] <= row["odds_ratio"] <= row["ci_upper"]:
+                raise InputError(
+                    f"{where}, column 'odds_ratio'", "the odds ratio lies outside its CI"
+                )
+        if comparator is not None:
+            matches = by_key.get(responder_key(row, comparator), [])
+            if len(matches) > 1:
+                raise InputError(
+                    f"{where}, column 'comparator_arm_id'",
+                    f"{len(matches)} rows of arm {comparator!r} match this comparison (lines "
+                    f"{', '.join(str(m.line) for m in matches)}); keep one",
+                )
+    _check_primary(
+        path,
+        rows,
+        "resp_id",
+        lambda r: (
+            r["study_id"],
+            r["arm_id"],
+            r.get("comparator_arm_id"),
+            r["response_definition"],
+            r.get("population"),
+            r.get("conflict_version"),
+        ),
+        "this arm, response definition, population and source version",
+    )

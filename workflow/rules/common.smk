@@ -2,6 +2,7 @@ import sys
 
 from alsmeta.config import check_config
 from alsmeta.errors import InputError
+from alsmeta.select import check_criteria
 from alsmeta.tables import TABLES, load_dataset, load_schema
 
 SCHEMA_DIR = "workflow/schemas"
@@ -13,7 +14,7 @@ ENV = "../envs/alsmeta.yaml"
 # with one line that names the file, line and column (or the config key).
 try:
     check_config(config, load_schema(f"{SCHEMA_DIR}/config.schema.yaml"))
-    load_dataset(config["data"], SCHEMA_DIR)
+    check_criteria(config["criteria"], load_dataset(config["data"], SCHEMA_DIR))
 except InputError as error:
     sys.stderr.write(f"Input error: {error}\n")
     sys.exit(1)

@@ -9,6 +9,10 @@ X_LABELS = {
     "slope_change": "Change in ALSFRS-R slope, points/month (positive = slower progression)",
     "slope_change_difference": "MSC minus control, points/month (positive favours MSC)",
     "binary_comparison": "MSC vs control (ratio > 1 or difference > 0: more events with MSC)",
+    "alsfrs_change_difference": "MSC minus control, ALSFRS-R points (positive favours MSC)",
+    "responder_odds_ratio": "Odds ratio of responding, MSC vs control (above 1 favours MSC)",
+    "fvc_slope_change": "Change in FVC slope, % predicted/month (positive = slower decline)",
+    "fvc_slope_change_difference": "MSC minus control, % predicted/month (positive favours MSC)",
 }
 
 

@@ -1,0 +1,211 @@
+"""Bad input in the tables and config keys added for issue 5: each case asserts the one line
+a user sees (file, line, row id, column, and what is wrong)."""
+
+import shutil
+from pathlib import Path
+
+import pytest
+import yaml
+
+from alsmeta.config import check_config
+from alsmeta.errors import InputError
+from alsmeta.tables import TABLES, load_dataset, load_schema
+
+ROOT = Path(__file__).resolve().parents[1]
+SCHEMAS = ROOT / "workflow" / "schemas"
+
+
+@pytest.fixture
+def data(tmp_path):
+    shutil.copytree(ROOT / "data", tmp_path / "data")
+    return {t: str(tmp_path / "data" / f"{t}.tsv") for t in TABLES}
+
+
+@pytest.fixture
+def config():
+    return yaml.safe_load((ROOT / "config" / "config.yaml").read_text())
+
+
+def edit_cell(path, row_id, column, value):
+    """Set one cell of the row whose first cell is row_id; returns the file line number."""
+    lines = Path(path).read_text(encoding="utf-8").split("\n")
+    header = lines[0].split("\t")
+    for number, line in enumerate(lines[1:], start=2):
+        cells = line.split("\t")
+        if cells[0] == row_id:
+            cells[header.index(column)] = value
+            lines[number - 1] = "\t".join(cells)
+            Path(path).write_text("\n".join(lines), encoding="utf-8")
+            return number
+    raise AssertionError(f"{row_id} not in {path}")
+
+
+def message(paths):
+    with pytest.raises(InputError) as info:
+        load_dataset(paths, SCHEMAS)
+    return str(info.value)
+
+
+def test_a_conflict_version_the_group_does_not_have(data):
+    path = data["adverse_events"]
+    line = edit_cell(path, "cudkowicz2022_placebo_death_fda", "conflict_version", "fda")
+    assert message(data) == (
+        f"{path}, line {line} (ae_id 'cudkowicz2022_placebo_death_fda'), column "
+        "'conflict_version': 'fda' is not a version of conflict group 'cudkowicz2022_deaths' "
+        "(registry, fda_briefing)"
+    )
+
+
+def test_a_conflict_group_must_be_described(data):
+    path = data["adverse_events"]
+    line = edit_cell(path, "oh2018_msc_trsae", "conflict_group", "oh2018_n")
+    assert message(data) == (
+        f"{path}, line {line} (ae_id 'oh2018_msc_trsae'), column 'conflict_group': conflict "
+        f"group 'oh2018_n' is not in {data['conflicts']}"
+    )
+
+
+def test_every_version_of_a_conflict_must_have_rows(data):
+    path = data["conflicts"]
+    line = edit_cell(path, "oh2018_msc_n", "versions", "paper;mnd_association;registry")
+    assert message(data) == (
+        f"{path}, line {line} (conflict_group 'oh2018_msc_n'), column 'versions': "
+        "no data row carries version(s) registry"
+    )
+
+
+def test_conflict_group_and_version_go_together(data):
+    path = data["efficacy"]
+    line = edit_cell(path, "petrou2016_phase2a_pre_post", "conflict_version", "")
+    assert message(data) == (
+        f"{path}, line {line} (eff_id 'petrou2016_phase2a_pre_post'), column "
+        "'conflict_version': conflict_group and conflict_version go together"
+    )
+
+
+def test_an_overlap_group_must_be_described_at_its_level(data):
+    path = data["studies"]
+    line = edit_cell(path, "oh2018", "overlap_group", "petrou2016_phase2a_patients")
+    assert message(data) == (
+        f"{path}, line {line}, column 'overlap_group': overlap group "
+        f"'petrou2016_phase2a_patients' has level 'arm' in {data['overlap_groups']}, but is "
+        "used on a study row"
+    )
+
+
+def test_an_overlap_group_needs_two_members(data):
+    path = data["studies"]
+    edit_cell(path, "barczewska2019", "overlap_group", "")
+    groups = data["overlap_groups"]
+    assert message(data) == (
+        f"{groups}, line 2 (overlap_group 'barczewska_olsztyn'): an overlap group needs two "
+        "members or more; found ['barczewska2020']"
+    )
+
+
+def test_an_efficacy_row_needs_an_estimate_or_a_p_value(data):
+    path = data["efficacy"]
+    line = edit_cell(path, "sykova2017_slope_change_3m", "p_value", "")
+    assert message(data) == (
+        f"{path}, line {line} (eff_id 'sykova2017_slope_change_3m'), column 'mean': a "
+        "slope_change row needs its estimate (mean, arm means or median) or at least the "
+        "p-value printed for it"
+    )
+
+
+def test_a_change_from_baseline_is_not_a_rate(data):
+    path = data["efficacy"]
+    line = edit_cell(path, "oh2018_change_difference_6m", "unit", "per_month")
+    assert message(data) == (
+        f"{path}, line {line} (eff_id 'oh2018_change_difference_6m'), column 'unit': a change "
+        "from baseline has unit 'total' and a slope a rate unit (measure "
+        "'change_from_baseline_difference', unit 'per_month')"
+    )
+
+
+def test_arm_means_come_in_pairs(data):
+    path = data["efficacy"]
+    line = edit_cell(path, "cudkowicz2022_table4_change_ge30", "comparator_mean", "")
+    assert message(data) == (
+        f"{path}, line {line} (eff_id 'cudkowicz2022_table4_change_ge30'), column "
+        "'comparator_mean': arm_mean and comparator_mean go together (given: arm_mean)"
+    )
+
+
+def test_two_primary_rows_for_one_arm_and_measure(data):
+    path = data["efficacy"]
+    line = edit_cell(path, "oh2018_change_difference_4m", "is_primary", "true")
+    # The 6-month row (three lines below) is the primary one already.
+    assert message(data) == (
+        f"{path}, line {line + 3} (eff_id 'oh2018_change_difference_6m'), column 'is_primary': "
+        "a second primary row for this arm, measure family, population and source version "
+        f"(the first is on line {line}); mark one row as primary"
+    )
+
+
+def test_responders_cannot_exceed_n(data):
+    path = data["responders"]
+    line = edit_cell(path, "petrou2021_msc_resp_gt25_inj1_2", "events", "20")
+    assert message(data) == (
+        f"{path}, line {line} (resp_id 'petrou2021_msc_resp_gt25_inj1_2'), column 'events': "
+        "events (20) exceed n (19)"
+    )
+
+
+def test_an_odds_ratio_outside_its_ci(data):
+    path = data["responders"]
+    edit_cell(path, "cudkowicz2022_msc_ntf_resp_primary", "ci_lower", "1.5")
+    line = edit_cell(path, "cudkowicz2022_msc_ntf_resp_primary", "ci_upper", "2.5")
+    assert message(data) == (
+        f"{path}, line {line} (resp_id 'cudkowicz2022_msc_ntf_resp_primary'), column "
+        "'odds_ratio': the odds ratio lies outside its CI"
+    )
+
+
+def test_a_duration_needs_its_unit(data):
+    path = data["studies"]
+    line = edit_cell(path, "cudkowicz2022", "follow_up_unit", "")
+    assert message(data) == (
+        f"{path}, line {line} (study_id 'cudkowicz2022'), column 'follow_up_unit': "
+        "follow_up and follow_up_unit go together"
+    )
+
+
+def test_a_seed_quote_cannot_reuse_a_dossier_quote_id(data):
+    path = data["extra_quotes"]
+    text = Path(path).read_text(encoding="utf-8")
+    Path(path).write_text(text.replace("\nSEED003-Q1\t", "\nSEED000-Q1\t", 1), encoding="utf-8")
+    assert message(data) == (
+        f"{path}, line 3, column 'quote_id': duplicate id 'SEED000-Q1' (first used on line 2)"
+    )
+
+
+def test_a_responder_outcome_must_list_its_definitions(config):
+    del config["outcome_definitions"]["responders_vs_control"]["response_definitions"]
+    with pytest.raises(InputError) as info:
+        check_config(config, load_schema(SCHEMAS / "config.schema.yaml"))
+    assert str(info.value) == (
+        "config key 'outcome_definitions.responders_vs_control.response_definitions': a "
+        "responder_odds_ratio outcome lists the response definitions it counts (and no AE "
+        "categories)"
+    )
+
+
+def test_a_slope_outcome_takes_no_ae_categories(config):
+    config["outcome_definitions"]["slope_change"]["ae_categories"] = ["death"]
+    with pytest.raises(InputError) as info:
+        check_config(config, load_schema(SCHEMAS / "config.schema.yaml"))
+    assert str(info.value) == (
+        "config key 'outcome_definitions.slope_change.ae_categories': only proportion, "
+        "binary_comparison and responder outcomes take ae_categories (kind is 'slope_change')"
+    )
+
+
+def test_an_unknown_overlap_rule(config):
+    config["criteria"]["overlap_rule"] = "first"
+    with pytest.raises(InputError) as info:
+        check_config(config, load_schema(SCHEMAS / "config.schema.yaml"))
+    assert str(info.value) == (
+        "config key 'criteria.overlap_rule': 'first' is not one of ['largest', 'most_recent', "
+        "'refuse', 'named']"
+    )
