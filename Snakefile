@@ -15,7 +15,9 @@ include: "workflow/rules/plots.smk"
 include: "workflow/rules/report.smk"
 
 
+# The report PDF (rule report_pdf) needs Chromium and is an optional target.
 rule all:
     input:
-        "results/report/report.html",
-        forest_plots(),
+        rules.report.output,
+        expand(rules.outcome_figures.output, outcome=OUTCOMES),
+        rules.prisma.output,
