@@ -132,15 +132,20 @@ def figure(width_in: float, height_in: float):
 
 
 def figure_text(fig) -> str:
-    """Every string the figure shows, top to bottom then left to right, one per line."""
-    items = []
+    """Every string the figure shows, one line per row of text (top to bottom, left to
+    right within a row), so that a changed number shows up with its row."""
+    rows: dict[float, list] = {}
     for artist in fig.findobj(matplotlib.text.Text):
         text = artist.get_text()
         if not text or not artist.get_visible():
             continue
         x, y = artist.get_transform().transform(artist.get_position())
-        items.append((-round(y, 1), round(x, 1), text.replace("\n", " ")))
-    return "\n".join(text for _, _, text in sorted(items))
+        rows.setdefault(round(float(y), 1), []).append(
+            (round(float(x), 1), text.replace("\n", " "))
+        )
+    return "\n".join(
+        "  ".join(text for _, text in sorted(rows[y])) for y in sorted(rows, reverse=True)
+    )
 
 
 def save(fig, paths: dict, *, title: str, description: str | None = None, dpi: int = 300):
