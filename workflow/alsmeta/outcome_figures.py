@@ -450,22 +450,22 @@ def leave_one_out_forest(definition: dict, loo: list[dict], pooled: dict) -> fp.
         for r in loo
         if r["status"] != "pooled"
     ]
-    measure = KINDS[kind].measure
     return fp.Forest(
         columns=(
             fp.Column("study", "Study omitted", align="left", wrap_in=2.3),
             fp.Column("k", "k"),
             fp.Column("tau2", "\u03c4\u00b2"),
             fp.Column("i2", "I\u00b2"),
-            fp.Column("effect", f"{measure}\n[95% CI]"),
+            fp.Column("effect", f"{effect_header(kind)}\n[95% CI]"),
         ),
         rows=tuple(table),
         scale=_scale(kind, reference=(pooled["estimate"],)),
         graph_header=graph_header(kind).split("\n")[0] + "\n95% CI",
         title=f"{definition['label']}: leave-one-out",
         footnotes=(
-            f"Each row re-fits the random-effects model ({pooled['estimator']}, "
-            f"{pooled['ci_method']}) without one study; dashed line: estimate from all studies. "
+            f"Each row re-fits the random-effects model (\u03c4\u00b2 by {pooled['estimator']}, "
+            f"{pooled['inference'].replace('_', '-').title()} CI) without one study; dashed "
+            "line: estimate from all studies. "
             "I\u00b2 is \u03c4\u00b2-based.",
             *notes,
         ),
