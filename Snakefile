@@ -18,10 +18,12 @@ include: "workflow/rules/sensitivity.smk"
 include: "workflow/rules/report.smk"
 
 
+# The report PDF (rule report_pdf) needs Chromium and is an optional target.
 rule all:
     input:
-        "results/report/report.html",
-        forest_plots(),
+        rules.report.output,
+        expand(rules.outcome_figures.output, outcome=OUTCOMES),
+        rules.prisma.output,
         rules.sensitivity.output,
         rules.variants.output,
         rules.data_quality.output,

@@ -1,28 +1,39 @@
 """End to end: the real workflow in a temporary copy, judged by what a user looks at."""
 
 import hashlib
+import os
 import re
 import subprocess
 import sys
+import zipfile
 from pathlib import Path
 
 import pytest
 import yaml
 from workdir import copy_project
 
+from alsmeta.browser import find_chromium
 from alsmeta.tsv import read_tsv
 
 ROOT = Path(__file__).resolve().parents[1]
 SNAKEMAKE = [sys.executable, "-m", "snakemake"]
 CONFIG = yaml.safe_load((ROOT / "config" / "config.yaml").read_text())
 OUTCOMES = CONFIG["criteria"]["outcomes"]
+SUBGROUPS = CONFIG["subgroups"]
+# Without Chromium the browser checks are skipped, except in CI (CI=true), where .ci/run
+# installs it: there a missing browser is a failure, not a silent skip.
+needs_chromium = pytest.mark.skipif(
+    find_chromium() is None and not os.environ.get("CI"),
+    reason="Chromium not found (apt-get install chromium); the browser checks need it",
+)
 ALL_JOBS = {
     "harmonize",
     "pool",
     "sensitivity",
     "variants",
     "data_quality",
-    "forest",
+    "outcome_figures",
+    "prisma",
     "report",
     "all",
 }
@@ -65,9 +76,17 @@ def project(tmp_path_factory):
 def test_cold_run_makes_every_output(project):
     workdir, first, _ = project
     assert jobs_run(first) == ALL_JOBS
+    figures = workdir / "results/figures"
     for outcome in OUTCOMES:
         for ext in ("svg", "png", "pdf"):
-            assert (workdir / f"results/figures/forest_{outcome}.{ext}").stat().st_size > 1000
+            assert (figures / f"forest_{outcome}.{ext}").stat().st_size > 1000
+            for variable in SUBGROUPS:
+                assert (figures / f"forest_{outcome}_by_{variable}.{ext}").stat().st_size > 1000
+        for name in ("leave_one_out", "funnel"):
+            for ext in ("svg", "png"):
+                assert (figures / f"{name}_{outcome}.{ext}").stat().st_size > 1000
+    for ext in ("svg", "png", "pdf"):
+        assert (figures / f"prisma.{ext}").stat().st_size > 1000
     for name in (
         "effects/effects.tsv",
         "tables/inclusion.tsv",
@@ -76,10 +95,15 @@ def test_cold_run_makes_every_output(project):
         "tables/data_quality_studies.tsv",
         "tables/data_quality_outcomes.tsv",
         "tables/known_gaps.tsv",
+        "tables/summary_of_findings.tsv",
+        "tables/prisma_flow.tsv",
         "report/report.html",
     ):
         assert (workdir / "results" / name).stat().st_size > 0
     assert (workdir / "results/logs/harmonize.log").read_text().strip().endswith("INFO done")
+    # Leave-one-out re-fits exist where k >= 3 (serious AEs: 7 studies), not for k = 2.
+    assert len(read_tsv(workdir / "results/tables/leave_one_out_serious_ae.tsv")) == 7
+    assert read_tsv(workdir / "results/tables/leave_one_out_death.tsv") == []
 
 
 def test_pooled_table_holds_the_headline_results(project):
@@ -108,12 +132,151 @@ def test_pooled_table_holds_the_headline_results(project):
 def test_report_shows_every_section(project):
     workdir, _, _ = project
     html = (workdir / "results/report/report.html").read_text()
-    for section in ("id='run'", "id='inclusion'", "id='pooled'", "id='forest'", "id='provenance'"):
-        assert section in html
-    assert html.count("<svg") == len(OUTCOMES)
+    for section in ("summary", "methods", "results", "selection", "provenance", "reproducibility"):
+        assert f"<section id='{section}'>" in html
+    for item in ("13a", "13b", "13c", "13d", "13e", "13f", "20a", "20b", "20c", "20d"):
+        assert f"id='prisma-{item}'" in html
+    # Forest (overall and per subgroup variable), leave-one-out for k >= 3, PRISMA.
+    loo = sum(
+        1
+        for r in read_tsv(workdir / "results/tables/pooled.tsv")
+        if r["subgroup_variable"] == "overall" and r["k"] >= 3 and r["status"] == "pooled"
+    )
+    assert loo == 2  # serious AEs and responders
+    assert html.count("<img ") == len(OUTCOMES) * (1 + len(SUBGROUPS)) + loo + 1
     assert "pymare" in html and "snakemake" in html
     assert "[SYK17-Q1]" in html and "events = round(30% x 26 = 7.8) = 8" in html
-    assert "src=" not in html  # self-contained: no external resources
+    # Self-contained: every src is a data URI, and every image has alt text.
+    assert re.findall(r"src='(?!data:)", html) == []
+    assert "alt=''" not in html
+    # The methods paragraph is written from the configuration that ran.
+    assert "restricted maximum likelihood (REML)" in html and "r = 0.5" in html
+    assert "Test for subgroup differences: not available" in html
+
+
+def test_every_pooled_number_links_to_its_rows_and_every_row_to_its_source(project):
+    workdir, _, _ = project
+    html = (workdir / "results/report/report.html").read_text()
+    ids = set(re.findall(r"id='([^']+)'", html))
+    targets = set(re.findall(r"href='#([^']+)'", html))
+    assert targets - ids == set()
+    for row in read_tsv(workdir / "results/tables/pooled.tsv"):
+        anchor = "analysis-" + "-".join(
+            re.sub(r"[^A-Za-z0-9_]+", "-", str(p)).strip("-")
+            for p in (row["outcome"], row["subgroup_variable"], row["subgroup_level"])
+        )
+        assert anchor in ids
+        block = html[html.index(f"<div id='{anchor}'>") :].split("</div>", 1)[0]
+        for effect_id in filter(None, str(row["effect_ids"] or "").split(";")):
+            assert f"href='#effect-{effect_id}'" in block
+    for effect in read_tsv(workdir / "results/effects/effects.tsv"):
+        cell = html[html.index(f"<span id='effect-{effect['effect_id']}'>") :].split("</tr>")[0]
+        assert effect["locator"] in cell
+        for quote in filter(None, effect["quote_id"].split(";")):
+            assert f"[{quote}]" in cell
+
+
+def test_summary_of_findings_names_each_downgrade(project):
+    workdir, _, _ = project
+    rows = {r["outcome"]: r for r in read_tsv(workdir / "results/tables/summary_of_findings.tsv")}
+    sae = rows["serious_ae"]
+    assert (sae["studies"], sae["participants"]) == (7, 262)
+    # The default GLMM: a typical-study rate near 0 with a CI up to 929 per 1,000, because
+    # one trial counts every serious AE (23/95) and six count treatment-related ones (0).
+    assert sae["absolute_effect"] == "0 per 1,000 (0 to 929)"
+    assert sae["certainty"] == "Very low"
+    assert sae["inconsistency"].startswith("-2: I\u00b2 = 95%")
+    assert sae["imprecision"] == "-2: 95% CI 0 to 929 per 1,000 spans 929 per 1,000"
+    assert sae["single_arm"].startswith("-1: treated arms only")
+    assert sae["risk_of_bias"].startswith("not serious")
+    vs_control = rows["slope_change_vs_control"]
+    assert vs_control["single_arm"] == "not serious (controlled comparisons)"
+    assert vs_control["certainty"] == "Moderate"
+
+
+def test_prisma_counts_match_the_inclusion_table(project):
+    workdir, _, _ = project
+    inclusion = read_tsv(workdir / "results/tables/inclusion.tsv")
+    flow = read_tsv(workdir / "results/tables/prisma_flow.tsv")
+    for outcome in OUTCOMES:
+        included = {
+            r["study_id"]
+            for r in inclusion
+            if r["outcome"] == outcome and r["decision"] == "included"
+        }
+        studies = {r["study_id"] for r in inclusion if r["outcome"] == outcome}
+        box = next(f for f in flow if f["outcome"] == outcome and f["category"] == "included")
+        assert box["n_studies"] == len(included)
+        assert set(str(box["study_ids"] or "").split(";")) - {""} == included
+        others = [f for f in flow if f["stage"] == "not_in_synthesis" and f["outcome"] == outcome]
+        assert sum(f["n_studies"] for f in others) == len(studies - included)
+    any_included = {r["study_id"] for r in inclusion if r["decision"] == "included"}
+    box = next(f for f in flow if f["category"] == "studies in at least one synthesis")
+    assert box["n_studies"] == len(any_included) == 8
+
+
+def test_snakemake_report_bundle_has_every_figure_and_table(project, tmp_path):
+    workdir, _, _ = project
+    bundle = tmp_path / "bundle.zip"
+    run(workdir, "--report", str(bundle))
+    with zipfile.ZipFile(bundle) as archive:
+        names = archive.namelist()
+        text = "".join(
+            archive.read(n).decode("utf-8", "replace") for n in names if n.endswith(".html")
+        )
+    expected = [f"forest_{o}.svg" for o in OUTCOMES]
+    expected += [f"forest_{o}_by_{v}.svg" for o in OUTCOMES for v in SUBGROUPS]
+    expected += [f"leave_one_out_{o}.svg" for o in OUTCOMES] + [f"funnel_{o}.svg" for o in OUTCOMES]
+    expected += ["prisma.svg", "prisma_flow.tsv", "summary_of_findings.tsv", "report.html"]
+    for name in expected:
+        assert any(n.endswith("/" + name) for n in names), name
+    for category in (
+        "Forest plots",
+        "Subgroup forest plots",
+        "Sensitivity analyses",
+        "Small-study effects",
+        "Study selection",
+        "Tables",
+        "Report",
+    ):
+        assert category in text, category
+
+
+@needs_chromium
+def test_report_in_a_browser(project, tmp_path):
+    """Open the report in headless Chromium as a reader would, and take a screenshot."""
+    from alsmeta.browser import check
+
+    workdir, _, _ = project
+    shot = tmp_path / "report.png"
+    seen = check(workdir / "results/report/report.html", screenshot=shot)
+    assert seen.images == len(OUTCOMES) * (1 + len(SUBGROUPS)) + 2 + 1  # + 2 leave-one-out
+    assert seen.broken == []
+    assert seen.without_alt == 0
+    assert seen.console_errors == []
+    assert seen.dead_links == []
+    assert seen.external == []
+    assert seen.sections == [
+        "summary",
+        "methods",
+        "results",
+        "selection",
+        "provenance",
+        "reproducibility",
+    ]
+    assert shot.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n" and shot.stat().st_size > 20_000
+
+
+@needs_chromium
+def test_report_pdf_is_printed_and_reproducible(project):
+    workdir, _, _ = project
+    pdf = workdir / "results/report/report.pdf"
+    run(workdir, "report_pdf")
+    first = pdf.read_bytes()
+    run(workdir, "report_pdf", "--forcerun", "report_pdf")
+    assert pdf.read_bytes() == first
+    assert first.startswith(b"%PDF-") and b"/CreationDate" not in first
+    pdf.unlink()
 
 
 def test_sensitivity_and_data_quality_tables(project):

@@ -115,7 +115,7 @@ def scales(analysis: Analysis) -> tuple[str, str]:
     """(natural scale, analysis scale) of an analysis."""
     kind = analysis.kind
     if kind == "proportion":
-        measure = analysis.rows[0]["measure"] if analysis.rows else "PLO"
+        measure = analysis.rows[0].get("measure", "PLO") if analysis.rows else "PLO"
         return "proportion", {
             "PLO": "logit",
             "PFT": "Freeman-Tukey double arcsine",
@@ -132,7 +132,7 @@ def scales(analysis: Analysis) -> tuple[str, str]:
 def _to_natural(analysis: Analysis, values):
     kind = analysis.kind
     if kind == "proportion":
-        measure = analysis.rows[0]["measure"]
+        measure = analysis.rows[0].get("measure", "PLO")
         ns = [r["n"] for r in analysis.rows]
         harmonic = len(ns) / sum(1.0 / n for n in ns)
         return [float(x) for x in back_transform(measure, values, harmonic)]
@@ -141,6 +141,14 @@ def _to_natural(analysis: Analysis, values):
     ):
         return [math.exp(x) for x in values]
     return [float(x) for x in values]
+
+
+def natural_values(rows, kind, values) -> list[float]:
+    """Values on the analysis scale of ``rows`` (one outcome's analysed rows) made natural."""
+    definition = {"kind": kind}
+    if kind == "binary_comparison":
+        definition["measure"] = rows[0]["measure"]
+    return _to_natural(Analysis("", definition, "", "", rows), values)
 
 
 def build_analyses(analysed, outcomes, definitions, subgroups) -> list[Analysis]:

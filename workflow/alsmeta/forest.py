@@ -1,216 +1,491 @@
-"""Forest plots: one row per study with its raw numbers, weight and CI, the pooled
-diamond, the prediction interval and the heterogeneity line.
+"""Forest plots in the RevMan 5 layout, from plain data.
 
-Output is byte-identical for identical input: the SVG hash salt is fixed and the
-creation date and software stamps are left out of SVG, PDF and PNG metadata.
+Layout, left to right: the text columns the caller defines (study label, the raw data per
+arm, weight, the effect with its CI as text), then the graph. Below the rows: the
+heterogeneity and overall-effect lines beside the axis, "Favours ..." under the axis, and
+footnotes. Every position is computed in inches from measured text, so columns never
+overlap, long labels wrap, and the figure grows with the number of rows (5 or 60 studies).
+
+Graph conventions:
+
+* a square per study, area proportional to its weight; its CI as a whisker that ends in an
+  arrowhead where it leaves the axis;
+* a diamond per pooled estimate (its width is the CI), the prediction interval as its own
+  bar on its own row;
+* proportions drawn on a 0-100 % axis, ratios on a log axis symmetric about 1, differences
+  on a linear axis symmetric about 0, with a solid line of no effect.
+
+:func:`draw` turns a :class:`Forest` into a matplotlib figure; :mod:`alsmeta.outcome_figures`
+builds the :class:`Forest` of each analysis from the pipeline's tables.
 """
 
 from __future__ import annotations
 
 import math
-import textwrap
-from pathlib import Path
+from dataclasses import dataclass, field
 
-import matplotlib
+from . import plotstyle as ps
 
-matplotlib.use("Agg")
-import matplotlib.pyplot as plt  # noqa: E402
-from matplotlib.patches import Polygon  # noqa: E402
-
-RC = {
-    "svg.hashsalt": "alsmeta-forest",
-    "svg.fonttype": "none",
-    "font.family": "DejaVu Sans",
-    "font.size": 8.5,
-    "pdf.fonttype": 42,
-}
-METADATA = {
-    "svg": {"Date": None, "Creator": None},
-    "pdf": {"CreationDate": None, "ModDate": None, "Creator": None, "Producer": None},
-    "png": {"Software": None},
-}
+ROW_PAD = 0.045  # inches added to every table row
+GAP = 0.14  # inches between columns
+MARGIN = 0.1
+TABLE_KINDS = ("study", "pooled", "prediction", "cells")
 
 
-def _fmt_p(p: float) -> str:
-    return "p < 0.001" if p < 0.001 else f"p = {p:.3f}"
+@dataclass(frozen=True)
+class Column:
+    """A text column: ``key`` into each row's cells, header (may hold newlines)."""
+
+    key: str
+    header: str
+    align: str = "right"  # 'left' or 'right'
+    group: str = ""  # spanning header above adjacent columns with the same group
+    wrap_in: float | None = None  # wrap cells wider than this many inches
 
 
-def _study_columns(row: dict, kind: str) -> tuple[str, str]:
-    """Raw numbers as the reader checks them, and the effect with its CI as text."""
-    if kind == "proportion":
-        raw = f"{row['events']}/{row['n']}"
-        est, lo, hi = (100 * row[c] for c in ("estimate", "ci_lower", "ci_upper"))
-        text = f"{est:.1f}% [{lo:.1f}, {hi:.1f}]"
-    elif kind == "binary_comparison":
-        raw = f"{row['events']}/{row['n']} (MSC), n = {row['comparator_n']} (control)"
-        text = f"{row['estimate']:.2f} [{row['ci_lower']:.2f}, {row['ci_upper']:.2f}]"
-    else:
-        n = row.get("n")
-        n_text = f"n = {n}" if n is not None else "n not reported"
-        if kind == "slope_change_difference" and row.get("comparator_n") is not None:
-            n_text = f"n = {n} vs {row['comparator_n']}"
-        raw = f"{row['estimate']:.2f} (SE {row['sei']:.2f}), {n_text}"
-        text = f"{row['estimate']:.2f} [{row['ci_lower']:.2f}, {row['ci_upper']:.2f}]"
-    return raw, text
+@dataclass(frozen=True)
+class Row:
+    """One line of the table.
+
+    ``kind``: ``study`` (square + whisker), ``pooled`` (diamond), ``prediction`` (bar),
+    ``cells`` (text cells only, e.g. "Total events"), ``heading`` (bold text across the text
+    columns), ``note`` (text across the text columns) or ``blank``. Values are on the
+    natural scale (a proportion 0-1, a ratio, a difference).
+    """
+
+    kind: str
+    cells: dict = field(default_factory=dict)
+    estimate: float | None = None
+    lower: float | None = None
+    upper: float | None = None
+    weight: float | None = None  # percent; sets the square's area
+    text: str = ""
+    bold: bool = False
 
 
-def heterogeneity_line(pooled: dict) -> str:
-    """RevMan-style heterogeneity statement, naming which I^2 is shown."""
-    tau2 = f"Heterogeneity: \u03c4\u00b2 = {pooled['tau2']:.3g} ({pooled['estimator_used']})"
-    if pooled.get("q") is None:  # the GLMM has no Cochran's Q
-        return f"{tau2}; I\u00b2 = {pooled['i2_tau2_pct']:.0f}% (\u03c4\u00b2-based)"
-    return (
-        f"{tau2}; Q = {pooled['q']:.2f}, df = {pooled['q_df']} ({_fmt_p(pooled['q_p'])}); "
-        f"I\u00b2 = {pooled['i2_tau2_pct']:.0f}% (\u03c4\u00b2-based), "
-        f"{pooled['i2_q_pct']:.0f}% (Q-based)"
-    )
+@dataclass(frozen=True)
+class Scale:
+    """The graph's axis: ``linear``, ``log`` (ratios) or ``percent`` (proportions 0-1)."""
+
+    kind: str = "linear"
+    null: float | None = 0.0  # line of no effect; None draws none
+    favours: tuple[str, str] | None = None  # labels left and right of the null line
+    limits: tuple[float, float] | None = None  # natural scale; None chooses them
+    reference: tuple[float, ...] = ()  # dashed vertical lines (e.g. the full-data estimate)
 
 
-def overall_test_line(pooled: dict, kind: str) -> str:
-    if kind == "proportion":
-        return (
-            f"{pooled['method']} on the {pooled['analysis_scale']} scale; "
-            f"CI: {pooled['ci_method']}; "
-            f"prediction interval: {pooled['pi_method'].split(',')[0]}"
+@dataclass(frozen=True)
+class Forest:
+    columns: tuple[Column, ...]
+    rows: tuple[Row, ...]
+    scale: Scale
+    graph_header: str
+    title: str | None = None
+    footnotes: tuple[str, ...] = ()
+    binary: bool = True  # green squares (counts) or blue (continuous)
+    graph_width: float = 2.5  # inches
+
+
+# -- the axis ---------------------------------------------------------------------------
+
+_NICE = (1.0, 1.5, 2.0, 2.5, 3.0, 4.0, 5.0, 6.0, 8.0, 10.0)
+
+
+def _nice_ceil(x: float) -> float:
+    if x <= 0:
+        return 1.0
+    e = math.floor(math.log10(x))
+    for m in _NICE:
+        if m * 10**e >= x * (1 - 1e-12):
+            return m * 10**e
+    return 10 ** (e + 1)
+
+
+def _to_axis(scale: Scale, x: float) -> float:
+    """Natural value -> graph coordinate (percent points, log10 ratio, or as is)."""
+    if scale.kind == "percent":
+        return 100.0 * x
+    if scale.kind == "log":
+        return math.log10(x)
+    return x
+
+
+def axis_limits(scale: Scale, rows) -> tuple[float, float]:
+    """Graph limits in axis coordinates.
+
+    They always hold the study estimates, the pooled CIs and prediction intervals and the
+    line of no effect; a study CI is followed out to twice that extent, beyond which its
+    whisker is clipped with an arrow.
+    """
+    if scale.limits is not None:
+        lo, hi = (_to_axis(scale, v) for v in scale.limits)
+        return lo, hi
+    core, wide = [], []
+    for row in rows:
+        if row.kind == "study" and row.estimate is not None:
+            core.append(row.estimate)
+            wide += [v for v in (row.lower, row.upper) if v is not None]
+        elif row.kind in ("pooled", "prediction"):
+            core += [v for v in (row.estimate, row.lower, row.upper) if v is not None]
+    if scale.kind == "log":
+        core = [abs(math.log10(v)) for v in core if v > 0] or [math.log10(2)]
+        wide = [abs(math.log10(v)) for v in wide if v > 0]
+        extent = max(core)
+        extent = max(extent, min(max(wide, default=0), 2 * extent))
+        limit = math.log10(_nice_ceil(10 ** max(extent, math.log10(1.5))))
+        return -limit, limit
+    core = [_to_axis(scale, v) for v in core]
+    wide = [_to_axis(scale, v) for v in wide]
+    if scale.kind == "percent":
+        extent = max(core, default=10.0)
+        extent = max(extent, min(max(wide, default=0), 2 * extent), 5.0)
+        return 0.0, min(100.0, _nice_ceil(extent * 1.02))
+    null = scale.null if scale.null is not None else 0.0
+    extent = max((abs(v - null) for v in core), default=1.0)
+    extent = max(extent, min(max((abs(v - null) for v in wide), default=0), 2 * extent))
+    limit = _nice_ceil(extent * 1.02 or 1.0)
+    return null - limit, null + limit
+
+
+def _ticks(scale: Scale, lo: float, hi: float) -> list[float]:
+    if scale.kind == "log":
+        limit = 10**hi
+        if limit <= 10:
+            candidates = [1 / limit, 0.2, 0.5, 1, 2, 5, limit]
+        else:
+            candidates = [10**e for e in range(-int(hi), int(hi) + 1)] + [1 / limit, limit]
+        return sorted(
+            {math.log10(v) for v in candidates if lo - 1e-9 <= math.log10(v) <= hi + 1e-9}
         )
-    stat = "t" if pooled.get("df") not in (None, "") else "z"
-    df = f", df = {pooled['df']:.0f}" if stat == "t" else ""
-    p = _fmt_p(pooled["p_value"])
-    return f"Test for overall effect: {stat} = {pooled['statistic']:.2f}{df} ({p})"
+    span = hi - lo
+    for step in (s * 10 ** math.floor(math.log10(span)) for s in (0.1, 0.2, 0.25, 0.5, 1, 2)):
+        if span / step <= 6:
+            break
+    first = math.ceil(lo / step - 1e-9)
+    return [round(i * step, 10) for i in range(first, int(math.floor(hi / step + 1e-9)) + 1)]
 
 
-def forest_plot(rows: list[dict], pooled: dict, weights: dict, kind: str, title: str, x_label: str):
-    """Build the figure; ``rows`` are the analysed effect rows in display order."""
-    scale = 100.0 if kind == "proportion" else 1.0
-    k = len(rows)
-    pooled_ok = pooled.get("status") == "pooled"
-    n_lines = k + (2 if pooled_ok else 1)
-    row_in, title_in, axis_in = 0.27, 0.4, 0.5
-    footer = (
-        [heterogeneity_line(pooled), overall_test_line(pooled, kind)]
-        if pooled_ok
-        else [f"Not pooled: {pooled.get('reason', '')}"]
-    )
-    footer_in = 0.2 * len(footer) + 0.1
-    height = title_in + row_in * (n_lines + 1.2) + axis_in + footer_in
-    with plt.rc_context(RC):
-        fig = plt.figure(figsize=(10.5, height))
-        grid = fig.add_gridspec(
-            1,
-            3,
-            width_ratios=[3.3, 3.2, 2.6],
-            wspace=0.02,
-            left=0.01,
-            right=0.99,
-            top=1 - title_in / height,
-            bottom=(axis_in + footer_in) / height,
+def _tick_label(scale: Scale, v: float) -> str:
+    if scale.kind == "log":
+        return f"{10**v:g}"
+    if scale.kind == "percent":
+        return f"{v:g}%"
+    return f"{v:g}".replace("-", "\u2212")
+
+
+# -- layout -----------------------------------------------------------------------------
+
+
+@dataclass
+class _Line:
+    text: str
+    bold: bool = False
+    italic: bool = False
+    size: float = ps.FONT_SIZE
+
+
+def _cell_lines(row: Row, column: Column) -> list[str]:
+    text = str(row.cells.get(column.key, ""))
+    if column.wrap_in is None:
+        return text.split("\n") if text else []
+    return ps.wrap(text, column.wrap_in, bold=row.bold) if text else []
+
+
+def _column_widths(forest: Forest) -> list[float]:
+    widths = []
+    for column in forest.columns:
+        header = [ps.text_width(line, bold=True) for line in column.header.split("\n")]
+        cells = [
+            ps.text_width(line, bold=row.bold)
+            for row in forest.rows
+            if row.kind in TABLE_KINDS
+            for line in _cell_lines(row, column)
+        ]
+        widths.append(max(header + cells + [0.25]))
+    # A group header must fit over its columns.
+    for group in {c.group for c in forest.columns if c.group}:
+        members = [i for i, c in enumerate(forest.columns) if c.group == group]
+        need = ps.text_width(group, bold=True) - (
+            sum(widths[i] for i in members) + GAP * (len(members) - 1)
         )
-        ax_left, ax, ax_right = (fig.add_subplot(grid[0, i]) for i in range(3))
-        top = n_lines + 0.5
-        for a in (ax_left, ax_right):
-            a.set_xlim(0, 1)
-            a.axis("off")
-        for a in (ax_left, ax, ax_right):
-            a.set_ylim(-0.1, top + 0.6)
-        for i, line in enumerate(footer):
-            fig.text(
-                0.01,
-                (footer_in - 0.2 * (i + 1)) / height,
-                line,
-                fontsize=7.5,
-                style="normal" if pooled_ok else "italic",
+        if need > 0:
+            for i in members:
+                widths[i] += need / len(members)
+    return widths
+
+
+def draw(forest: Forest):
+    """The figure for ``forest`` (a matplotlib Figure; save it with :func:`plotstyle.save`)."""
+    import matplotlib.pyplot as plt
+    from matplotlib.lines import Line2D
+    from matplotlib.patches import Polygon
+
+    with plt.rc_context(ps.RC):
+        widths = _column_widths(forest)
+        xs, x = [], MARGIN
+        for w in widths:
+            xs.append(x)
+            x += w + GAP
+        text_right = x - GAP
+        has_notes = any(r.kind in ("note", "heading") for r in forest.rows)
+        text_width = max(text_right - MARGIN, 3.0 if has_notes else 0.0)
+        graph_left = max(x + 0.05, MARGIN + text_width + GAP)
+        graph_right = graph_left + forest.graph_width
+        lo, hi = axis_limits(forest.scale, forest.rows)
+        ticks = _ticks(forest.scale, lo, hi)
+        tick_labels = [_tick_label(forest.scale, t) for t in ticks]
+
+        def gx(v: float) -> float:  # axis coordinate -> inches
+            return graph_left + (v - lo) / (hi - lo) * forest.graph_width
+
+        overhang = max(
+            [ps.text_width(tick_labels[-1]) / 2 - (graph_right - gx(ticks[-1]))] if ticks else [0]
+        )
+        fig_width = graph_right + max(overhang, 0) + MARGIN + 0.05
+
+        # Rows: heights from the wrapped text; trailing notes go beside the axis.
+        last_graph = max(
+            (i for i, r in enumerate(forest.rows) if r.kind in TABLE_KINDS),
+            default=-1,
+        )
+        body, trailing = forest.rows[: last_graph + 1], forest.rows[last_graph + 1 :]
+        note_width = text_right - MARGIN if text_right - MARGIN > 2.0 else text_width
+
+        def layout(row: Row):
+            if row.kind == "blank":
+                return [], 0.5 * ps.LINE
+            if row.kind in ("heading", "note"):
+                lines = ps.wrap(row.text, note_width, bold=row.kind == "heading")
+                return lines, len(lines) * ps.LINE + ROW_PAD
+            n = max([len(_cell_lines(row, c)) for c in forest.columns] + [1])
+            return None, n * ps.LINE + ROW_PAD
+
+        title_h = 0.32 if forest.title else 0.0
+        has_groups = any(c.group for c in forest.columns)
+        header_lines = max(
+            [len(c.header.split("\n")) for c in forest.columns]
+            + [len(forest.graph_header.split("\n"))]
+        )
+        header_h = (header_lines + (1 if has_groups else 0)) * ps.LINE + 0.08
+        body_layout = [layout(r) for r in body]
+        trailing_layout = [layout(r) for r in trailing]
+        body_h = sum(h for _, h in body_layout)
+        trailing_h = sum(h for _, h in trailing_layout)
+        favour_lines = [[], []]
+        if forest.scale.favours and forest.scale.null is not None:
+            null_x = gx(_to_axis(forest.scale, forest.scale.null))
+            avail = (max(null_x - graph_left, 0.7), max(graph_right - null_x, 0.7))
+            favour_lines = [
+                ps.wrap(t, a - 0.06) for t, a in zip(forest.scale.favours, avail, strict=True)
+            ]
+        axis_h = 0.27 + max(len(favour_lines[0]), len(favour_lines[1])) * ps.LINE
+        bottom_h = max(trailing_h + 0.05, axis_h)
+        foot_lines = [
+            line
+            for note in forest.footnotes
+            for line in ps.wrap(note, fig_width - 2 * MARGIN, ps.SMALL)
+        ]
+        foot_h = len(foot_lines) * ps.LINE * 0.9 + (0.08 if foot_lines else 0)
+        height = MARGIN + title_h + header_h + body_h + bottom_h + foot_h + MARGIN
+
+        fig = ps.figure(fig_width, height)
+
+        def put(x_in, y_in, text, **kw):
+            kw.setdefault(
+                "fontproperties",
+                ps.font(
+                    kw.pop("size", ps.FONT_SIZE), kw.pop("bold", False), kw.pop("italic", False)
+                ),
             )
-        header_y = top
-        ax_left.text(0, header_y, "Study", weight="bold", va="center")
-        ax_left.text(
-            0.58,
-            header_y,
-            "Raw data" if kind == "proportion" else "Estimate (SE), n",
-            weight="bold",
-            va="center",
-        )
-        ax_right.text(0.02, header_y, "Weight", weight="bold", va="center")
-        ax_right.text(
-            0.3,
-            header_y,
-            "Proportion [95% CI]" if kind == "proportion" else "Effect [95% CI]",
-            weight="bold",
-            va="center",
-        )
-        lows, highs = [], []
-        for i, row in enumerate(rows):
-            y = top - 1 - i
-            raw, text = _study_columns(row, kind)
-            label = "\n".join(textwrap.wrap(str(row["label"]), 34)) or str(row["label"])
-            ax_left.text(0, y, label, va="center")
-            ax_left.text(0.58, y, raw, va="center")
-            w = weights.get(row["effect_id"])
-            ax_right.text(0.02, y, f"{w:.1f}%" if w is not None else "", va="center")
-            ax_right.text(0.3, y, text, va="center")
-            est, lo, hi = (row[c] * scale for c in ("estimate", "ci_lower", "ci_upper"))
-            lows.append(lo)
-            highs.append(hi)
-            ax.plot([lo, hi], [y, y], color="black", lw=1)
-            size = 4 + 10 * math.sqrt((w or 10) / 100)
-            ax.plot([est], [y], marker="s", color="#1f4e79", markersize=size, ls="none")
-        y = top - 1 - k
-        if pooled_ok:
-            est, lo, hi = (pooled[c] * scale for c in ("estimate", "ci_lower", "ci_upper"))
-            pil, piu = pooled["pi_lower"] * scale, pooled["pi_upper"] * scale
-            lows += [lo, pil]
-            highs += [hi, piu]
-            ax.add_patch(
-                Polygon(
-                    [[lo, y], [est, y + 0.32], [hi, y], [est, y - 0.32]],
-                    closed=True,
-                    color="#b22222",
+            return fig.text(x_in / fig_width, y_in / height, text, va="center", **kw)
+
+        y = height - MARGIN
+        if forest.title:
+            put(MARGIN, y - 0.12, forest.title, size=ps.TITLE_SIZE, bold=True)
+            y -= title_h
+
+        # Headers: group headers over their columns, then column headers bottom-aligned.
+        header_bottom = y - header_h + 0.06
+        if has_groups:
+            group_y = header_bottom + header_lines * ps.LINE + ps.LINE / 2
+            for group in dict.fromkeys(c.group for c in forest.columns if c.group):
+                members = [i for i, c in enumerate(forest.columns) if c.group == group]
+                left, right = xs[members[0]], xs[members[-1]] + widths[members[-1]]
+                put((left + right) / 2, group_y, group, bold=True, ha="center")
+                fig.add_artist(
+                    Line2D(
+                        [left / fig_width, right / fig_width],
+                        [(group_y - ps.LINE / 2) / height] * 2,
+                        color="black",
+                        lw=0.6,
+                    )
                 )
+        for column, x0, w in zip(forest.columns, xs, widths, strict=True):
+            lines = column.header.split("\n")
+            for j, line in enumerate(reversed(lines)):
+                yy = header_bottom + (j + 0.5) * ps.LINE
+                if column.align == "left":
+                    put(x0, yy, line, bold=True, ha="left")
+                else:
+                    put(x0 + w, yy, line, bold=True, ha="right")
+        for j, line in enumerate(reversed(forest.graph_header.split("\n"))):
+            put(
+                (graph_left + graph_right) / 2,
+                header_bottom + (j + 0.5) * ps.LINE,
+                line,
+                bold=True,
+                ha="center",
             )
-            ax_left.text(
-                0,
-                y,
-                f"Random effects (k = {pooled['k']}, N = {pooled['n_total']})",
-                weight="bold",
-                va="center",
+        rule_y = header_bottom - 0.02
+        fig.add_artist(
+            Line2D(
+                [MARGIN / fig_width, graph_right / fig_width],
+                [rule_y / height] * 2,
+                color="black",
+                lw=0.6,
             )
-            ax_right.text(0.02, y, "100%", weight="bold", va="center")
-            if kind == "proportion":
-                ptext = f"{est:.1f}% [{lo:.1f}, {hi:.1f}]"
-                pitext = f"{pil:.1f}% to {piu:.1f}%"
-            else:
-                ptext = f"{est:.2f} [{lo:.2f}, {hi:.2f}]"
-                pitext = f"{pil:.2f} to {piu:.2f}"
-            ax_right.text(0.3, y, ptext, weight="bold", va="center")
-            y -= 1
-            ax.plot([pil, piu], [y, y], color="#b22222", lw=2.5, solid_capstyle="butt")
-            ax_left.text(0, y, "95% prediction interval", va="center")
-            ax_right.text(0.3, y, pitext, va="center")
-        else:
-            ax_left.text(0, y, "Not pooled (see below)", va="center", style="italic")
-        if kind == "proportion":
-            right = max(10.0, min(100.0, max(highs, default=10) * 1.08))
-            left = -0.015 * right
-        else:
-            span = [0.0, *lows, *highs]
-            pad = 0.08 * (max(span) - min(span) or 1.0)
-            left, right = min(span) - pad, max(span) + pad
-            ax.axvline(0, color="grey", lw=0.8)
-        ax.set_xlim(left, right)
+        )
+        y = header_bottom - 0.05
+
+        # The graph spans the body rows.
+        graph_top, graph_bottom = y, y - body_h
+        ax = fig.add_axes(
+            (
+                graph_left / fig_width,
+                graph_bottom / height,
+                forest.graph_width / fig_width,
+                body_h / height,
+            )
+        )
+        ax.set_xlim(lo, hi)
+        ax.set_ylim(graph_bottom, graph_top)
         ax.set_yticks([])
         for side in ("left", "right", "top"):
             ax.spines[side].set_visible(False)
-        ax.spines["bottom"].set_bounds(left, right)
-        ax.set_xlabel(x_label)
-        if kind == "proportion":
-            ax.xaxis.set_major_formatter(matplotlib.ticker.FuncFormatter(lambda v, _: f"{v:.0f}%"))
-        fig.text(0.01, 1 - 0.28 / height, title, ha="left", weight="bold", fontsize=10)
+        ax.set_xticks(ticks, tick_labels)
+        ax.tick_params(axis="x", length=3, pad=2)
+        ax.patch.set_visible(False)
+        if forest.scale.null is not None:
+            nx = _to_axis(forest.scale, forest.scale.null)
+            if lo <= nx <= hi:
+                ax.plot([nx, nx], [graph_bottom, graph_top], color="black", lw=0.8, zorder=1)
+        for ref in forest.scale.reference:
+            rx = _to_axis(forest.scale, ref)
+            if lo <= rx <= hi:
+                ax.plot(
+                    [rx, rx],
+                    [graph_bottom, graph_top],
+                    color=ps.COLOURS["reference"],
+                    lw=0.8,
+                    ls=(0, (4, 3)),
+                    zorder=1,
+                )
+
+        weights = [r.weight for r in body if r.kind == "study" and r.weight]
+        w_max = max(weights, default=0.0)
+        square = ps.COLOURS["square_binary" if forest.binary else "square_continuous"]
+        max_side = min(11.0, (ps.LINE + ROW_PAD) * 72 * 0.9)
+
+        def whisker(yy, a, b, colour="black", lw=0.9):
+            ax_a, ax_b = _to_axis(forest.scale, a), _to_axis(forest.scale, b)
+            left, right = max(ax_a, lo), min(ax_b, hi)
+            if left < right:
+                ax.plot(
+                    [left, right], [yy, yy], color=colour, lw=lw, solid_capstyle="butt", zorder=2
+                )
+            if ax_a < lo:
+                ax.plot(
+                    [lo], [yy], marker="<", color=colour, markersize=4.5, clip_on=False, zorder=3
+                )
+            if ax_b > hi:
+                ax.plot(
+                    [hi], [yy], marker=">", color=colour, markersize=4.5, clip_on=False, zorder=3
+                )
+
+        def text_cells(row, top):
+            for column, x0, w in zip(forest.columns, xs, widths, strict=True):
+                for j, line in enumerate(_cell_lines(row, column)):
+                    yy = top - ROW_PAD / 2 - (j + 0.5) * ps.LINE
+                    if column.align == "left":
+                        put(x0, yy, line, bold=row.bold, ha="left")
+                    else:
+                        put(x0 + w, yy, line, bold=row.bold, ha="right")
+
+        for row, (lines, h) in zip(body, body_layout, strict=True):
+            top = y
+            mid = top - ROW_PAD / 2 - ps.LINE / 2
+            if row.kind in ("heading", "note"):
+                for j, line in enumerate(lines):
+                    put(
+                        MARGIN,
+                        top - ROW_PAD / 2 - (j + 0.5) * ps.LINE,
+                        line,
+                        bold=row.kind == "heading",
+                        italic=row.kind == "note" and row.bold,
+                    )
+            elif row.kind in TABLE_KINDS:
+                text_cells(row, top)
+            if row.kind == "study" and row.lower is not None and row.upper is not None:
+                whisker(mid, row.lower, row.upper)
+                est = _to_axis(forest.scale, row.estimate)
+                if lo <= est <= hi:
+                    side = max_side * math.sqrt(row.weight / w_max) if row.weight and w_max else 5.0
+                    ax.plot(
+                        [est],
+                        [mid],
+                        marker="s",
+                        markersize=max(side, 3.0),
+                        color=square,
+                        markeredgewidth=0,
+                        ls="none",
+                        zorder=3,
+                        clip_on=False,
+                    )
+            elif row.kind == "pooled" and row.lower is not None:
+                a, e, b = (_to_axis(forest.scale, v) for v in (row.lower, row.estimate, row.upper))
+                half = 0.36 * ps.LINE
+                ax.add_patch(
+                    Polygon(
+                        [[a, mid], [e, mid + half], [b, mid], [e, mid - half]],
+                        closed=True,
+                        facecolor=ps.COLOURS["diamond"],
+                        edgecolor="none",
+                        zorder=3,
+                    )
+                )
+            elif row.kind == "prediction" and row.lower is not None:
+                a, b = (_to_axis(forest.scale, v) for v in (row.lower, row.upper))
+                ax.plot(
+                    [a, b],
+                    [mid, mid],
+                    color=ps.COLOURS["prediction"],
+                    lw=2.6,
+                    solid_capstyle="butt",
+                    zorder=3,
+                )
+            y -= h
+
+        # Trailing notes beside the axis; favours labels under the tick labels.
+        yy = graph_bottom - 0.04
+        for row, (lines, h) in zip(trailing, trailing_layout, strict=True):
+            for j, line in enumerate(lines or []):
+                put(
+                    MARGIN,
+                    yy - ROW_PAD / 2 - (j + 0.5) * ps.LINE,
+                    line,
+                    bold=row.kind == "heading",
+                    italic=row.kind == "note" and row.bold,
+                )
+            yy -= h
+        if forest.scale.favours and forest.scale.null is not None:
+            null_x = gx(_to_axis(forest.scale, forest.scale.null))
+            fy = graph_bottom - 0.27
+            for j, line in enumerate(favour_lines[0]):
+                put(null_x - 0.06, fy - (j + 0.5) * ps.LINE, line, ha="right")
+            for j, line in enumerate(favour_lines[1]):
+                put(null_x + 0.06, fy - (j + 0.5) * ps.LINE, line, ha="left")
+
+        fy = MARGIN + foot_h - 0.08
+        for j, line in enumerate(foot_lines):
+            put(MARGIN, fy - (j + 0.5) * ps.LINE * 0.9, line, size=ps.SMALL)
     return fig
-
-
-def save(fig, paths: dict, dpi: int = 300) -> None:
-    """Write the figure to ``{format: path}`` with reproducible metadata (PNG at ``dpi``)."""
-    with plt.rc_context(RC):
-        for fmt, path in paths.items():
-            Path(path).parent.mkdir(parents=True, exist_ok=True)
-            fig.savefig(path, format=fmt, dpi=dpi, metadata=METADATA[fmt])
-    plt.close(fig)

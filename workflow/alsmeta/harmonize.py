@@ -452,10 +452,10 @@ def _odds_ratio(row: Row, comparator: Row | None, add: float, level: float) -> d
         yi=yi,
         vi=se**2,
         sei=se,
-        estimate=yi,
-        ci_lower=yi - z * se,
-        ci_upper=yi + z * se,
-        ci_method=f"normal {level:.0%} on the log scale: log OR +/- {z:.2f} SE",
+        estimate=math.exp(yi),
+        ci_lower=math.exp(yi - z * se),
+        ci_upper=math.exp(yi + z * se),
+        ci_method=f"normal {level:.0%} on the log scale (exp(log OR +/- {z:.2f} SE))",
     )
     return trail.fill(record)
 

@@ -39,11 +39,3 @@ def table_schemas():
 def package_code(*modules):
     """Package modules a rule's script imports: listed as inputs so that editing them re-runs the rule."""
     return [f"{PACKAGE_DIR}/{m}.py" for m in ("errors", "runner", "tsv", *modules)]
-
-
-def forest_plots():
-    return expand(
-        "results/figures/forest_{outcome}.{ext}",
-        outcome=OUTCOMES,
-        ext=("svg", "png", "pdf"),
-    )

@@ -6,14 +6,30 @@ rule report:
         pooled=rules.pool.output.pooled,
         analysed=rules.pool.output.analysed,
         weights=rules.pool.output.weights,
-        figures=expand("results/figures/forest_{outcome}.svg", outcome=OUTCOMES),
+        figures=[
+            *expand(rules.outcome_figures.output.forest, outcome=OUTCOMES),
+            *expand(rules.outcome_figures.output.subgroups, outcome=OUTCOMES),
+            *expand(rules.outcome_figures.output.leave_one_out, outcome=OUTCOMES),
+            *expand(rules.outcome_figures.output.funnel, outcome=OUTCOMES),
+            rules.prisma.output.svg,
+        ],
+        leave_one_out=expand(
+            rules.outcome_figures.output.leave_one_out_table, outcome=OUTCOMES
+        ),
         schemas=table_schemas(),
-        code=package_code("report", "tables"),
+        code=package_code(
+            "report", "tables", "display", "sof", "prisma", "funnel", "sensitivity"
+        ),
     output:
         html=report(
             "results/report/report.html",
             caption="../report/report.rst",
             category="Report",
+        ),
+        summary_of_findings=report(
+            "results/tables/summary_of_findings.tsv",
+            caption="../report/summary_of_findings.rst",
+            category="Tables",
         ),
     log:
         "results/logs/report.log",
@@ -24,3 +40,23 @@ rule report:
         outcomes=OUTCOMES,
     script:
         "../scripts/report.py"
+
+
+# Optional target (not in `all`): needs Chromium, which the HTML report does not.
+#   snakemake --cores 2 report_pdf
+rule report_pdf:
+    input:
+        html=rules.report.output.html,
+        code=package_code("browser"),
+    output:
+        pdf=report(
+            "results/report/report.pdf",
+            caption="../report/report_pdf.rst",
+            category="Report",
+        ),
+    log:
+        "results/logs/report_pdf.log",
+    conda:
+        ENV
+    script:
+        "../scripts/report_pdf.py"

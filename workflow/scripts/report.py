@@ -1,17 +1,19 @@
-"""Snakemake adapter: every result -> results/report/report.html."""
+"""Snakemake adapter: every result -> results/report/report.html and the summary of findings."""
 
 from pathlib import Path
 
 from alsmeta.report import build_report
 from alsmeta.runner import run
+from alsmeta.sof import COLUMNS as SOF_COLUMNS
 from alsmeta.tables import TABLES, load_dataset
-from alsmeta.tsv import read_tsv
+from alsmeta.tsv import read_tsv, write_tsv
 
 
 def main(smk, log):
     tables = {t: smk.input[t] for t in TABLES}
     outcomes = smk.params.outcomes
-    html = build_report(
+    figures = {Path(p).stem: p for p in smk.input.figures}
+    html, findings = build_report(
         config=smk.params.config,
         outcomes=outcomes,
         data=load_dataset(tables, Path(smk.input.schemas[0]).parent),
@@ -20,13 +22,17 @@ def main(smk, log):
         pooled=read_tsv(smk.input.pooled),
         analysed=read_tsv(smk.input.analysed),
         weights=read_tsv(smk.input.weights),
-        figures=dict(zip(outcomes, smk.input.figures, strict=True)),
+        figures=figures,
+        leave_one_out={
+            o: read_tsv(p) for o, p in zip(outcomes, smk.input.leave_one_out, strict=True)
+        },
         input_files=tables,
     )
     out = Path(smk.output.html)
     out.parent.mkdir(parents=True, exist_ok=True)
     out.write_text(html, encoding="utf-8")
-    log.info("report: %d bytes", len(html.encode()))
+    write_tsv(findings, SOF_COLUMNS, smk.output.summary_of_findings)
+    log.info("report: %d bytes, %d figures", len(html.encode()), len(figures))
 
 
 run(main, snakemake)  # noqa: F821 (injected by Snakemake)

@@ -1,0 +1,119 @@
+"""Synthetic analyses for figure tests: any number of studies, long labels, extreme CIs."""
+
+from __future__ import annotations
+
+import math
+import random
+
+from alsmeta.effects import expit
+from alsmeta.pool import random_effects
+
+LONG = "Investigators of the multicentre intrathecal bone-marrow MSC programme, cohort "
+
+
+def proportion_analysis(k: int, seed: int = 7, long_every: int = 0):
+    """analysed_effects-like rows, an overall pooled row and weights for ``k`` arms."""
+    rng = random.Random(seed)
+    rows = []
+    for i in range(k):
+        n = rng.randint(6, 120)
+        events = min(n, max(0, round(n * rng.uniform(0, 0.35))))
+        add = 0.5 if events in (0, n) else 0.0
+        p = (events + add) / (n + 2 * add)
+        yi = math.log(p / (1 - p))
+        vi = 1 / (events + add) + 1 / (n - events + add)
+        label = f"Study {i + 1:02d} {2000 + i % 25}"
+        if long_every and i % long_every == 0:
+            label = LONG + label
+        lo = max(0.0, p - 1.96 * math.sqrt(p * (1 - p) / n))
+        hi = min(1.0, p + 1.96 * math.sqrt(p * (1 - p) / n))
+        rows.append(
+            {
+                "outcome": "synthetic",
+                "kind": "proportion",
+                "effect_id": f"s{i:02d}",
+                "study_id": f"s{i:02d}",
+                "arm_id": f"s{i:02d}_msc",
+                "comparator_arm_id": "",
+                "label": label,
+                "events": events,
+                "n": n,
+                "yi": yi,
+                "vi": vi,
+                "estimate": events / n,
+                "ci_lower": lo,
+                "ci_upper": hi,
+                "timepoint_months": None,
+                "flags": "count_from_percent" if i % 9 == 4 else "",
+                "route": ("intrathecal", "intravenous", "intramuscular")[i % 3],
+                "tissue": "bone_marrow",
+            }
+        )
+    return rows, pooled_row([r["yi"] for r in rows], [r["vi"] for r in rows], rows, "proportion")
+
+
+def pooled_row(yi, vi, rows, kind, variable="overall", level="all"):
+    fit = random_effects(yi, vi, "REML", "knapp_hartung", 0.95)
+    back = (lambda x: float(expit(x))) if kind == "proportion" else (lambda x: x)
+    pooled = {
+        "outcome": "synthetic",
+        "subgroup_variable": variable,
+        "subgroup_level": level,
+        "status": "pooled",
+        "reason": "",
+        "k": fit.k,
+        "n_total": sum(r.get("n") or 0 for r in rows)
+        + sum(r.get("comparator_n") or 0 for r in rows),
+        "estimate": back(fit.estimate),
+        "ci_lower": back(fit.ci_lower),
+        "ci_upper": back(fit.ci_upper),
+        "pi_lower": back(fit.pi_lower),
+        "pi_upper": back(fit.pi_upper),
+        "statistic": fit.statistic,
+        "df": fit.df,
+        "p_value": fit.p_value,
+        "tau2": fit.tau2,
+        "i2_tau2_pct": fit.i2_tau2,
+        "i2_q_pct": fit.i2_q,
+        "q": fit.q,
+        "q_df": fit.q_df,
+        "q_p": fit.q_p,
+        "estimator": "REML",
+        "inference": "knapp_hartung",
+        "ci_method": fit.ci_method,
+        "pi_method": fit.pi_method,
+    }
+    weights = {r["effect_id"]: w for r, w in zip(rows, fit.weights_pct, strict=True)}
+    return pooled, weights
+
+
+def difference_analysis(k: int, seed: int = 3, wild: int = 0):
+    """Slope-difference rows (points/month); ``wild`` studies get very wide CIs."""
+    rng = random.Random(seed)
+    rows = []
+    for i in range(k):
+        se = rng.uniform(0.15, 0.6) * (8 if i < wild else 1)
+        est = rng.gauss(0.3, 0.35)
+        rows.append(
+            {
+                "outcome": "synthetic",
+                "kind": "slope_change_difference",
+                "effect_id": f"d{i:02d}",
+                "study_id": f"d{i:02d}",
+                "arm_id": f"d{i:02d}_msc",
+                "comparator_arm_id": f"d{i:02d}_control",
+                "label": f"Trial {i + 1:02d}",
+                "n": rng.randint(10, 60),
+                "comparator_n": rng.randint(10, 60),
+                "yi": est,
+                "vi": se**2,
+                "estimate": est,
+                "ci_lower": est - 1.96 * se,
+                "ci_upper": est + 1.96 * se,
+                "timepoint_months": 6,
+                "flags": "",
+                "route": "intrathecal",
+                "tissue": "bone_marrow",
+            }
+        )
+    return rows, pooled_row([r["yi"] for r in rows], [r["vi"] for r in rows], rows, "slope")

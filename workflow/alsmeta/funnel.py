@@ -1,0 +1,112 @@
+"""Funnel plot: each study's effect (analysis scale) against its standard error.
+
+Drawn only for k >= 10 studies: with fewer, the plot cannot tell asymmetry from chance
+(Sterne et al. 2011, BMJ 343:d4002; Cochrane Handbook 13.3.5.4). The pseudo 95% confidence
+region is ``mu +/- 1.96 SE`` around the pooled estimate. An asymmetry test (Egger's
+regression) is shown when the caller supplies one; this module computes none.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from .display import fmt_p
+
+MIN_K_FUNNEL = 10
+
+
+@dataclass(frozen=True)
+class FunnelPoint:
+    label: str
+    yi: float
+    sei: float
+
+
+@dataclass(frozen=True)
+class AsymmetryTest:
+    """A small-study-effects test computed elsewhere, e.g. Egger's regression test."""
+
+    name: str
+    statistic: float
+    df: float | None
+    p_value: float
+
+
+def funnel_figure(
+    points: list[FunnelPoint],
+    pooled: float,
+    *,
+    title: str,
+    x_label: str,
+    test: AsymmetryTest | None = None,
+):
+    """The funnel plot. Raises ValueError for fewer than :data:`MIN_K_FUNNEL` studies."""
+    import matplotlib.pyplot as plt
+
+    from . import plotstyle as ps
+
+    if len(points) < MIN_K_FUNNEL:
+        raise ValueError(
+            f"a funnel plot needs k >= {MIN_K_FUNNEL} studies to be read; k = {len(points)}"
+        )
+    width, height = 5.2, 4.2
+    se_max = max(p.sei for p in points) * 1.08
+    with plt.rc_context(ps.RC):
+        fig = ps.figure(width, height)
+        ax = fig.add_axes(
+            (0.8 / width, 0.95 / height, (width - 1.25) / width, (height - 1.45) / height)
+        )
+        ax.fill(
+            [pooled - 1.96 * se_max, pooled, pooled + 1.96 * se_max],
+            [se_max, 0, se_max],
+            color=ps.COLOURS["box_fill"],
+            lw=0,
+            zorder=0,
+        )
+        for sign in (-1, 1):
+            ax.plot(
+                [pooled, pooled + sign * 1.96 * se_max],
+                [0, se_max],
+                color=ps.COLOURS["reference"],
+                lw=0.8,
+                ls=(0, (4, 3)),
+                zorder=1,
+            )
+        ax.plot([pooled, pooled], [0, se_max], color="black", lw=0.8, zorder=1)
+        ax.plot(
+            [p.yi for p in points],
+            [p.sei for p in points],
+            "o",
+            color=ps.COLOURS["square_continuous"],
+            markersize=4.5,
+            markeredgewidth=0,
+            zorder=2,
+        )
+        span = max(abs(p.yi - pooled) for p in points)
+        half = max(span, 1.96 * se_max) * 1.05
+        ax.set_xlim(pooled - half, pooled + half)
+        ax.set_ylim(se_max, 0)
+        ax.set_xlabel(x_label, fontproperties=ps.font())
+        ax.set_ylabel("Standard error", fontproperties=ps.font())
+        for side in ("right", "top"):
+            ax.spines[side].set_visible(False)
+        fig.text(
+            0.1 / width,
+            1 - 0.22 / height,
+            title,
+            fontproperties=ps.font(ps.TITLE_SIZE, True),
+            va="center",
+        )
+        if test is None:
+            line = "Test for funnel-plot asymmetry: not available"
+        else:
+            df = f", df = {test.df:g}" if test.df is not None else ""
+            line = f"{test.name}: statistic = {test.statistic:.2f}{df} ({fmt_p(test.p_value)})"
+        fig.text(
+            0.1 / width,
+            0.22 / height,
+            f"k = {len(points)}. Dashed: pseudo 95% limits. {line}",
+            fontproperties=ps.font(ps.SMALL),
+            va="center",
+        )
+    return fig

@@ -1,0 +1,161 @@
+"""Sensitivity displays: leave-one-out re-fits and the pre/post-correlation (r) sweep.
+
+Leave-one-out re-fits the same random-effects model (:func:`alsmeta.sensitivity.leave_one_out`,
+same estimator, inference and level) to the k - 1 studies left when each study in turn is
+omitted (Viechtbauer & Cheung 2010; metafor's ``leave1out()``). It needs k >= 3, so that
+each re-fit still has the two studies a random-effects model needs.
+
+The r-sensitivity plot shows a pooled slope estimate against the pre/post correlation used
+to derive standard errors; it draws a sweep computed elsewhere (plain numbers in, figure out).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+MIN_K_LEAVE_ONE_OUT = 3
+
+LOO_COLUMNS = [
+    "outcome",
+    "omitted_effect_id",
+    "omitted_label",
+    "k",
+    "status",
+    "reason",
+    "estimate",
+    "ci_lower",
+    "ci_upper",
+    "pi_lower",
+    "pi_upper",
+    "tau2",
+    "i2_tau2_pct",
+]
+
+
+@dataclass(frozen=True)
+class LeaveOneOut:
+    """The model re-fitted without one study (analysis scale: logit for proportions)."""
+
+    omitted: str
+    k: int
+    status: str  # 'pooled' or 'not_pooled'
+    reason: str = ""
+    estimate: float | None = None
+    ci_lower: float | None = None
+    ci_upper: float | None = None
+    pi_lower: float | None = None
+    pi_upper: float | None = None
+    tau2: float | None = None
+    i2_tau2: float | None = None
+
+
+def leave_one_out(yi, vi, ids, estimator, inference, level, prediction="t_k1") -> list[LeaveOneOut]:
+    """One re-fit per omitted study, in the order of ``ids``, as plot rows.
+
+    The re-fits come from :func:`alsmeta.sensitivity.leave_one_out` (one batched call).
+    Raises ValueError for k < :data:`MIN_K_LEAVE_ONE_OUT`. A re-fit that the model cannot
+    make (e.g. identical estimates under Knapp-Hartung) is kept with its reason.
+    """
+    from .pool import Settings
+    from .sensitivity import leave_one_out as refits
+
+    k = len(yi)
+    if k < MIN_K_LEAVE_ONE_OUT:
+        raise ValueError(f"leave-one-out needs k >= {MIN_K_LEAVE_ONE_OUT} studies; k = {k}")
+    settings = Settings(
+        estimator=estimator, inference=inference, level=level, prediction=prediction
+    )
+    out = []
+    for omitted, fit in zip(ids, refits(yi, vi, settings), strict=True):
+        if fit["status"] != "pooled":
+            out.append(LeaveOneOut(omitted, k - 1, "not_pooled", fit["reason"]))
+            continue
+        out.append(
+            LeaveOneOut(
+                omitted,
+                k - 1,
+                "pooled",
+                "",
+                fit["estimate"],
+                fit["ci_lower"],
+                fit["ci_upper"],
+                fit["pi_lower"],
+                fit["pi_upper"],
+                fit["tau2"],
+                fit["i2_tau2"],
+            )
+        )
+    return out
+
+
+@dataclass(frozen=True)
+class RSweepPoint:
+    r: float
+    estimate: float
+    ci_lower: float
+    ci_upper: float
+
+
+def r_sensitivity_figure(
+    points: list[RSweepPoint], used_r: float, *, title: str, y_label: str, null: float = 0.0
+):
+    """Pooled estimate (with its 95% CI band) against the assumed pre/post correlation r.
+
+    ``points`` are sorted by r here; ``used_r`` (the configured r) is marked.
+    """
+    import matplotlib.pyplot as plt
+
+    from . import plotstyle as ps
+
+    if len(points) < 2:
+        raise ValueError("an r-sensitivity plot needs at least two values of r")
+    points = sorted(points, key=lambda p: p.r)
+    width, height = 5.2, 3.3
+    with plt.rc_context(ps.RC):
+        fig = ps.figure(width, height)
+        ax = fig.add_axes(
+            (0.85 / width, 0.62 / height, (width - 1.1) / width, (height - 1.1) / height)
+        )
+        r = [p.r for p in points]
+        ax.fill_between(
+            r,
+            [p.ci_lower for p in points],
+            [p.ci_upper for p in points],
+            color=ps.COLOURS["band"],
+            lw=0,
+            label="95% CI",
+        )
+        ax.plot(
+            r,
+            [p.estimate for p in points],
+            color=ps.COLOURS["square_continuous"],
+            lw=1.4,
+            label="Pooled estimate",
+        )
+        ax.axhline(null, color="black", lw=0.8)
+        ax.axvline(used_r, color=ps.COLOURS["reference"], lw=0.8, ls=(0, (4, 3)))
+        ax.set_xlim(min(r), max(r))
+        ax.set_xlabel(
+            "Assumed correlation between pre- and post-treatment slopes (r)",
+            fontproperties=ps.font(),
+        )
+        ax.set_ylabel(y_label, fontproperties=ps.font())
+        for side in ("right", "top"):
+            ax.spines[side].set_visible(False)
+        ax.legend(loc="upper left", frameon=False, prop=ps.font(ps.SMALL))
+        fig.text(
+            0.1 / width,
+            1 - 0.22 / height,
+            title,
+            fontproperties=ps.font(ps.TITLE_SIZE, True),
+            va="center",
+        )
+        fig.text(
+            1 - 0.1 / width,
+            1 - 0.22 / height,
+            f"dashed: r used = {used_r:g}",
+            fontproperties=ps.font(ps.SMALL),
+            va="center",
+            ha="right",
+        )
+    return fig

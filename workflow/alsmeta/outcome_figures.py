@@ -1,0 +1,607 @@
+"""Every figure of one outcome, built from the pipeline's tables.
+
+:func:`overall_forest` and :func:`subgroup_forest` turn rows of ``analysed_effects.tsv``,
+``pooled.tsv`` and ``weights.tsv`` (plus the printed per-arm numbers of ``efficacy.tsv``)
+into :class:`alsmeta.forest.Forest` values; :func:`leave_one_out_forest` draws the
+leave-one-out re-fits the same way. Nothing here computes a statistic except the
+leave-one-out re-fits (with the public :func:`alsmeta.pool.random_effects`); a statistic
+the tables do not carry (the test for subgroup differences) is shown as not available.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from . import forest as fp
+from .display import (
+    effect_text,
+    heterogeneity_line,
+    interval_text,
+    num,
+    overall_test_line,
+    readable,
+    subgroup_test_line,
+)
+
+SUBGROUP_LABELS = {
+    "route": "Route",
+    "tissue": "Tissue",
+    "design": "Design",
+    "product": "Cell product",
+    "autologous": "Autologous or allogeneic",
+}
+
+#: Footnote markers for the flags harmonize sets on a row.
+FLAG_NOTES = {
+    "count_from_percent": (
+        "\u2020",
+        "events derived as round(percent \u00d7 n) from a printed percentage",
+    ),
+    "count_from_statement": ("\u2021", "0 events taken from a statement that none occurred"),
+    "converted_from_per_year": ("\u00a7", "slope printed per year, divided by 12"),
+    "sign_normalised": (
+        "\u00b6",
+        "printed as a rate of decline; sign reversed (positive = slower progression)",
+    ),
+    "original_alsfrs": ("#", "original ALSFRS (0\u201340) scale"),
+}
+NO_SD = (
+    "*",
+    "SD not printed: the analysed SE was derived from the printed CI, p-value or pre/post SDs "
+    "(see the report's provenance)",
+)
+
+
+@dataclass(frozen=True)
+class Kind:
+    measure: str  # header of the effect column and the graph
+    unit: str
+    scale: str
+    binary: bool
+    favours: tuple[str, str] | None
+    x_null: float | None
+
+
+KINDS = {
+    "proportion": Kind("Proportion", "%", "percent", True, None, None),
+    "slope_change": Kind(
+        "Mean change",
+        "points/month",
+        "linear",
+        False,
+        ("Faster decline after MSC", "Slower decline after MSC"),
+        0.0,
+    ),
+    "slope_change_difference": Kind(
+        "Mean difference",
+        "points/month",
+        "linear",
+        False,
+        ("Favours control", "Favours MSC"),
+        0.0,
+    ),
+    "alsfrs_change_difference": Kind(
+        "Mean difference",
+        "points",
+        "linear",
+        False,
+        ("Favours control", "Favours MSC"),
+        0.0,
+    ),
+    "fvc_slope_change": Kind(
+        "Mean change",
+        "% predicted/month",
+        "linear",
+        False,
+        ("Faster decline after MSC", "Slower decline after MSC"),
+        0.0,
+    ),
+    "fvc_slope_change_difference": Kind(
+        "Mean difference",
+        "% predicted/month",
+        "linear",
+        False,
+        ("Favours control", "Favours MSC"),
+        0.0,
+    ),
+    # Adverse events: an odds ratio above 1 means more events with MSC.
+    "binary_comparison": Kind(
+        "Odds ratio", "", "log", True, ("Fewer with MSC", "More with MSC"), 1.0
+    ),
+    "responder_odds_ratio": Kind(
+        "Odds ratio", "", "log", True, ("Favours control", "Favours MSC"), 1.0
+    ),
+}
+#: Kinds whose rows carry counts for both arms (events / total per arm).
+TWO_ARM_COUNTS = ("binary_comparison", "responder_odds_ratio")
+#: Kinds shown like a within-arm slope change (mean, SD, n of the MSC arm).
+WITHIN_ARM = ("slope_change", "fvc_slope_change")
+
+
+def effect_header(kind: str) -> str:
+    k = KINDS[kind]
+    return f"{k.measure} ({k.unit})" if 0 < len(k.unit) <= 2 else k.measure
+
+
+def method_label(pooled: dict | None) -> str:
+    """RevMan's method tag: inverse variance, or the GLMM (which has no IV weights)."""
+    if pooled is not None and pooled.get("method") == "binomial-normal GLMM":
+        return "GLMM, Random"
+    return "IV, Random"
+
+
+def graph_header(kind: str, pooled: dict | None = None) -> str:
+    k = KINDS[kind]
+    unit = f" ({k.unit})" if k.unit else ""
+    return f"{k.measure}{unit}\n{method_label(pooled)}, 95% CI"
+
+
+def _columns(kind: str, pooled: dict | None = None) -> tuple[fp.Column, ...]:
+    study = fp.Column("study", "Study or subgroup", align="left", wrap_in=2.1)
+    tail = (
+        fp.Column("weight", "Weight"),
+        fp.Column("effect", f"{effect_header(kind)}\n{method_label(pooled)}, 95% CI"),
+    )
+    if kind == "proportion":
+        arms = (
+            fp.Column("events", "Events", group="MSC"),
+            fp.Column("total", "Total", group="MSC"),
+        )
+    elif kind in TWO_ARM_COUNTS:
+        arms = tuple(
+            fp.Column(f"{arm}_{c}", c.capitalize(), group=label)
+            for arm, label in (("msc", "MSC"), ("control", "Control"))
+            for c in ("events", "total")
+        )
+    elif kind in WITHIN_ARM:
+        g = "MSC (after \u2212 before)"
+        arms = (
+            fp.Column("mean", "Mean", group=g),
+            fp.Column("sd", "SD", group=g),
+            fp.Column("total", "Total", group=g),
+        )
+    else:
+        arms = tuple(
+            fp.Column(f"{arm}_{c}", c.capitalize() if c != "sd" else "SD", group=label)
+            for arm, label in (("msc", "MSC"), ("control", "Control"))
+            for c in ("mean", "sd", "total")
+        )
+    return (study, *arms, *tail)
+
+
+def _markers(row: dict, notes: dict) -> str:
+    marks = ""
+    for flag in filter(None, str(row.get("flags") or "").split(";")):
+        mark, text = FLAG_NOTES.get(flag, ("\u00b0", flag.replace("_", " ")))
+        notes[mark] = text
+        marks += mark
+    return marks
+
+
+def _arm_rows(efficacy: list[dict]) -> dict:
+    """Printed per-arm slope changes on the analysis scale, by (study, arm, timepoint)."""
+    return {
+        (e["study_id"], e["arm_id"], e["timepoint_months"]): e
+        for e in efficacy
+        if e["measure"] == "slope_change"
+        and e["unit"] == "points_per_month"
+        and e["sign_convention"] == "slope"
+    }
+
+
+def _count(value) -> str:
+    return "NR" if value is None else str(value)
+
+
+def study_row(row: dict, kind: str, weight, efficacy: list[dict], notes: dict) -> fp.Row:
+    """One study's table row and whisker (``row``: an analysed_effects.tsv row)."""
+    cells = {
+        "study": row["label"],
+        "weight": f"{weight:.1f}%" if weight is not None else "",
+        "effect": effect_text(kind, row["estimate"], row["ci_lower"], row["ci_upper"]),
+    }
+    marks = _markers(row, notes)
+    if kind == "proportion":
+        cells.update(events=f"{row['events']}{marks}", total=str(row["n"]))
+    elif kind in TWO_ARM_COUNTS:
+        cells.update(
+            msc_events=f"{_count(row.get('events'))}{marks}",
+            msc_total=_count(row.get("n")),
+            control_events=_count(row.get("comparator_events")),
+            control_total=_count(row.get("comparator_n")),
+        )
+    elif kind in WITHIN_ARM:
+        printed = _arm_rows(efficacy).get((row["study_id"], row["arm_id"], row["timepoint_months"]))
+        sd = printed.get("sd") if printed and printed["eff_id"] == row["effect_id"] else None
+        if sd is None:
+            notes[NO_SD[0]] = NO_SD[1]
+        cells.update(
+            mean=f"{num(row['estimate'])}{marks}",
+            sd=num(sd) if sd is not None else NO_SD[0],
+            total=str(row["n"]) if row.get("n") is not None else "NR",
+        )
+    else:
+        arms = _arm_rows(efficacy)
+        for arm, arm_id, n in (
+            ("msc", row["arm_id"], row.get("n")),
+            ("control", row["comparator_arm_id"], row.get("comparator_n")),
+        ):
+            printed = arms.get((row["study_id"], arm_id, row["timepoint_months"]))
+            cells[f"{arm}_mean"] = (
+                num(printed["mean"]) if printed and printed.get("mean") is not None else "\u2013"
+            )
+            cells[f"{arm}_sd"] = (
+                num(printed["sd"]) if printed and printed.get("sd") is not None else "\u2013"
+            )
+            cells[f"{arm}_total"] = str(n) if n is not None else "NR"
+        if marks:
+            cells["msc_mean"] += marks
+    return fp.Row(
+        "study",
+        cells,
+        row["estimate"],
+        row["ci_lower"],
+        row["ci_upper"],
+        weight=weight,
+    )
+
+
+def _method_note(pooled: dict, kind: str) -> str:
+    if pooled.get("method") == "binomial-normal GLMM":
+        return (
+            "Random effects: binomial-normal GLMM (logit link, ML); CI Wald; prediction interval "
+            "normal. The GLMM has no inverse-variance weights: squares are drawn at one size. "
+            "Study CIs exact (Clopper-Pearson)."
+        )
+    note = (
+        f"Random effects: \u03c4\u00b2 by {pooled.get('estimator_used') or pooled['estimator']}; "
+        f"CI {pooled['ci_method']}; prediction interval {pooled['pi_method'].split(',')[0]}. "
+        "Squares: area proportional to the random-effects (inverse-variance) weight."
+    )
+    if kind == "proportion":
+        scale = pooled.get("analysis_scale", "logit")
+        note += f" Proportions pooled on the {scale} scale and back-transformed."
+    return note
+
+
+def _pooled_rows(
+    kind: str, pooled: dict, studies: list[dict], label: str, weight: str
+) -> list[fp.Row]:
+    cells = {
+        "study": label,
+        "weight": weight,
+        "effect": effect_text(kind, pooled["estimate"], pooled["ci_lower"], pooled["ci_upper"]),
+    }
+    rows = []
+    if kind == "proportion":
+        cells["total"] = str(pooled["n_total"])
+        rows.append(
+            fp.Row(
+                "pooled",
+                cells,
+                pooled["estimate"],
+                pooled["ci_lower"],
+                pooled["ci_upper"],
+                bold=True,
+            )
+        )
+        rows.append(
+            fp.Row(
+                "cells", {"study": "Total events", "events": str(sum(r["events"] for r in studies))}
+            )
+        )
+    elif kind == "slope_change":
+        cells["total"] = str(pooled["n_total"])
+        rows.append(
+            fp.Row(
+                "pooled",
+                cells,
+                pooled["estimate"],
+                pooled["ci_lower"],
+                pooled["ci_upper"],
+                bold=True,
+            )
+        )
+    else:
+        cells["msc_total"] = str(sum(r.get("n") or 0 for r in studies))
+        cells["control_total"] = str(sum(r.get("comparator_n") or 0 for r in studies))
+        rows.append(
+            fp.Row(
+                "pooled",
+                cells,
+                pooled["estimate"],
+                pooled["ci_lower"],
+                pooled["ci_upper"],
+                bold=True,
+            )
+        )
+    return rows
+
+
+def _total_rows(kind, pooled, studies, label, weight) -> list[fp.Row]:
+    """The total diamond, then its prediction interval, then (for counts) the total events."""
+    rows = _pooled_rows(kind, pooled, studies, label, weight)
+    return [rows[0], _prediction_row(kind, pooled), *rows[1:]]
+
+
+def _prediction_row(kind: str, pooled: dict) -> fp.Row:
+    return fp.Row(
+        "prediction",
+        {
+            "study": "95% prediction interval",
+            "effect": interval_text(kind, pooled["pi_lower"], pooled["pi_upper"]),
+        },
+        None,
+        pooled["pi_lower"],
+        pooled["pi_upper"],
+    )
+
+
+#: Fixed axis range for ratios: a pooled interval from k = 2 under t(1) can span ten orders
+#: of magnitude; whiskers and bars beyond the range end in arrows.
+LOG_LIMITS = (0.01, 100.0)
+
+
+def _scale(kind: str, reference=()) -> fp.Scale:
+    k = KINDS[kind]
+    limits = LOG_LIMITS if k.scale == "log" else None
+    return fp.Scale(k.scale, k.x_null, k.favours, limits=limits, reference=tuple(reference))
+
+
+def _footnotes(pooled: dict | None, kind: str, notes: dict) -> tuple[str, ...]:
+    out = [f"{mark} {text}" for mark, text in sorted(notes.items())]
+    if pooled is not None and pooled.get("status") == "pooled":
+        out.insert(0, _method_note(pooled, kind))
+    return tuple(out)
+
+
+def overall_forest(
+    definition: dict, rows: list[dict], pooled: dict, weights: dict, efficacy
+) -> fp.Forest:
+    """The outcome's forest plot. ``rows``: its analysed effects in display order;
+    ``pooled``: its overall pooled.tsv row; ``weights``: effect_id -> weight %."""
+    kind = definition["kind"]
+    notes: dict = {}
+    table = [study_row(r, kind, weights.get(r["effect_id"]), efficacy, notes) for r in rows]
+    if pooled["status"] == "pooled":
+        table += _total_rows(kind, pooled, rows, "Total (95% CI)", "100.0%")
+        table += [
+            fp.Row("note", text=heterogeneity_line(pooled)),
+            fp.Row("note", text=overall_test_line(pooled, kind)),
+        ]
+    else:
+        table.append(fp.Row("note", text=f"Not pooled: {readable(pooled['reason'])}", bold=True))
+    return fp.Forest(
+        columns=_columns(kind, pooled),
+        rows=tuple(table),
+        scale=_scale(kind),
+        graph_header=graph_header(kind, pooled),
+        title=definition["label"],
+        footnotes=_footnotes(pooled, kind, notes),
+        binary=KINDS[kind].binary,
+    )
+
+
+def subgroup_forest(
+    definition: dict,
+    variable: str,
+    rows: list[dict],
+    pooled_rows: list[dict],
+    weights: dict,
+    efficacy,
+) -> fp.Forest:
+    """Forest plot by subgroup: a diamond per level, the overall diamond, and the test for
+    subgroup differences. ``pooled_rows``: every pooled.tsv row of the outcome; ``weights``:
+    the overall analysis's weights, so that subtotals add up to 100% as in RevMan."""
+    kind = definition["kind"]
+    name = SUBGROUP_LABELS.get(variable, variable)
+    overall = next(r for r in pooled_rows if r["subgroup_variable"] == "overall")
+    notes: dict = {}
+    table: list[fp.Row] = []
+    levels = [r for r in pooled_rows if r["subgroup_variable"] == variable]
+    for level in levels:
+        members = [r for r in rows if r[variable] == level["subgroup_level"]]
+        table.append(
+            fp.Row("heading", text=f"{name}: {str(level['subgroup_level']).replace('_', ' ')}")
+        )
+        table += [study_row(r, kind, weights.get(r["effect_id"]), efficacy, notes) for r in members]
+        if level["status"] == "pooled":
+            share = sum(weights.get(r["effect_id"]) or 0 for r in members)
+            table += _pooled_rows(
+                kind, level, members, "Subtotal (95% CI)", f"{share:.1f}%" if weights else ""
+            )
+            table.append(fp.Row("note", text=heterogeneity_line(level)))
+            if kind != "proportion":
+                table.append(fp.Row("note", text=overall_test_line(level, kind)))
+        else:
+            table.append(
+                fp.Row(
+                    "note", text=f"Subtotal not estimated: {readable(level['reason'])}", bold=True
+                )
+            )
+        table.append(fp.Row("blank"))
+    if overall["status"] == "pooled":
+        table += _total_rows(kind, overall, rows, "Total (95% CI)", "100.0%")
+        table += [
+            fp.Row("note", text=heterogeneity_line(overall)),
+            fp.Row("note", text=overall_test_line(overall, kind)),
+        ]
+    else:
+        table.append(
+            fp.Row("note", text=f"Total not estimated: {readable(overall['reason'])}", bold=True)
+        )
+    table.append(fp.Row("note", text=subgroup_test_line(pooled_rows, variable)))
+    return fp.Forest(
+        columns=_columns(kind, overall),
+        rows=tuple(table),
+        scale=_scale(kind),
+        graph_header=graph_header(kind, overall),
+        title=f"{definition['label']}, by {name.lower()}",
+        footnotes=_footnotes(overall, kind, notes),
+        binary=KINDS[kind].binary,
+    )
+
+
+def leave_one_out_rows(rows: list[dict], pooling: dict) -> list[dict]:
+    """leave_one_out.tsv rows (natural scale) for an outcome's analysed ``rows`` (k >= 3)."""
+    from .analyses import natural_values
+    from .loo_plots import leave_one_out
+
+    kind = rows[0]["kind"]
+
+    def back(x):
+        return natural_values(rows, kind, [x])[0]
+
+    fits = leave_one_out(
+        [r["yi"] for r in rows],
+        [r["vi"] for r in rows],
+        [r["effect_id"] for r in rows],
+        pooling["estimator"],
+        pooling["inference"],
+        pooling["level"],
+    )
+    out = []
+    for row, fit in zip(rows, fits, strict=True):
+        record = {
+            "outcome": row["outcome"],
+            "omitted_effect_id": fit.omitted,
+            "omitted_label": row["label"],
+            "k": fit.k,
+            "status": fit.status,
+            "reason": fit.reason,
+        }
+        if fit.status == "pooled":
+            record.update(
+                estimate=back(fit.estimate),
+                ci_lower=back(fit.ci_lower),
+                ci_upper=back(fit.ci_upper),
+                pi_lower=back(fit.pi_lower),
+                pi_upper=back(fit.pi_upper),
+                tau2=fit.tau2,
+                i2_tau2_pct=fit.i2_tau2,
+            )
+        out.append(record)
+    return out
+
+
+def leave_one_out_forest(definition: dict, loo: list[dict], pooled: dict) -> fp.Forest:
+    """Each re-fit as a point with its CI, the full-data diamond, and a dashed line at it."""
+    kind = definition["kind"]
+    table = []
+    for r in loo:
+        cells = {"study": f"Omitting {r['omitted_label']}", "k": str(r["k"])}
+        if r["status"] == "pooled":
+            cells.update(
+                tau2=f"{r['tau2']:.3g}",
+                i2=f"{r['i2_tau2_pct']:.0f}%",
+                effect=effect_text(kind, r["estimate"], r["ci_lower"], r["ci_upper"]),
+            )
+            table.append(fp.Row("study", cells, r["estimate"], r["ci_lower"], r["ci_upper"]))
+        else:
+            cells["effect"] = "not estimated"
+            table.append(fp.Row("study", cells))
+    table.append(
+        fp.Row(
+            "pooled",
+            {
+                "study": "All studies",
+                "k": str(pooled["k"]),
+                "tau2": f"{pooled['tau2']:.3g}",
+                "i2": f"{pooled['i2_tau2_pct']:.0f}%",
+                "effect": effect_text(
+                    kind, pooled["estimate"], pooled["ci_lower"], pooled["ci_upper"]
+                ),
+            },
+            pooled["estimate"],
+            pooled["ci_lower"],
+            pooled["ci_upper"],
+            bold=True,
+        )
+    )
+    notes = [
+        f"{r['omitted_label']}: not estimated ({r['reason']})"
+        for r in loo
+        if r["status"] != "pooled"
+    ]
+    return fp.Forest(
+        columns=(
+            fp.Column("study", "Study omitted", align="left", wrap_in=2.3),
+            fp.Column("k", "k"),
+            fp.Column("tau2", "\u03c4\u00b2"),
+            fp.Column("i2", "I\u00b2"),
+            fp.Column("effect", f"{effect_header(kind)}\n[95% CI]"),
+        ),
+        rows=tuple(table),
+        scale=_scale(kind, reference=(pooled["estimate"],)),
+        graph_header=graph_header(kind).split("\n")[0] + "\n95% CI",
+        title=f"{definition['label']}: leave-one-out",
+        footnotes=(
+            f"Each row re-fits the random-effects model (\u03c4\u00b2 by {pooled['estimator']}, "
+            f"{pooled['inference'].replace('_', '-').title()} CI) without one study; dashed "
+            "line: estimate from all studies. "
+            "I\u00b2 is \u03c4\u00b2-based.",
+            *notes,
+        ),
+        binary=KINDS[kind].binary,
+    )
+
+
+def write_all(
+    definition: dict,
+    rows: list[dict],
+    pooled_rows: list[dict],
+    weights: dict,
+    efficacy: list,
+    pooling: dict,
+    paths: dict,
+) -> list[dict]:
+    """Draw and save every figure of one outcome; return its leave-one-out rows.
+
+    ``paths``: ``forest`` -> {format: path}; ``subgroups`` -> {variable: {format: path}};
+    ``leave_one_out`` and ``funnel`` -> {format: path}. A display the data cannot support
+    (leave-one-out with k < 3, a funnel plot with k < 10) is saved as a figure that says so.
+    """
+    from . import forest as fp
+    from . import plotstyle as ps
+    from .funnel import MIN_K_FUNNEL, FunnelPoint, funnel_figure
+    from .loo_plots import MIN_K_LEAVE_ONE_OUT
+
+    label = definition["label"]
+    overall = next(r for r in pooled_rows if r["subgroup_variable"] == "overall")
+    ps.save(
+        fp.draw(overall_forest(definition, rows, overall, weights, efficacy)),
+        paths["forest"],
+        title=f"Forest plot: {label}",
+    )
+    for variable, variable_paths in paths["subgroups"].items():
+        ps.save(
+            fp.draw(subgroup_forest(definition, variable, rows, pooled_rows, weights, efficacy)),
+            variable_paths,
+            title=f"Forest plot by {variable}: {label}",
+        )
+    loo = []
+    if len(rows) >= MIN_K_LEAVE_ONE_OUT and overall["status"] == "pooled":
+        loo = leave_one_out_rows(rows, pooling)
+        figure = fp.draw(leave_one_out_forest(definition, loo, overall))
+    else:
+        figure = ps.message_figure(
+            f"{label}: leave-one-out",
+            f"Not drawn: leave-one-out needs at least {MIN_K_LEAVE_ONE_OUT} pooled studies, "
+            f"so that every re-fit keeps two; this analysis has k = {len(rows)}.",
+        )
+    ps.save(figure, paths["leave_one_out"], title=f"Leave-one-out: {label}")
+    if len(rows) >= MIN_K_FUNNEL and overall["status"] == "pooled":
+        figure = funnel_figure(
+            [FunnelPoint(r["label"], r["yi"], r["vi"] ** 0.5) for r in rows],
+            overall["estimate_analysis"],
+            title=f"{label}: funnel plot",
+            x_label="Logit proportion" if definition["kind"] == "proportion" else "Points/month",
+        )
+    else:
+        figure = ps.message_figure(
+            f"{label}: funnel plot",
+            f"Not drawn: a funnel plot needs at least {MIN_K_FUNNEL} studies to show "
+            f"small-study effects (Sterne et al. 2011); this analysis has k = {len(rows)}.",
+        )
+    ps.save(figure, paths["funnel"], title=f"Funnel plot: {label}")
+    return loo
