@@ -102,7 +102,14 @@ def _nice_ceil(x: float) -> float:
 
 
 def _to_axis(scale: Scale, x: float) -> float:
-    """Natural value -> graph coordinate (percent points, log10 ratio, or as is)."""
+    """Natural value -> graph coordinate (percent points, log10 ratio, or as is).
+
+    The value is first rounded to 6 significant digits: a figure's geometry must not
+    depend on the last digits of an iterative fit (the GLMM on a flat likelihood differs
+    around the 10th digit between builds of the numerical libraries), or the figures of
+    record would change from machine to machine.
+    """
+    x = float(f"{x:.6g}")
     if scale.kind == "percent":
         return 100.0 * x
     if scale.kind == "log":
