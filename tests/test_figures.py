@@ -340,3 +340,31 @@ def test_certainty_rules_for_a_controlled_slope_difference():
     )
     by = {d.domain: d for d in f.downgrades}
     assert by["Inconsistency"].levels == 1 and "includes no effect" in by["Inconsistency"].reason
+
+
+def test_prepost_sweep_figure_draws_estimate_and_i2_or_says_why_not():
+    from alsmeta.loo_plots import prepost_sweep_figure
+    from alsmeta.plotstyle import figure_text
+
+    rows = [
+        {
+            "r": r,
+            "status": "pooled",
+            "estimate": 0.5 + r / 10,
+            "ci_lower": 0.2,
+            "ci_upper": 0.9,
+            "i2_tau2": 40 - 20 * r,
+            "k_depending_on_r": 2,
+        }
+        for r in (0, 0.25, 0.5, 0.75, 0.9)
+    ]
+    fig = prepost_sweep_figure(rows, 0.5, "Sweep")
+    assert len(fig.axes) == 2  # estimate with its CI band, and I^2 on the right axis
+    assert fig.axes[1].get_ylim() == (0, 100)
+    assert "dashed: r used = 0.5" in figure_text(fig)
+    single = [
+        {**row, "status": "not_pooled", "reason": "k = 1: at least 2 studies"} for row in rows
+    ]
+    text = " ".join(figure_text(prepost_sweep_figure(single, 0.5, "Sweep")).split())
+    assert "not pooled at two or more values of r (k = 1: at least 2 studies)" in text
+    assert "Studies whose SE depends on r: 2" in text

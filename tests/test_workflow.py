@@ -132,7 +132,15 @@ def test_pooled_table_holds_the_headline_results(project):
 def test_report_shows_every_section(project):
     workdir, _, _ = project
     html = (workdir / "results/report/report.html").read_text()
-    for section in ("summary", "methods", "results", "selection", "provenance", "reproducibility"):
+    for section in (
+        "summary",
+        "methods",
+        "results",
+        "selection",
+        "sensitivity",
+        "provenance",
+        "reproducibility",
+    ):
         assert f"<section id='{section}'>" in html
     for item in ("13a", "13b", "13c", "13d", "13e", "13f", "20a", "20b", "20c", "20d"):
         assert f"id='prisma-{item}'" in html
@@ -143,7 +151,8 @@ def test_report_shows_every_section(project):
         if r["subgroup_variable"] == "overall" and r["k"] >= 3 and r["status"] == "pooled"
     )
     assert loo == 2  # serious AEs and responders
-    assert html.count("<img ") == len(OUTCOMES) * (1 + len(SUBGROUPS)) + loo + 1
+    # + PRISMA and the pre/post-correlation sweep figure.
+    assert html.count("<img ") == len(OUTCOMES) * (1 + len(SUBGROUPS)) + loo + 2
     assert "pymare" in html and "snakemake" in html
     assert "[SYK17-Q1]" in html and "events = round(30% x 26 = 7.8) = 8" in html
     # Self-contained: every src is a data URI, and every image has alt text.
@@ -250,7 +259,8 @@ def test_report_in_a_browser(project, tmp_path):
     workdir, _, _ = project
     shot = tmp_path / "report.png"
     seen = check(workdir / "results/report/report.html", screenshot=shot)
-    assert seen.images == len(OUTCOMES) * (1 + len(SUBGROUPS)) + 2 + 1  # + 2 leave-one-out
+    # + 2 leave-one-out plots, PRISMA and the r sweep.
+    assert seen.images == len(OUTCOMES) * (1 + len(SUBGROUPS)) + 2 + 2
     assert seen.broken == []
     assert seen.without_alt == 0
     assert seen.console_errors == []
@@ -261,6 +271,7 @@ def test_report_in_a_browser(project, tmp_path):
         "methods",
         "results",
         "selection",
+        "sensitivity",
         "provenance",
         "reproducibility",
     ]

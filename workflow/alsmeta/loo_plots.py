@@ -94,6 +94,7 @@ class RSweepPoint:
     estimate: float
     ci_lower: float
     ci_upper: float
+    i2: float | None = None  # tau^2-based I^2 (%), drawn on a second axis when given
 
 
 def r_sensitivity_figure(
@@ -135,13 +136,28 @@ def r_sensitivity_figure(
         ax.axhline(null, color="black", lw=0.8)
         ax.axvline(used_r, color=ps.COLOURS["reference"], lw=0.8, ls=(0, (4, 3)))
         ax.set_xlim(min(r), max(r))
+        if all(p.i2 is not None for p in points):
+            ax2 = ax.twinx()
+            ax2.plot(
+                r,
+                [p.i2 for p in points],
+                color="black",
+                lw=1.0,
+                ls=(0, (1, 2)),
+                label="I\u00b2 (right axis)",
+            )
+            ax2.set_ylim(0, 100)
+            ax2.set_ylabel("I\u00b2 (%, \u03c4\u00b2-based)", fontproperties=ps.font())
+            ax2.spines["top"].set_visible(False)
+            ax2.legend(loc="upper right", frameon=False, prop=ps.font(ps.SMALL))
         ax.set_xlabel(
             "Assumed correlation between pre- and post-treatment slopes (r)",
             fontproperties=ps.font(),
         )
         ax.set_ylabel(y_label, fontproperties=ps.font())
-        for side in ("right", "top"):
-            ax.spines[side].set_visible(False)
+        ax.spines["top"].set_visible(False)
+        if not all(p.i2 is not None for p in points):
+            ax.spines["right"].set_visible(False)
         ax.legend(loc="upper left", frameon=False, prop=ps.font(ps.SMALL))
         fig.text(
             0.1 / width,
@@ -159,3 +175,27 @@ def r_sensitivity_figure(
             ha="right",
         )
     return fig
+
+
+def prepost_sweep_figure(rows: list[dict], used_r: float, title: str):
+    """The r-sensitivity figure from prepost_sweep.tsv rows of one outcome, or a figure
+    saying why there is none (fewer than two values of r at which the outcome pools)."""
+    from . import plotstyle as ps
+
+    pooled = [r for r in rows if r.get("status") == "pooled"]
+    depending = max((r.get("k_depending_on_r") or 0 for r in rows), default=0)
+    if len(pooled) < 2:
+        reasons = sorted({str(r.get("reason") or "") for r in rows} - {""})
+        return ps.message_figure(
+            title,
+            "No r-sensitivity plot: the outcome is not pooled at two or more values of r"
+            + (f" ({'; '.join(reasons)})" if reasons else "")
+            + f". Studies whose SE depends on r: {depending}.",
+        )
+    points = [
+        RSweepPoint(r["r"], r["estimate"], r["ci_lower"], r["ci_upper"], r.get("i2_tau2"))
+        for r in pooled
+    ]
+    return r_sensitivity_figure(
+        points, used_r, title=title, y_label="Pooled change in slope (points/month)"
+    )

@@ -48,6 +48,7 @@ SECTIONS = (
     ("methods", "Methods"),
     ("results", "Results"),
     ("selection", "Study selection"),
+    ("sensitivity", "Sensitivity and data quality"),
     ("provenance", "Provenance"),
     ("reproducibility", "What was run"),
 )
@@ -175,6 +176,7 @@ class Report:
         figures,
         leave_one_out,
         input_files,
+        extra=None,
     ):
         self.config = config
         self.outcomes = list(outcomes)
@@ -188,6 +190,7 @@ class Report:
         self.figures = figures
         self.leave_one_out = leave_one_out
         self.input_files = input_files
+        self.extra = extra or {}
         self.studies = {s["study_id"]: s for s in data["studies"]}
         self.quotes = {q["quote_id"]: q for q in data["quotes"]}
         self.overall = {r["outcome"]: r for r in pooled if r["subgroup_variable"] == "overall"}
@@ -856,6 +859,185 @@ class Report:
         )
         return "\n".join(parts)
 
+    #: Tables of the sensitivity section: (key, heading, explanation, [(column, header)]).
+    EXTRA_TABLES = (
+        (
+            "variants",
+            "Evidence variants",
+            "Each outcome's pooled result under the main criteria and under each alternative "
+            "judgement: paper and registry values only or with secondary values added, each "
+            "alternative version of a value the sources disagree on, subgroup and pre-erratum "
+            "values admitted, each member of an overlap group kept.",
+            [
+                ("outcome", "Outcome"),
+                ("variant", "Variant"),
+                ("status", "Status"),
+                ("k", "k"),
+                ("n_total", "N"),
+                ("estimate", "Estimate"),
+                ("ci_lower", "CI lower"),
+                ("ci_upper", "CI upper"),
+                ("differs_from_main", "Differs"),
+                ("reason", "Note"),
+            ],
+        ),
+        (
+            "methods",
+            "Every estimator and inference",
+            "The same rows under each \u03c4\u00b2 estimator and inference, and for AE rates the "
+            "binomial-normal GLMM beside inverse variance (natural scale).",
+            [
+                ("outcome", "Outcome"),
+                ("method", "Method"),
+                ("estimator", "\u03c4\u00b2"),
+                ("inference", "Inference"),
+                ("k", "k"),
+                ("estimate", "Estimate"),
+                ("ci_lower", "CI lower"),
+                ("ci_upper", "CI upper"),
+                ("tau2", "\u03c4\u00b2 value"),
+                ("status", "Status"),
+            ],
+        ),
+        (
+            "small_study",
+            "Funnel asymmetry tests",
+            "Egger's regression (mixed-effects and weighted linear model) and Begg's rank test, "
+            "only from the configured minimum number of studies.",
+            [
+                ("outcome", "Outcome"),
+                ("k", "k"),
+                ("test", "Test"),
+                ("status", "Status"),
+                ("statistic", "Statistic"),
+                ("p_value", "p"),
+                ("reason", "Reason"),
+            ],
+        ),
+        (
+            "influence",
+            "Influence diagnostics",
+            "Externally studentized residuals, Cook's distances, DFFITS, hat values and "
+            "covariance ratios (metafor's influence()), on the analysis scale.",
+            [
+                ("outcome", "Outcome"),
+                ("study_id", "Study"),
+                ("rstudent", "rstudent"),
+                ("cooks_distance", "Cook's D"),
+                ("dffits", "DFFITS"),
+                ("hat", "Hat"),
+                ("cov_ratio", "Cov. ratio"),
+                ("tau2_deleted", "\u03c4\u00b2 without"),
+            ],
+        ),
+        (
+            "cumulative",
+            "Cumulative meta-analysis by year",
+            "The pooled result as studies are added in order of publication.",
+            [
+                ("outcome", "Outcome"),
+                ("step", "Step"),
+                ("added_study", "Added"),
+                ("year", "Year"),
+                ("k", "k"),
+                ("estimate", "Estimate"),
+                ("ci_lower", "CI lower"),
+                ("ci_upper", "CI upper"),
+                ("status", "Status"),
+            ],
+        ),
+        (
+            "prepost_sweep",
+            "Pre/post correlation sweep",
+            "The pooled within-arm slope change for each assumed correlation r; "
+            "k_depending_on_r counts the studies whose SE is derived with r.",
+            [
+                ("outcome", "Outcome"),
+                ("r", "r"),
+                ("k", "k"),
+                ("k_depending_on_r", "k with r"),
+                ("estimate", "Estimate"),
+                ("ci_lower", "CI lower"),
+                ("ci_upper", "CI upper"),
+                ("i2_tau2", "I\u00b2 %"),
+                ("status", "Status"),
+                ("reason", "Reason"),
+            ],
+        ),
+        (
+            "data_quality_outcomes",
+            "Data quality: per outcome",
+            "Studies with rows and computable, and k and N under the main criteria, paper and "
+            "registry values only, and with secondary values.",
+            [
+                ("outcome", "Outcome"),
+                ("studies_with_rows", "With rows"),
+                ("studies_computable", "Computable"),
+                ("k_main", "k main"),
+                ("n_main", "N main"),
+                ("k_paper_registry", "k paper+registry"),
+                ("n_paper_registry", "N paper+registry"),
+                ("k_plus_secondary", "k +secondary"),
+                ("n_plus_secondary", "N +secondary"),
+            ],
+        ),
+        (
+            "data_quality_studies",
+            "Data quality: per study",
+            "Which outcomes each study could give, from which evidence tiers, with which "
+            "derivations.",
+            [
+                ("study_id", "Study"),
+                ("design", "Design"),
+                ("tiers", "Tiers"),
+                ("outcomes_computable", "Outcomes computable"),
+                ("outcomes_included_main", "Included (main)"),
+                ("derivations", "Derivations"),
+                ("contribution", "Contribution"),
+            ],
+        ),
+        (
+            "known_gaps",
+            "Known gaps",
+            "The dossier's list of values not found in any source, and the gap reasons in data/.",
+            [
+                ("trial_id", "Trial"),
+                ("study_ids", "Studies"),
+                ("outcome", "Outcome"),
+                ("gap", "Gap"),
+            ],
+        ),
+    )
+
+    def sensitivity(self) -> str:
+        parts = ["<section id='sensitivity'><h2>Sensitivity and data quality</h2>"]
+        figure = self.extra.get("prepost_figure")
+        for key, heading, text, columns in self.EXTRA_TABLES:
+            rows = self.extra.get(key)
+            parts.append(f"<h3 id='sensitivity-{key}'>{_e(heading)}</h3><p>{_e(text)}</p>")
+            if key == "prepost_sweep" and figure:
+                parts.append(
+                    figure_html(
+                        figure,
+                        "Pooled slope change and I-squared against the pre/post correlation",
+                        "Sensitivity of the pooled within-arm slope change to r",
+                        "figure-prepost",
+                    )
+                )
+            if rows is None:
+                parts.append("<p class='na'>not available in this run</p>")
+                continue
+            if not rows:
+                parts.append("<p>No rows.</p>")
+                continue
+            parts.append(
+                _plain_table(
+                    [h for _, h in columns], [[_cell(r.get(c)) for c, _ in columns] for r in rows]
+                )
+            )
+        parts.append("</section>")
+        return "\n".join(parts)
+
     def html(self) -> str:
         nav = "".join(f"<a href='#{i}'>{_e(t)}</a>" for i, t in SECTIONS)
         f = self.flow
@@ -879,11 +1061,28 @@ class Report:
                 self.methods(),
                 self.results(),
                 self.selection(),
+                self.sensitivity(),
                 self.provenance(),
                 self.reproducibility(),
                 "</body></html>\n",
             ]
         )
+
+
+def _cell(value) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if isinstance(value, float):
+        return _e(f"{value:.4g}")
+    return _e(str(value).replace(";", "; "))
+
+
+def _plain_table(headers, rows) -> str:
+    head = "".join(f"<th>{_e(h)}</th>" for h in headers)
+    body = "".join("<tr>" + "".join(f"<td>{c}</td>" for c in row) + "</tr>" for row in rows)
+    return f"<table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
 
 
 def build_report(**tables) -> tuple[str, list[dict]]:

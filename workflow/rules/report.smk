@@ -16,9 +16,26 @@ rule report:
         leave_one_out=expand(
             rules.outcome_figures.output.leave_one_out_table, outcome=OUTCOMES
         ),
+        variants=rules.variants.output.variants,
+        methods=rules.sensitivity.output.methods,
+        small_study=rules.sensitivity.output.small_study,
+        influence=rules.sensitivity.output.influence,
+        cumulative=rules.sensitivity.output.cumulative,
+        prepost_sweep=rules.sensitivity.output.prepost_sweep,
+        prepost_figure=rules.sensitivity.output.prepost_figure,
+        data_quality_outcomes=rules.data_quality.output.outcomes,
+        data_quality_studies=rules.data_quality.output.studies,
+        known_gaps=rules.data_quality.output.gaps,
         schemas=table_schemas(),
         code=package_code(
-            "report", "tables", "display", "sof", "prisma", "funnel", "sensitivity"
+            "report",
+            "tables",
+            "display",
+            "sof",
+            "prisma",
+            "funnel",
+            "loo_plots",
+            "analyses",
         ),
     output:
         html=report(

@@ -13,6 +13,8 @@ rule sensitivity:
             "analyses",
             "sensitivity",
             "glmm",
+            "loo_plots",
+            "plotstyle",
         ),
     output:
         leave_one_out=report(
@@ -46,6 +48,12 @@ rule sensitivity:
             category="Sensitivity",
         ),
         moderators="results/tables/moderators.tsv",
+        prepost_figure=report(
+            "results/figures/prepost_sweep.svg",
+            caption="../report/prepost_sweep.rst",
+            category="Sensitivity",
+        ),
+        prepost_figure_png="results/figures/prepost_sweep.png",
     log:
         "results/logs/sensitivity.log",
     conda:

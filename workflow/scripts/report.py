@@ -8,6 +8,19 @@ from alsmeta.sof import COLUMNS as SOF_COLUMNS
 from alsmeta.tables import TABLES, load_dataset
 from alsmeta.tsv import read_tsv, write_tsv
 
+#: Sensitivity, variant and data-quality tables shown in the report's own section.
+EXTRA = (
+    "variants",
+    "methods",
+    "small_study",
+    "influence",
+    "cumulative",
+    "prepost_sweep",
+    "data_quality_outcomes",
+    "data_quality_studies",
+    "known_gaps",
+)
+
 
 def main(smk, log):
     tables = {t: smk.input[t] for t in TABLES}
@@ -27,6 +40,10 @@ def main(smk, log):
             o: read_tsv(p) for o, p in zip(outcomes, smk.input.leave_one_out, strict=True)
         },
         input_files=tables,
+        extra={
+            **{name: read_tsv(smk.input[name]) for name in EXTRA},
+            "prepost_figure": smk.input.prepost_figure,
+        },
     )
     out = Path(smk.output.html)
     out.parent.mkdir(parents=True, exist_ok=True)

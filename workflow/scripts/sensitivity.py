@@ -51,6 +51,21 @@ def main(smk, log):
     for name, columns in COLUMNS.items():
         write_tsv(tables[name], columns, smk.output[name])
         log.info("%s: %d rows", name, len(tables[name]))
+    # The r-sensitivity figure of the within-arm slope change.
+    from alsmeta import plotstyle
+    from alsmeta.loo_plots import prepost_sweep_figure
+
+    rows = [r for r in tables["prepost_sweep"] if r["outcome"] == "slope_change"]
+    fig = prepost_sweep_figure(
+        rows,
+        params.harmonize["prepost_correlation"],
+        "Change in ALSFRS-R slope: sensitivity to the pre/post correlation r",
+    )
+    plotstyle.save(
+        fig,
+        {"svg": smk.output.prepost_figure, "png": smk.output.prepost_figure_png},
+        title="r-sensitivity of the pooled slope change",
+    )
 
 
 run(main, snakemake)  # noqa: F821 (injected by Snakemake)
