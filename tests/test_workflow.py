@@ -198,6 +198,16 @@ def test_summary_of_findings_names_each_downgrade(project):
     assert sae["imprecision"] == "-2: 95% CI 0 to 929 per 1,000 spans 929 per 1,000"
     assert sae["single_arm"].startswith("-1: treated arms only")
     assert sae["risk_of_bias"].startswith("not serious")
+    # Four studies that cannot be pooled (all counts 0) are not graded as if one study.
+    trsae = rows["treatment_related_sae"]
+    assert (trsae["studies"], trsae["participants"]) == (4, 141)
+    assert trsae["certainty"] == "Not assessed"
+    assert trsae["effect"].startswith("not pooled: every study has 0 events")
+    ratio = rows["death_vs_control"]
+    assert ratio["effect"] == "OR 2.65 (95% CI 0.80 to 8.76)"
+    assert ratio["imprecision"].startswith(
+        "-1: 95% CI 0.80 to 8.76 (odds ratio) includes no effect"
+    )
     vs_control = rows["slope_change_vs_control"]
     assert vs_control["single_arm"] == "not serious (controlled comparisons)"
     assert vs_control["certainty"] == "Moderate"

@@ -245,6 +245,22 @@ def finding(outcome, definition, pooled, rows, weights) -> Finding:
     if not rows:
         return Finding(outcome, label, kind, 0, 0, "no study", "", "No evidence", effect_ids=ids)
     notes = []
+    if pooled["status"] != "pooled" and len(rows) > 1:
+        # Several studies the model could not pool: no effect to grade, and no single
+        # study stands in for them.
+        return Finding(
+            outcome,
+            label,
+            kind,
+            studies,
+            pooled["n_total"],
+            f"not pooled: {pooled['reason']}",
+            "",
+            "Not assessed",
+            (),
+            (f"{studies} studies, not pooled",),
+            ids,
+        )
     if pooled["status"] == "pooled":
         est, lo, hi = pooled["estimate"], pooled["ci_lower"], pooled["ci_upper"]
         participants = pooled["n_total"]
@@ -258,9 +274,17 @@ def finding(outcome, definition, pooled, rows, weights) -> Finding:
     if kind == "proportion":
         effect = f"{_pct(est)} (95% CI {_pct(lo)} to {_pct(hi)})"
         absolute = f"{1000 * est:.0f} per 1,000 ({1000 * lo:.0f} to {1000 * hi:.0f})"
+    elif kind in NULL:
+        effect = f"OR {est:.2f} (95% CI {lo:.2f} to {hi:.2f})"
+        absolute = "not computed (needs a control-group risk)"
     elif kind == "slope_change":
         effect = f"mean change {est:.2f} points/month (95% CI {lo:.2f} to {hi:.2f})"
         absolute = f"{est:.2f} points/month ({12 * est:.1f} points/year) {_direction(est)}"
+    elif kind in UNITS:
+        unit = UNITS[kind]
+        name = "mean change" if kind == "fvc_slope_change" else "MD"
+        effect = f"{name} {est:.2f} {unit} (95% CI {lo:.2f} to {hi:.2f})"
+        absolute = f"{abs(est):.2f} {unit} {'better' if est > 0 else 'worse'} with MSC"
     else:
         effect = f"MD {est:.2f} points/month (95% CI {lo:.2f} to {hi:.2f})"
         absolute = (
