@@ -12,6 +12,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from alsmeta import derive as dv
 from alsmeta import effects as fx
 from alsmeta.analyses import coverage_simulation
 from alsmeta.pool import Settings, fit_batch, random_effects
@@ -201,7 +202,7 @@ def test_pre_post_correlation_sweep():
     d = ENGINE["prepost"]["input"]
     for ref in ENGINE["prepost"]["by_ri"]:
         r = ref["ri"]
-        sd = [fx.sd_of_change(a, b, r) for a, b in zip(d["sd1i"], d["sd2i"], strict=True)]
+        sd = [dv.sd_of_change(a, b, r).value for a, b in zip(d["sd1i"], d["sd2i"], strict=True)]
         vi = [s**2 / n for s, n in zip(sd, d["ni"], strict=True)]
         yi = [a - b for a, b in zip(d["m1i"], d["m2i"], strict=True)]
         np.testing.assert_allclose(yi, ref["yi"], rtol=1e-12)

@@ -1,49 +1,24 @@
 """Bad input: each case asserts the one line a user sees."""
 
-import shutil
 from pathlib import Path
 
 import pytest
 import yaml
+from badinput import ROOT, SCHEMAS, copy_data, edit_cell, message, shipped_config
 
 from alsmeta.config import check_config
 from alsmeta.errors import InputError
-from alsmeta.tables import TABLES, load_dataset, load_schema
-
-ROOT = Path(__file__).resolve().parents[1]
-SCHEMAS = ROOT / "workflow" / "schemas"
+from alsmeta.tables import load_dataset, load_schema
 
 
 @pytest.fixture
 def data(tmp_path):
-    """A writable copy of data/ and the paths load_dataset takes."""
-    shutil.copytree(ROOT / "data", tmp_path / "data")
-    return {t: str(tmp_path / "data" / f"{t}.tsv") for t in TABLES}
+    return copy_data(tmp_path)
 
 
 @pytest.fixture
 def config():
-    return yaml.safe_load((ROOT / "config" / "config.yaml").read_text())
-
-
-def edit_cell(path, row_id, column, value):
-    """Set one cell of the row whose first cell is row_id; returns the file line number."""
-    lines = Path(path).read_text(encoding="utf-8").split("\n")
-    header = lines[0].split("\t")
-    for number, line in enumerate(lines[1:], start=2):
-        cells = line.split("\t")
-        if cells[0] == row_id:
-            cells[header.index(column)] = value
-            lines[number - 1] = "\t".join(cells)
-            Path(path).write_text("\n".join(lines), encoding="utf-8")
-            return number
-    raise AssertionError(f"{row_id} not in {path}")
-
-
-def message(paths):
-    with pytest.raises(InputError) as info:
-        load_dataset(paths, SCHEMAS)
-    return str(info.value)
+    return shipped_config()
 
 
 def test_shipped_data_is_valid(data):

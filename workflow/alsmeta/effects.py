@@ -1,4 +1,4 @@
-"""Effect sizes from reported statistics, one function per conversion.
+"""Effect sizes on the analysis scale, one function per measure (metafor's escalc).
 
 Every function works on plain numbers (or numpy arrays for the proportion functions)
 and states its definition. The harmonize step calls them and records which one was
@@ -6,8 +6,6 @@ used for every row, so each number in ``effects.tsv`` can be re-derived by hand.
 """
 
 from __future__ import annotations
-
-import math
 
 import numpy as np
 from scipy import stats
@@ -68,73 +66,9 @@ def clopper_pearson(events, n, level: float = 0.95):
     return lower, upper
 
 
-def count_from_percent(percent: float, n: int) -> int:
-    """Number of participants behind a printed percentage of ``n``.
-
-    The count is ``percent / 100 * n`` rounded to the nearest whole number, halves
-    rounded up (``floor(x + 0.5)``). The caller flags the result as derived.
-    """
-    return int(math.floor(percent / 100.0 * n + 0.5))
-
-
 def normal_quantile(level: float) -> float:
     """Two-sided normal critical value for a confidence level (1.959964 at 0.95)."""
     return float(stats.norm.ppf(0.5 + level / 2.0))
-
-
-def se_from_sd(sd: float, n: int) -> float:
-    """Standard error of a mean from its SD: ``sd / sqrt(n)``."""
-    return sd / math.sqrt(n)
-
-
-def se_from_ci(lower: float, upper: float, level: float = 0.95) -> float:
-    """Standard error from a symmetric normal-theory CI: ``(upper - lower) / (2 z)``."""
-    return (upper - lower) / (2.0 * normal_quantile(level))
-
-
-def se_from_p(estimate: float, p: float) -> float:
-    """Standard error from a two-sided p-value, assuming a z test of ``estimate = 0``.
-
-    ``se = |estimate| / z`` with ``z = Phi^-1(1 - p/2)`` (Altman & Bland 2011, "How to
-    obtain the confidence interval from a P value"). A small-sample t test would give
-    a larger SE; the assumption is recorded with the result.
-    """
-    if not 0 < p < 1:
-        raise ValueError("p must lie strictly between 0 and 1")
-    if estimate == 0:
-        raise ValueError("an SE cannot be recovered from a p-value when the estimate is 0")
-    return abs(estimate) / float(stats.norm.ppf(1 - p / 2))
-
-
-def sd_of_change(sd_pre: float, sd_post: float, r: float) -> float:
-    """SD of a within-person change from the pre and post SDs and their correlation ``r``.
-
-    ``sqrt(sd_pre^2 + sd_post^2 - 2 r sd_pre sd_post)`` (Cochrane Handbook 6.5.2.8).
-    """
-    return math.sqrt(sd_pre**2 + sd_post**2 - 2.0 * r * sd_pre * sd_post)
-
-
-#: Months per unit of a reported slope; points_per_period has no fixed length.
-MONTHS_PER_UNIT = {"points_per_month": 1.0, "points_per_year": 12.0}
-
-
-def to_per_month(value: float, unit: str) -> float:
-    """Express a slope (or its SD/SE) per month: per-year values are divided by 12."""
-    if unit not in MONTHS_PER_UNIT:
-        raise ValueError(f"a slope in {unit} has no fixed length in months")
-    return value / MONTHS_PER_UNIT[unit]
-
-
-def as_slope(value: float, sign_convention: str) -> float:
-    """Signed slope (negative = decline) from a value in the source's sign convention.
-
-    A "rate of decline" printed as a positive number (``decline_rate``) is negated.
-    """
-    if sign_convention == "slope":
-        return value
-    if sign_convention == "decline_rate":
-        return -value
-    raise ValueError(f"unknown sign convention {sign_convention!r}")
 
 
 # --- other proportion measures (metafor escalc "PFT", "PAS", "PR") --------------------
