@@ -26,19 +26,8 @@ def logit_proportion(events, n, add: float = 0.5, to: str = "only0"):
     Returns ``(yi, vi, added)`` as float arrays, ``added`` being the correction applied
     to each study (0 where none was).
     """
-    if to not in CONTINUITY_TARGETS:
-        raise ValueError(f"to must be one of {CONTINUITY_TARGETS}, not {to!r}")
-    x = np.asarray(events, dtype=float)
-    n = np.asarray(n, dtype=float)
-    if np.any(x < 0) or np.any(x > n):
-        raise ValueError("events must lie between 0 and n")
-    if to == "all":
-        added = np.full_like(x, add)
-    elif to == "only0":
-        added = np.where((x == 0) | (x == n), add, 0.0)
-    else:
-        added = np.zeros_like(x)
-    xa, ya = x + added, n - x + added
+    xa, m, added = _corrected_counts(events, n, add, to)
+    ya = m - xa
     with np.errstate(divide="ignore", invalid="ignore"):
         ok = (xa > 0) & (ya > 0)
         yi = np.where(ok, np.log(xa / ya), np.nan)

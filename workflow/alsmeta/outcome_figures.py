@@ -267,54 +267,25 @@ def _method_note(pooled: dict, kind: str) -> str:
 def _pooled_rows(
     kind: str, pooled: dict, studies: list[dict], label: str, weight: str
 ) -> list[fp.Row]:
+    """The pooled (or subtotal) row, and for single-arm counts the total events."""
     cells = {
         "study": label,
         "weight": weight,
         "effect": effect_text(kind, pooled["estimate"], pooled["ci_lower"], pooled["ci_upper"]),
     }
-    rows = []
-    if kind == "proportion":
+    if kind == "proportion" or kind in WITHIN_ARM:
         cells["total"] = str(pooled["n_total"])
-        rows.append(
-            fp.Row(
-                "pooled",
-                cells,
-                pooled["estimate"],
-                pooled["ci_lower"],
-                pooled["ci_upper"],
-                bold=True,
-            )
-        )
-        rows.append(
-            fp.Row(
-                "cells", {"study": "Total events", "events": str(sum(r["events"] for r in studies))}
-            )
-        )
-    elif kind == "slope_change":
-        cells["total"] = str(pooled["n_total"])
-        rows.append(
-            fp.Row(
-                "pooled",
-                cells,
-                pooled["estimate"],
-                pooled["ci_lower"],
-                pooled["ci_upper"],
-                bold=True,
-            )
-        )
     else:
         cells["msc_total"] = str(sum(r.get("n") or 0 for r in studies))
         cells["control_total"] = str(sum(r.get("comparator_n") or 0 for r in studies))
-        rows.append(
-            fp.Row(
-                "pooled",
-                cells,
-                pooled["estimate"],
-                pooled["ci_lower"],
-                pooled["ci_upper"],
-                bold=True,
-            )
+    rows = [
+        fp.Row(
+            "pooled", cells, pooled["estimate"], pooled["ci_lower"], pooled["ci_upper"], bold=True
         )
+    ]
+    if kind == "proportion":
+        events = str(sum(r["events"] for r in studies))
+        rows.append(fp.Row("cells", {"study": "Total events", "events": events}))
     return rows
 
 

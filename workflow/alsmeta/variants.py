@@ -26,32 +26,6 @@ from dataclasses import dataclass, field
 from .analyses import Analysis, pool_all, scales
 from .select import OverlapError, candidates, overlap_units, select
 
-VARIANT_COLUMNS = [
-    "outcome",
-    "outcome_label",
-    "variant",
-    "variant_type",
-    "changed_setting",
-    "status",
-    "reason",
-    "k",
-    "n_total",
-    "k_n_unreported",
-    "scale",
-    "estimate",
-    "ci_lower",
-    "ci_upper",
-    "pi_lower",
-    "pi_upper",
-    "tau2",
-    "i2_tau2_pct",
-    "p_value",
-    "effect_ids",
-    "effect_ids_added",
-    "effect_ids_removed",
-    "differs_from_main",
-]
-
 _POOLED_FIELDS = (
     "status",
     "reason",
@@ -69,6 +43,18 @@ _POOLED_FIELDS = (
     "p_value",
     "effect_ids",
 )
+
+VARIANT_COLUMNS = [
+    "outcome",
+    "outcome_label",
+    "variant",
+    "variant_type",
+    "changed_setting",
+    *_POOLED_FIELDS,
+    "effect_ids_added",
+    "effect_ids_removed",
+    "differs_from_main",
+]
 
 
 @dataclass(frozen=True)
