@@ -6,8 +6,8 @@ from pathlib import Path
 import pytest
 import yaml
 
-from alsmeta.errors import InputError
-from alsmeta.tables import TABLES, load_dataset
+from alsmeta.io.errors import InputError
+from alsmeta.io.tables import TABLES, load_dataset
 
 ROOT = Path(__file__).resolve().parents[1]
 SCHEMAS = ROOT / "workflow" / "schemas"

@@ -5,8 +5,8 @@ from __future__ import annotations
 import math
 import random
 
-from alsmeta.effects import expit
-from alsmeta.pool import random_effects
+from alsmeta.effects.measures import expit
+from alsmeta.stats.random_effects import random_effects
 
 LONG = "Investigators of the multicentre intrathecal bone-marrow MSC programme, cohort "
 

@@ -14,8 +14,8 @@ from pathlib import Path
 import pytest
 import yaml
 
-from alsmeta.select import check_criteria
-from alsmeta.tables import TABLES, VALUE_TABLES, load_dataset, load_schema
+from alsmeta.io.tables import TABLES, VALUE_TABLES, load_dataset, load_schema
+from alsmeta.selection.criteria import check_criteria
 
 ROOT = Path(__file__).resolve().parents[1]
 SHARED = ROOT.parent / "shared"

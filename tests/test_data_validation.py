@@ -6,9 +6,9 @@ from pathlib import Path
 import pytest
 from badinput import SCHEMAS, copy_data, edit_cell, message, shipped_config
 
-from alsmeta.config import check_config
-from alsmeta.errors import InputError
-from alsmeta.tables import load_schema
+from alsmeta.io.config import check_config
+from alsmeta.io.errors import InputError
+from alsmeta.io.tables import load_schema
 
 
 @pytest.fixture

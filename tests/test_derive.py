@@ -10,7 +10,7 @@ import math
 
 import pytest
 
-from alsmeta import derive as dv
+from alsmeta.effects import derive as dv
 
 Z975 = 1.95996398454  # R: qnorm(0.975)
 

@@ -8,7 +8,7 @@ import math
 import numpy as np
 import pytest
 
-from alsmeta import effects as fx
+from alsmeta.effects import measures as fx
 
 PROPORTION_SETS = ["prop_serious_ae", "prop_headache", "prop_with_100pct", "prop_moderate"]
 

@@ -12,12 +12,12 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from alsmeta import derive as dv
-from alsmeta import effects as fx
-from alsmeta.analyses import coverage_simulation
-from alsmeta.pool import Settings, fit_batch, random_effects
-from alsmeta.regression import indicator_matrix, meta_regression, q_between
-from alsmeta.sensitivity import begg, cumulative, egger, influence, leave_one_out
+from alsmeta.analysis.pooling import coverage_simulation
+from alsmeta.analysis.sensitivity import begg, cumulative, egger, influence, leave_one_out
+from alsmeta.effects import derive as dv
+from alsmeta.effects import measures as fx
+from alsmeta.stats.meta_regression import indicator_matrix, meta_regression, q_between
+from alsmeta.stats.random_effects import Settings, fit_batch, random_effects
 
 FIXTURE = Path(__file__).parent / "fixtures" / "metafor" / "engine_fixtures.json"
 ENGINE = json.loads(FIXTURE.read_text())

@@ -7,11 +7,16 @@ from figcheck import layout_problems
 from matplotlib.patches import Polygon
 from synthetic import LONG, difference_analysis, proportion_analysis
 
-from alsmeta import figures_of_record, forest, outcome_figures, plotstyle, prisma, sof
-from alsmeta.browser import blank_dates
-from alsmeta.funnel import FunnelPoint, funnel_figure
-from alsmeta.loo_plots import RSweepPoint, leave_one_out, r_sensitivity_figure
-from alsmeta.pool import random_effects
+from alsmeta.analysis import prisma
+from alsmeta.analysis import summary_of_findings as sof
+from alsmeta.figures import forest
+from alsmeta.figures import outcome as outcome_figures
+from alsmeta.figures import record as figures_of_record
+from alsmeta.figures import style as plotstyle
+from alsmeta.figures.funnel import FunnelPoint, funnel_figure
+from alsmeta.figures.sensitivity import RSweepPoint, leave_one_out, r_sensitivity_figure
+from alsmeta.report.browser import blank_dates
+from alsmeta.stats.random_effects import random_effects
 
 PROPORTION = {"label": "Serious adverse events (synthetic)", "kind": "proportion"}
 DIFFERENCE = {"label": "Slope difference (synthetic)", "kind": "slope_change_difference"}
@@ -343,8 +348,8 @@ def test_certainty_rules_for_a_controlled_slope_difference():
 
 
 def test_prepost_sweep_figure_draws_estimate_and_i2_or_says_why_not():
-    from alsmeta.loo_plots import prepost_sweep_figure
-    from alsmeta.plotstyle import figure_text
+    from alsmeta.figures.sensitivity import prepost_sweep_figure
+    from alsmeta.figures.style import figure_text
 
     rows = [
         {

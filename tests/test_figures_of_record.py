@@ -4,7 +4,7 @@ one refresh command makes it pass again."""
 import shutil
 from pathlib import Path
 
-from alsmeta import figures_of_record as fr
+from alsmeta.figures import record as fr
 
 ROOT = Path(__file__).resolve().parents[1]
 

@@ -35,7 +35,7 @@ import numpy as np
 import pytest
 from scipy import optimize, special, stats
 
-from alsmeta.glmm import GlmmError, GlmmResult, binomial_normal, log_likelihood
+from alsmeta.stats.glmm import GlmmError, GlmmResult, binomial_normal, log_likelihood
 
 FIXTURE = Path(__file__).resolve().parent / "fixtures" / "metafor" / "glmm_fixtures.json"
 REL = 1e-4

@@ -7,10 +7,10 @@ from pathlib import Path
 import pytest
 import yaml
 
-from alsmeta.errors import InputError
-from alsmeta.harmonize import harmonize, harmonize_efficacy
-from alsmeta.select import OverlapError, check_criteria, check_no_overlap, select
-from alsmeta.tables import TABLES, Row, load_dataset
+from alsmeta.effects.harmonize import harmonize, harmonize_efficacy
+from alsmeta.io.errors import InputError
+from alsmeta.io.tables import TABLES, Row, load_dataset
+from alsmeta.selection.criteria import OverlapError, check_criteria, check_no_overlap, select
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -473,7 +473,7 @@ def test_arm_level_overlap_keeps_the_pooled_set_or_its_cohorts(data, effects, co
 
 
 def _groups(data):
-    """Overlap group -> members, read from the tables (not through alsmeta.select)."""
+    """Overlap group -> members, read from the tables (not through alsmeta.selection.criteria)."""
     members = {}
     for table, column in (("studies", "study_id"), ("arms", "arm_id")):
         for row in data[table]:

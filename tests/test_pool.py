@@ -11,8 +11,8 @@ import math
 import numpy as np
 import pytest
 
-from alsmeta.analyses import pool_all
-from alsmeta.pool import PoolingError, random_effects
+from alsmeta.analysis.pooling import pool_all
+from alsmeta.stats.random_effects import PoolingError, random_effects
 
 FIELDS = {
     "estimate": "b",
@@ -189,7 +189,7 @@ def test_bad_inputs_are_named_not_crashes(yi, vi, message):
 
 def test_all_zero_events_pool_to_the_corrected_rate():
     # Four 0/20 studies: identical logits, tau^2 = 0, Q = 0, I^2 = 0 (not NaN).
-    from alsmeta.effects import logit_proportion
+    from alsmeta.effects.measures import logit_proportion
 
     yi, vi, _ = logit_proportion([0, 0, 0, 0], [20, 20, 20, 20])
     with pytest.raises(PoolingError, match="Knapp-Hartung variance is 0"):

@@ -10,12 +10,12 @@ from pathlib import Path
 import pytest
 import yaml
 
-from alsmeta.harmonize import harmonize
-from alsmeta.pool import random_effects
-from alsmeta.quality import data_quality
-from alsmeta.select import select
-from alsmeta.tables import TABLES, load_dataset
-from alsmeta.variants import variant_table, variants
+from alsmeta.analysis.quality import data_quality
+from alsmeta.analysis.variants import variant_table, variants
+from alsmeta.effects.harmonize import harmonize
+from alsmeta.io.tables import TABLES, load_dataset
+from alsmeta.selection.criteria import select
+from alsmeta.stats.random_effects import random_effects
 
 ROOT = Path(__file__).resolve().parents[1]
 

@@ -12,8 +12,8 @@ import pytest
 import yaml
 from workdir import copy_project
 
-from alsmeta.browser import find_chromium
-from alsmeta.tsv import read_tsv
+from alsmeta.io.tsv import read_tsv
+from alsmeta.report.browser import find_chromium
 
 ROOT = Path(__file__).resolve().parents[1]
 SNAKEMAKE = [sys.executable, "-m", "snakemake"]
@@ -264,7 +264,7 @@ def test_snakemake_report_bundle_has_every_figure_and_table(project, tmp_path):
 @needs_chromium
 def test_report_in_a_browser(project, tmp_path):
     """Open the report in headless Chromium as a reader would, and take a screenshot."""
-    from alsmeta.browser import check
+    from alsmeta.report.browser import check
 
     workdir, _, _ = project
     shot = tmp_path / "report.png"

@@ -23,7 +23,7 @@ from pathlib import Path
 
 import numpy as np
 
-from alsmeta.pool import Settings, fit_batch
+from alsmeta.stats.random_effects import Settings, fit_batch
 
 R_LOOP = r"""
 suppressMessages(library(metafor))

@@ -1,9 +1,10 @@
 import sys
 
-from alsmeta.config import check_config
-from alsmeta.errors import InputError
-from alsmeta.select import check_criteria
-from alsmeta.tables import TABLES, load_dataset, load_schema
+from alsmeta.io.code_inputs import code_inputs
+from alsmeta.io.config import check_config
+from alsmeta.io.errors import InputError
+from alsmeta.selection.criteria import check_criteria
+from alsmeta.io.tables import TABLES, load_dataset, load_schema
 
 SCHEMA_DIR = "workflow/schemas"
 PACKAGE_DIR = "workflow/alsmeta"
@@ -36,6 +37,7 @@ def table_schemas():
     return [f"{SCHEMA_DIR}/{table}.schema.yaml" for table in TABLES]
 
 
-def package_code(*modules):
-    """Package modules a rule's script imports: listed as inputs so that editing them re-runs the rule."""
-    return [f"{PACKAGE_DIR}/{m}.py" for m in ("errors", "runner", "tsv", *modules)]
+def package_code(script):
+    """Every package module the rule's script imports, transitively: inputs, so that editing
+    one re-runs exactly the rules that run it."""
+    return code_inputs(f"workflow/scripts/{script}.py", PACKAGE_DIR)

@@ -2,7 +2,7 @@ rule harmonize:
     input:
         **data_tables(),
         schemas=table_schemas(),
-        code=package_code("tables", "effects", "derive", "harmonize"),
+        code=package_code("harmonize"),
     output:
         effects="results/effects/effects.tsv",
     log:

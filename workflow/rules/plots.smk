@@ -7,17 +7,7 @@ rule outcome_figures:
         weights=rules.pool.output.weights,
         efficacy=config["data"]["efficacy"],
         efficacy_schema=f"{SCHEMA_DIR}/efficacy.schema.yaml",
-        code=package_code(
-            "tables",
-            "plotstyle",
-            "display",
-            "forest",
-            "outcome_figures",
-            "sensitivity",
-            "funnel",
-            "pool",
-            "effects",
-        ),
+        code=package_code("outcome_figures"),
     output:
         forest=report(
             "results/figures/forest_{outcome}.svg",
@@ -80,7 +70,7 @@ rule prisma:
         studies=config["data"]["studies"],
         sources=config["data"]["sources"],
         schemas=[f"{SCHEMA_DIR}/{t}.schema.yaml" for t in ("studies", "sources")],
-        code=package_code("tables", "plotstyle", "prisma"),
+        code=package_code("prisma"),
     output:
         svg=report(
             "results/figures/prisma.svg",

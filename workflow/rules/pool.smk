@@ -5,7 +5,7 @@ rule pool:
         **data_tables(),
         effects=rules.harmonize.output.effects,
         schemas=table_schemas(),
-        code=package_code("tables", "effects", "derive", "select", "pool", "analyses"),
+        code=package_code("pool"),
     output:
         inclusion=report(
             "results/tables/inclusion.tsv",

@@ -27,16 +27,7 @@ rule report:
         data_quality_studies=rules.data_quality.output.studies,
         known_gaps=rules.data_quality.output.gaps,
         schemas=table_schemas(),
-        code=package_code(
-            "report",
-            "tables",
-            "display",
-            "sof",
-            "prisma",
-            "funnel",
-            "loo_plots",
-            "analyses",
-        ),
+        code=package_code("report"),
     output:
         html=report(
             "results/report/report.html",
@@ -64,7 +55,7 @@ rule report:
 rule report_pdf:
     input:
         html=rules.report.output.html,
-        code=package_code("browser"),
+        code=package_code("report_pdf"),
     output:
         pdf=report(
             "results/report/report.pdf",

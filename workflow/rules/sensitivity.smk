@@ -4,18 +4,7 @@ rule sensitivity:
         **data_tables(),
         analysed=rules.pool.output.analysed,
         schemas=table_schemas(),
-        code=package_code(
-            "tables",
-            "effects",
-            "harmonize",
-            "pool",
-            "regression",
-            "analyses",
-            "sensitivity",
-            "glmm",
-            "loo_plots",
-            "plotstyle",
-        ),
+        code=package_code("sensitivity"),
     output:
         leave_one_out=report(
             "results/tables/leave_one_out.tsv",

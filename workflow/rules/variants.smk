@@ -5,17 +5,7 @@ rule variants:
         **data_tables(),
         effects=rules.harmonize.output.effects,
         schemas=table_schemas(),
-        code=package_code(
-            "tables",
-            "derive",
-            "select",
-            "pool",
-            "analyses",
-            "variants",
-            "glmm",
-            "regression",
-            "effects",
-        ),
+        code=package_code("variants"),
     output:
         variants=report(
             "results/tables/variants.tsv",
@@ -39,7 +29,7 @@ rule data_quality:
         **data_tables(),
         effects=rules.harmonize.output.effects,
         schemas=table_schemas(),
-        code=package_code("tables", "derive", "select", "quality"),
+        code=package_code("data_quality"),
     output:
         studies=report(
             "results/tables/data_quality_studies.tsv",

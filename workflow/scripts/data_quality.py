@@ -2,10 +2,10 @@
 
 from pathlib import Path
 
-from alsmeta.quality import GAP_COLUMNS, OUTCOME_COLUMNS, STUDY_COLUMNS, data_quality
-from alsmeta.runner import run
-from alsmeta.tables import TABLES, load_dataset
-from alsmeta.tsv import read_tsv, write_tsv
+from alsmeta.analysis.quality import GAP_COLUMNS, OUTCOME_COLUMNS, STUDY_COLUMNS, data_quality
+from alsmeta.io.runner import run
+from alsmeta.io.tables import TABLES, load_dataset
+from alsmeta.io.tsv import read_tsv, write_tsv
 
 
 def main(smk, log):

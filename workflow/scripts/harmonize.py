@@ -2,10 +2,10 @@
 
 from pathlib import Path
 
-from alsmeta.harmonize import COLUMNS, harmonize
-from alsmeta.runner import run
-from alsmeta.tables import TABLES, load_dataset
-from alsmeta.tsv import write_tsv
+from alsmeta.effects.harmonize import COLUMNS, harmonize
+from alsmeta.io.runner import run
+from alsmeta.io.tables import TABLES, load_dataset
+from alsmeta.io.tsv import write_tsv
 
 
 def main(smk, log):

@@ -2,11 +2,11 @@
 
 from pathlib import Path
 
-from alsmeta.loo_plots import LOO_COLUMNS
-from alsmeta.outcome_figures import write_all
-from alsmeta.runner import run
-from alsmeta.tables import TABLES, load_schema, read_table
-from alsmeta.tsv import read_tsv, write_tsv
+from alsmeta.figures.outcome import write_all
+from alsmeta.figures.sensitivity import LOO_COLUMNS
+from alsmeta.io.runner import run
+from alsmeta.io.tables import TABLES, load_schema, read_table
+from alsmeta.io.tsv import read_tsv, write_tsv
 
 
 def by_format(paths) -> dict:

@@ -2,12 +2,12 @@
 
 from pathlib import Path
 
-from alsmeta.analyses import POOLED_COLUMNS, WEIGHT_COLUMNS, pool_all
-from alsmeta.harmonize import COLUMNS as EFFECT_COLUMNS
-from alsmeta.runner import run
-from alsmeta.select import INCLUSION_COLUMNS, SUBGROUP_VARIABLES, select
-from alsmeta.tables import TABLES, load_dataset
-from alsmeta.tsv import read_tsv, write_tsv
+from alsmeta.analysis.pooling import POOLED_COLUMNS, WEIGHT_COLUMNS, pool_all
+from alsmeta.effects.harmonize import COLUMNS as EFFECT_COLUMNS
+from alsmeta.io.runner import run
+from alsmeta.io.tables import TABLES, load_dataset
+from alsmeta.io.tsv import read_tsv, write_tsv
+from alsmeta.selection.criteria import INCLUSION_COLUMNS, SUBGROUP_VARIABLES, select
 
 ANALYSED_COLUMNS = ["outcome", "kind", "label", "year", *SUBGROUP_VARIABLES, *EFFECT_COLUMNS]
 

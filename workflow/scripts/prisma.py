@@ -1,10 +1,10 @@
 """Snakemake adapter: inclusion log + studies + sources -> PRISMA 2020 flow diagram and counts."""
 
-from alsmeta import plotstyle
-from alsmeta.prisma import FLOW_COLUMNS, figure, flow, flow_rows
-from alsmeta.runner import run
-from alsmeta.tables import TABLES, load_schema, read_table
-from alsmeta.tsv import read_tsv, write_tsv
+from alsmeta.analysis.prisma import FLOW_COLUMNS, figure, flow, flow_rows
+from alsmeta.figures import style as plotstyle
+from alsmeta.io.runner import run
+from alsmeta.io.tables import TABLES, load_schema, read_table
+from alsmeta.io.tsv import read_tsv, write_tsv
 
 
 def main(smk, log):

@@ -2,11 +2,11 @@
 
 from pathlib import Path
 
-from alsmeta.report import build_report
-from alsmeta.runner import run
-from alsmeta.sof import COLUMNS as SOF_COLUMNS
-from alsmeta.tables import TABLES, load_dataset
-from alsmeta.tsv import read_tsv, write_tsv
+from alsmeta.analysis.summary_of_findings import COLUMNS as SOF_COLUMNS
+from alsmeta.io.runner import run
+from alsmeta.io.tables import TABLES, load_dataset
+from alsmeta.io.tsv import read_tsv, write_tsv
+from alsmeta.report.build import build_report
 
 #: Sensitivity, variant and data-quality tables shown in the report's own section.
 EXTRA = (

@@ -1,8 +1,8 @@
 """Snakemake adapter: report.html -> report.pdf, printed by headless Chromium."""
 
-from alsmeta.browser import BrowserUnavailable, print_pdf
-from alsmeta.errors import InputError
-from alsmeta.runner import run
+from alsmeta.io.errors import InputError
+from alsmeta.io.runner import run
+from alsmeta.report.browser import BrowserUnavailable, print_pdf
 
 
 def main(smk, log):

@@ -2,9 +2,8 @@
 
 from pathlib import Path
 
-from alsmeta.analyses import settings_from
-from alsmeta.runner import run
-from alsmeta.sensitivity import (
+from alsmeta.analysis.pooling import settings_from
+from alsmeta.analysis.sensitivity import (
     CUMULATIVE_COLUMNS,
     INFLUENCE_COLUMNS,
     LOO_COLUMNS,
@@ -14,8 +13,9 @@ from alsmeta.sensitivity import (
     SWEEP_COLUMNS,
     sensitivity_tables,
 )
-from alsmeta.tables import TABLES, load_dataset
-from alsmeta.tsv import read_tsv, write_tsv
+from alsmeta.io.runner import run
+from alsmeta.io.tables import TABLES, load_dataset
+from alsmeta.io.tsv import read_tsv, write_tsv
 
 COLUMNS = {
     "leave_one_out": LOO_COLUMNS,
@@ -52,8 +52,8 @@ def main(smk, log):
         write_tsv(tables[name], columns, smk.output[name])
         log.info("%s: %d rows", name, len(tables[name]))
     # The r-sensitivity figure of the within-arm slope change.
-    from alsmeta import plotstyle
-    from alsmeta.loo_plots import prepost_sweep_figure
+    from alsmeta.figures import style as plotstyle
+    from alsmeta.figures.sensitivity import prepost_sweep_figure
 
     rows = [r for r in tables["prepost_sweep"] if r["outcome"] == "slope_change"]
     fig = prepost_sweep_figure(

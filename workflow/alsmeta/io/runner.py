@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 import sys
 
-from .errors import InputError
+from alsmeta.io.errors import InputError
 
 
 def run(main, snakemake) -> None:

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from .display import fmt_p
+from alsmeta.figures.text import fmt_p
 
 MIN_K_FUNNEL = 10
 
@@ -43,7 +43,7 @@ def funnel_figure(
     """The funnel plot. Raises ValueError for fewer than :data:`MIN_K_FUNNEL` studies."""
     import matplotlib.pyplot as plt
 
-    from . import plotstyle as ps
+    from alsmeta.figures import style as ps
 
     if len(points) < MIN_K_FUNNEL:
         raise ValueError(

@@ -11,7 +11,7 @@
 * :func:`begg` is the rank correlation test (Begg & Mazumdar 1994; ``ranktest``).
 
 The leave-one-out and cumulative refits of one analysis go through one batched
-:func:`alsmeta.pool.fit_batch` call.
+:func:`alsmeta.stats.random_effects.fit_batch` call.
 """
 
 from __future__ import annotations
@@ -21,9 +21,9 @@ import math
 import numpy as np
 from scipy import stats
 
-from .effects import expit
-from .pool import Settings, fit_batch
-from .regression import meta_regression
+from alsmeta.effects.measures import expit
+from alsmeta.stats.meta_regression import meta_regression
+from alsmeta.stats.random_effects import Settings, fit_batch
 
 FIT_FIELDS = (
     "k",
@@ -296,7 +296,7 @@ MODERATOR_COLUMNS = [
 
 def _natural(rows, kind, values):
     """Back-transform pooled values (on the rows' analysis scale) for the tables."""
-    from .analyses import Analysis, _to_natural
+    from alsmeta.analysis.pooling import Analysis, _to_natural
 
     return _to_natural(Analysis("", {"kind": kind}, "", "", rows), values)
 
@@ -328,7 +328,7 @@ def sensitivity_tables(
     logit for proportions), also where the main analysis uses the GLMM: case deletion
     and regression tests are defined for that model.
     """
-    from .harmonize import harmonize_efficacy
+    from alsmeta.effects.harmonize import harmonize_efficacy
 
     tables = {
         name: []
@@ -432,7 +432,7 @@ def _method_comparison(outcome, kind, rows, yi, vi, settings):
     """The same rows under every tau^2 estimator x inference (one batched call each)."""
     from dataclasses import replace
 
-    from .pool import ESTIMATORS, INFERENCES
+    from alsmeta.stats.random_effects import ESTIMATORS, INFERENCES
 
     out = []
     if len(rows) < 2:
@@ -452,7 +452,7 @@ def _method_comparison(outcome, kind, rows, yi, vi, settings):
                 }
             )
     if kind == "proportion":
-        from .glmm import GlmmError, binomial_normal
+        from alsmeta.stats.glmm import GlmmError, binomial_normal
 
         try:
             res = binomial_normal(
@@ -521,7 +521,7 @@ def _prepost_sweep(outcome, rows, efficacy_rows, correlations, settings, level, 
 
 def _moderator(outcome, rows, moderator, settings):
     """Mixed-effects meta-regression of an outcome on one numeric study attribute."""
-    from .pool import PoolingError
+    from alsmeta.stats.random_effects import PoolingError
 
     usable = [r for r in rows if r.get(moderator) is not None]
     base = {"outcome": outcome, "moderator": moderator, "k": len(usable)}

@@ -13,8 +13,8 @@ which change from one print to the next.
 
 Command line::
 
-    python -m alsmeta.browser check results/report/report.html [--screenshot out.png]
-    python -m alsmeta.browser pdf results/report/report.html results/report/report.pdf
+    python -m alsmeta.report.browser check results/report/report.html [--screenshot out.png]
+    python -m alsmeta.report.browser pdf results/report/report.html results/report/report.pdf
 """
 
 from __future__ import annotations

@@ -2,9 +2,9 @@
 
 :func:`overall_forest` and :func:`subgroup_forest` turn rows of ``analysed_effects.tsv``,
 ``pooled.tsv`` and ``weights.tsv`` (plus the printed per-arm numbers of ``efficacy.tsv``)
-into :class:`alsmeta.forest.Forest` values; :func:`leave_one_out_forest` draws the
+into :class:`alsmeta.figures.forest.Forest` values; :func:`leave_one_out_forest` draws the
 leave-one-out re-fits the same way. Nothing here computes a statistic except the
-leave-one-out re-fits (with the public :func:`alsmeta.pool.random_effects`); a statistic
+leave-one-out re-fits (with :func:`alsmeta.stats.random_effects.random_effects`); a statistic
 the tables do not carry (the test for subgroup differences) is shown as not available.
 """
 
@@ -12,8 +12,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from . import forest as fp
-from .display import (
+from alsmeta.figures import forest as fp
+from alsmeta.figures.text import (
     effect_text,
     heterogeneity_line,
     interval_text,
@@ -415,8 +415,8 @@ def subgroup_forest(
 
 def leave_one_out_rows(rows: list[dict], pooling: dict) -> list[dict]:
     """leave_one_out.tsv rows (natural scale) for an outcome's analysed ``rows`` (k >= 3)."""
-    from .analyses import natural_values
-    from .loo_plots import leave_one_out
+    from alsmeta.analysis.pooling import natural_values
+    from alsmeta.figures.sensitivity import leave_one_out
 
     kind = rows[0]["kind"]
 
@@ -532,10 +532,10 @@ def write_all(
     ``leave_one_out`` and ``funnel`` -> {format: path}. A display the data cannot support
     (leave-one-out with k < 3, a funnel plot with k < 10) is saved as a figure that says so.
     """
-    from . import forest as fp
-    from . import plotstyle as ps
-    from .funnel import MIN_K_FUNNEL, FunnelPoint, funnel_figure
-    from .loo_plots import MIN_K_LEAVE_ONE_OUT
+    from alsmeta.figures import forest as fp
+    from alsmeta.figures import style as ps
+    from alsmeta.figures.funnel import MIN_K_FUNNEL, FunnelPoint, funnel_figure
+    from alsmeta.figures.sensitivity import MIN_K_LEAVE_ONE_OUT
 
     label = definition["label"]
     overall = next(r for r in pooled_rows if r["subgroup_variable"] == "overall")

@@ -23,8 +23,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from .analyses import Analysis, pool_all, scales
-from .select import OverlapError, candidates, overlap_units, select
+from alsmeta.analysis.pooling import Analysis, pool_all, scales
+from alsmeta.selection.criteria import OverlapError, candidates, overlap_units, select
 
 _POOLED_FIELDS = (
     "status",

@@ -21,7 +21,7 @@ from pathlib import Path
 import jsonschema
 import yaml
 
-from .errors import InputError
+from alsmeta.io.errors import InputError
 
 #: Tables in the order they are validated, with the column holding each row's id.
 TABLES: dict[str, str] = {

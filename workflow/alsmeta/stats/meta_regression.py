@@ -28,7 +28,7 @@ from dataclasses import dataclass
 import numpy as np
 from scipy import stats
 
-from .pool import PoolingError
+from alsmeta.stats.random_effects import PoolingError
 
 
 @dataclass(frozen=True)

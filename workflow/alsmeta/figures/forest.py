@@ -15,7 +15,7 @@ Graph conventions:
 * proportions drawn on a 0-100 % axis, ratios on a log axis symmetric about 1, differences
   on a linear axis symmetric about 0, with a solid line of no effect.
 
-:func:`draw` turns a :class:`Forest` into a matplotlib figure; :mod:`alsmeta.outcome_figures`
+:func:`draw` turns a :class:`Forest` into a matplotlib figure; :mod:`alsmeta.figures.outcome`
 builds the :class:`Forest` of each analysis from the pipeline's tables.
 """
 
@@ -24,7 +24,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass, field
 
-from . import plotstyle as ps
+from alsmeta.figures import style as ps
 
 ROW_PAD = 0.045  # inches added to every table row
 GAP = 0.14  # inches between columns

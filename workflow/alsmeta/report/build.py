@@ -24,11 +24,12 @@ from pathlib import Path
 
 import yaml
 
-from . import prisma, sof
-from .display import MINUS, heterogeneity_line, num, overall_test_line, readable
-from .display import subgroup_test_line as subgroup_line
-from .funnel import MIN_K_FUNNEL
-from .loo_plots import MIN_K_LEAVE_ONE_OUT
+from alsmeta.analysis import prisma
+from alsmeta.analysis import summary_of_findings as sof
+from alsmeta.figures.funnel import MIN_K_FUNNEL
+from alsmeta.figures.sensitivity import MIN_K_LEAVE_ONE_OUT
+from alsmeta.figures.text import MINUS, heterogeneity_line, num, overall_test_line, readable
+from alsmeta.figures.text import subgroup_test_line as subgroup_line
 
 PACKAGES = (
     "alsmeta",

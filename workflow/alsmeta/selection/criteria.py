@@ -23,10 +23,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from .derive import duration_months
-from .effects import PROPORTION_MEASURES as PROPORTIONS
-from .errors import InputError
-from .tables import Row
+from alsmeta.effects.derive import duration_months
+from alsmeta.effects.measures import PROPORTION_MEASURES as PROPORTIONS
+from alsmeta.io.errors import InputError
+from alsmeta.io.tables import Row
 
 TIER_RANK = {"paper": 0, "registry": 1, "secondary": 2}
 

@@ -269,7 +269,7 @@ def figure(f: Flow):
     import matplotlib.pyplot as plt
     from matplotlib.patches import FancyArrowPatch, FancyBboxPatch
 
-    from . import plotstyle as ps
+    from alsmeta.figures import style as ps
 
     band_x, band_w = 0.1, 0.32
     left_x, left_w = 0.55, 3.35

@@ -15,8 +15,8 @@ between-arm row), as the pooled table counts them.
 
 from __future__ import annotations
 
-from .select import OverlapError, candidates, select
-from .tables import VALUE_TABLES
+from alsmeta.io.tables import VALUE_TABLES
+from alsmeta.selection.criteria import OverlapError, candidates, select
 
 STUDY_COLUMNS = [
     "study_id",

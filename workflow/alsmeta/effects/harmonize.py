@@ -2,7 +2,7 @@
 
 One output row per adverse-event row, per efficacy row, per responder row and per
 responder comparison, with ``yi``/``vi`` on the analysis scale, a per-study CI on the
-natural scale, every derivation written out (:mod:`alsmeta.derive`) and flagged, and the
+natural scale, every derivation written out (:mod:`alsmeta.effects.derive`) and flagged, and the
 provenance carried through. A row whose printed statistics cannot give an effect size is
 kept with ``status = not_computable`` and the reason, so that the inclusion log can show it.
 
@@ -21,9 +21,9 @@ from __future__ import annotations
 
 import math
 
-from . import derive as dv
-from . import effects as fx
-from .tables import CONTRASTS, Row, responder_key
+from alsmeta.effects import derive as dv
+from alsmeta.effects import measures as fx
+from alsmeta.io.tables import CONTRASTS, Row, responder_key
 
 #: Columns of effects.tsv, in order.
 COLUMNS = [

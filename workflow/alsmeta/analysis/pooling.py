@@ -1,12 +1,12 @@
 """Pool every analysis the outcomes define: overall and within each subgroup level.
 
 One row of ``pooled.tsv`` per analysis. All inverse-variance analyses of a run are
-fitted by one :func:`alsmeta.pool.fit_batch` call; proportions pooled with the
+fitted by one :func:`alsmeta.stats.random_effects.fit_batch` call; proportions pooled with the
 binomial-normal GLMM are fitted one model each (there are few of them). An analysis
 that cannot be pooled is a row with ``status = not_pooled`` and the reason.
 
 Subgroup rows carry the test for subgroup differences in both forms (see
-:mod:`alsmeta.regression`): ``qm_*`` with a common tau^2, ``q_between_*`` with a
+:mod:`alsmeta.stats.meta_regression`): ``qm_*`` with a common tau^2, ``q_between_*`` with a
 separate tau^2 per subgroup (RevMan).
 """
 
@@ -17,9 +17,9 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .effects import back_transform
-from .pool import PoolingError, Settings, fit_batch
-from .regression import indicator_matrix, meta_regression, q_between
+from alsmeta.effects.measures import back_transform
+from alsmeta.stats.meta_regression import indicator_matrix, meta_regression, q_between
+from alsmeta.stats.random_effects import PoolingError, Settings, fit_batch
 
 POOLED_COLUMNS = [
     "outcome",
@@ -229,7 +229,7 @@ def _from_fit(analysis, fit, base) -> dict:
 
 def _glmm_fit(analysis: Analysis, level: float, points: int) -> dict:
     """Binomial-normal GLMM, checked against a grid of twice the quadrature points."""
-    from .glmm import GlmmError, binomial_normal
+    from alsmeta.stats.glmm import GlmmError, binomial_normal
 
     events = [r["events"] for r in analysis.rows]
     n = [r["n"] for r in analysis.rows]

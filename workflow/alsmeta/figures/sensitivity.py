@@ -1,7 +1,7 @@
 """Sensitivity displays: leave-one-out re-fits and the pre/post-correlation (r) sweep.
 
-Leave-one-out re-fits the same random-effects model (:func:`alsmeta.sensitivity.leave_one_out`,
-same estimator, inference and level) to the k - 1 studies left when each study in turn is
+Leave-one-out re-fits the same random-effects model
+(:func:`alsmeta.analysis.sensitivity.leave_one_out`, same estimator, inference and level) to the k - 1 studies left when each study in turn is
 omitted (Viechtbauer & Cheung 2010; metafor's ``leave1out()``). It needs k >= 3, so that
 each re-fit still has the two studies a random-effects model needs.
 
@@ -52,12 +52,12 @@ class LeaveOneOut:
 def leave_one_out(yi, vi, ids, estimator, inference, level, prediction="t_k1") -> list[LeaveOneOut]:
     """One re-fit per omitted study, in the order of ``ids``, as plot rows.
 
-    The re-fits come from :func:`alsmeta.sensitivity.leave_one_out` (one batched call).
+    The re-fits come from :func:`alsmeta.analysis.sensitivity.leave_one_out` (one batched call).
     Raises ValueError for k < :data:`MIN_K_LEAVE_ONE_OUT`. A re-fit that the model cannot
     make (e.g. identical estimates under Knapp-Hartung) is kept with its reason.
     """
-    from .pool import Settings
-    from .sensitivity import leave_one_out as refits
+    from alsmeta.analysis.sensitivity import leave_one_out as refits
+    from alsmeta.stats.random_effects import Settings
 
     k = len(yi)
     if k < MIN_K_LEAVE_ONE_OUT:
@@ -106,7 +106,7 @@ def r_sensitivity_figure(
     """
     import matplotlib.pyplot as plt
 
-    from . import plotstyle as ps
+    from alsmeta.figures import style as ps
 
     if len(points) < 2:
         raise ValueError("an r-sensitivity plot needs at least two values of r")
@@ -180,7 +180,7 @@ def r_sensitivity_figure(
 def prepost_sweep_figure(rows: list[dict], used_r: float, title: str):
     """The r-sensitivity figure from prepost_sweep.tsv rows of one outcome, or a figure
     saying why there is none (fewer than two values of r at which the outcome pools)."""
-    from . import plotstyle as ps
+    from alsmeta.figures import style as ps
 
     pooled = [r for r in rows if r.get("status") == "pooled"]
     depending = max((r.get("k_depending_on_r") or 0 for r in rows), default=0)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import jsonschema
 
-from .errors import InputError
+from alsmeta.io.errors import InputError
 
 
 def _key(path) -> str:

@@ -4,7 +4,7 @@
 (``results/figures/<name>.svg``) and fails, naming the figure and showing how its text
 changed, if any differs by a byte. Refresh them after an intended change with one command::
 
-    python -m alsmeta.figures_of_record --refresh
+    python -m alsmeta.figures.record --refresh
 
 Both commands first run Snakemake for the figures (nothing to do when they are up to date),
 always with the repository's own configuration. ``--refresh`` also updates the PNG renderings
@@ -36,7 +36,7 @@ FIGURES = (
 RENDERINGS = ("forest_serious_ae", "forest_slope_change_vs_control", "prisma")
 RECORD_DIR = Path("docs/figures")
 RENDER_DIR = Path("docs/images")
-REFRESH = "python -m alsmeta.figures_of_record --refresh"
+REFRESH = "python -m alsmeta.figures.record --refresh"
 
 
 @dataclass(frozen=True)
