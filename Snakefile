@@ -1,6 +1,6 @@
 # MSC therapy for ALS: a reproducible random-effects meta-analysis.
-# Stages: harmonize -> pool (selection + pooling) -> plots -> report; beside pool,
-# sensitivity analyses and data-quality tables.
+# Stages: harmonize -> select (a checkpoint) -> analyse (per outcome) -> tables,
+# plots (per outcome) -> report.
 from snakemake.utils import min_version
 
 min_version("9.27")
@@ -11,10 +11,9 @@ configfile: "config/config.yaml"
 
 include: "workflow/rules/common.smk"
 include: "workflow/rules/harmonize.smk"
-include: "workflow/rules/pool.smk"
-include: "workflow/rules/variants.smk"
+include: "workflow/rules/select.smk"
+include: "workflow/rules/analyse.smk"
 include: "workflow/rules/plots.smk"
-include: "workflow/rules/sensitivity.smk"
 include: "workflow/rules/report.smk"
 
 
@@ -23,7 +22,4 @@ rule all:
     input:
         rules.report.output,
         expand(rules.outcome_figures.output, outcome=OUTCOMES),
-        rules.prisma.output,
-        rules.sensitivity.output,
-        rules.variants.output,
-        rules.data_quality.output,
+        rules.tables.output,

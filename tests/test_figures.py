@@ -9,12 +9,16 @@ from synthetic import LONG, difference_analysis, proportion_analysis
 
 from alsmeta.analysis import prisma
 from alsmeta.analysis import summary_of_findings as sof
+from alsmeta.analysis.pooling import glmm_fit, settings_from
+from alsmeta.analysis.sensitivity import leave_one_out_rows
+from alsmeta.effects.measures import expit
 from alsmeta.figures import forest
 from alsmeta.figures import outcome as outcome_figures
+from alsmeta.figures import prisma as prisma_figure
 from alsmeta.figures import record as figures_of_record
 from alsmeta.figures import style as plotstyle
 from alsmeta.figures.funnel import FunnelPoint, funnel_figure
-from alsmeta.figures.sensitivity import RSweepPoint, leave_one_out, r_sensitivity_figure
+from alsmeta.figures.sensitivity import RSweepPoint, r_sensitivity_figure
 from alsmeta.report.browser import blank_dates
 from alsmeta.stats.random_effects import random_effects
 
@@ -138,26 +142,47 @@ def test_subgroup_forest_has_a_diamond_per_pooled_subgroup_and_says_what_is_miss
     )
 
 
+IV_POOLING = {"estimator": "REML", "inference": "knapp_hartung", "level": 0.95}
+
+
 def test_leave_one_out_refits_the_same_model_without_each_study():
     rows, _ = proportion_analysis(6)
     yi, vi = [r["yi"] for r in rows], [r["vi"] for r in rows]
-    fits = leave_one_out(yi, vi, [r["effect_id"] for r in rows], "REML", "knapp_hartung", 0.95)
-    assert [f.omitted for f in fits] == [r["effect_id"] for r in rows]
+    fits = leave_one_out_rows("synthetic", PROPORTION, rows, settings_from(IV_POOLING), IV_POOLING)
+    assert [f["omitted_effect_id"] for f in fits] == [r["effect_id"] for r in rows]
     direct = random_effects(yi[:2] + yi[3:], vi[:2] + vi[3:], "REML", "knapp_hartung", 0.95)
-    assert fits[2].k == 5
-    assert fits[2].estimate == pytest.approx(direct.estimate, rel=1e-12)
-    assert fits[2].tau2 == pytest.approx(direct.tau2, rel=1e-12)
-    with pytest.raises(ValueError, match="k >= 3"):
-        leave_one_out(yi[:2], vi[:2], ["a", "b"], "REML", "knapp_hartung", 0.95)
+    assert fits[2]["k"] == 5
+    assert fits[2]["method"] == "inverse variance"
+    assert fits[2]["estimate"] == pytest.approx(float(expit(direct.estimate)), rel=1e-12)
+    assert fits[2]["tau2"] == pytest.approx(direct.tau2, rel=1e-12)
+    assert (
+        leave_one_out_rows("x", PROPORTION, rows[:2], settings_from(IV_POOLING), IV_POOLING) == []
+    )
+
+
+def test_leave_one_out_refits_the_glmm_where_the_main_analysis_uses_it():
+    rows, _ = proportion_analysis(5)
+    pooling = {**IV_POOLING, "proportion_method": "glmm", "glmm_quadrature_points": 21}
+    fits = leave_one_out_rows("synthetic", PROPORTION, rows, settings_from(pooling), pooling)
+    direct = glmm_fit(rows[1:], 0.95, 21)
+    assert fits[0]["method"] == "binomial-normal GLMM"
+    assert fits[0]["estimate"] == pytest.approx(float(expit(direct["estimate"])), rel=1e-12)
+    assert fits[0]["tau2"] == pytest.approx(direct["tau2"], rel=1e-12)
+
+
+def test_leave_one_out_honours_the_prediction_setting():
+    rows, _ = proportion_analysis(6)
+    z = {**IV_POOLING, "prediction": "z"}
+    t_k1 = leave_one_out_rows("s", PROPORTION, rows, settings_from(IV_POOLING), IV_POOLING)
+    normal = leave_one_out_rows("s", PROPORTION, rows, settings_from(z), z)
+    assert all(a["pi_lower"] < b["pi_lower"] for a, b in zip(t_k1, normal, strict=True))
 
 
 def test_leave_one_out_plot_marks_the_full_estimate():
     rows, (pooled, _) = proportion_analysis(7)
     for r in rows:
         r["outcome"] = "synthetic"
-    loo = outcome_figures.leave_one_out_rows(
-        rows, {"estimator": "REML", "inference": "knapp_hartung", "level": 0.95}
-    )
+    loo = leave_one_out_rows("synthetic", PROPORTION, rows, settings_from(IV_POOLING), IV_POOLING)
     fig = forest.draw(outcome_figures.leave_one_out_forest(PROPORTION, loo, pooled))
     shown = texts(fig)
     assert sum(t.startswith("Omitting ") for t in shown) == 7
@@ -217,13 +242,14 @@ def test_pdf_dates_are_blanked_without_moving_bytes():
 # -- PRISMA ------------------------------------------------------------------------------
 
 
-def _inclusion(outcome, study, effect, decision, reasons=""):
+def _inclusion(outcome, study, effect, decision, reasons="", codes=""):
     return {
         "outcome": outcome,
         "study_id": study,
         "effect_id": effect,
         "arm_id": "",
         "decision": decision,
+        "reason_codes": codes,
         "reasons": reasons,
     }
 
@@ -236,16 +262,17 @@ def test_prisma_flow_counts_each_study_once_under_its_first_reason():
     sources = [{"trial_id": t} for t in ("T1", "T1", "T2", "T3", "M")]
     inclusion = [
         _inclusion("x", "a", "a1", "included"),
-        _inclusion("x", "a", "a2", "excluded", "control arm (this outcome pools MSC-treated arms)"),
+        _inclusion("x", "a", "a2", "excluded", "control arm (any wording)", "control_arm"),
         _inclusion(
             "x",
             "b",
             "b1",
             "excluded",
-            "n = 3 < criteria.min_n = 5; evidence tier 'secondary' not in criteria.evidence_tiers",
+            "the wording of a reason does not decide its category",
+            "criteria.min_n;criteria.evidence_tiers",
         ),
-        _inclusion("x", "c", "", "excluded", "deaths not reported"),
-        _inclusion("x", "d", "d1", "excluded", "something new"),
+        _inclusion("x", "c", "", "excluded", "deaths not reported", "no_candidate"),
+        _inclusion("x", "d", "d1", "excluded", "something new", "something_new"),
     ]
     pooled = [
         {"outcome": "x", "subgroup_variable": "overall", "k": 1, "n_total": 40, "k_n_unreported": 0}
@@ -256,10 +283,10 @@ def test_prisma_flow_counts_each_study_once_under_its_first_reason():
     assert s.not_included == {
         "no usable data for this outcome": ("c",),
         "sample size below or not reported (criteria.min_n)": ("b",),
-        "other: something new": ("d",),
+        "other: something_new": ("d",),
     }
     assert f.in_no_synthesis == 3 and f.none_no_data == ("c",)
-    fig = prisma.figure(f)
+    fig = prisma_figure.figure(f)
     shown = " | ".join(texts(fig))
     assert "Studies in the extraction dossier (n\u00a0=\u00a04)" in shown
     assert "Outcome X: 1 study, 40 participants" in shown

@@ -11,10 +11,11 @@ import pytest
 import yaml
 
 from alsmeta.analysis.quality import data_quality
-from alsmeta.analysis.variants import variant_table, variants
+from alsmeta.analysis.variants import variant_rows
 from alsmeta.effects.harmonize import harmonize
 from alsmeta.io.tables import TABLES, load_dataset
 from alsmeta.selection.criteria import select
+from alsmeta.selection.variants import variant_selections, variants
 from alsmeta.stats.random_effects import random_effects
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -47,6 +48,20 @@ def table(effects, data, config):
 @pytest.fixture(scope="module")
 def quality(effects, data, config):
     return data_quality(effects, data, config["criteria"], config["outcome_definitions"])
+
+
+def variant_table(effects, data, criteria, definitions, pooling):
+    """variants.tsv rows of every outcome, as the select and analyse jobs make them."""
+    return [
+        row
+        for outcome in criteria["outcomes"]
+        for row in variant_rows(
+            outcome,
+            definitions[outcome],
+            variant_selections(effects, data, criteria, definitions, outcome),
+            pooling,
+        )
+    ]
 
 
 def _pooled(effects, ids, pooling):

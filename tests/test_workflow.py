@@ -26,17 +26,7 @@ needs_chromium = pytest.mark.skipif(
     find_chromium() is None and not os.environ.get("CI"),
     reason="Chromium not found (apt-get install chromium); the browser checks need it",
 )
-ALL_JOBS = {
-    "harmonize",
-    "pool",
-    "sensitivity",
-    "variants",
-    "data_quality",
-    "outcome_figures",
-    "prisma",
-    "report",
-    "all",
-}
+ALL_JOBS = {"harmonize", "select", "analyse", "tables", "outcome_figures", "report", "all"}
 
 
 def run(workdir: Path, *args, check=True):
@@ -52,9 +42,29 @@ def run(workdir: Path, *args, check=True):
     return proc
 
 
+#: The one line Snakemake itself prints before parsing, naming the workflow profile.
+PROFILE_NOTICE = "Using workflow specific profile profiles/default"
+
+
+def error_lines(proc) -> list[str]:
+    """What a user reads on stderr after Snakemake's notice of the workflow profile."""
+    return [ln for ln in proc.stderr.strip().splitlines() if not ln.startswith(PROFILE_NOTICE)]
+
+
+def job_log(proc) -> list[tuple[str, str]]:
+    """(rule, outcome wildcard or '') of every job a run executed (from Snakemake's log)."""
+    text = proc.stdout + proc.stderr
+    jobs = re.finditer(r"^(?:local)?(?:rule|checkpoint) (\w+):\n((?:    .*\n)*)", text + "\n", re.M)
+    out = []
+    for job in jobs:
+        wildcard = re.search(r"^    wildcards: outcome=(\w+)$", job.group(2), re.M)
+        out.append((job.group(1), wildcard.group(1) if wildcard else ""))
+    return out
+
+
 def jobs_run(proc) -> set[str]:
-    """Names of the rules whose jobs a run executed (from Snakemake's log)."""
-    return set(re.findall(r"^(?:local)?rule (\w+):$", proc.stdout + proc.stderr, re.M))
+    """Names of the rules whose jobs a run executed."""
+    return {rule for rule, _ in job_log(proc)}
 
 
 def digest(workdir: Path) -> dict[str, str]:
@@ -77,16 +87,15 @@ def test_cold_run_makes_every_output(project):
     workdir, first, _ = project
     assert jobs_run(first) == ALL_JOBS
     figures = workdir / "results/figures"
+    # The default formats: SVG only (figures.formats adds PNG and PDF).
     for outcome in OUTCOMES:
-        for ext in ("svg", "png", "pdf"):
-            assert (figures / f"forest_{outcome}.{ext}").stat().st_size > 1000
-            for variable in SUBGROUPS:
-                assert (figures / f"forest_{outcome}_by_{variable}.{ext}").stat().st_size > 1000
+        assert (figures / f"forest_{outcome}.svg").stat().st_size > 1000
+        for variable in SUBGROUPS:
+            assert (figures / f"forest_{outcome}_by_{variable}.svg").stat().st_size > 1000
         for name in ("leave_one_out", "funnel"):
-            for ext in ("svg", "png"):
-                assert (figures / f"{name}_{outcome}.{ext}").stat().st_size > 1000
-    for ext in ("svg", "png", "pdf"):
-        assert (figures / f"prisma.{ext}").stat().st_size > 1000
+            assert (figures / f"{name}_{outcome}.svg").stat().st_size > 1000
+    assert (figures / "prisma.svg").stat().st_size > 1000
+    assert not list(figures.glob("*.png")) and not list(figures.glob("*.pdf"))
     for name in (
         "effects/effects.tsv",
         "tables/inclusion.tsv",
@@ -101,9 +110,33 @@ def test_cold_run_makes_every_output(project):
     ):
         assert (workdir / "results" / name).stat().st_size > 0
     assert (workdir / "results/logs/harmonize.log").read_text().strip().endswith("INFO done")
-    # Leave-one-out re-fits exist where k >= 3 (serious AEs: 7 studies), not for k = 2.
-    assert len(read_tsv(workdir / "results/tables/leave_one_out_serious_ae.tsv")) == 7
-    assert read_tsv(workdir / "results/tables/leave_one_out_death.tsv") == []
+    # Leave-one-out re-fits exist where k >= 3 (serious AEs: 7 studies), not for k = 2,
+    # in one table that the figures and the report read.
+    loo = read_tsv(workdir / "results/tables/leave_one_out.tsv")
+    assert len([r for r in loo if r["outcome"] == "serious_ae"]) == 7
+    assert [r for r in loo if r["outcome"] == "death"] == []
+    assert {r["method"] for r in loo if r["outcome"] == "serious_ae"} == {"binomial-normal GLMM"}
+
+
+def test_all_formats_add_png_at_300_dpi_and_pdf(tmp_path):
+    workdir = copy_project(tmp_path / "formats")
+    formats = workdir / "formats.yaml"
+    formats.write_text("figures:\n  formats: [svg, png, pdf]\n  max_forest_rows: 60\n")
+    run(workdir, "--configfile", str(formats))
+    figures = workdir / "results/figures"
+    for outcome in OUTCOMES:
+        for ext in ("svg", "png", "pdf"):
+            assert (figures / f"forest_{outcome}.{ext}").stat().st_size > 1000
+            for variable in SUBGROUPS:
+                assert (figures / f"forest_{outcome}_by_{variable}.{ext}").stat().st_size > 1000
+            for name in ("leave_one_out", "funnel"):
+                assert (figures / f"{name}_{outcome}.{ext}").stat().st_size > 1000
+    for ext in ("svg", "png", "pdf"):
+        assert (figures / f"prisma.{ext}").stat().st_size > 1000
+    from PIL import Image
+
+    with Image.open(figures / "forest_serious_ae.png") as png:
+        assert round(png.info["dpi"][0]) == 300
 
 
 def test_pooled_table_holds_the_headline_results(project):
@@ -334,7 +367,7 @@ def test_an_unknown_conflict_version_stops_before_any_job(project):
     finally:
         config.write_text(original)
     assert proc.returncode == 1
-    assert proc.stderr.strip().splitlines() == [
+    assert error_lines(proc) == [
         "Input error: config key 'criteria.conflict_versions.oh2018_msc_n': 'press' is not a "
         "version of this conflict (paper, mnd_association)"
     ]
@@ -372,7 +405,7 @@ def test_bad_input_stops_with_one_line_and_leaves_results(project):
     finally:
         arms.write_text(original)
     assert proc.returncode == 1
-    assert proc.stderr.strip().splitlines() == [
+    assert error_lines(proc) == [
         f"Input error: data/arms.tsv, line {number + 1} (arm_id 'oh2018_msc'), "
         "column 'n_randomized': -33 is less than the minimum of 1"
     ]
@@ -386,9 +419,22 @@ def test_changed_criterion_reruns_only_what_depends_on_it(project):
     effects = workdir / "results/effects/effects.tsv"
     effects_mtime = effects.stat().st_mtime_ns
     try:
+        before = digest(workdir)
         config.write_text(original.replace("  min_n: 5\n", "  min_n: 10\n"))
         proc = run(workdir)
         assert jobs_run(proc) == ALL_JOBS - {"harmonize"}
+        # Only the outcomes whose selection changed (Oh 2015, n = 7, leaves serious AEs; a
+        # variant of death loses a small study) are analysed and drawn again; the others
+        # keep their byte-identical selection file and every output made from it.
+        after = digest(workdir)
+        changed = {
+            o for o in OUTCOMES if before[f"selection/{o}.json"] != after[f"selection/{o}.json"]
+        }
+        assert changed == {"serious_ae", "death"}
+        assert {o for rule, o in job_log(proc) if rule == "analyse"} == changed
+        assert {o for rule, o in job_log(proc) if rule == "outcome_figures"} == changed
+        for o in set(OUTCOMES) - changed:
+            assert before[f"figures/forest_{o}.svg"] == after[f"figures/forest_{o}.svg"]
         assert effects.stat().st_mtime_ns == effects_mtime
         oh2015 = next(
             r
@@ -400,6 +446,33 @@ def test_changed_criterion_reruns_only_what_depends_on_it(project):
         config.write_text(original)
     # Back to the original criteria: the selection re-runs, harmonize still does not.
     assert "harmonize" not in jobs_run(run(workdir))
+
+
+def test_editing_the_report_text_reruns_only_the_report(project):
+    workdir, _, _ = project
+    sections = workdir / "workflow/alsmeta/report/build.py"
+    original = sections.read_text()
+    try:
+        sections.write_text(original.replace("One row per outcome.", "One row per outcome!", 1))
+        assert sections.read_text() != original
+        assert jobs_run(run(workdir)) == {"report", "all"}
+    finally:
+        sections.write_text(original)
+    run(workdir)
+
+
+def test_editing_an_engine_module_reruns_the_analyses_that_import_it(project):
+    workdir, _, _ = project
+    engine = workdir / "workflow/alsmeta/stats/glmm.py"
+    original = engine.read_text()
+    try:
+        engine.write_text(original + "\n# edited\n")
+        ran = jobs_run(run(workdir))
+        assert {"analyse", "tables", "outcome_figures", "report"} <= ran
+        assert not {"harmonize", "select"} & ran
+    finally:
+        engine.write_text(original)
+    run(workdir)
 
 
 def test_changed_harmonization_reruns_harmonize(project):

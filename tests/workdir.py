@@ -7,10 +7,11 @@ ROOT = Path(__file__).resolve().parents[1]
 
 
 def copy_project(target: Path) -> Path:
-    """Copy Snakefile, config/, workflow/ and data/ to ``target``; results/ starts empty."""
+    """Copy Snakefile, config/, profiles/, workflow/ and data/ to ``target``; results/ starts
+    empty. The copy runs its own workflow/alsmeta (the Snakefile puts it first on the path)."""
     target.mkdir(parents=True, exist_ok=True)
     shutil.copy2(ROOT / "Snakefile", target / "Snakefile")
-    for folder in ("config", "workflow", "data"):
+    for folder in ("config", "profiles", "workflow", "data"):
         shutil.copytree(
             ROOT / folder,
             target / folder,

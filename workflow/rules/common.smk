@@ -1,14 +1,18 @@
 import sys
+from pathlib import Path
+
+# Jobs run in this process (alsmeta.jobs) and import the package from this workflow's own
+# workflow/ folder, the files that are the rules' code inputs, whatever else is installed.
+sys.path.insert(0, str(Path(workflow.basedir) / "workflow"))
 
 from alsmeta.io.code_inputs import code_inputs
 from alsmeta.io.config import check_config
 from alsmeta.io.errors import InputError
-from alsmeta.selection.criteria import check_criteria
 from alsmeta.io.tables import TABLES, load_dataset, load_schema
+from alsmeta.selection.criteria import check_criteria
 
 SCHEMA_DIR = "workflow/schemas"
 PACKAGE_DIR = "workflow/alsmeta"
-ENV = "../envs/alsmeta.yaml"
 
 
 # Bad input stops the run here, before any job starts and before results/ is touched,
@@ -22,6 +26,8 @@ except InputError as error:
 
 
 OUTCOMES = config["criteria"]["outcomes"]
+SUBGROUPS = config["subgroups"]
+FORMATS = config["figures"]["formats"]
 
 
 wildcard_constraints:
@@ -29,7 +35,7 @@ wildcard_constraints:
 
 
 def data_tables():
-    """The extracted tables as named inputs, so scripts find them by table name."""
+    """The extracted tables as named inputs, so jobs find them by table name."""
     return {table: config["data"][table] for table in TABLES}
 
 
@@ -37,7 +43,29 @@ def table_schemas():
     return [f"{SCHEMA_DIR}/{table}.schema.yaml" for table in TABLES]
 
 
-def package_code(script):
-    """Every package module the rule's script imports, transitively: inputs, so that editing
-    one re-runs exactly the rules that run it."""
-    return code_inputs(f"workflow/scripts/{script}.py", PACKAGE_DIR)
+def job_code(job):
+    """The job's module and every package module it imports, transitively: inputs, so that
+    editing one re-runs exactly the rules that run it."""
+    source = f"{PACKAGE_DIR}/jobs/{job}.py"
+    return [
+        f"{PACKAGE_DIR}/jobs/__init__.py",
+        source,
+        *code_inputs(source, PACKAGE_DIR),
+    ]
+
+
+def run_job(job, input, output, params, wildcards, log):
+    """Run the job in this process (see alsmeta.jobs): no Python start-up per job."""
+    from alsmeta.jobs import run
+
+    run(job, input, output, params, wildcards, log)
+
+
+def figure(stem):
+    """A figure's files, one per configured format."""
+    return expand(f"results/figures/{stem}.{{ext}}", ext=FORMATS, allow_missing=True)
+
+
+def selection_of(wildcards):
+    """An outcome's selection, known once the select checkpoint has run."""
+    return checkpoints.select.get().output.selections[OUTCOMES.index(wildcards.outcome)]

@@ -2,14 +2,12 @@ rule harmonize:
     input:
         **data_tables(),
         schemas=table_schemas(),
-        code=package_code("harmonize"),
+        code=job_code("harmonize"),
     output:
         effects="results/effects/effects.tsv",
     log:
         "results/logs/harmonize.log",
-    conda:
-        ENV
     params:
         harmonize=config["harmonize"],
-    script:
-        "../scripts/harmonize.py"
+    run:
+        run_job("harmonize", input, output, params, wildcards, log)

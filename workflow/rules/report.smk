@@ -1,53 +1,50 @@
 rule report:
     input:
         **data_tables(),
-        effects=rules.harmonize.output.effects,
-        inclusion=rules.pool.output.inclusion,
-        pooled=rules.pool.output.pooled,
-        analysed=rules.pool.output.analysed,
-        weights=rules.pool.output.weights,
-        figures=[
-            *expand(rules.outcome_figures.output.forest, outcome=OUTCOMES),
-            *expand(rules.outcome_figures.output.subgroups, outcome=OUTCOMES),
-            *expand(rules.outcome_figures.output.leave_one_out, outcome=OUTCOMES),
-            *expand(rules.outcome_figures.output.funnel, outcome=OUTCOMES),
-            rules.prisma.output.svg,
-        ],
-        leave_one_out=expand(
-            rules.outcome_figures.output.leave_one_out_table, outcome=OUTCOMES
-        ),
-        variants=rules.variants.output.variants,
-        methods=rules.sensitivity.output.methods,
-        small_study=rules.sensitivity.output.small_study,
-        influence=rules.sensitivity.output.influence,
-        cumulative=rules.sensitivity.output.cumulative,
-        prepost_sweep=rules.sensitivity.output.prepost_sweep,
-        prepost_figure=rules.sensitivity.output.prepost_figure,
-        data_quality_outcomes=rules.data_quality.output.outcomes,
-        data_quality_studies=rules.data_quality.output.studies,
-        known_gaps=rules.data_quality.output.gaps,
         schemas=table_schemas(),
-        code=package_code("report"),
+        effects=rules.harmonize.output.effects,
+        inclusion=rules.select.output.inclusion,
+        data_quality_outcomes=rules.select.output.quality_outcomes,
+        data_quality_studies=rules.select.output.quality_studies,
+        known_gaps=rules.select.output.known_gaps,
+        pooled=rules.tables.output.pooled,
+        analysed=rules.tables.output.analysed,
+        weights=rules.tables.output.weights,
+        leave_one_out=rules.tables.output.leave_one_out,
+        summary_of_findings=rules.tables.output.summary_of_findings,
+        prisma_flow=rules.tables.output.prisma_flow,
+        variants=rules.tables.output.variants,
+        methods=rules.tables.output.methods,
+        small_study=rules.tables.output.small_study,
+        influence=rules.tables.output.influence,
+        cumulative=rules.tables.output.cumulative,
+        prepost_sweep=rules.tables.output.prepost_sweep,
+        prepost_figure="results/figures/prepost_sweep.svg",
+        figures=[
+            *expand("results/figures/forest_{outcome}.svg", outcome=OUTCOMES),
+            *expand(
+                "results/figures/forest_{outcome}_by_{variable}.svg",
+                outcome=OUTCOMES,
+                variable=SUBGROUPS,
+            ),
+            *expand("results/figures/leave_one_out_{outcome}.svg", outcome=OUTCOMES),
+            *expand("results/figures/funnel_{outcome}.svg", outcome=OUTCOMES),
+            "results/figures/prisma.svg",
+        ],
+        code=job_code("report"),
     output:
         html=report(
             "results/report/report.html",
             caption="../report/report.rst",
             category="Report",
         ),
-        summary_of_findings=report(
-            "results/tables/summary_of_findings.tsv",
-            caption="../report/summary_of_findings.rst",
-            category="Tables",
-        ),
     log:
         "results/logs/report.log",
-    conda:
-        ENV
     params:
         config=config,
         outcomes=OUTCOMES,
-    script:
-        "../scripts/report.py"
+    run:
+        run_job("report", input, output, params, wildcards, log)
 
 
 # Optional target (not in `all`): needs Chromium, which the HTML report does not.
@@ -55,7 +52,7 @@ rule report:
 rule report_pdf:
     input:
         html=rules.report.output.html,
-        code=package_code("report_pdf"),
+        code=job_code("report_pdf"),
     output:
         pdf=report(
             "results/report/report.pdf",
@@ -64,7 +61,5 @@ rule report_pdf:
         ),
     log:
         "results/logs/report_pdf.log",
-    conda:
-        ENV
-    script:
-        "../scripts/report_pdf.py"
+    run:
+        run_job("report_pdf", input, output, params, wildcards, log)

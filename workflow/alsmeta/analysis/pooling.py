@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
+from functools import cache
 
 import numpy as np
 
@@ -129,26 +130,22 @@ def scales(analysis: Analysis) -> tuple[str, str]:
     return SCALES[kind]
 
 
-def _to_natural(analysis: Analysis, values):
-    kind = analysis.kind
+def to_natural(definition: dict, rows: list[dict], values) -> list[float]:
+    """Pooled values on the analysis scale of ``rows`` (one analysis' rows) on the natural
+    scale: the proportion measure's inverse (PFT with the harmonic mean of the n),
+    exp() for log ratios, unchanged for differences and RD. The one back-transform every
+    table and figure uses."""
+    kind = definition["kind"]
     if kind == "proportion":
-        measure = analysis.rows[0].get("measure", "PLO")
-        ns = [r["n"] for r in analysis.rows]
-        harmonic = len(ns) / sum(1.0 / n for n in ns)
+        measure = rows[0].get("measure", "PLO") if rows else "PLO"
+        ns = [r["n"] for r in rows]
+        harmonic = len(ns) / sum(1.0 / n for n in ns) if ns else None
         return [float(x) for x in back_transform(measure, values, harmonic)]
     if kind in LOG_SCALE_KINDS or (
-        kind == "binary_comparison" and analysis.definition.get("measure", "OR") != "RD"
+        kind == "binary_comparison" and definition.get("measure", "OR") != "RD"
     ):
         return [math.exp(x) for x in values]
     return [float(x) for x in values]
-
-
-def natural_values(rows, kind, values) -> list[float]:
-    """Values on the analysis scale of ``rows`` (one outcome's analysed rows) made natural."""
-    definition = {"kind": kind}
-    if kind == "binary_comparison":
-        definition["measure"] = rows[0]["measure"]
-    return _to_natural(Analysis("", definition, "", "", rows), values)
 
 
 def build_analyses(analysed, outcomes, definitions, subgroups) -> list[Analysis]:
@@ -186,13 +183,15 @@ def _base(analysis: Analysis, pooling: dict) -> dict:
     }
 
 
-def _uses_glmm(analysis: Analysis, pooling: dict) -> bool:
-    return analysis.kind == "proportion" and pooling.get("proportion_method") == "glmm"
+def uses_glmm(definition: dict, pooling: dict) -> bool:
+    """Whether an outcome's analyses are fitted with the binomial-normal GLMM."""
+    return definition["kind"] == "proportion" and pooling.get("proportion_method") == "glmm"
 
 
 def _from_fit(analysis, fit, base) -> dict:
-    natural = _to_natural(
-        analysis,
+    natural = to_natural(
+        analysis.definition,
+        analysis.rows,
         [fit["estimate"], fit["ci_lower"], fit["ci_upper"], fit["pi_lower"], fit["pi_upper"]],
     )
     return {
@@ -227,21 +226,35 @@ def _from_fit(analysis, fit, base) -> dict:
     }
 
 
-def _glmm_fit(analysis: Analysis, level: float, points: int) -> dict:
-    """Binomial-normal GLMM, checked against a grid of twice the quadrature points."""
-    from alsmeta.stats.glmm import GlmmError, binomial_normal
+@cache
+def _binomial_normal(events: tuple, n: tuple, points: int, level: float):
+    """One GLMM fit per distinct data set in a run: the main analysis, its method
+    comparison and the variants that select the same rows share it."""
+    from alsmeta.stats.glmm import binomial_normal
 
-    events = [r["events"] for r in analysis.rows]
-    n = [r["n"] for r in analysis.rows]
+    return binomial_normal(list(events), list(n), n_quadrature=points, level=level)
+
+
+def glmm_fit(rows, level: float, points: int, check: bool = False) -> dict:
+    """Binomial-normal GLMM of ``rows`` (events, n) as a fit dict on the logit scale.
+
+    ``check``: also fit with 2 x points + 1 quadrature points and say in the note how far
+    that moves the pooled logit (a settled quadrature moves it by less than 1e-2).
+    """
+    from alsmeta.stats.glmm import GlmmError
+
+    events = tuple(int(r["events"]) for r in rows)
+    n = tuple(int(r["n"]) for r in rows)
     try:
-        res = binomial_normal(events, n, n_quadrature=points, level=level)
-        check = binomial_normal(events, n, n_quadrature=2 * points + 1, level=level)
+        res = _binomial_normal(events, n, points, level)
+        note = res.method
+        if check:
+            shift = abs(_binomial_normal(events, n, 2 * points + 1, level).estimate - res.estimate)
+            note += f"; {2 * points + 1}-point check moves the pooled logit by {shift:.1e}"
+            if shift > 1e-2:
+                note += " (quadrature not settled: increase pooling.glmm_quadrature_points)"
     except GlmmError as exc:
         raise PoolingError(str(exc)) from None
-    shift = abs(check.estimate - res.estimate)
-    note = f"{res.method}; {2 * points + 1}-point check moves the pooled logit by {shift:.1e}"
-    if shift > 1e-2:
-        note += " (quadrature not settled: increase pooling.glmm_quadrature_points)"
     return {
         "estimate": res.estimate,
         "se": res.se,
@@ -266,7 +279,7 @@ def pool_all(analysed, outcomes, definitions, subgroups, pooling):
     """Pooled rows and per-study weights for every outcome, overall and per subgroup level."""
     settings = settings_from(pooling)
     analyses = build_analyses(analysed, outcomes, definitions, subgroups)
-    batch = [a for a in analyses if a.rows and not _uses_glmm(a, pooling)]
+    batch = [a for a in analyses if a.rows and not uses_glmm(a.definition, pooling)]
     k_max = max((len(a.rows) for a in batch), default=0)
     fits = {}
     if batch:
@@ -281,13 +294,15 @@ def pool_all(analysed, outcomes, definitions, subgroups, pooling):
     pooled, weights = [], []
     for a in analyses:
         base = _base(a, pooling)
-        base["method"] = "binomial-normal GLMM" if _uses_glmm(a, pooling) else "inverse variance"
+        base["method"] = (
+            "binomial-normal GLMM" if uses_glmm(a.definition, pooling) else "inverse variance"
+        )
         if not a.rows:
             pooled.append(
                 {**base, "status": "not_pooled", "reason": "k = 0: no study meets the criteria"}
             )
             continue
-        if _uses_glmm(a, pooling):
+        if uses_glmm(a.definition, pooling):
             if len(a.rows) < 2:
                 fit = {
                     "status": "not_pooled",
@@ -296,7 +311,10 @@ def pool_all(analysed, outcomes, definitions, subgroups, pooling):
             else:
                 try:
                     points = pooling.get("glmm_quadrature_points", 101)
-                    fit = {**_glmm_fit(a, pooling["level"], points), "status": "pooled"}
+                    fit = {
+                        **glmm_fit(a.rows, pooling["level"], points, check=True),
+                        "status": "pooled",
+                    }
                 except PoolingError as exc:
                     fit = {"status": "not_pooled", "reason": str(exc)}
         else:

@@ -75,10 +75,14 @@ def _join(values) -> str:
     return ";".join(sorted(set(values)))
 
 
-def outcome_selections(effects, data, criteria, definitions) -> dict[str, dict[str, list[dict]]]:
+def outcome_selections(
+    effects, data, criteria, definitions, main=None
+) -> dict[str, dict[str, list[dict]]]:
     """Analysed rows per criteria set (main, paper_registry, plus_secondary) and outcome.
 
     Every outcome defined in ``definitions`` is selected, analysed by default or not.
+    ``main``: the run's main :class:`~alsmeta.selection.criteria.Selection`, reused for
+    the outcomes it covers rather than selected again.
     """
     outcomes = list(definitions)
     tiers = list(criteria["evidence_tiers"])
@@ -94,6 +98,9 @@ def outcome_selections(effects, data, criteria, definitions) -> dict[str, dict[s
     for name, crit in sets.items():
         by_outcome: dict[str, list[dict] | OverlapError] = {}
         for outcome in outcomes:
+            if name == "main" and main is not None and outcome in criteria["outcomes"]:
+                by_outcome[outcome] = [r for r in main.analysed if r["outcome"] == outcome]
+                continue
             try:
                 selection = select(effects, data, {**crit, "outcomes": [outcome]}, definitions)
                 by_outcome[outcome] = selection.analysed
@@ -258,9 +265,9 @@ def gap_table(data) -> list[dict]:
     return rows
 
 
-def data_quality(effects, data, criteria, definitions) -> tuple[list, list, list]:
-    """The per-study, per-outcome and known-gaps tables."""
-    selections = outcome_selections(effects, data, criteria, definitions)
+def data_quality(effects, data, criteria, definitions, main=None) -> tuple[list, list, list]:
+    """The per-study, per-outcome and known-gaps tables (``main``: see outcome_selections)."""
+    selections = outcome_selections(effects, data, criteria, definitions, main)
     return (
         study_table(effects, data, criteria, definitions, selections),
         outcome_table(effects, data, criteria, definitions, selections),

@@ -1,17 +1,10 @@
-"""Sensitivity analyses and small-study diagnostics, following metafor's definitions.
+"""Sensitivity tables of one outcome: leave-one-out, cumulative, influence, small-study
+tests, every estimator x inference, the pre/post-r sweep and meta-regression.
 
-* :func:`leave_one_out` refits without each study in turn (metafor ``leave1out``);
-* :func:`cumulative` adds studies in a given order (metafor ``cumul``);
-* :func:`influence` gives, per study, the externally studentized residual, Cook's
-  distance, DFFITS, hat value, weight, covariance ratio and the tau^2 and Q of the
-  model without it (metafor ``influence.rma.uni``; Viechtbauer & Cheung 2010);
-* :func:`egger` is the regression test for funnel-plot asymmetry with the standard
-  error as predictor, as a mixed-effects meta-regression (metafor
-  ``regtest(model="rma")``) or a weighted linear model (``model="lm"``, Egger 1997);
-* :func:`begg` is the rank correlation test (Begg & Mazumdar 1994; ``ranktest``).
-
-The leave-one-out and cumulative refits of one analysis go through one batched
-:func:`alsmeta.stats.random_effects.fit_batch` call.
+The statistics are in :mod:`alsmeta.stats.influence`, :mod:`alsmeta.stats.small_study`
+and :mod:`alsmeta.stats.meta_regression`; this module applies them to an outcome's
+analysed rows and writes the table rows, back-transformed with
+:func:`alsmeta.analysis.pooling.to_natural`.
 """
 
 from __future__ import annotations
@@ -19,171 +12,12 @@ from __future__ import annotations
 import math
 
 import numpy as np
-from scipy import stats
 
-from alsmeta.effects.measures import expit
+from alsmeta.analysis.pooling import glmm_fit, to_natural, uses_glmm
+from alsmeta.stats.influence import cumulative, influence, leave_one_out
 from alsmeta.stats.meta_regression import meta_regression
-from alsmeta.stats.random_effects import Settings, fit_batch
-
-FIT_FIELDS = (
-    "k",
-    "estimate",
-    "se",
-    "ci_lower",
-    "ci_upper",
-    "pi_lower",
-    "pi_upper",
-    "tau2",
-    "i2_tau2",
-    "q",
-    "q_p",
-    "p_value",
-    "status",
-    "reason",
-)
-
-
-def _columns(yi, vi, subsets):
-    k_max = max(len(s) for s in subsets)
-    Y = np.full((k_max, len(subsets)), np.nan)
-    V = np.full((k_max, len(subsets)), np.nan)
-    for j, subset in enumerate(subsets):
-        Y[: len(subset), j] = yi[subset]
-        V[: len(subset), j] = vi[subset]
-    return Y, V
-
-
-def leave_one_out(yi, vi, settings: Settings) -> list[dict]:
-    """One refit per omitted study (index ``omitted``), in one batched call."""
-    yi, vi = np.asarray(yi, float), np.asarray(vi, float)
-    k = len(yi)
-    subsets = [[j for j in range(k) if j != i] for i in range(k)]
-    fits = fit_batch(*_columns(yi, vi, subsets), settings)
-    return [{"omitted": i, **{f: fit.get(f) for f in FIT_FIELDS}} for i, fit in enumerate(fits)]
-
-
-def cumulative(yi, vi, order, settings: Settings) -> list[dict]:
-    """Pooled result after each study added in ``order`` (a permutation of the indices)."""
-    yi, vi = np.asarray(yi, float), np.asarray(vi, float)
-    subsets = [list(order[: j + 1]) for j in range(len(order))]
-    fits = fit_batch(*_columns(yi, vi, subsets), settings)
-    return [
-        {"added": order[j], **{f: fit.get(f) for f in FIT_FIELDS}} for j, fit in enumerate(fits)
-    ]
-
-
-def influence(yi, vi, settings: Settings) -> list[dict]:
-    """Case-deletion diagnostics of an intercept-only random-effects model."""
-    yi, vi = np.asarray(yi, float), np.asarray(vi, float)
-    k = len(yi)
-    full = fit_batch(yi, vi, settings)[0]
-    loo = leave_one_out(yi, vi, settings)
-    tau2 = full["tau2"]
-    w = 1.0 / (vi + tau2)
-    hat = w / w.sum()
-    var_full = full["se"] ** 2
-    scale = 1.0
-    if settings.inference != "wald":
-        q = float(np.sum(w * (yi - full["estimate"]) ** 2) / (k - 1))
-        scale = max(1.0, q) if settings.inference == "knapp_hartung_adhoc" else q
-    out = []
-    for i, fit in enumerate(loo):
-        if fit["status"] != "pooled":
-            out.append({"study": i, "status": "not_computable", "reason": fit["reason"]})
-            continue
-        resid = yi[i] - fit["estimate"]
-        resid_se = math.sqrt(vi[i] + fit["tau2"] + fit["se"] ** 2)
-        delta = full["estimate"] - fit["estimate"]
-        out.append(
-            {
-                "study": i,
-                "status": "ok",
-                "rstudent": resid / resid_se,
-                "resid": resid,
-                "resid_se": resid_se,
-                "cooks_distance": delta**2 / var_full,
-                "dffits": (full["estimate"] - fit["estimate"])
-                / math.sqrt(scale * hat[i] * (fit["tau2"] + vi[i])),
-                "hat": hat[i],
-                "weight_pct": 100 * hat[i],
-                "cov_ratio": fit["se"] ** 2 / var_full,
-                "tau2_deleted": fit["tau2"],
-                "q_deleted": fit["q"],
-            }
-        )
-    return out
-
-
-def egger(yi, vi, model="rma", estimator="REML", inference="wald") -> dict:
-    """Regression test of funnel asymmetry with the standard error as predictor.
-
-    ``model="rma"``: mixed-effects meta-regression ``y_i = b0 + b1 sei + u_i + e_i``;
-    ``model="lm"``: weighted least squares with weights ``1/v_i`` and the residual
-    variance estimated (a multiplicative error model, Egger et al. 1997), t(k-2).
-    The test is of ``b1 = 0``; ``b0`` is the limit estimate (the effect at se = 0).
-    """
-    yi, vi = np.asarray(yi, float), np.asarray(vi, float)
-    sei = np.sqrt(vi)
-    X = np.column_stack([np.ones_like(sei), sei])
-    k = len(yi)
-    level_z = stats.norm.ppf(0.975)
-    if model == "rma":
-        reg = meta_regression(yi, vi, X, estimator, inference)
-        b0, b1 = reg.coefficients
-        se0, se1 = reg.se
-        if inference == "wald":
-            stat, df, p = b1 / se1, None, 2 * stats.norm.sf(abs(b1 / se1))
-            crit = level_z
-        else:
-            df = k - 2
-            stat, p = b1 / se1, 2 * stats.t.sf(abs(b1 / se1), df)
-            crit = stats.t.ppf(0.975, df)
-        return {
-            "test": f"Egger regression (mixed-effects, {estimator}, {inference})",
-            "statistic": stat,
-            "df": df,
-            "p_value": float(p),
-            "limit_estimate": b0,
-            "limit_ci_lower": b0 - crit * se0,
-            "limit_ci_upper": b0 + crit * se0,
-            "slope": b1,
-            "slope_se": se1,
-            "tau2": reg.tau2,
-        }
-    w = 1.0 / vi
-    xtwx_inv = np.linalg.inv(X.T @ (w[:, None] * X))
-    beta = xtwx_inv @ X.T @ (w * yi)
-    sigma2 = float(np.sum(w * (yi - X @ beta) ** 2) / (k - 2))
-    se = np.sqrt(np.diag(sigma2 * xtwx_inv))
-    crit = stats.t.ppf(0.975, k - 2)
-    stat = beta[1] / se[1]
-    return {
-        "test": "Egger regression (weighted linear model)",
-        "statistic": float(stat),
-        "df": k - 2,
-        "p_value": float(2 * stats.t.sf(abs(stat), k - 2)),
-        "limit_estimate": float(beta[0]),
-        "limit_ci_lower": float(beta[0] - crit * se[0]),
-        "limit_ci_upper": float(beta[0] + crit * se[0]),
-        "slope": float(beta[1]),
-        "slope_se": float(se[1]),
-        "tau2": None,
-    }
-
-
-def begg(yi, vi) -> dict:
-    """Kendall's tau between standardized deviates and variances (exact p for small k)."""
-    yi, vi = np.asarray(yi, float), np.asarray(vi, float)
-    w = 1.0 / vi
-    mu = np.sum(w * yi) / np.sum(w)
-    deviates = (yi - mu) / np.sqrt(vi - 1.0 / np.sum(w))
-    result = stats.kendalltau(deviates, vi, method="exact" if len(yi) < 50 else "auto")
-    return {
-        "test": "Begg rank correlation",
-        "tau": float(result.statistic),
-        "p_value": float(result.pvalue),
-    }
-
+from alsmeta.stats.random_effects import PoolingError, Settings, fit_batch
+from alsmeta.stats.small_study import begg, egger
 
 # --- the tables the workflow writes --------------------------------------------------
 
@@ -204,18 +38,23 @@ LOO_COLUMNS = [
     "outcome",
     "omitted_effect_id",
     "omitted_study",
+    "omitted_label",
     "k",
+    "method",
     "estimate",
     "ci_lower",
     "ci_upper",
     "pi_lower",
     "pi_upper",
     "tau2",
-    "i2_tau2",
+    "i2_tau2_pct",
     "q",
     "status",
     "reason",
 ]
+#: Leave-one-out needs k >= 3, so that every re-fit keeps the two studies a
+#: random-effects model needs.
+MIN_K_LEAVE_ONE_OUT = 3
 CUMULATIVE_COLUMNS = [
     "outcome",
     "step",
@@ -294,133 +133,160 @@ MODERATOR_COLUMNS = [
 ]
 
 
-def _natural(rows, kind, values):
-    """Back-transform pooled values (on the rows' analysis scale) for the tables."""
-    from alsmeta.analysis.pooling import Analysis, _to_natural
-
-    return _to_natural(Analysis("", {"kind": kind}, "", "", rows), values)
-
-
 def _natural_fit(
-    rows, kind, fit, fields=("estimate", "ci_lower", "ci_upper", "pi_lower", "pi_upper")
+    rows, definition, fit, fields=("estimate", "ci_lower", "ci_upper", "pi_lower", "pi_upper")
 ):
     if fit.get("status") != "pooled":
         return {f: None for f in fields}
-    values = _natural(rows, kind, [fit[f] for f in fields])
+    values = to_natural(definition, rows, [fit[f] for f in fields])
     return dict(zip(fields, values, strict=True))
 
 
+def leave_one_out_rows(outcome, definition, rows, settings: Settings, pooling: dict):
+    """leave_one_out.tsv rows of one outcome (k >= 3): the main model re-fitted without
+    each row, with every pooling setting of the main analysis (the GLMM where the main
+    analysis uses it; else the estimator, fallback, inference and prediction interval)."""
+    if len(rows) < MIN_K_LEAVE_ONE_OUT:
+        return []
+    if uses_glmm(definition, pooling):
+        points = pooling.get("glmm_quadrature_points", 101)
+        fits = []
+        for i in range(len(rows)):
+            kept = [r for j, r in enumerate(rows) if j != i]
+            try:
+                fits.append(
+                    {"status": "pooled", **glmm_fit(kept, settings.level, points), "q": None}
+                )
+            except PoolingError as exc:
+                fits.append({"status": "not_pooled", "reason": str(exc)})
+        method = "binomial-normal GLMM"
+    else:
+        yi = np.array([r["yi"] for r in rows], dtype=float)
+        vi = np.array([r["vi"] for r in rows], dtype=float)
+        fits = leave_one_out(yi, vi, settings)
+        method = "inverse variance"
+    out = []
+    for i, fit in enumerate(fits):
+        row = rows[i]
+        kept = [r for j, r in enumerate(rows) if j != i]
+        out.append(
+            {
+                "outcome": outcome,
+                "omitted_effect_id": row["effect_id"],
+                "omitted_study": row["study_id"],
+                "omitted_label": row["label"],
+                "k": len(kept),
+                "method": method,
+                **_natural_fit(kept, definition, fit),
+                "tau2": fit.get("tau2"),
+                "i2_tau2_pct": fit.get("i2_tau2"),
+                "q": fit.get("q"),
+                "status": fit["status"],
+                "reason": fit.get("reason", ""),
+            }
+        )
+    return out
+
+
 def sensitivity_tables(
-    analysed,
-    outcomes,
-    definitions,
+    outcome,
+    definition,
+    rows,
     settings: Settings,
+    pooling: dict,
     *,
     efficacy_rows,
     level,
     correlations,
     min_k,
     moderators,
+    main_pooled=True,
 ) -> dict[str, list[dict]]:
-    """Every sensitivity table, computed on each outcome's analysed rows.
+    """Every sensitivity table of one outcome, computed on its analysed ``rows``.
 
-    Diagnostics use inverse-variance pooling on the analysis scale of the rows (the
-    logit for proportions), also where the main analysis uses the GLMM: case deletion
-    and regression tests are defined for that model.
+    Leave-one-out re-fits the main model (:func:`leave_one_out_rows`), where the main
+    analysis could be pooled (``main_pooled``). The other
+    diagnostics use inverse-variance pooling on the analysis scale of the rows (the
+    logit for proportions), also where the main analysis uses the GLMM: influence
+    measures and regression tests are defined for that model.
     """
     from alsmeta.effects.harmonize import harmonize_efficacy
 
+    kind = definition["kind"]
     tables = {
-        name: []
-        for name in (
-            "leave_one_out",
-            "cumulative",
-            "influence",
-            "small_study",
-            "methods",
-            "prepost_sweep",
-            "moderators",
-        )
+        "leave_one_out": (
+            leave_one_out_rows(outcome, definition, rows, settings, pooling) if main_pooled else []
+        ),
+        "cumulative": [],
+        "influence": [],
+        "small_study": [],
+        "methods": [],
+        "prepost_sweep": [],
+        "moderators": [],
     }
-    for outcome in outcomes:
-        rows = [r for r in analysed if r["outcome"] == outcome]
-        kind = definitions[outcome]["kind"]
-        k = len(rows)
-        yi = np.array([r["yi"] for r in rows], dtype=float)
-        vi = np.array([r["vi"] for r in rows], dtype=float)
-        if k >= 3:
-            for fit in leave_one_out(yi, vi, settings):
-                row = rows[fit["omitted"]]
-                tables["leave_one_out"].append(
-                    {
-                        "outcome": outcome,
-                        "omitted_effect_id": row["effect_id"],
-                        "omitted_study": row["label"],
-                        **fit,
-                        **_natural_fit(rows, kind, fit),
-                        "i2_tau2": fit.get("i2_tau2"),
-                    }
-                )
-            for diag, row in zip(influence(yi, vi, settings), rows, strict=True):
-                tables["influence"].append(
-                    {
-                        "outcome": outcome,
-                        "effect_id": row["effect_id"],
-                        "study_id": row["study_id"],
-                        **diag,
-                    }
-                )
-        if k >= 2:
-            order = sorted(range(k), key=lambda i: (rows[i]["year"], rows[i]["effect_id"]))
-            for step, fit in enumerate(cumulative(yi, vi, order, settings), start=1):
-                row = rows[order[step - 1]]
-                tables["cumulative"].append(
-                    {
-                        "outcome": outcome,
-                        "step": step,
-                        "added_effect_id": row["effect_id"],
-                        "added_study": row["label"],
-                        "year": row["year"],
-                        **fit,
-                        **_natural_fit(rows, kind, fit, ("estimate", "ci_lower", "ci_upper")),
-                    }
-                )
-        if k >= min_k:
-            for test in (
-                egger(yi, vi, "rma", _regression_estimator(settings), "wald"),
-                egger(yi, vi, "lm"),
-                begg(yi, vi),
-            ):
-                tables["small_study"].append(
-                    {
-                        "outcome": outcome,
-                        "k": k,
-                        "status": "done",
-                        "reason": "",
-                        **test,
-                        "statistic": test.get("statistic", test.get("tau")),
-                    }
-                )
-        else:
+    k = len(rows)
+    yi = np.array([r["yi"] for r in rows], dtype=float)
+    vi = np.array([r["vi"] for r in rows], dtype=float)
+    if k >= MIN_K_LEAVE_ONE_OUT:
+        for diag, row in zip(influence(yi, vi, settings), rows, strict=True):
+            tables["influence"].append(
+                {"outcome": outcome, "effect_id": row["effect_id"], "study_id": row["study_id"]}
+                | diag
+            )
+    if k >= 2:
+        order = sorted(range(k), key=lambda i: (rows[i]["year"], rows[i]["effect_id"]))
+        for step, fit in enumerate(cumulative(yi, vi, order, settings), start=1):
+            row = rows[order[step - 1]]
+            tables["cumulative"].append(
+                {
+                    "outcome": outcome,
+                    "step": step,
+                    "added_effect_id": row["effect_id"],
+                    "added_study": row["label"],
+                    "year": row["year"],
+                    **fit,
+                    **_natural_fit(
+                        [rows[i] for i in order[:step]],
+                        definition,
+                        fit,
+                        ("estimate", "ci_lower", "ci_upper"),
+                    ),
+                }
+            )
+    if k >= min_k:
+        for test in (
+            egger(yi, vi, "rma", _regression_estimator(settings), "wald"),
+            egger(yi, vi, "lm"),
+            begg(yi, vi),
+        ):
             tables["small_study"].append(
                 {
                     "outcome": outcome,
                     "k": k,
-                    "test": "funnel plot, Egger and Begg tests",
-                    "status": "not_done",
-                    "reason": f"k = {k} < {min_k}: too few studies for a meaningful small-study "
-                    "test (Sterne et al. 2011)",
+                    "status": "done",
+                    "reason": "",
+                    **test,
+                    "statistic": test.get("statistic", test.get("tau")),
                 }
             )
-        tables["methods"].extend(_method_comparison(outcome, kind, rows, yi, vi, settings))
-        if kind == "slope_change":
-            tables["prepost_sweep"].extend(
-                _prepost_sweep(
-                    outcome, rows, efficacy_rows, correlations, settings, level, harmonize_efficacy
-                )
-            )
-        for moderator in moderators:
-            tables["moderators"].append(_moderator(outcome, rows, moderator, settings))
+    else:
+        tables["small_study"].append(
+            {
+                "outcome": outcome,
+                "k": k,
+                "test": "funnel plot, Egger and Begg tests",
+                "status": "not_done",
+                "reason": f"k = {k} < {min_k}: too few studies for a meaningful small-study "
+                "test (Sterne et al. 2011)",
+            }
+        )
+    tables["methods"] = _method_comparison(outcome, definition, rows, yi, vi, settings, pooling)
+    if kind == "slope_change":
+        tables["prepost_sweep"] = _prepost_sweep(
+            outcome, rows, efficacy_rows, correlations, settings, level, harmonize_efficacy
+        )
+    for moderator in moderators:
+        tables["moderators"].append(_moderator(outcome, rows, moderator, settings))
     return tables
 
 
@@ -428,8 +294,9 @@ def _regression_estimator(settings: Settings) -> str:
     return settings.estimator if settings.estimator in ("REML", "ML", "DL") else "REML"
 
 
-def _method_comparison(outcome, kind, rows, yi, vi, settings):
-    """The same rows under every tau^2 estimator x inference (one batched call each)."""
+def _method_comparison(outcome, definition, rows, yi, vi, settings, pooling):
+    """The same rows under every tau^2 estimator x inference (one batched call each),
+    and for proportions the binomial-normal GLMM beside them."""
     from dataclasses import replace
 
     from alsmeta.stats.random_effects import ESTIMATORS, INFERENCES
@@ -437,58 +304,36 @@ def _method_comparison(outcome, kind, rows, yi, vi, settings):
     out = []
     if len(rows) < 2:
         return out
+    base = {"outcome": outcome, "k": len(rows)}
     for inference in INFERENCES:
         for estimator in ESTIMATORS:
             fit = fit_batch(yi, vi, replace(settings, estimator=estimator, inference=inference))[0]
             out.append(
                 {
-                    "outcome": outcome,
+                    **base,
                     "method": "inverse variance",
                     "estimator": estimator,
                     "inference": inference,
-                    "k": len(rows),
                     **fit,
-                    **_natural_fit(rows, kind, fit),
+                    **_natural_fit(rows, definition, fit),
                 }
             )
-    if kind == "proportion":
-        from alsmeta.stats.glmm import GlmmError, binomial_normal
-
+    if definition["kind"] == "proportion":
+        glmm = {**base, "method": "binomial-normal GLMM", "estimator": "ML", "inference": "wald"}
         try:
-            res = binomial_normal(
-                [r["events"] for r in rows],
-                [r["n"] for r in rows],
-                n_quadrature=101,
-                level=settings.level,
-            )
-        except GlmmError as exc:
-            out.append(
-                {
-                    "outcome": outcome,
-                    "method": "binomial-normal GLMM",
-                    "estimator": "ML",
-                    "inference": "wald",
-                    "k": len(rows),
-                    "status": "not_pooled",
-                    "reason": str(exc),
-                }
-            )
+            fit = glmm_fit(rows, settings.level, pooling.get("glmm_quadrature_points", 101))
+        except PoolingError as exc:
+            out.append({**glmm, "status": "not_pooled", "reason": str(exc)})
             return out
-        fields = ("estimate", "ci_lower", "ci_upper", "pi_lower", "pi_upper")
-        logits = [getattr(res, f) for f in fields]
         out.append(
             {
-                "outcome": outcome,
-                "method": "binomial-normal GLMM",
-                "estimator": "ML",
-                "inference": "wald",
-                "k": len(rows),
-                "tau2": res.tau2,
-                "i2_tau2": res.i2,
+                **glmm,
+                "tau2": fit["tau2"],
+                "i2_tau2": fit["i2_tau2"],
                 "estimator_used": "ML",
                 "status": "pooled",
                 "reason": "",
-                **dict(zip(fields, (float(x) for x in expit(logits)), strict=True)),
+                **_natural_fit(rows, definition, {**fit, "status": "pooled"}),
             }
         )
     return out
@@ -521,8 +366,6 @@ def _prepost_sweep(outcome, rows, efficacy_rows, correlations, settings, level, 
 
 def _moderator(outcome, rows, moderator, settings):
     """Mixed-effects meta-regression of an outcome on one numeric study attribute."""
-    from alsmeta.stats.random_effects import PoolingError
-
     usable = [r for r in rows if r.get(moderator) is not None]
     base = {"outcome": outcome, "moderator": moderator, "k": len(usable)}
     if len(usable) < 3:

@@ -1,30 +1,14 @@
-"""Sensitivity analyses: the pooled result of every outcome under each alternative judgement.
+"""Sensitivity analyses: the pooled result of an outcome under each alternative judgement.
 
-The main analysis uses the configured criteria. Each variant changes one judgement and
-pools again, overall only, with the same pooling settings:
-
-* ``evidence_tiers``: secondary values added (or, when the main analysis admits them,
-  paper and registry values only);
-* ``conflict``: for each conflict group (data/conflicts.tsv), each version the main
-  analysis does not use. The alternative rows are admitted whatever their evidence tier
-  (and only they), so that the variant changes one value; when the alternative is a
-  subgroup or pre-erratum value, those switches are turned on too (``changed_setting``
-  says so, and the ``subgroups`` / ``erratum`` variants give the matching comparison);
-* ``subgroups`` / ``erratum``: subgroup estimates admitted; values superseded by an
-  erratum admitted as well;
-* ``overlap``: for each overlap group, each member kept in turn.
-
-A variant that cannot touch an outcome (its rows are not candidates of the outcome) is
-not listed for it. Selection runs per outcome, so that an overlap the configuration
-refuses stops only that outcome's row (status ``refused``), not the table.
+The variants and the rows each one selects come from :mod:`alsmeta.selection.variants`;
+here every selection is pooled again, overall only, with the main pooling settings, and
+compared with the main analysis (``effect_ids_added``, ``effect_ids_removed``,
+``differs_from_main``).
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-
 from alsmeta.analysis.pooling import Analysis, pool_all, scales
-from alsmeta.selection.criteria import OverlapError, candidates, overlap_units, select
 
 _POOLED_FIELDS = (
     "status",
@@ -57,197 +41,32 @@ VARIANT_COLUMNS = [
 ]
 
 
-@dataclass(frozen=True)
-class Variant:
-    """One alternative judgement: the criteria it runs with, and the rows it is about."""
-
-    name: str
-    kind: str
-    setting: str
-    criteria: dict
-    tier_exempt: frozenset = frozenset()
-    about: frozenset | None = None  # effect ids the variant changes; None = every outcome
-    overlap_group: str | None = None
-
-
-def tier_variants(criteria: dict) -> list[Variant]:
-    """Paper and registry only, and with secondary values added (whichever differs from main)."""
-    tiers = list(criteria["evidence_tiers"])
-    out = []
-    if "secondary" not in tiers:
-        plus = [*tiers, "secondary"]
-        out.append(
-            Variant(
-                "plus_secondary",
-                "evidence_tiers",
-                f"criteria.evidence_tiers = {', '.join(plus)}",
-                {**criteria, "evidence_tiers": plus},
-            )
-        )
-    if set(tiers) != {"paper", "registry"}:
-        out.append(
-            Variant(
-                "paper_registry_only",
-                "evidence_tiers",
-                "criteria.evidence_tiers = paper, registry",
-                {**criteria, "evidence_tiers": ["paper", "registry"]},
-            )
-        )
-    return out
-
-
-def variants(criteria: dict, data: dict, effects: list[dict]) -> list[Variant]:
-    """Every variant the data and the configuration allow, main first."""
-    out = [Variant("main", "main", "as configured", criteria), *tier_variants(criteria)]
-    tiers = set(criteria["evidence_tiers"])
-    for conflict in data["conflicts"]:
-        group = conflict["conflict_group"]
-        for version in conflict["versions"]:
-            if version == criteria["conflict_versions"][group]:
-                continue
-            rows = [
-                e
-                for e in effects
-                if e.get("conflict_group") == group and e.get("conflict_version") == version
-            ]
-            exempt = frozenset(e["effect_id"] for e in rows if e["tier"] not in tiers)
-            changed = {"conflict_versions": {**criteria["conflict_versions"], group: version}}
-            setting = [f"criteria.conflict_versions.{group} = {version}"]
-            if exempt:
-                setting.append("its rows admitted whatever their evidence tier")
-            # The alternative is compared where it can be pooled: if its rows are subgroup
-            # or pre-erratum values, those are admitted too (and the setting says so).
-            if any(e.get("population") for e in rows) and not criteria["allow_subgroup_estimates"]:
-                changed["allow_subgroup_estimates"] = True
-                setting.append("criteria.allow_subgroup_estimates = true")
-            if not criteria["allow_pre_erratum"] and any(
-                "superseded_by_erratum" in str(e.get("flags") or "") for e in rows
-            ):
-                changed["allow_pre_erratum"] = True
-                setting.append("criteria.allow_pre_erratum = true")
-            out.append(
-                Variant(
-                    f"conflict:{group}={version}",
-                    "conflict",
-                    "; ".join(setting),
-                    {**criteria, **changed},
-                    exempt,
-                    frozenset(e["effect_id"] for e in effects if e.get("conflict_group") == group),
-                )
-            )
-    subgroup_rows = frozenset(e["effect_id"] for e in effects if e.get("population"))
-    erratum_rows = frozenset(
-        e["effect_id"] for e in effects if "superseded_by_erratum" in str(e.get("flags") or "")
-    )
-    if not criteria["allow_subgroup_estimates"] and subgroup_rows:
-        out.append(
-            Variant(
-                "subgroups_admitted",
-                "subgroups",
-                "criteria.allow_subgroup_estimates = true",
-                {**criteria, "allow_subgroup_estimates": True},
-                about=subgroup_rows,
-            )
-        )
-    if not criteria["allow_pre_erratum"] and erratum_rows:
-        out.append(
-            Variant(
-                "pre_erratum_admitted",
-                "erratum",
-                "criteria.allow_pre_erratum = true and criteria.allow_subgroup_estimates = true "
-                "(values an erratum corrected; the corrected values are not available)",
-                {**criteria, "allow_pre_erratum": True, "allow_subgroup_estimates": True},
-                about=erratum_rows,
-            )
-        )
-    members: dict[str, list[str]] = {}
-    for table, id_column in (("studies", "study_id"), ("arms", "arm_id")):
-        for row in data[table]:
-            for group in row.get("overlap_group") or []:
-                members.setdefault(group, []).append(row[id_column])
-    for group in sorted(members):
-        for member in sorted(members[group]):
-            out.append(
-                Variant(
-                    f"overlap:{group}={member}",
-                    "overlap",
-                    f"criteria.overlap_keep.{group} = {member}",
-                    {**criteria, "overlap_keep": {**criteria["overlap_keep"], group: member}},
-                    overlap_group=group,
-                )
-            )
-    return out
-
-
-def _concerns(variant: Variant, rows: list[dict], studies, arms) -> bool:
-    """Whether a variant can change an outcome whose candidate rows are ``rows``."""
-    if variant.kind in ("main", "evidence_tiers"):
-        return True
-    if variant.overlap_group is not None:
-        present = {
-            member
-            for e in rows
-            for group, member in overlap_units(e, studies, arms)
-            if group == variant.overlap_group
-        }
-        return len(present) > 1
-    return any(e["effect_id"] in variant.about for e in rows)
-
-
-@dataclass
-class _Result:
-    pooled: dict
-    effect_ids: list[str] = field(default_factory=list)
-
-
-def _run(variant, outcome, effects, data, definitions, pooling) -> _Result:
-    criteria = {**variant.criteria, "outcomes": [outcome]}
-    label = definitions[outcome]["label"]
-    try:
-        selection = select(effects, data, criteria, definitions, variant.tier_exempt)
-    except OverlapError as exc:
-        return _Result(
+def variant_rows(outcome: str, definition: dict, selections: list[dict], pooling: dict):
+    """One variants.tsv row per variant selection of ``outcome`` (main first)."""
+    rows, main = [], None
+    for entry in selections:
+        if entry["status"] == "refused":
+            analysis = Analysis(outcome, definition, "overall", "all", [])
+            pooled = {"status": "refused", "reason": entry["reason"], "scale": scales(analysis)[0]}
+        else:
+            pooled = pool_all(entry["rows"], [outcome], {outcome: definition}, [], pooling)[0][0]
+        ids = [r["effect_id"] for r in entry["rows"]]
+        if main is None:
+            main = (pooled, ids)
+        added = [e for e in ids if e not in main[1]]
+        removed = [e for e in main[1] if e not in ids]
+        rows.append(
             {
-                "outcome_label": label,
-                "status": "refused",
-                "reason": str(exc),
-                "scale": scales(Analysis(outcome, definitions[outcome], "overall", "all", []))[0],
-            }
-        )
-    pooled, _ = pool_all(selection.analysed, [outcome], definitions, [], pooling)
-    row = pooled[0]
-    return _Result(row, [r["effect_id"] for r in selection.analysed])
-
-
-def variant_table(effects, data, criteria, definitions, pooling) -> list[dict]:
-    """One row per outcome x variant (main first), overall pooled results."""
-    studies = {s["study_id"]: s for s in data["studies"]}
-    arms = {a["arm_id"]: a for a in data["arms"]}
-    all_variants = variants(criteria, data, effects)
-    rows = []
-    for outcome in criteria["outcomes"]:
-        definition = definitions[outcome]
-        rows_of_outcome = candidates(effects, definition["kind"], definition)
-        main = None
-        for variant in all_variants:
-            if not _concerns(variant, rows_of_outcome, studies, arms):
-                continue
-            result = _run(variant, outcome, effects, data, definitions, pooling)
-            if main is None:
-                main = result
-            added = [e for e in result.effect_ids if e not in main.effect_ids]
-            removed = [e for e in main.effect_ids if e not in result.effect_ids]
-            row = {
                 "outcome": outcome,
                 "outcome_label": definition["label"],
-                "variant": variant.name,
-                "variant_type": variant.kind,
-                "changed_setting": variant.setting,
-                **{key: result.pooled.get(key) for key in _POOLED_FIELDS},
+                "variant": entry["variant"],
+                "variant_type": entry["variant_type"],
+                "changed_setting": entry["setting"],
+                **{key: pooled.get(key) for key in _POOLED_FIELDS},
                 "effect_ids_added": ";".join(added),
                 "effect_ids_removed": ";".join(removed),
                 "differs_from_main": bool(added or removed)
-                or result.pooled.get("status") != main.pooled.get("status"),
+                or pooled.get("status") != main[0].get("status"),
             }
-            rows.append(row)
+        )
     return rows

@@ -413,46 +413,13 @@ def subgroup_forest(
     )
 
 
-def leave_one_out_rows(rows: list[dict], pooling: dict) -> list[dict]:
-    """leave_one_out.tsv rows (natural scale) for an outcome's analysed ``rows`` (k >= 3)."""
-    from alsmeta.analysis.pooling import natural_values
-    from alsmeta.figures.sensitivity import leave_one_out
-
-    kind = rows[0]["kind"]
-
-    def back(x):
-        return natural_values(rows, kind, [x])[0]
-
-    fits = leave_one_out(
-        [r["yi"] for r in rows],
-        [r["vi"] for r in rows],
-        [r["effect_id"] for r in rows],
-        pooling["estimator"],
-        pooling["inference"],
-        pooling["level"],
+def _refit_model(loo: list[dict], pooled: dict) -> str:
+    if loo and loo[0].get("method") == "binomial-normal GLMM":
+        return "the binomial-normal GLMM (ML, Wald CI)"
+    return (
+        f"the random-effects model (\u03c4\u00b2 by {pooled['estimator']}, "
+        f"{pooled['inference'].replace('_', '-').title()} CI)"
     )
-    out = []
-    for row, fit in zip(rows, fits, strict=True):
-        record = {
-            "outcome": row["outcome"],
-            "omitted_effect_id": fit.omitted,
-            "omitted_label": row["label"],
-            "k": fit.k,
-            "status": fit.status,
-            "reason": fit.reason,
-        }
-        if fit.status == "pooled":
-            record.update(
-                estimate=back(fit.estimate),
-                ci_lower=back(fit.ci_lower),
-                ci_upper=back(fit.ci_upper),
-                pi_lower=back(fit.pi_lower),
-                pi_upper=back(fit.pi_upper),
-                tau2=fit.tau2,
-                i2_tau2_pct=fit.i2_tau2,
-            )
-        out.append(record)
-    return out
 
 
 def leave_one_out_forest(definition: dict, loo: list[dict], pooled: dict) -> fp.Forest:
@@ -507,8 +474,7 @@ def leave_one_out_forest(definition: dict, loo: list[dict], pooled: dict) -> fp.
         graph_header=graph_header(kind).split("\n")[0] + "\n95% CI",
         title=f"{definition['label']}: leave-one-out",
         footnotes=(
-            f"Each row re-fits the random-effects model (\u03c4\u00b2 by {pooled['estimator']}, "
-            f"{pooled['inference'].replace('_', '-').title()} CI) without one study; dashed "
+            f"Each row re-fits {_refit_model(loo, pooled)} without one study; dashed "
             "line: estimate from all studies. "
             "I\u00b2 is \u03c4\u00b2-based.",
             *notes,
@@ -523,19 +489,20 @@ def write_all(
     pooled_rows: list[dict],
     weights: dict,
     efficacy: list,
-    pooling: dict,
+    leave_one_out: list[dict],
     paths: dict,
-) -> list[dict]:
-    """Draw and save every figure of one outcome; return its leave-one-out rows.
+) -> None:
+    """Draw and save every figure of one outcome (``leave_one_out``: its rows of
+    leave_one_out.tsv, computed by the analysis).
 
     ``paths``: ``forest`` -> {format: path}; ``subgroups`` -> {variable: {format: path}};
     ``leave_one_out`` and ``funnel`` -> {format: path}. A display the data cannot support
     (leave-one-out with k < 3, a funnel plot with k < 10) is saved as a figure that says so.
     """
+    from alsmeta.analysis.sensitivity import MIN_K_LEAVE_ONE_OUT
     from alsmeta.figures import forest as fp
     from alsmeta.figures import style as ps
     from alsmeta.figures.funnel import MIN_K_FUNNEL, FunnelPoint, funnel_figure
-    from alsmeta.figures.sensitivity import MIN_K_LEAVE_ONE_OUT
 
     label = definition["label"]
     overall = next(r for r in pooled_rows if r["subgroup_variable"] == "overall")
@@ -550,10 +517,8 @@ def write_all(
             variable_paths,
             title=f"Forest plot by {variable}: {label}",
         )
-    loo = []
-    if len(rows) >= MIN_K_LEAVE_ONE_OUT and overall["status"] == "pooled":
-        loo = leave_one_out_rows(rows, pooling)
-        figure = fp.draw(leave_one_out_forest(definition, loo, overall))
+    if leave_one_out and overall["status"] == "pooled":
+        figure = fp.draw(leave_one_out_forest(definition, leave_one_out, overall))
     else:
         figure = ps.message_figure(
             f"{label}: leave-one-out",
@@ -575,4 +540,3 @@ def write_all(
             f"small-study effects (Sterne et al. 2011); this analysis has k = {len(rows)}.",
         )
     ps.save(figure, paths["funnel"], title=f"Funnel plot: {label}")
-    return loo

@@ -1,91 +1,13 @@
-"""Sensitivity displays: leave-one-out re-fits and the pre/post-correlation (r) sweep.
-
-Leave-one-out re-fits the same random-effects model
-(:func:`alsmeta.analysis.sensitivity.leave_one_out`, same estimator, inference and level) to the k - 1 studies left when each study in turn is
-omitted (Viechtbauer & Cheung 2010; metafor's ``leave1out()``). It needs k >= 3, so that
-each re-fit still has the two studies a random-effects model needs.
+"""Sensitivity display: the pre/post-correlation (r) sweep.
 
 The r-sensitivity plot shows a pooled slope estimate against the pre/post correlation used
-to derive standard errors; it draws a sweep computed elsewhere (plain numbers in, figure out).
+to derive standard errors; it draws a sweep computed by the analysis (plain numbers in,
+figure out). The leave-one-out plot is a forest plot (:mod:`alsmeta.figures.outcome`).
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-
-MIN_K_LEAVE_ONE_OUT = 3
-
-LOO_COLUMNS = [
-    "outcome",
-    "omitted_effect_id",
-    "omitted_label",
-    "k",
-    "status",
-    "reason",
-    "estimate",
-    "ci_lower",
-    "ci_upper",
-    "pi_lower",
-    "pi_upper",
-    "tau2",
-    "i2_tau2_pct",
-]
-
-
-@dataclass(frozen=True)
-class LeaveOneOut:
-    """The model re-fitted without one study (analysis scale: logit for proportions)."""
-
-    omitted: str
-    k: int
-    status: str  # 'pooled' or 'not_pooled'
-    reason: str = ""
-    estimate: float | None = None
-    ci_lower: float | None = None
-    ci_upper: float | None = None
-    pi_lower: float | None = None
-    pi_upper: float | None = None
-    tau2: float | None = None
-    i2_tau2: float | None = None
-
-
-def leave_one_out(yi, vi, ids, estimator, inference, level, prediction="t_k1") -> list[LeaveOneOut]:
-    """One re-fit per omitted study, in the order of ``ids``, as plot rows.
-
-    The re-fits come from :func:`alsmeta.analysis.sensitivity.leave_one_out` (one batched call).
-    Raises ValueError for k < :data:`MIN_K_LEAVE_ONE_OUT`. A re-fit that the model cannot
-    make (e.g. identical estimates under Knapp-Hartung) is kept with its reason.
-    """
-    from alsmeta.analysis.sensitivity import leave_one_out as refits
-    from alsmeta.stats.random_effects import Settings
-
-    k = len(yi)
-    if k < MIN_K_LEAVE_ONE_OUT:
-        raise ValueError(f"leave-one-out needs k >= {MIN_K_LEAVE_ONE_OUT} studies; k = {k}")
-    settings = Settings(
-        estimator=estimator, inference=inference, level=level, prediction=prediction
-    )
-    out = []
-    for omitted, fit in zip(ids, refits(yi, vi, settings), strict=True):
-        if fit["status"] != "pooled":
-            out.append(LeaveOneOut(omitted, k - 1, "not_pooled", fit["reason"]))
-            continue
-        out.append(
-            LeaveOneOut(
-                omitted,
-                k - 1,
-                "pooled",
-                "",
-                fit["estimate"],
-                fit["ci_lower"],
-                fit["ci_upper"],
-                fit["pi_lower"],
-                fit["pi_upper"],
-                fit["tau2"],
-                fit["i2_tau2"],
-            )
-        )
-    return out
 
 
 @dataclass(frozen=True)

@@ -13,6 +13,7 @@ validates its inputs when it is parsed, before any job starts, and that must sta
 from __future__ import annotations
 
 import csv
+import functools
 import math
 import re
 from dataclasses import dataclass
@@ -202,12 +203,41 @@ def load_dataset(paths: dict[str, str], schema_dir: str | Path) -> dict[str, lis
     """Read and validate every table, then check the references between them.
 
     ``paths`` maps each table name in :data:`TABLES` to its file. Returns the typed rows
-    by table name. Raises :class:`InputError` at the first problem.
+    by table name (to be treated as read-only). Raises :class:`InputError` at the first
+    problem. The workflow validates when it is parsed and its jobs run in the same
+    process, so a dataset is read once per process while its files are unchanged.
     """
-    schema_dir = Path(schema_dir)
     missing = [name for name in TABLES if name not in paths]
     if missing:
         raise InputError("config key 'data'", f"no path given for table(s) {', '.join(missing)}")
+    return _load_dataset(
+        tuple((name, str(paths[name]), _stamp(paths[name])) for name in TABLES),
+        str(schema_dir),
+        _stamp_dir(schema_dir),
+    )
+
+
+def load_job_dataset(inputs) -> dict[str, list[Row]]:
+    """The dataset a job's named inputs hold (one input per table, and ``schemas``)."""
+    return load_dataset({t: inputs[t] for t in TABLES}, Path(inputs.schemas[0]).parent)
+
+
+def _stamp(path) -> tuple:
+    try:
+        stat = Path(path).stat()
+    except OSError:
+        return ()
+    return (stat.st_mtime_ns, stat.st_size)
+
+
+def _stamp_dir(folder) -> tuple:
+    return tuple(sorted((p.name, _stamp(p)) for p in Path(folder).glob("*.yaml")))
+
+
+@functools.lru_cache(maxsize=4)
+def _load_dataset(files: tuple, schema_dir: str, _schemas: tuple) -> dict[str, list[Row]]:
+    paths = {name: path for name, path, _ in files}
+    schema_dir = Path(schema_dir)
     data = {}
     for name, id_column in TABLES.items():
         schema = load_schema(schema_dir / f"{name}.schema.yaml")

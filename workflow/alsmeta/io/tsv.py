@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import math
-import os
-import tempfile
 from pathlib import Path
+
+from alsmeta.io.files import atomic_write
 
 
 def format_cell(value) -> str:
@@ -27,22 +27,17 @@ def format_cell(value) -> str:
 
 def write_tsv(rows: list[dict], columns: list[str], path: str | Path) -> None:
     """Write ``rows`` (dicts) with ``columns`` in order; the file appears whole or not at all."""
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="") as handle:
-            handle.write("\t".join(columns) + "\n")
-            for row in rows:
-                cells = [format_cell(row.get(c)) for c in columns]
-                for column, cell in zip(columns, cells, strict=True):
-                    if "\t" in cell or "\n" in cell:
-                        raise ValueError(f"column {column!r}: a tab or newline in {cell!r}")
-                handle.write("\t".join(cells) + "\n")
-        os.replace(tmp, path)
-    except BaseException:
-        os.unlink(tmp)
-        raise
+
+    def write(handle):
+        handle.write("\t".join(columns) + "\n")
+        for row in rows:
+            cells = [format_cell(row.get(c)) for c in columns]
+            for column, cell in zip(columns, cells, strict=True):
+                if "\t" in cell or "\n" in cell:
+                    raise ValueError(f"column {column!r}: a tab or newline in {cell!r}")
+            handle.write("\t".join(cells) + "\n")
+
+    atomic_write(path, write)
 
 
 def _parse(text: str):

@@ -26,8 +26,8 @@ import yaml
 
 from alsmeta.analysis import prisma
 from alsmeta.analysis import summary_of_findings as sof
+from alsmeta.analysis.sensitivity import MIN_K_LEAVE_ONE_OUT
 from alsmeta.figures.funnel import MIN_K_FUNNEL
-from alsmeta.figures.sensitivity import MIN_K_LEAVE_ONE_OUT
 from alsmeta.figures.text import MINUS, heterogeneity_line, num, overall_test_line, readable
 from alsmeta.figures.text import subgroup_test_line as subgroup_line
 
@@ -1086,7 +1086,12 @@ def _plain_table(headers, rows) -> str:
     return f"<table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
 
 
-def build_report(**tables) -> tuple[str, list[dict]]:
-    """The report as one HTML string, and the summary-of-findings rows (for the TSV)."""
-    report = Report(**tables)
-    return report.html(), sof.table_rows(report.findings)
+def build_report(**tables) -> str:
+    """The report as one HTML string (transitional: the sections split replaces this)."""
+    tables.pop("summary_of_findings")
+    tables.pop("prisma_flow")
+    loo = {}
+    for row in tables["leave_one_out"]:
+        loo.setdefault(row["outcome"], []).append(row)
+    tables["leave_one_out"] = loo
+    return Report(**tables).html()

@@ -24,6 +24,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from alsmeta.effects.derive import duration_months
+from alsmeta.effects.harmonize import COLUMNS as EFFECT_COLUMNS
 from alsmeta.effects.measures import PROPORTION_MEASURES as PROPORTIONS
 from alsmeta.io.errors import InputError
 from alsmeta.io.tables import Row
@@ -31,8 +32,37 @@ from alsmeta.io.tables import Row
 TIER_RANK = {"paper": 0, "registry": 1, "secondary": 2}
 
 #: Columns of inclusion.tsv.
-INCLUSION_COLUMNS = ["outcome", "study_id", "effect_id", "arm_id", "decision", "reasons", "notes"]
+INCLUSION_COLUMNS = [
+    "outcome",
+    "study_id",
+    "effect_id",
+    "arm_id",
+    "decision",
+    "reason_codes",
+    "reasons",
+    "notes",
+]
+#: Reason codes that are not a config key: what each means (criteria keys are their own).
+FIXED_REASON_CODES = {
+    "no_candidate": "no usable data row for this outcome",
+    "control_arm": "control arm only (the outcome pools treated arms)",
+    "not_primary": "not the primary time point",
+    "already_analysed": "same arm already analysed through another row",
+    "not_computable": "effect size not computable from the printed statistics",
+}
 SUBGROUP_VARIABLES = ("route", "tissue", "design", "product", "autologous")
+#: Columns of analysed_effects.tsv: the outcome, its kind, the row's label and study
+#: attributes (subgroup variables and numeric moderators), then the effect columns.
+ANALYSED_COLUMNS = [
+    "outcome",
+    "kind",
+    "label",
+    "year",
+    *SUBGROUP_VARIABLES,
+    "follow_up_months",
+    "lead_in_months",
+    *EFFECT_COLUMNS,
+]
 
 _ALSFRS = ("alsfrs_r", "alsfrs")
 _FVC = ("fvc_percent_predicted",)
@@ -153,11 +183,14 @@ def _flags(effect: dict) -> list[str]:
     return [f for f in str(effect.get("flags") or "").split(";") if f]
 
 
-def _row_reasons(effect, study, arm, kind, criteria, tier_exempt) -> list[str]:
-    """Every criterion the effect row fails, as readable reasons."""
+def _row_reasons(effect, study, arm, kind, criteria, tier_exempt) -> list[tuple[str, str]]:
+    """Every criterion the effect row fails, as (reason code, readable reason) pairs.
+
+    The code names the config key (``criteria.routes``) or a fixed reason
+    (:data:`FIXED_REASON_CODES`), so that counts (PRISMA) never parse the wording."""
     reasons = []
     if study["study_id"] in criteria["exclude_studies"]:
-        reasons.append("listed in criteria.exclude_studies")
+        reasons.append(("criteria.exclude_studies", "listed in criteria.exclude_studies"))
     checks = [
         ("design", study["design"], "designs"),
         ("cell product", study["cell_product"], "products"),
@@ -166,65 +199,98 @@ def _row_reasons(effect, study, arm, kind, criteria, tier_exempt) -> list[str]:
     ]
     for what, value, key in checks:
         if value not in criteria[key]:
-            reasons.append(f"{what} {value!r} not in criteria.{key}")
+            reasons.append((f"criteria.{key}", f"{what} {value!r} not in criteria.{key}"))
     phases = study.get("phase") or ["not_reported"]
     if not set(phases) & set(criteria["phases"]):
-        reasons.append(f"phase {'/'.join(phases)!r} not in criteria.phases")
+        reasons.append(("criteria.phases", f"phase {'/'.join(phases)!r} not in criteria.phases"))
     if arm["arm_type"] == "msc":
         bad_routes = [r for r in arm["routes"] if r not in criteria["routes"]]
         if bad_routes:
-            reasons.append(f"route {'+'.join(bad_routes)!r} not in criteria.routes")
+            reasons.append(
+                ("criteria.routes", f"route {'+'.join(bad_routes)!r} not in criteria.routes")
+            )
     elif kind not in CONTROLLED_KINDS:
-        reasons.append("control arm (this outcome pools MSC-treated arms)")
+        reasons.append(("control_arm", "control arm (this outcome pools MSC-treated arms)"))
     n, min_n = effect.get("n"), criteria["min_n"]
     if n is None:
         if min_n > 0:
-            reasons.append(f"n not reported (criteria.min_n = {min_n})")
+            reasons.append(("criteria.min_n", f"n not reported (criteria.min_n = {min_n})"))
     elif n < min_n:
-        reasons.append(f"n = {n} < criteria.min_n = {min_n}")
+        reasons.append(("criteria.min_n", f"n = {n} < criteria.min_n = {min_n}"))
     min_fu = criteria["min_follow_up_months"]
     if min_fu > 0:
-        follow_up = _follow_up_months(study)
+        follow_up = study_months(study, "follow_up")
         if follow_up is None:
-            reasons.append(f"follow-up not reported (criteria.min_follow_up_months = {min_fu:g})")
+            reasons.append(
+                (
+                    "criteria.min_follow_up_months",
+                    f"follow-up not reported (criteria.min_follow_up_months = {min_fu:g})",
+                )
+            )
         elif follow_up < min_fu:
             reasons.append(
-                f"follow-up {follow_up:.3g} months < criteria.min_follow_up_months = {min_fu:g}"
+                (
+                    "criteria.min_follow_up_months",
+                    f"follow-up {follow_up:.3g} months < "
+                    f"criteria.min_follow_up_months = {min_fu:g}",
+                )
             )
     if effect["tier"] not in criteria["evidence_tiers"] and effect["effect_id"] not in tier_exempt:
-        reasons.append(f"evidence tier {effect['tier']!r} not in criteria.evidence_tiers")
+        reasons.append(
+            (
+                "criteria.evidence_tiers",
+                f"evidence tier {effect['tier']!r} not in criteria.evidence_tiers",
+            )
+        )
     flags = _flags(effect)
     if "original_alsfrs" in flags and not criteria["allow_original_alsfrs"]:
-        reasons.append("original ALSFRS (0-40) scale and criteria.allow_original_alsfrs is false")
+        reasons.append(
+            (
+                "criteria.allow_original_alsfrs",
+                "original ALSFRS (0-40) scale and criteria.allow_original_alsfrs is false",
+            )
+        )
     if "superseded_by_erratum" in flags and not criteria["allow_pre_erratum"]:
         reasons.append(
-            "value corrected by an erratum (corrected value not available) and "
-            "criteria.allow_pre_erratum is false"
+            (
+                "criteria.allow_pre_erratum",
+                "value corrected by an erratum (corrected value not available) and "
+                "criteria.allow_pre_erratum is false",
+            )
         )
     if effect.get("population") and not criteria["allow_subgroup_estimates"]:
         reasons.append(
-            f"subgroup estimate ({effect['population']}) and "
-            "criteria.allow_subgroup_estimates is false"
+            (
+                "criteria.allow_subgroup_estimates",
+                f"subgroup estimate ({effect['population']}) and "
+                "criteria.allow_subgroup_estimates is false",
+            )
         )
     group = effect.get("conflict_group")
     if group:
         chosen = criteria["conflict_versions"].get(group)
         if effect["conflict_version"] != chosen:
             reasons.append(
-                f"conflict group {group!r}: criteria.conflict_versions picks {chosen!r} "
-                f"(this row is {effect['conflict_version']!r})"
+                (
+                    "criteria.conflict_versions",
+                    f"conflict group {group!r}: criteria.conflict_versions picks {chosen!r} "
+                    f"(this row is {effect['conflict_version']!r})",
+                )
             )
     if not effect["is_primary"]:
-        reasons.append("not the study's primary time point or window for this measure")
+        reasons.append(
+            ("not_primary", "not the study's primary time point or window for this measure")
+        )
     if effect["status"] != "ok":
-        reasons.append(f"not computable: {effect['status_reason']}")
+        reasons.append(("not_computable", f"not computable: {effect['status_reason']}"))
     return reasons
 
 
-def _follow_up_months(study: Row) -> float | None:
-    if study.get("follow_up") is None:
+def study_months(study: Row, column: str) -> float | None:
+    """A study duration (``follow_up`` or ``lead_in``) in months, None when not printed."""
+    if study.get(column) is None:
         return None
-    return duration_months(study["follow_up"], study["follow_up_unit"]).value
+    return duration_months(study[column], study[f"{column}_unit"]).value
 
 
 def overlap_units(effect: dict, studies: dict, arms: dict) -> list[tuple[str, str]]:
@@ -445,8 +511,11 @@ def select(effects, data, criteria, definitions, tier_exempt=frozenset()) -> Sel
             if not reasons and best[key] is not effect:
                 chosen = best[key]
                 reasons.append(
-                    f"same arm already analysed through {chosen['effect_id']} "
-                    f"({chosen['tier']} tier, {chosen['category']})"
+                    (
+                        "already_analysed",
+                        f"same arm already analysed through {chosen['effect_id']} "
+                        f"({chosen['tier']} tier, {chosen['category']})",
+                    )
                 )
 
         kept = [effect for effect, reasons in decisions if not reasons]
@@ -457,7 +526,7 @@ def select(effects, data, criteria, definitions, tier_exempt=frozenset()) -> Sel
                 continue
             for member in (effect["study_id"], effect["arm_id"], effect.get("comparator_arm_id")):
                 if member in dropped:
-                    reasons.append(overlap_log[member])
+                    reasons.append(("criteria.overlap_rule", overlap_log[member]))
                     break
 
         by_study = {}
@@ -473,6 +542,7 @@ def select(effects, data, criteria, definitions, tier_exempt=frozenset()) -> Sel
                         "effect_id": "",
                         "arm_id": "",
                         "decision": "excluded",
+                        "reason_codes": "no_candidate",
                         "reasons": _no_candidate_reason(
                             studies[study_id],
                             outcome,
@@ -505,7 +575,8 @@ def select(effects, data, criteria, definitions, tier_exempt=frozenset()) -> Sel
                         "effect_id": effect["effect_id"],
                         "arm_id": effect["arm_id"],
                         "decision": "excluded" if reasons else "included",
-                        "reasons": "; ".join(reasons),
+                        "reason_codes": ";".join(code for code, _ in reasons),
+                        "reasons": "; ".join(text for _, text in reasons),
                         "notes": "; ".join(notes),
                     }
                 )
@@ -531,6 +602,8 @@ def select(effects, data, criteria, definitions, tier_exempt=frozenset()) -> Sel
                     "design": study["design"],
                     "product": study["cell_product"],
                     "autologous": study["autologous"],
+                    "follow_up_months": study_months(study, "follow_up"),
+                    "lead_in_months": study_months(study, "lead_in"),
                 }
             )
     check_no_overlap(analysed, studies, arms)

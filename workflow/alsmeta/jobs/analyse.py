@@ -1,0 +1,45 @@
+"""Job analyse (one per outcome): its selection -> every result of that outcome.
+
+Pooled rows (overall and per subgroup level, with both subgroup tests), weights, the
+sensitivity tables (leave-one-out, cumulative, influence, small-study tests, every
+estimator x inference, pre/post-r sweep, meta-regression) and the variants, each
+computed once here; the tables job gathers them and the figures read them.
+"""
+
+from alsmeta.analysis.pooling import pool_all, settings_from
+from alsmeta.analysis.sensitivity import sensitivity_tables
+from alsmeta.analysis.variants import variant_rows
+from alsmeta.io.files import read_json, write_json
+from alsmeta.io.tables import TABLES, load_schema, read_table
+
+
+def main(job):
+    outcome, params = job.wildcards.outcome, job.params
+    selection = read_json(job.input.selection)
+    rows = selection["analysed"]
+    definition = params.definition
+    pooled, weights = pool_all(
+        rows, [outcome], {outcome: definition}, params.subgroups, params.pooling
+    )
+    efficacy = read_table(
+        job.input.efficacy, load_schema(job.input.efficacy_schema), TABLES["efficacy"]
+    )
+    tables = sensitivity_tables(
+        outcome,
+        definition,
+        rows,
+        settings_from(params.pooling),
+        params.pooling,
+        efficacy_rows=efficacy,
+        level=params.harmonize["ci_level"],
+        correlations=params.sensitivity["prepost_correlations"],
+        min_k=params.sensitivity["small_study_min_k"],
+        moderators=params.moderators,
+        main_pooled=pooled[0]["status"] == "pooled",
+    )
+    variants = variant_rows(outcome, definition, selection["variants"], params.pooling)
+    write_json(
+        {"pooled": pooled, "weights": weights, **tables, "variants": variants}, job.output.analysis
+    )
+    overall = pooled[0]
+    job.log.info("%s: k = %d, %s", outcome, overall["k"], overall["status"])

@@ -1,0 +1,39 @@
+"""Job select (a checkpoint): effects + criteria -> one selection file per outcome, the
+inclusion log and the data-quality tables.
+
+The selection is made once here and read by every later job. Each outcome's file holds
+only what its analysis needs (its analysed rows and the rows of every variant), so an
+outcome whose selection a criterion swap leaves unchanged keeps a byte-identical file,
+and Snakemake, re-evaluating the jobs after this checkpoint, does not re-run its
+analysis or figures.
+"""
+
+from alsmeta.analysis.quality import GAP_COLUMNS, OUTCOME_COLUMNS, STUDY_COLUMNS, data_quality
+from alsmeta.io.files import write_json
+from alsmeta.io.tables import load_job_dataset
+from alsmeta.io.tsv import read_tsv, write_tsv
+from alsmeta.selection.criteria import INCLUSION_COLUMNS, select
+from alsmeta.selection.variants import variant_selections
+
+
+def main(job):
+    data = load_job_dataset(job.input)
+    effects = read_tsv(job.input.effects)
+    criteria, definitions = job.params.criteria, job.params.definitions
+    selection = select(effects, data, criteria, definitions)
+    write_tsv(selection.inclusion, INCLUSION_COLUMNS, job.output.inclusion)
+    for outcome, path in zip(criteria["outcomes"], job.output.selections, strict=True):
+        rows = [r for r in selection.analysed if r["outcome"] == outcome]
+        record = {
+            "outcome": outcome,
+            "analysed": rows,
+            "variants": variant_selections(effects, data, criteria, definitions, outcome),
+        }
+        write_json(record, path)
+        job.log.info(
+            "%s: %d rows analysed, %d variants", outcome, len(rows), len(record["variants"])
+        )
+    studies, outcomes, gaps = data_quality(effects, data, criteria, definitions, selection)
+    write_tsv(studies, STUDY_COLUMNS, job.output.quality_studies)
+    write_tsv(outcomes, OUTCOME_COLUMNS, job.output.quality_outcomes)
+    write_tsv(gaps, GAP_COLUMNS, job.output.known_gaps)

@@ -1,0 +1,86 @@
+"""Job tables: every outcome's selection and analysis -> the tables under results/tables,
+the summary of findings, the PRISMA 2020 counts and flow diagram, and the r-sweep figure.
+
+Each table is gathered from the per-outcome results, nothing is recomputed; the summary
+of findings and the PRISMA counts are made here, once, and the report reads them.
+"""
+
+from alsmeta.analysis import prisma
+from alsmeta.analysis import summary_of_findings as sof
+from alsmeta.analysis.pooling import POOLED_COLUMNS, WEIGHT_COLUMNS
+from alsmeta.analysis.sensitivity import (
+    CUMULATIVE_COLUMNS,
+    INFLUENCE_COLUMNS,
+    LOO_COLUMNS,
+    METHOD_COLUMNS,
+    MODERATOR_COLUMNS,
+    SMALL_STUDY_COLUMNS,
+    SWEEP_COLUMNS,
+)
+from alsmeta.analysis.variants import VARIANT_COLUMNS
+from alsmeta.io.files import read_json
+from alsmeta.io.tables import TABLES, load_schema, read_table
+from alsmeta.io.tsv import read_tsv, write_tsv
+from alsmeta.jobs.outcome_figures import by_format
+from alsmeta.selection.criteria import ANALYSED_COLUMNS
+
+#: Per-outcome result -> (output name, columns).
+GATHERED = {
+    "pooled": ("pooled", POOLED_COLUMNS),
+    "weights": ("weights", WEIGHT_COLUMNS),
+    "leave_one_out": ("leave_one_out", LOO_COLUMNS),
+    "cumulative": ("cumulative", CUMULATIVE_COLUMNS),
+    "influence": ("influence", INFLUENCE_COLUMNS),
+    "small_study": ("small_study", SMALL_STUDY_COLUMNS),
+    "methods": ("methods", METHOD_COLUMNS),
+    "prepost_sweep": ("prepost_sweep", SWEEP_COLUMNS),
+    "moderators": ("moderators", MODERATOR_COLUMNS),
+    "variants": ("variants", VARIANT_COLUMNS),
+}
+
+
+def main(job):
+    params, out = job.params, job.output
+    outcomes, definitions = params.outcomes, params.definitions
+    analysed = [r for p in job.input.selections for r in read_json(p)["analysed"]]
+    results = [read_json(p) for p in job.input.analyses]
+    write_tsv(analysed, ANALYSED_COLUMNS, out.analysed)
+    gathered = {}
+    for key, (name, columns) in GATHERED.items():
+        gathered[key] = [row for result in results for row in result[key]]
+        write_tsv(gathered[key], columns, out[name])
+        job.log.info("%s: %d rows", name, len(gathered[key]))
+
+    findings = sof.findings(
+        outcomes, definitions, gathered["pooled"], analysed, gathered["weights"]
+    )
+    write_tsv(sof.table_rows(findings), sof.COLUMNS, out.summary_of_findings)
+
+    studies = read_table(
+        job.input.studies, load_schema(job.input.studies_schema), TABLES["studies"]
+    )
+    sources = read_table(
+        job.input.sources, load_schema(job.input.sources_schema), TABLES["sources"]
+    )
+    labels = {o: definitions[o]["label"] for o in outcomes}
+    flow = prisma.flow(
+        read_tsv(job.input.inclusion), studies, sources, gathered["pooled"], outcomes, labels
+    )
+    write_tsv(prisma.flow_rows(flow), prisma.FLOW_COLUMNS, out.prisma_flow)
+
+    from alsmeta.figures import prisma as prisma_figure
+    from alsmeta.figures import style
+    from alsmeta.figures.sensitivity import prepost_sweep_figure
+
+    style.save(prisma_figure.figure(flow), by_format(out.prisma), title="PRISMA 2020 flow diagram")
+    sweep = [r for r in gathered["prepost_sweep"] if r["outcome"] == "slope_change"]
+    style.save(
+        prepost_sweep_figure(
+            sweep,
+            params.prepost_correlation,
+            "Change in ALSFRS-R slope: sensitivity to the pre/post correlation r",
+        ),
+        by_format(out.prepost_figure),
+        title="r-sensitivity of the pooled slope change",
+    )
+    job.log.info("%d studies, %d in at least one synthesis", flow.studies, len(flow.included_any))

@@ -1,0 +1,190 @@
+"""The alternative judgements a sensitivity analysis re-runs, and the rows each one selects.
+
+The main analysis uses the configured criteria. Each variant changes one judgement:
+
+* ``evidence_tiers``: secondary values added (or, when the main analysis admits them,
+  paper and registry values only);
+* ``conflict``: for each conflict group (data/conflicts.tsv), each version the main
+  analysis does not use. The alternative rows are admitted whatever their evidence tier
+  (and only they), so that the variant changes one value; when the alternative is a
+  subgroup or pre-erratum value, those switches are turned on too (``changed_setting``
+  says so, and the ``subgroups`` / ``erratum`` variants give the matching comparison);
+* ``subgroups`` / ``erratum``: subgroup estimates admitted; values superseded by an
+  erratum admitted as well;
+* ``overlap``: for each overlap group, each member kept in turn.
+
+A variant that cannot touch an outcome (its rows are not candidates of the outcome) is
+not listed for it. Selection runs per outcome, so that an overlap the configuration
+refuses stops only that outcome's variant (status ``refused``), not the table. The
+pooling of each selection is :mod:`alsmeta.analysis.variants`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from alsmeta.selection.criteria import OverlapError, candidates, overlap_units, select
+
+
+@dataclass(frozen=True)
+class Variant:
+    """One alternative judgement: the criteria it runs with, and the rows it is about."""
+
+    name: str
+    kind: str
+    setting: str
+    criteria: dict
+    tier_exempt: frozenset = frozenset()
+    about: frozenset | None = None  # effect ids the variant changes; None = every outcome
+    overlap_group: str | None = None
+
+
+def tier_variants(criteria: dict) -> list[Variant]:
+    """Paper and registry only, and with secondary values added (whichever differs from main)."""
+    tiers = list(criteria["evidence_tiers"])
+    out = []
+    if "secondary" not in tiers:
+        plus = [*tiers, "secondary"]
+        out.append(
+            Variant(
+                "plus_secondary",
+                "evidence_tiers",
+                f"criteria.evidence_tiers = {', '.join(plus)}",
+                {**criteria, "evidence_tiers": plus},
+            )
+        )
+    if set(tiers) != {"paper", "registry"}:
+        out.append(
+            Variant(
+                "paper_registry_only",
+                "evidence_tiers",
+                "criteria.evidence_tiers = paper, registry",
+                {**criteria, "evidence_tiers": ["paper", "registry"]},
+            )
+        )
+    return out
+
+
+def variants(criteria: dict, data: dict, effects: list[dict]) -> list[Variant]:
+    """Every variant the data and the configuration allow, main first."""
+    out = [Variant("main", "main", "as configured", criteria), *tier_variants(criteria)]
+    tiers = set(criteria["evidence_tiers"])
+    for conflict in data["conflicts"]:
+        group = conflict["conflict_group"]
+        for version in conflict["versions"]:
+            if version == criteria["conflict_versions"][group]:
+                continue
+            rows = [
+                e
+                for e in effects
+                if e.get("conflict_group") == group and e.get("conflict_version") == version
+            ]
+            exempt = frozenset(e["effect_id"] for e in rows if e["tier"] not in tiers)
+            changed = {"conflict_versions": {**criteria["conflict_versions"], group: version}}
+            setting = [f"criteria.conflict_versions.{group} = {version}"]
+            if exempt:
+                setting.append("its rows admitted whatever their evidence tier")
+            # The alternative is compared where it can be pooled: if its rows are subgroup
+            # or pre-erratum values, those are admitted too (and the setting says so).
+            if any(e.get("population") for e in rows) and not criteria["allow_subgroup_estimates"]:
+                changed["allow_subgroup_estimates"] = True
+                setting.append("criteria.allow_subgroup_estimates = true")
+            if not criteria["allow_pre_erratum"] and any(
+                "superseded_by_erratum" in str(e.get("flags") or "") for e in rows
+            ):
+                changed["allow_pre_erratum"] = True
+                setting.append("criteria.allow_pre_erratum = true")
+            out.append(
+                Variant(
+                    f"conflict:{group}={version}",
+                    "conflict",
+                    "; ".join(setting),
+                    {**criteria, **changed},
+                    exempt,
+                    frozenset(e["effect_id"] for e in effects if e.get("conflict_group") == group),
+                )
+            )
+    subgroup_rows = frozenset(e["effect_id"] for e in effects if e.get("population"))
+    erratum_rows = frozenset(
+        e["effect_id"] for e in effects if "superseded_by_erratum" in str(e.get("flags") or "")
+    )
+    if not criteria["allow_subgroup_estimates"] and subgroup_rows:
+        out.append(
+            Variant(
+                "subgroups_admitted",
+                "subgroups",
+                "criteria.allow_subgroup_estimates = true",
+                {**criteria, "allow_subgroup_estimates": True},
+                about=subgroup_rows,
+            )
+        )
+    if not criteria["allow_pre_erratum"] and erratum_rows:
+        out.append(
+            Variant(
+                "pre_erratum_admitted",
+                "erratum",
+                "criteria.allow_pre_erratum = true and criteria.allow_subgroup_estimates = true "
+                "(values an erratum corrected; the corrected values are not available)",
+                {**criteria, "allow_pre_erratum": True, "allow_subgroup_estimates": True},
+                about=erratum_rows,
+            )
+        )
+    members: dict[str, list[str]] = {}
+    for table, id_column in (("studies", "study_id"), ("arms", "arm_id")):
+        for row in data[table]:
+            for group in row.get("overlap_group") or []:
+                members.setdefault(group, []).append(row[id_column])
+    for group in sorted(members):
+        for member in sorted(members[group]):
+            out.append(
+                Variant(
+                    f"overlap:{group}={member}",
+                    "overlap",
+                    f"criteria.overlap_keep.{group} = {member}",
+                    {**criteria, "overlap_keep": {**criteria["overlap_keep"], group: member}},
+                    overlap_group=group,
+                )
+            )
+    return out
+
+
+def _concerns(variant: Variant, rows: list[dict], studies, arms) -> bool:
+    """Whether a variant can change an outcome whose candidate rows are ``rows``."""
+    if variant.kind in ("main", "evidence_tiers"):
+        return True
+    if variant.overlap_group is not None:
+        present = {
+            member
+            for e in rows
+            for group, member in overlap_units(e, studies, arms)
+            if group == variant.overlap_group
+        }
+        return len(present) > 1
+    return any(e["effect_id"] in variant.about for e in rows)
+
+
+def variant_selections(effects, data, criteria, definitions, outcome) -> list[dict]:
+    """Per variant that concerns ``outcome`` (main first): its name, type, the setting it
+    changes, and the rows it selects (``status = selected``) or why it refused."""
+    studies = {s["study_id"]: s for s in data["studies"]}
+    arms = {a["arm_id"]: a for a in data["arms"]}
+    definition = definitions[outcome]
+    rows_of_outcome = candidates(effects, definition["kind"], definition)
+    out = []
+    for variant in variants(criteria, data, effects):
+        if not _concerns(variant, rows_of_outcome, studies, arms):
+            continue
+        entry = {"variant": variant.name, "variant_type": variant.kind, "setting": variant.setting}
+        try:
+            selection = select(
+                effects,
+                data,
+                {**variant.criteria, "outcomes": [outcome]},
+                definitions,
+                variant.tier_exempt,
+            )
+            entry.update(status="selected", reason="", rows=selection.analysed)
+        except OverlapError as exc:
+            entry.update(status="refused", reason=str(exc), rows=[])
+        out.append(entry)
+    return out
