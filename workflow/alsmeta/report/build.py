@@ -65,21 +65,21 @@ def build_report(
     path; ``input_files``: table name -> path (checksummed); ``extra``: the sensitivity
     section's tables by name and ``prepost_figure`` (an SVG path).
     """
-    ctx = ReportInputs(
+    ctx = ReportInputs.of(
         config=config,
-        outcomes=tuple(outcomes),
+        outcomes=outcomes,
         data=data,
-        effects=tuple(effects),
-        inclusion=tuple(inclusion),
-        pooled=tuple(pooled),
-        analysed=tuple(analysed),
-        weights=tuple(weights),
-        figures=dict(figures),
-        leave_one_out=tuple(leave_one_out),
-        summary_of_findings=tuple(summary_of_findings),
-        prisma_flow=tuple(prisma_flow),
-        input_files=dict(input_files),
-        extra=dict(extra or {}),
+        effects=effects,
+        inclusion=inclusion,
+        pooled=pooled,
+        analysed=analysed,
+        weights=weights,
+        figures=figures,
+        leave_one_out=leave_one_out,
+        summary_of_findings=summary_of_findings,
+        prisma_flow=prisma_flow,
+        input_files=input_files,
+        extra=extra,
     )
     return page(
         TITLE,

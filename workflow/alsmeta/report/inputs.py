@@ -9,37 +9,17 @@ from __future__ import annotations
 from dataclasses import dataclass
 from functools import cached_property
 
-#: The columns the report reads of the tables it is given computed results in.
+from alsmeta.analysis.prisma import FLOW_COLUMNS
+from alsmeta.analysis.summary_of_findings import COLUMNS as SOF_COLUMNS
+
+#: The columns the report reads of the tables it is given results in (summary_of_findings.tsv
+#: also needs ``notes``: the finding's notes joined by "; ").
 READS = {
-    "summary_of_findings": (
-        "outcome",
-        "label",
-        "studies",
-        "participants",
-        "effect",
-        "absolute_effect",
-        "certainty",
-        "risk_of_bias",
-        "inconsistency",
-        "imprecision",
-        "single_arm",
-        "notes",
-    ),
-    "prisma_flow": ("stage", "outcome", "category", "n_studies", "study_ids"),
-    "leave_one_out": (
-        "outcome",
-        "omitted_effect_id",
-        "omitted_label",
-        "k",
-        "status",
-        "reason",
-        "estimate",
-        "ci_lower",
-        "ci_upper",
-        "pi_lower",
-        "pi_upper",
-        "tau2",
-        "i2_tau2_pct",
+    "summary_of_findings": tuple(dict.fromkeys([*SOF_COLUMNS, "notes"])),
+    "prisma_flow": tuple(FLOW_COLUMNS),
+    "leave_one_out": tuple(
+        "outcome omitted_effect_id omitted_label k status reason estimate ci_lower ci_upper "
+        "pi_lower pi_upper tau2 i2_tau2_pct".split()
     ),
 }
 
@@ -97,6 +77,17 @@ class ReportInputs:
     prisma_flow: tuple[dict, ...]
     input_files: dict
     extra: dict
+
+    @classmethod
+    def of(cls, *, outcomes, figures, input_files, extra=None, **tables) -> ReportInputs:
+        """From build_report's arguments: tables become tuples, mappings copies."""
+        return cls(
+            outcomes=tuple(outcomes),
+            figures=dict(figures),
+            input_files=dict(input_files),
+            extra=dict(extra or {}),
+            **{k: v if k in ("config", "data") else tuple(v) for k, v in tables.items()},
+        )
 
     def __post_init__(self):
         for name, columns in READS.items():
