@@ -450,7 +450,7 @@ def test_changed_criterion_reruns_only_what_depends_on_it(project):
 
 def test_editing_the_report_text_reruns_only_the_report(project):
     workdir, _, _ = project
-    sections = workdir / "workflow/alsmeta/report/build.py"
+    sections = workdir / "workflow/alsmeta/report/sections/summary.py"
     original = sections.read_text()
     try:
         sections.write_text(original.replace("One row per outcome.", "One row per outcome!", 1))

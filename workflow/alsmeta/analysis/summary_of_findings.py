@@ -109,6 +109,7 @@ COLUMNS = [
     "inconsistency",
     "imprecision",
     "single_arm",
+    "notes",
     "effect_ids",
 ]
 
@@ -356,6 +357,7 @@ def table_rows(items: list[Finding]) -> list[dict]:
                 "inconsistency": cell("Inconsistency"),
                 "imprecision": cell("Imprecision"),
                 "single_arm": cell("Single-arm designs"),
+                "notes": "; ".join(f.notes),
                 "effect_ids": ";".join(f.effect_ids),
             }
         )

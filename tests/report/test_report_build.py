@@ -1,0 +1,333 @@
+"""The report built from small stored tables, judged by what a reader sees.
+
+The summary of findings, the PRISMA counts and the leave-one-out re-fits are read from their
+tables, never recomputed: changing a table changes the page, and the functions that compute
+them may not be called.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import re
+
+import pytest
+from report_page import (
+    OUTCOMES,
+    embedded_figures,
+    section_of,
+    tables_in,
+    text_of,
+)
+
+from alsmeta.analysis.summary_of_findings import SYMBOLS
+from alsmeta.report import build
+from alsmeta.report.build import build_report
+from alsmeta.report.inputs import ReportInputs
+from alsmeta.report.sections import selection
+
+SECTION_IDS = "summary methods results selection sensitivity provenance reproducibility".split()
+
+
+def _by_outcome(rows):
+    return {r["outcome"]: r for r in rows}
+
+
+def test_every_section_in_order_with_its_link(inputs):
+    page = build_report(**inputs)
+    assert [s.ID for s in build.SECTIONS] == SECTION_IDS
+    opened = re.findall(r"<section id='([^']+)'><h2>", page)
+    assert opened == SECTION_IDS
+    assert page.count("</section>") == len(SECTION_IDS)
+    nav = page[page.index("<nav") : page.index("</nav>")]
+    assert re.findall(r"href='#([^']+)'", nav) == SECTION_IDS
+    for module in build.SECTIONS:
+        assert f"<h2>{module.TITLE}</h2>" in section_of(page, module.ID)
+    for item in ("13a", "13b", "13c", "13d", "13e", "13f", "20a", "20b", "20c", "20d"):
+        assert f"id='prisma-{item}'" in page
+    assert page.startswith("<!DOCTYPE html>") and page.endswith("</body></html>\n")
+
+
+def test_summary_table_shows_the_summary_of_findings_rows(inputs):
+    page = build_report(**inputs)
+    table = tables_in(section_of(page, "summary"))[0]
+    assert (table[0][0], table[0][2], table[0][4]) == (
+        "Outcome",
+        "Pooled effect (95% CI)",
+        "Certainty",
+    )
+    rows = inputs["summary_of_findings"]
+    assert len(table) - 1 == len(rows) == len(OUTCOMES)
+    for shown, row in zip(table[1:], rows, strict=True):
+        label, participants, effect, absolute, certainty, reasons = shown
+        assert label == row["label"]
+        assert participants == f"{row['participants']} ({row['studies']})"
+        assert effect == row["effect"]
+        assert absolute == (row["absolute_effect"] or "")
+        assert certainty == f"{SYMBOLS.get(row['certainty'], '')} {row['certainty']}".strip()
+        for column in ("risk_of_bias", "inconsistency", "imprecision", "single_arm"):
+            cell = row[column] or ""
+            assert cell.split(": ", 1)[-1].replace("tau^2", "\u03c4\u00b2") in reasons
+        assert (row["notes"] or "").replace("tau^2", "\u03c4\u00b2") in reasons
+
+
+def test_summary_names_each_downgrade_with_its_levels(inputs):
+    summary = section_of(build_report(**inputs), "summary")
+    sae = _by_outcome(inputs["summary_of_findings"])["serious_ae"]
+    assert sae["imprecision"].startswith("-2: ")
+    assert f"<li><b>Imprecision</b> (\u22122): {sae['imprecision'][4:]}</li>" in summary
+    assert sae["risk_of_bias"].startswith("not serious")
+    assert f"<li><b>Risk of bias</b> (0): {sae['risk_of_bias']}</li>" in summary
+    # An outcome with several studies that cannot be pooled: no domain, one note.
+    assert "<ul><li>4 studies, not pooled</li></ul>" in summary
+    assert "<a href='#outcome-serious_ae'>" in summary
+    assert "<a href='#analysis-serious_ae-overall-all'>" in summary
+    assert "<h3 id='grade-rules'>Certainty rules</h3>" in summary
+
+
+def test_summary_shows_what_the_table_says(inputs):
+    """An edited summary_of_findings row is what the page shows: it is read, not graded."""
+    row = _by_outcome(inputs["summary_of_findings"])["death"]
+    row.update(
+        certainty="Moderate",
+        effect="an effect only the table knows",
+        imprecision="-2: a reason only the table knows",
+        notes="first note; second note",
+    )
+    summary = section_of(build_report(**inputs), "summary")
+    death = next(r for r in tables_in(summary)[0] if r[0] == row["label"])
+    assert death[2] == "an effect only the table knows"
+    assert death[4] == f"{SYMBOLS['Moderate']} Moderate"
+    assert "<li><b>Imprecision</b> (\u22122): a reason only the table knows</li>" in summary
+    assert "<li>first note</li><li>second note</li>" in summary
+
+
+def test_a_missing_column_is_named(inputs):
+    for row in inputs["summary_of_findings"]:
+        del row["notes"]
+    with pytest.raises(ValueError, match="summary_of_findings: no column notes"):
+        build_report(**inputs)
+
+
+def _flow(rows, stage, category, outcome=None):
+    return next(
+        r
+        for r in rows
+        if r["stage"] == stage and r["category"] == category and r["outcome"] == outcome
+    )
+
+
+def test_selection_counts_are_the_prisma_flow_rows(inputs):
+    flow = inputs["prisma_flow"]
+    studies = _flow(flow, "assessed", "studies")["n_studies"]
+    reports = _flow(flow, "identified", "reports")["n_studies"]
+    included = _flow(flow, "included", "studies in at least one synthesis")["n_studies"]
+    none = sum(r["n_studies"] for r in flow if r["stage"] == "in_no_synthesis")
+    no_data = _flow(flow, "in_no_synthesis", "no usable data for any analysed outcome")
+    page = build_report(**inputs)
+    text = text_of(section_of(page, "selection"))
+    assert (
+        f"{studies} studies ({reports} reports) were assessed; {included} are in at least one "
+        f"synthesis and {none} in none." in text
+    )
+    alt = re.search(r"<figure id='figure-prisma'>.*? alt='([^']*)'", page).group(1)
+    assert alt.startswith(
+        f"PRISMA 2020 flow diagram: {studies} studies in the extraction dossier ({reports} "
+        f"reports); {none} in no synthesis ({no_data['n_studies']} without usable data); "
+        f"{included} included in at least one synthesis; "
+    )
+    assert f"<p>{studies} studies were assessed and {included} contribute to at least" in page
+    pooled = {r["outcome"]: r for r in inputs["pooled"] if r["subgroup_variable"] == "overall"}
+    for outcome in OUTCOMES:
+        box = _flow(flow, "synthesis", "included", outcome)
+        label = inputs["config"]["outcome_definitions"][outcome]["label"]
+        if box["n_studies"]:
+            n = box["n_studies"]
+            expected = f"{label}: {n} stud{'y' if n == 1 else 'ies'}"
+            assert expected in alt and f"{pooled[outcome]['n_total']} participants" in alt
+        else:
+            assert f"{label}: no study included" in alt
+        ids = str(box["study_ids"] or "").split(";") if box["study_ids"] else []
+        listed = ": " + ", ".join(ids) if ids else ""
+        assert re.search(rf"{len(ids)} of \d+ studies included{re.escape(listed)}\.", text)
+
+
+def test_selection_shows_what_the_flow_table_says(inputs):
+    """Edited prisma_flow counts are what the page shows: they are read, not counted."""
+    flow = inputs["prisma_flow"]
+    _flow(flow, "assessed", "studies")["n_studies"] = 101
+    _flow(flow, "identified", "reports")["n_studies"] = 202
+    _flow(flow, "included", "studies in at least one synthesis")["n_studies"] = 33
+    for r in flow:
+        if r["stage"] == "in_no_synthesis":
+            r["n_studies"] = 10
+    _flow(flow, "synthesis", "included", "death")["n_studies"] = 9
+    page = build_report(**inputs)
+    text = text_of(section_of(page, "selection"))
+    none = 10 * sum(1 for r in flow if r["stage"] == "in_no_synthesis")
+    assert "101 studies (202 reports) were assessed; 33 are in at least one synthesis and " in text
+    assert f"and {none} in none." in text
+    assert "Death (all causes): 9 studies, 2 arms or contrasts, 101 participants" in page
+    assert "<p>101 studies were assessed and 33 contribute" in page
+
+
+def test_synthesis_text_names_arms_and_unreported_participants(inputs):
+    for row in inputs["pooled"]:
+        if row["outcome"] == "responders" and row["subgroup_variable"] == "overall":
+            row.update(k=5, n_total=146, k_n_unreported=2)
+    ctx = ReportInputs.of(**inputs)
+    assert selection.synthesis_text(ctx, "responders") == (
+        "Responders on the ALSFRS-R slope, MSC arms (threshold as printed): 3 studies, "
+        "5 arms or contrasts, 146 participants (+2 with n not reported)"
+    )
+    assert selection.synthesis_text(ctx, "any_ae") == "Any adverse event: no study included"
+    assert selection.synthesis_text(ctx, "headache") == "Headache: 1 study, 26 participants"
+
+
+def _leave_one_out_block(page: str, outcome: str) -> str:
+    """The 20d part of one outcome: from its heading to the next outcome's."""
+    results = section_of(page, "results")
+    start = results.index("<h3 id='prisma-20d'>")
+    blocks = re.split(r"<h4>", results[start : results.index("<h3 id='analyses'>")])[1:]
+    labels = {o: i for i, o in enumerate(OUTCOMES)}
+    return blocks[labels[outcome]]
+
+
+def test_every_leave_one_out_row_is_shown(inputs):
+    page = build_report(**inputs)
+    loo = inputs["leave_one_out"]
+    kinds = {o: d["kind"] for o, d in inputs["config"]["outcome_definitions"].items()}
+    for outcome in OUTCOMES:
+        rows = [r for r in loo if r["outcome"] == outcome]
+        block = _leave_one_out_block(page, outcome)
+        if not rows:
+            assert "Leave-one-out not done: it needs at least 3 pooled studies" in block
+            assert "figure-leave-one-out" not in block
+            continue
+        assert f"<figure id='figure-leave-one-out-{outcome}'>" in block
+        table = tables_in(block)[0]
+        assert table[0] == [
+            "Omitted",
+            "k",
+            "Estimate",
+            "95% CI",
+            "95% PI",
+            "\u03c4\u00b2",
+            "I\u00b2",
+        ]
+        assert len(table) - 1 == len(rows)
+        for shown, row in zip(table[1:], rows, strict=True):
+            assert shown[0] == row["omitted_label"]
+            assert shown[1] == str(row["k"])
+            assert shown[5] == f"{row['tau2']:.3g}"
+            assert shown[6] == f"{row['i2_tau2_pct']:.0f}%"
+            if kinds[outcome] == "proportion":
+                assert shown[2] == f"{100 * row['estimate']:.1f}%"
+            assert f"href='#effect-{row['omitted_effect_id']}'" in block
+        low = min(rows, key=lambda r: r["estimate"])
+        high = max(rows, key=lambda r: r["estimate"])
+        said = text_of(block)
+        assert f"(without {low['omitted_label']}) to " in said
+        assert f"(without {high['omitted_label']})." in said
+    # Outcomes with k >= 3 have rows; the others are said not to be done.
+    assert {r["outcome"] for r in loo} == {"serious_ae", "responders"}
+
+
+def test_a_leave_one_out_row_that_could_not_be_fitted(inputs):
+    row = next(r for r in inputs["leave_one_out"] if r["outcome"] == "responders")
+    row.update(status="not_pooled", reason="no fit: tau^2 diverged", estimate=None)
+    block = _leave_one_out_block(build_report(**inputs), "responders")
+    shown = next(r for r in tables_in(block)[0] if r[0] == row["omitted_label"])
+    assert shown[2:] == ["not estimated: no fit: \u03c4\u00b2 diverged", "", "", "", ""]
+
+
+def test_the_report_computes_no_result(inputs, monkeypatch):
+    """Grading, PRISMA counting and pooling are other rules' work: calling them is an error."""
+    import alsmeta.analysis.prisma as prisma
+    import alsmeta.analysis.summary_of_findings as sof
+    import alsmeta.stats.random_effects as random_effects
+
+    def forbidden(*args, **kwargs):
+        raise AssertionError("the report recomputed a result")
+
+    for module, name in (
+        (sof, "findings"),
+        (sof, "finding"),
+        (sof, "table_rows"),
+        (prisma, "flow"),
+        (prisma, "flow_rows"),
+        (prisma, "synthesis_text"),
+        (random_effects, "random_effects"),
+    ):
+        monkeypatch.setattr(module, name, forbidden)
+    assert "<section id='summary'>" in build_report(**inputs)
+
+
+def test_every_link_resolves_and_every_row_links_to_its_source(inputs):
+    page = build_report(**inputs)
+    ids = set(re.findall(r"id='([^']+)'", page))
+    assert set(re.findall(r"href='#([^']+)'", page)) - ids == set()
+    for row in inputs["pooled"]:
+        anchor = "analysis-" + "-".join(
+            re.sub(r"[^A-Za-z0-9_]+", "-", str(p)).strip("-")
+            for p in (row["outcome"], row["subgroup_variable"], row["subgroup_level"])
+        )
+        block = page[page.index(f"<div id='{anchor}'>") :].split("</div>", 1)[0]
+        for effect_id in filter(None, str(row["effect_ids"] or "").split(";")):
+            assert f"href='#effect-{effect_id}'" in block
+    for effect in inputs["effects"]:
+        cell = page[page.index(f"<span id='effect-{effect['effect_id']}'>") :].split("</tr>")[0]
+        assert effect["locator"] in cell
+        for quote in filter(None, effect["quote_id"].split(";")):
+            assert f"[{quote}]" in cell
+    assert "[SYK17-Q1]" in page and "events = round(30% x 26 = 7.8) = 8" in page
+
+
+def test_figures_are_embedded_with_alt_text(inputs):
+    page = build_report(**inputs)
+    subgroups = inputs["config"]["subgroups"]
+    loo = {r["outcome"] for r in inputs["leave_one_out"]}
+    # Forest (overall and per subgroup variable), leave-one-out for k >= 3, PRISMA, r sweep.
+    assert page.count("<img ") == len(OUTCOMES) * (1 + len(subgroups)) + len(loo) + 2
+    assert re.findall(r"src='(?!data:)", page) == []
+    assert "alt=''" not in page
+    figures = embedded_figures(page)
+    assert figures["figure-prisma"] == "prisma"
+    assert figures["figure-prepost"] == "prepost_sweep"
+    for outcome in OUTCOMES:
+        assert figures[f"figure-forest-{outcome}"] == f"forest_{outcome}"
+        for v in subgroups:
+            assert figures[f"figure-forest-{outcome}-by-{v}"] == f"forest_{outcome}_by_{v}"
+    for outcome in loo:
+        assert figures[f"figure-leave-one-out-{outcome}"] == f"leave_one_out_{outcome}"
+    # 72 pt shown at 1.25 x its printed size.
+    assert "style='width:120px'" in page
+
+
+def test_methods_and_what_was_run_are_written_from_the_configuration(inputs):
+    page = build_report(**inputs)
+    assert "restricted maximum likelihood (REML)" in page and "r = 0.5" in page
+    assert "Test for subgroup differences: not available" in page
+    run = section_of(page, "reproducibility")
+    assert "pymare" in run and "snakemake" in run
+    assert inputs["input_files"]["studies"] in run
+    assert "Full configuration (YAML)" in run
+
+
+def test_sensitivity_tables_and_their_absence(inputs):
+    del inputs["extra"]["influence"]
+    inputs["extra"]["known_gaps"] = []
+    sensitivity = section_of(build_report(**inputs), "sensitivity")
+    influence = sensitivity[sensitivity.index("id='sensitivity-influence'") :]
+    assert influence.split("<h3", 1)[0].endswith("<p class='na'>not available in this run</p>\n")
+    gaps = sensitivity[sensitivity.index("id='sensitivity-known_gaps'") :]
+    assert "<p>No rows.</p>" in gaps
+    variants = tables_in(sensitivity)[0]
+    assert variants[0][:3] == ["Outcome", "Variant", "Status"]
+    assert len(variants) - 1 == len(inputs["extra"]["variants"])
+
+
+def test_inputs_are_read_only_and_the_page_reproducible(inputs):
+    ctx = ReportInputs.of(**inputs)
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        ctx.pooled = ()
+    assert build_report(**inputs) == build_report(**inputs)

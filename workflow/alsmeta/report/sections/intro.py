@@ -1,0 +1,19 @@
+"""The paragraph under the report's title: how many studies, how many syntheses, which model."""
+
+from __future__ import annotations
+
+from alsmeta.report.html import esc
+from alsmeta.report.inputs import ReportInputs
+
+INFERENCE_NAMES = {"knapp_hartung": "Knapp-Hartung", "wald": "Wald"}
+
+
+def section(ctx: ReportInputs) -> str:
+    pooling = ctx.config["pooling"]
+    inference = pooling["inference"]
+    return (
+        f"<p>{ctx.flow.count('assessed', 'studies')} studies were assessed and "
+        f"{ctx.flow.count('included', 'studies in at least one synthesis')} contribute to at "
+        f"least one of {len(ctx.outcomes)} syntheses. Random effects "
+        f"({esc(pooling['estimator'])}, {esc(INFERENCE_NAMES.get(inference, inference))}).</p>"
+    )
