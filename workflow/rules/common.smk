@@ -6,10 +6,9 @@ from pathlib import Path
 sys.path.insert(0, str(Path(workflow.basedir) / "workflow"))
 
 from alsmeta.io.code_inputs import code_inputs
-from alsmeta.io.config import check_config
+from alsmeta.io.config import check_config, check_criteria
 from alsmeta.io.errors import InputError
 from alsmeta.io.tables import TABLES, load_dataset, load_schema
-from alsmeta.selection.criteria import check_criteria
 
 SCHEMA_DIR = "workflow/schemas"
 PACKAGE_DIR = "workflow/alsmeta"

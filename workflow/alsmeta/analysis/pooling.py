@@ -19,6 +19,8 @@ from functools import cache
 import numpy as np
 
 from alsmeta.effects.measures import back_transform
+from alsmeta.kinds import pooled_on_log_scale
+from alsmeta.kinds import scales as kind_scales
 from alsmeta.stats.meta_regression import indicator_matrix, meta_regression, q_between
 from alsmeta.stats.random_effects import PoolingError, Settings, fit_batch
 
@@ -74,20 +76,6 @@ POOLED_COLUMNS = [
 ]
 WEIGHT_COLUMNS = ["outcome", "subgroup_variable", "subgroup_level", "effect_id", "weight_pct"]
 
-RATIO_SCALES = {"OR": "odds ratio", "RR": "risk ratio", "RD": "risk difference"}
-
-#: (natural scale, analysis scale) of the kinds that are not proportions or AE contrasts.
-SCALES = {
-    "slope_change": ("points/month", "points/month"),
-    "slope_change_difference": ("points/month", "points/month"),
-    "alsfrs_change_difference": ("points", "points"),
-    "responder_odds_ratio": ("odds ratio", "log odds ratio"),
-    "fvc_slope_change": ("% predicted/month", "% predicted/month"),
-    "fvc_slope_change_difference": ("% predicted/month", "% predicted/month"),
-}
-#: Kinds pooled on a log scale and shown exponentiated.
-LOG_SCALE_KINDS = {"responder_odds_ratio"}
-
 
 @dataclass
 class Analysis:
@@ -113,21 +101,11 @@ def settings_from(pooling: dict) -> Settings:
 
 
 def scales(analysis: Analysis) -> tuple[str, str]:
-    """(natural scale, analysis scale) of an analysis."""
-    kind = analysis.kind
-    if kind == "proportion":
-        measure = analysis.rows[0].get("measure", "PLO") if analysis.rows else "PLO"
-        return "proportion", {
-            "PLO": "logit",
-            "PFT": "Freeman-Tukey double arcsine",
-            "PAS": "arcsine",
-            "PR": "proportion",
-        }[measure]
-    if kind == "binary_comparison":
+    """(natural scale, analysis scale) of an analysis (see :func:`alsmeta.kinds.scales`)."""
+    measure = analysis.rows[0].get("measure") if analysis.rows else None
+    if analysis.kind == "binary_comparison":
         measure = analysis.definition.get("measure", "OR")
-        natural = RATIO_SCALES[measure]
-        return natural, natural if measure == "RD" else f"log {natural}"
-    return SCALES[kind]
+    return kind_scales(analysis.definition, measure)
 
 
 def to_natural(definition: dict, rows: list[dict], values) -> list[float]:
@@ -141,9 +119,7 @@ def to_natural(definition: dict, rows: list[dict], values) -> list[float]:
         ns = [r["n"] for r in rows]
         harmonic = len(ns) / sum(1.0 / n for n in ns) if ns else None
         return [float(x) for x in back_transform(measure, values, harmonic)]
-    if kind in LOG_SCALE_KINDS or (
-        kind == "binary_comparison" and definition.get("measure", "OR") != "RD"
-    ):
+    if pooled_on_log_scale(definition):
         return [math.exp(x) for x in values]
     return [float(x) for x in values]
 

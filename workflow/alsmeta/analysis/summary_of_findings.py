@@ -11,6 +11,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from alsmeta.kinds import KINDS
+
 LEVELS = ("Very low", "Low", "Moderate", "High")
 SYMBOLS = {
     "High": "\u2295\u2295\u2295\u2295",
@@ -24,8 +26,11 @@ NONRANDOMISED = ("nonrandomized_controlled", "case_control_external")
 #: Designs without any control group.
 UNCONTROLLED = ("single_arm", "case_report")
 #: Half-width thresholds for imprecision.
-PROPORTION_WIDTH = (50, 200)  # CI width, events per 1,000: serious, very serious
-SLOPE_MEANINGFUL = 0.25  # points/month: about a quarter of a typical ALSFRS-R decline of 1/month
+#: Thresholds, from the kinds registry: CI width in events per 1,000 (serious, very
+#: serious); an appreciable slope difference; GRADE's appreciable benefit and harm of ratios.
+PROPORTION_WIDTH = KINDS["proportion"].appreciable
+SLOPE_MEANINGFUL = KINDS["slope_change"].appreciable[0]
+RATIO_APPRECIABLE = KINDS["binary_comparison"].appreciable
 
 RULES = (
     (
@@ -156,7 +161,7 @@ def _inconsistency(kind, pooled):
     levels = 2 if i2 >= 75 else 1 if i2 >= 50 else 0
     pi = f"95% PI {_interval(kind, pooled['pi_lower'], pooled['pi_upper'])}"
     reason = f"I\u00b2 = {i2:.0f}% (\u03c4\u00b2-based); {pi}"
-    null = NULL.get(kind, 0.0)
+    null = KINDS[kind].null or 0.0
     if kind != "proportion" and levels == 0:
         ci_excludes = pooled["ci_lower"] > null or pooled["ci_upper"] < null
         pi_includes = pooled["pi_lower"] <= null <= pooled["pi_upper"]
@@ -172,19 +177,12 @@ def _interval(kind, lower, upper) -> str:
     return f"{lower:.2f} to {upper:.2f}"
 
 
-#: Value of no effect, for the kinds where it is not 0.
-NULL = {"binary_comparison": 1.0, "responder_odds_ratio": 1.0}
-#: GRADE's default thresholds of appreciable benefit and harm for ratios.
-RATIO_APPRECIABLE = (0.75, 1.25)
-UNITS = {
-    "alsfrs_change_difference": "points",
-    "fvc_slope_change": "% predicted/month",
-    "fvc_slope_change_difference": "% predicted/month",
-}
+def _is_ratio(kind: str) -> bool:
+    return KINDS[kind].log_scale
 
 
 def _imprecision(kind, lower, upper):
-    if kind in NULL:
+    if _is_ratio(kind):
         low, high = RATIO_APPRECIABLE
         if lower <= low and upper >= high:
             levels, why = 2, f"includes both {low:g} and {high:g}"
@@ -210,7 +208,7 @@ def _imprecision(kind, lower, upper):
             levels, why = 1, f"is {upper - lower:.2f} wide (> {2 * m:g})"
         else:
             levels, why = 0, f"is {upper - lower:.2f} wide"
-        reason = f"95% CI {lower:.2f} to {upper:.2f} {UNITS.get(kind, 'points/month')} {why}"
+        reason = f"95% CI {lower:.2f} to {upper:.2f} {KINDS[kind].unit} {why}"
     return Downgrade("Imprecision", levels, reason if levels else f"not serious ({reason})")
 
 
@@ -275,14 +273,14 @@ def finding(outcome, definition, pooled, rows, weights) -> Finding:
     if kind == "proportion":
         effect = f"{_pct(est)} (95% CI {_pct(lo)} to {_pct(hi)})"
         absolute = f"{1000 * est:.0f} per 1,000 ({1000 * lo:.0f} to {1000 * hi:.0f})"
-    elif kind in NULL:
+    elif _is_ratio(kind):
         effect = f"OR {est:.2f} (95% CI {lo:.2f} to {hi:.2f})"
         absolute = "not computed (needs a control-group risk)"
     elif kind == "slope_change":
         effect = f"mean change {est:.2f} points/month (95% CI {lo:.2f} to {hi:.2f})"
         absolute = f"{est:.2f} points/month ({12 * est:.1f} points/year) {_direction(est)}"
-    elif kind in UNITS:
-        unit = UNITS[kind]
+    elif KINDS[kind].unit != "points/month":
+        unit = KINDS[kind].unit
         name = "mean change" if kind == "fvc_slope_change" else "MD"
         effect = f"{name} {est:.2f} {unit} (95% CI {lo:.2f} to {hi:.2f})"
         absolute = f"{abs(est):.2f} {unit} {'better' if est > 0 else 'worse'} with MSC"

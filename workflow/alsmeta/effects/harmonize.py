@@ -24,6 +24,7 @@ import math
 from alsmeta.effects import derive as dv
 from alsmeta.effects import measures as fx
 from alsmeta.io.tables import CONTRASTS, Row, responder_key
+from alsmeta.kinds import BINARY_MEASURES
 
 #: Columns of effects.tsv, in order.
 COLUMNS = [
@@ -274,7 +275,6 @@ def _proportion_formula(measure, x, n, yi, vi) -> str:
 
 
 #: Analysis scale of each two-group AE measure.
-RATIO_SCALE = {"OR": "log odds ratio", "RR": "log risk ratio", "RD": "risk difference"}
 
 
 def harmonize_binary_contrasts(ae_rows, arms, add: float, to: str, level: float) -> list[dict]:
@@ -330,7 +330,7 @@ def harmonize_binary_contrasts(ae_rows, arms, add: float, to: str, level: float)
                         n=t["n"],
                         comparator_events=c["events"],
                         comparator_n=c["n"],
-                        scale=RATIO_SCALE[measure],
+                        scale=BINARY_MEASURES[measure][1],
                         unit="",
                         is_primary=True,
                         continuity_added=added,
@@ -353,7 +353,9 @@ def harmonize_binary_contrasts(ae_rows, arms, add: float, to: str, level: float)
                             estimate=back(yi),
                             ci_lower=back(yi - z * se),
                             ci_upper=back(yi + z * se),
-                            ci_method=f"normal {level:.0%} on the {RATIO_SCALE[measure]} scale",
+                            ci_method=(
+                                f"normal {level:.0%} on the {BINARY_MEASURES[measure][1]} scale"
+                            ),
                             derivation=(
                                 f"{measure} from {counts}"
                                 + (f"; {_fmt(added)} added to all four cells" if added else "")

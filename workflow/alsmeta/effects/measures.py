@@ -10,6 +10,9 @@ from __future__ import annotations
 import numpy as np
 from scipy import stats
 
+from alsmeta.kinds import BINARY_MEASURES as TWO_GROUP_MEASURES
+from alsmeta.kinds import PROPORTION_MEASURES
+
 CONTINUITY_TARGETS = ("only0", "all", "none")
 
 
@@ -61,8 +64,6 @@ def normal_quantile(level: float) -> float:
 
 
 # --- other proportion measures (metafor escalc "PFT", "PAS", "PR") --------------------
-
-PROPORTION_MEASURES = ("PLO", "PFT", "PAS", "PR")
 
 
 def _corrected_counts(events, n, add, to):
@@ -157,7 +158,7 @@ def wilson(events, n, level: float = 0.95):
 
 # --- two-group comparisons (metafor escalc "OR", "RR", "RD", "MD") ----------------------
 
-BINARY_MEASURES = ("OR", "RR", "RD")
+BINARY_MEASURES = tuple(TWO_GROUP_MEASURES)
 
 
 def two_group_binary(

@@ -10,8 +10,6 @@ the tables do not carry (the test for subgroup differences) is shown as not avai
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 from alsmeta.figures import forest as fp
 from alsmeta.figures.text import (
     effect_text,
@@ -22,6 +20,7 @@ from alsmeta.figures.text import (
     readable,
     subgroup_test_line,
 )
+from alsmeta.kinds import KINDS
 
 SUBGROUP_LABELS = {
     "route": "Route",
@@ -50,72 +49,6 @@ NO_SD = (
     "SD not printed: the analysed SE was derived from the printed CI, p-value or pre/post SDs "
     "(see the report's provenance)",
 )
-
-
-@dataclass(frozen=True)
-class Kind:
-    measure: str  # header of the effect column and the graph
-    unit: str
-    scale: str
-    binary: bool
-    favours: tuple[str, str] | None
-    x_null: float | None
-
-
-KINDS = {
-    "proportion": Kind("Proportion", "%", "percent", True, None, None),
-    "slope_change": Kind(
-        "Mean change",
-        "points/month",
-        "linear",
-        False,
-        ("Faster decline after MSC", "Slower decline after MSC"),
-        0.0,
-    ),
-    "slope_change_difference": Kind(
-        "Mean difference",
-        "points/month",
-        "linear",
-        False,
-        ("Favours control", "Favours MSC"),
-        0.0,
-    ),
-    "alsfrs_change_difference": Kind(
-        "Mean difference",
-        "points",
-        "linear",
-        False,
-        ("Favours control", "Favours MSC"),
-        0.0,
-    ),
-    "fvc_slope_change": Kind(
-        "Mean change",
-        "% predicted/month",
-        "linear",
-        False,
-        ("Faster decline after MSC", "Slower decline after MSC"),
-        0.0,
-    ),
-    "fvc_slope_change_difference": Kind(
-        "Mean difference",
-        "% predicted/month",
-        "linear",
-        False,
-        ("Favours control", "Favours MSC"),
-        0.0,
-    ),
-    # Adverse events: an odds ratio above 1 means more events with MSC.
-    "binary_comparison": Kind(
-        "Odds ratio", "", "log", True, ("Fewer with MSC", "More with MSC"), 1.0
-    ),
-    "responder_odds_ratio": Kind(
-        "Odds ratio", "", "log", True, ("Favours control", "Favours MSC"), 1.0
-    ),
-}
-#: Kinds whose rows carry counts for both arms (events / total per arm).
-TWO_ARM_COUNTS = ("binary_comparison", "responder_odds_ratio")
-#: Kinds shown like a within-arm slope change (mean, SD, n of the MSC arm).
-WITHIN_ARM = ("slope_change", "fvc_slope_change")
 
 
 def effect_header(kind: str) -> str:
@@ -147,13 +80,13 @@ def _columns(kind: str, pooled: dict | None = None) -> tuple[fp.Column, ...]:
             fp.Column("events", "Events", group="MSC"),
             fp.Column("total", "Total", group="MSC"),
         )
-    elif kind in TWO_ARM_COUNTS:
+    elif KINDS[kind].shows == "two_arm_counts":
         arms = tuple(
             fp.Column(f"{arm}_{c}", c.capitalize(), group=label)
             for arm, label in (("msc", "MSC"), ("control", "Control"))
             for c in ("events", "total")
         )
-    elif kind in WITHIN_ARM:
+    elif KINDS[kind].shows == "within_arm":
         g = "MSC (after \u2212 before)"
         arms = (
             fp.Column("mean", "Mean", group=g),
@@ -203,14 +136,14 @@ def study_row(row: dict, kind: str, weight, efficacy: list[dict], notes: dict) -
     marks = _markers(row, notes)
     if kind == "proportion":
         cells.update(events=f"{row['events']}{marks}", total=str(row["n"]))
-    elif kind in TWO_ARM_COUNTS:
+    elif KINDS[kind].shows == "two_arm_counts":
         cells.update(
             msc_events=f"{_count(row.get('events'))}{marks}",
             msc_total=_count(row.get("n")),
             control_events=_count(row.get("comparator_events")),
             control_total=_count(row.get("comparator_n")),
         )
-    elif kind in WITHIN_ARM:
+    elif KINDS[kind].shows == "within_arm":
         printed = _arm_rows(efficacy).get((row["study_id"], row["arm_id"], row["timepoint_months"]))
         sd = printed.get("sd") if printed and printed["eff_id"] == row["effect_id"] else None
         if sd is None:
@@ -273,7 +206,7 @@ def _pooled_rows(
         "weight": weight,
         "effect": effect_text(kind, pooled["estimate"], pooled["ci_lower"], pooled["ci_upper"]),
     }
-    if kind == "proportion" or kind in WITHIN_ARM:
+    if kind == "proportion" or KINDS[kind].shows == "within_arm":
         cells["total"] = str(pooled["n_total"])
     else:
         cells["msc_total"] = str(sum(r.get("n") or 0 for r in studies))
@@ -315,8 +248,8 @@ LOG_LIMITS = (0.01, 100.0)
 
 def _scale(kind: str, reference=()) -> fp.Scale:
     k = KINDS[kind]
-    limits = LOG_LIMITS if k.scale == "log" else None
-    return fp.Scale(k.scale, k.x_null, k.favours, limits=limits, reference=tuple(reference))
+    limits = LOG_LIMITS if k.axis == "log" else None
+    return fp.Scale(k.axis, k.null, k.favours, limits=limits, reference=tuple(reference))
 
 
 def _footnotes(pooled: dict | None, kind: str, notes: dict) -> tuple[str, ...]:
@@ -327,13 +260,18 @@ def _footnotes(pooled: dict | None, kind: str, notes: dict) -> tuple[str, ...]:
 
 
 def overall_forest(
-    definition: dict, rows: list[dict], pooled: dict, weights: dict, efficacy
+    definition: dict, rows: list[dict], pooled: dict, weights: dict, efficacy, summary=""
 ) -> fp.Forest:
     """The outcome's forest plot. ``rows``: its analysed effects in display order;
-    ``pooled``: its overall pooled.tsv row; ``weights``: effect_id -> weight %."""
+    ``pooled``: its overall pooled.tsv row; ``weights``: effect_id -> weight %.
+    ``summary``: when not empty, the footnote saying why the study rows are not drawn."""
     kind = definition["kind"]
     notes: dict = {}
-    table = [study_row(r, kind, weights.get(r["effect_id"]), efficacy, notes) for r in rows]
+    table = (
+        []
+        if summary
+        else [study_row(r, kind, weights.get(r["effect_id"]), efficacy, notes) for r in rows]
+    )
     if pooled["status"] == "pooled":
         table += _total_rows(kind, pooled, rows, "Total (95% CI)", "100.0%")
         table += [
@@ -348,7 +286,7 @@ def overall_forest(
         scale=_scale(kind),
         graph_header=graph_header(kind, pooled),
         title=definition["label"],
-        footnotes=_footnotes(pooled, kind, notes),
+        footnotes=_footnotes(pooled, kind, notes) + ((summary,) if summary else ()),
         binary=KINDS[kind].binary,
     )
 
@@ -360,10 +298,13 @@ def subgroup_forest(
     pooled_rows: list[dict],
     weights: dict,
     efficacy,
+    summary_only: str = "",
 ) -> fp.Forest:
     """Forest plot by subgroup: a diamond per level, the overall diamond, and the test for
     subgroup differences. ``pooled_rows``: every pooled.tsv row of the outcome; ``weights``:
-    the overall analysis's weights, so that subtotals add up to 100% as in RevMan."""
+    the overall analysis's weights, so that subtotals add up to 100% as in RevMan.
+    ``summary_only``: when not empty, the footnote saying why each level is drawn as its
+    subtotal alone, without its study rows (a forest plot of thousands of rows)."""
     kind = definition["kind"]
     name = SUBGROUP_LABELS.get(variable, variable)
     overall = next(r for r in pooled_rows if r["subgroup_variable"] == "overall")
@@ -372,10 +313,14 @@ def subgroup_forest(
     levels = [r for r in pooled_rows if r["subgroup_variable"] == variable]
     for level in levels:
         members = [r for r in rows if r[variable] == level["subgroup_level"]]
-        table.append(
-            fp.Row("heading", text=f"{name}: {str(level['subgroup_level']).replace('_', ' ')}")
-        )
-        table += [study_row(r, kind, weights.get(r["effect_id"]), efficacy, notes) for r in members]
+        heading = f"{name}: {str(level['subgroup_level']).replace('_', ' ')}"
+        if summary_only:
+            heading += f" ({len(members)} studies)"
+        table.append(fp.Row("heading", text=heading))
+        if not summary_only:
+            table += [
+                study_row(r, kind, weights.get(r["effect_id"]), efficacy, notes) for r in members
+            ]
         if level["status"] == "pooled":
             share = sum(weights.get(r["effect_id"]) or 0 for r in members)
             table += _pooled_rows(
@@ -408,8 +353,23 @@ def subgroup_forest(
         scale=_scale(kind),
         graph_header=graph_header(kind, overall),
         title=f"{definition['label']}, by {name.lower()}",
-        footnotes=_footnotes(overall, kind, notes),
+        footnotes=_footnotes(overall, kind, notes) + ((summary_only,) if summary_only else ()),
         binary=KINDS[kind].binary,
+    )
+
+
+def too_many_rows(k: int, max_rows: int, variable: str | None) -> str:
+    """The footnote of a forest plot that summarises instead of drawing ``k`` rows, or ''."""
+    if k <= max_rows:
+        return ""
+    by = (
+        f"one subtotal per {SUBGROUP_LABELS.get(variable, variable).lower()} level"
+        if variable
+        else ("the total only")
+    )
+    return (
+        f"{k} study rows are more than figures.max_forest_rows = {max_rows}: drawn as {by}; "
+        "every row is in analysed_effects.tsv and the report."
     )
 
 
@@ -422,10 +382,26 @@ def _refit_model(loo: list[dict], pooled: dict) -> str:
     )
 
 
-def leave_one_out_forest(definition: dict, loo: list[dict], pooled: dict) -> fp.Forest:
-    """Each re-fit as a point with its CI, the full-data diamond, and a dashed line at it."""
+def leave_one_out_forest(
+    definition: dict, loo: list[dict], pooled: dict, max_rows: int | None = None
+) -> fp.Forest:
+    """Each re-fit as a point with its CI, the full-data diamond, and a dashed line at it.
+    Above ``max_rows`` re-fits, the ``max_rows`` that move the estimate most are drawn."""
     kind = definition["kind"]
     table = []
+    shown = loo
+    if max_rows is not None and len(loo) > max_rows:
+        fitted = [r for r in loo if r["status"] == "pooled"]
+        moved = sorted(fitted, key=lambda r: -abs(r["estimate"] - pooled["estimate"]))[:max_rows]
+        keep = {r["omitted_effect_id"] for r in moved}
+        shown = [r for r in loo if r["omitted_effect_id"] in keep]
+    loo_note = (
+        f"{len(loo)} re-fits are more than figures.max_forest_rows = {max_rows}: the "
+        f"{len(shown)} that move the estimate most are drawn (all in leave_one_out.tsv)."
+        if shown is not loo
+        else ""
+    )
+    loo = shown
     for r in loo:
         cells = {"study": f"Omitting {r['omitted_label']}", "k": str(r["k"])}
         if r["status"] == "pooled":
@@ -478,6 +454,7 @@ def leave_one_out_forest(definition: dict, loo: list[dict], pooled: dict) -> fp.
             "line: estimate from all studies. "
             "I\u00b2 is \u03c4\u00b2-based.",
             *notes,
+            *([loo_note] if loo_note else []),
         ),
         binary=KINDS[kind].binary,
     )
@@ -491,9 +468,12 @@ def write_all(
     efficacy: list,
     leave_one_out: list[dict],
     paths: dict,
+    max_rows: int = 60,
+    summary_by: str | None = None,
 ) -> None:
     """Draw and save every figure of one outcome (``leave_one_out``: its rows of
-    leave_one_out.tsv, computed by the analysis).
+    leave_one_out.tsv, computed by the analysis). A forest plot of more than ``max_rows``
+    study rows shows the subtotals of ``summary_by`` (a subgroup variable) instead.
 
     ``paths``: ``forest`` -> {format: path}; ``subgroups`` -> {variable: {format: path}};
     ``leave_one_out`` and ``funnel`` -> {format: path}. A display the data cannot support
@@ -506,19 +486,32 @@ def write_all(
 
     label = definition["label"]
     overall = next(r for r in pooled_rows if r["subgroup_variable"] == "overall")
-    ps.save(
-        fp.draw(overall_forest(definition, rows, overall, weights, efficacy)),
-        paths["forest"],
-        title=f"Forest plot: {label}",
-    )
+    summary = too_many_rows(len(rows), max_rows, summary_by)
+    if summary and summary_by:
+        forest = subgroup_forest(
+            definition, summary_by, rows, pooled_rows, weights, efficacy, summary
+        )
+    else:
+        forest = overall_forest(definition, rows, overall, weights, efficacy, summary)
+    ps.save(fp.draw(forest), paths["forest"], title=f"Forest plot: {label}")
     for variable, variable_paths in paths["subgroups"].items():
         ps.save(
-            fp.draw(subgroup_forest(definition, variable, rows, pooled_rows, weights, efficacy)),
+            fp.draw(
+                subgroup_forest(
+                    definition,
+                    variable,
+                    rows,
+                    pooled_rows,
+                    weights,
+                    efficacy,
+                    too_many_rows(len(rows), max_rows, variable),
+                )
+            ),
             variable_paths,
             title=f"Forest plot by {variable}: {label}",
         )
     if leave_one_out and overall["status"] == "pooled":
-        figure = fp.draw(leave_one_out_forest(definition, leave_one_out, overall))
+        figure = fp.draw(leave_one_out_forest(definition, leave_one_out, overall, max_rows))
     else:
         figure = ps.message_figure(
             f"{label}: leave-one-out",

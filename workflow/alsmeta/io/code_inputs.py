@@ -6,12 +6,16 @@ its rule. :func:`code_inputs` reads the script and every module it reaches with
 :mod:`ast` (imports inside functions included, nothing executed) and returns the files
 of all ``alsmeta`` modules it imports, transitively, so a rule's code inputs cannot
 drift from what its script really runs. Only the standard library is imported: this
-runs when the workflow is parsed.
+runs every time the workflow is parsed, a no-op run included, so each file is scanned
+once, with a regular expression for import statements (imports inside functions
+included, nothing executed). A line in a docstring that reads like an import adds an
+input, never removes one; tests/test_layout.py checks the result against what the jobs
+import at run time.
 """
 
 from __future__ import annotations
 
-import ast
+import re
 from functools import cache
 from pathlib import Path
 
@@ -29,19 +33,23 @@ def _module_file(package_dir: Path, module: str) -> Path | None:
     return None
 
 
-def _imported(tree: ast.AST) -> set[str]:
-    """Every ``alsmeta...`` module named by an import in ``tree`` (absolute imports only)."""
-    names = set()
-    for node in ast.walk(tree):
-        if isinstance(node, ast.Import):
-            names.update(a.name for a in node.names if a.name.split(".")[0] == PACKAGE)
-        elif isinstance(node, ast.ImportFrom) and node.level == 0 and node.module:
-            if node.module.split(".")[0] != PACKAGE:
-                continue
-            names.add(node.module)
-            # `from alsmeta.figures import style` imports the module alsmeta.figures.style
-            names.update(f"{node.module}.{a.name}" for a in node.names)
-    return names
+_FROM = re.compile(
+    r"^[ \t]*from[ \t]+(alsmeta(?:\.\w+)*)[ \t]+import[ \t]+(\([^)]*\)|[^\n]*)", re.M
+)
+_IMPORT = re.compile(r"^[ \t]*import[ \t]+(alsmeta(?:\.\w+)*)", re.M)
+
+
+@cache
+def _imported(path: Path) -> frozenset[str]:
+    """Every ``alsmeta...`` module an import statement in ``path`` names."""
+    text = path.read_text(encoding="utf-8")
+    names = set(_IMPORT.findall(text))
+    for module, imported in _FROM.findall(text):
+        names.add(module)
+        # `from alsmeta.figures import style` imports the module alsmeta.figures.style
+        for name in re.findall(r"\w+(?:[ \t]+as[ \t]+\w+)?", re.sub(r"#[^\n]*", "", imported)):
+            names.add(f"{module}.{name.split()[0]}")
+    return frozenset(names)
 
 
 def _with_parents(module: str) -> list[str]:
@@ -56,7 +64,7 @@ def _closure(script: Path, package_dir: Path) -> tuple[str, ...]:
     todo = [script]
     while todo:
         path = todo.pop()
-        for name in _imported(ast.parse(path.read_text(encoding="utf-8"), str(path))):
+        for name in _imported(path):
             for module in _with_parents(name):
                 if module in seen:
                     continue

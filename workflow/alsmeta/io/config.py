@@ -73,3 +73,42 @@ def check_config(config: dict, schema: dict) -> None:
                 f"config key 'outcome_definitions.{name}.measure'",
                 "a binary_comparison outcome needs a measure (OR, RR or RD), and only it takes one",
             )
+
+
+def check_criteria(criteria: dict, data: dict) -> None:
+    """Check the criteria that name things in the data: conflict versions and overlap keeps."""
+    conflicts = {c["conflict_group"]: c for c in data["conflicts"]}
+    chosen = criteria["conflict_versions"]
+    for group in sorted(set(chosen) - set(conflicts)):
+        raise InputError(
+            f"config key 'criteria.conflict_versions.{group}'",
+            f"no conflict group {group!r} in the data ({', '.join(sorted(conflicts))})",
+        )
+    for group, row in conflicts.items():
+        if group not in chosen:
+            raise InputError(
+                f"config key 'criteria.conflict_versions.{group}'",
+                f"is missing: pick one of {', '.join(row['versions'])}",
+            )
+        if chosen[group] not in row["versions"]:
+            raise InputError(
+                f"config key 'criteria.conflict_versions.{group}'",
+                f"{chosen[group]!r} is not a version of this conflict "
+                f"({', '.join(row['versions'])})",
+            )
+    members: dict[str, set[str]] = {}
+    for table, id_column in (("studies", "study_id"), ("arms", "arm_id")):
+        for row in data[table]:
+            for group in row.get("overlap_group") or []:
+                members.setdefault(group, set()).add(row[id_column])
+    for group, keep in criteria["overlap_keep"].items():
+        if group not in members:
+            raise InputError(
+                f"config key 'criteria.overlap_keep.{group}'",
+                f"no overlap group {group!r} in the data ({', '.join(sorted(members))})",
+            )
+        if keep not in members[group]:
+            raise InputError(
+                f"config key 'criteria.overlap_keep.{group}'",
+                f"{keep!r} is not a member of this group ({', '.join(sorted(members[group]))})",
+            )

@@ -40,5 +40,7 @@ def main(job):
             "leave_one_out": by_format(out.leave_one_out),
             "funnel": by_format(out.funnel),
         },
+        max_rows=job.params.max_rows,
+        summary_by=job.params.subgroups[0] if job.params.subgroups else None,
     )
     job.log.info("%s: %d studies", outcome, len(rows))

@@ -25,9 +25,10 @@ from dataclasses import dataclass
 
 from alsmeta.effects.derive import duration_months
 from alsmeta.effects.harmonize import COLUMNS as EFFECT_COLUMNS
-from alsmeta.effects.measures import PROPORTION_MEASURES as PROPORTIONS
+from alsmeta.io.config import check_criteria
 from alsmeta.io.errors import InputError
 from alsmeta.io.tables import Row
+from alsmeta.kinds import KINDS, PROPORTION_MEASURES
 
 TIER_RANK = {"paper": 0, "registry": 1, "secondary": 2}
 
@@ -63,28 +64,6 @@ ANALYSED_COLUMNS = [
     "lead_in_months",
     *EFFECT_COLUMNS,
 ]
-
-_ALSFRS = ("alsfrs_r", "alsfrs")
-_FVC = ("fvc_percent_predicted",)
-_SLOPES = ("slope_change", "slope_pre_post")
-
-#: Efficacy kinds: the measures and instrument scales whose rows they pool.
-EFFICACY_KINDS = {
-    "slope_change": (_SLOPES, _ALSFRS),
-    "slope_change_difference": (("slope_change_difference",), _ALSFRS),
-    "alsfrs_change_difference": (("change_from_baseline_difference",), _ALSFRS),
-    "fvc_slope_change": (_SLOPES, _FVC),
-    "fvc_slope_change_difference": (("slope_change_difference",), _FVC),
-}
-
-#: Kinds that compare an MSC arm with a concurrent control arm.
-CONTROLLED_KINDS = (
-    "slope_change_difference",
-    "alsfrs_change_difference",
-    "fvc_slope_change_difference",
-    "responder_odds_ratio",
-    "binary_comparison",
-)
 
 #: Short labels of the response definitions, for study labels in plots and tables.
 RESPONSE_LABELS = {
@@ -151,7 +130,7 @@ def candidates(effects: list[dict], kind: str, definition: dict) -> list[dict]:
             e
             for e in effects
             if e["source_table"] == table
-            and e["measure"] in PROPORTIONS
+            and e["measure"] in PROPORTION_MEASURES
             and e["category"] in accepted
         ]
     if kind == "responder_odds_ratio":
@@ -163,7 +142,7 @@ def candidates(effects: list[dict], kind: str, definition: dict) -> list[dict]:
             and e["measure"] == "OR"
             and e["category"] in accepted
         ]
-    measures, scales = EFFICACY_KINDS[kind]
+    measures, scales = KINDS[kind].efficacy_rows
     return [
         e
         for e in effects
@@ -209,7 +188,7 @@ def _row_reasons(effect, study, arm, kind, criteria, tier_exempt) -> list[tuple[
             reasons.append(
                 ("criteria.routes", f"route {'+'.join(bad_routes)!r} not in criteria.routes")
             )
-    elif kind not in CONTROLLED_KINDS:
+    elif not KINDS[kind].controlled:
         reasons.append(("control_arm", "control arm (this outcome pools MSC-treated arms)"))
     n, min_n = effect.get("n"), criteria["min_n"]
     if n is None:
@@ -386,51 +365,12 @@ def check_no_overlap(analysed: list[dict], studies: dict, arms: dict) -> None:
                 )
 
 
-def check_criteria(criteria: dict, data: dict) -> None:
-    """Check the criteria that name things in the data: conflict versions and overlap keeps."""
-    conflicts = {c["conflict_group"]: c for c in data["conflicts"]}
-    chosen = criteria["conflict_versions"]
-    for group in sorted(set(chosen) - set(conflicts)):
-        raise InputError(
-            f"config key 'criteria.conflict_versions.{group}'",
-            f"no conflict group {group!r} in the data ({', '.join(sorted(conflicts))})",
-        )
-    for group, row in conflicts.items():
-        if group not in chosen:
-            raise InputError(
-                f"config key 'criteria.conflict_versions.{group}'",
-                f"is missing: pick one of {', '.join(row['versions'])}",
-            )
-        if chosen[group] not in row["versions"]:
-            raise InputError(
-                f"config key 'criteria.conflict_versions.{group}'",
-                f"{chosen[group]!r} is not a version of this conflict "
-                f"({', '.join(row['versions'])})",
-            )
-    members: dict[str, set[str]] = {}
-    for table, id_column in (("studies", "study_id"), ("arms", "arm_id")):
-        for row in data[table]:
-            for group in row.get("overlap_group") or []:
-                members.setdefault(group, set()).add(row[id_column])
-    for group, keep in criteria["overlap_keep"].items():
-        if group not in members:
-            raise InputError(
-                f"config key 'criteria.overlap_keep.{group}'",
-                f"no overlap group {group!r} in the data ({', '.join(sorted(members))})",
-            )
-        if keep not in members[group]:
-            raise InputError(
-                f"config key 'criteria.overlap_keep.{group}'",
-                f"{keep!r} is not a member of this group ({', '.join(sorted(members[group]))})",
-            )
-
-
 def _no_candidate_reason(study, outcome, kind, definition, gaps, effects_by_study, arms_by_study):
     """Why a study has no candidate row for an outcome: the gaps table, else what the data show."""
     why = gaps.get((study["study_id"], outcome), []) + gaps.get((study["study_id"], "all"), [])
     if why:
         return "; ".join(why)
-    if kind in CONTROLLED_KINDS and not any(
+    if KINDS[kind].controlled and not any(
         a["arm_type"] == "control" for a in arms_by_study.get(study["study_id"], [])
     ):
         return f"no concurrent control arm (design {study['design']})"

@@ -1,0 +1,39 @@
+"""The outcome-kinds registry: one entry per kind the config may name, used by every stage."""
+
+import yaml
+
+from alsmeta.analysis.pooling import to_natural
+from alsmeta.kinds import KINDS, kind_of, pooled_on_log_scale, scales
+
+
+def test_the_config_schema_names_exactly_the_registered_kinds():
+    schema = yaml.safe_load(open("workflow/schemas/config.schema.yaml", encoding="utf-8"))
+    definition = schema["properties"]["outcome_definitions"]["additionalProperties"]
+    assert set(definition["properties"]["kind"]["enum"]) == set(KINDS)
+
+
+def test_every_shipped_outcome_has_a_registered_kind():
+    config = yaml.safe_load(open("config/config.yaml", encoding="utf-8"))
+    for name, definition in config["outcome_definitions"].items():
+        assert kind_of(definition) is KINDS[definition["kind"]], name
+
+
+def test_controlled_kinds_have_a_null_and_favours_labels():
+    for name, kind in KINDS.items():
+        if kind.controlled:
+            assert kind.null is not None and kind.favours, name
+        assert kind.axis in ("percent", "linear", "log"), name
+        assert kind.log_scale == (kind.axis == "log"), name
+
+
+def test_scales_and_back_transform_follow_the_measure():
+    rd = {"kind": "binary_comparison", "measure": "RD"}
+    odds = {"kind": "binary_comparison", "measure": "OR"}
+    assert scales(rd) == ("risk difference", "risk difference")
+    assert scales(odds) == ("odds ratio", "log odds ratio")
+    assert scales({"kind": "proportion"}, "PFT")[1] == "Freeman-Tukey double arcsine"
+    assert not pooled_on_log_scale(rd) and pooled_on_log_scale(odds)
+    rows = [{"measure": "RD", "n": 10}]
+    # A risk difference is never exponentiated; an odds ratio always is.
+    assert to_natural(rd, rows, [-0.2]) == [-0.2]
+    assert to_natural(odds, rows, [0.0]) == [1.0]

@@ -1,0 +1,198 @@
+"""The outcome kinds: one entry each, read by every stage.
+
+An outcome in ``outcome_definitions`` names its kind. The entry says what the kind pools
+(its rows), on which scale it is pooled and shown, its value of no effect, unit and
+"favours" labels, the axis of its forest plot, how its raw data are shown, and the
+summary-of-findings threshold of an appreciable effect. Adding a continuous kind means
+adding one entry here (and its name to the config schema's enum, which a test checks).
+
+Proportions (single-arm event rates) and two-group binary comparisons (OR, RR or RD)
+take their measure from the harmonized rows or the outcome definition; the entry of
+``binary_comparison`` describes the odds ratio, its default.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+#: Proportion measures of single-arm event rates (metafor's escalc names).
+PROPORTION_MEASURES = ("PLO", "PFT", "PAS", "PR")
+#: Two-group measures of a binary comparison: natural scale, and the analysis scale.
+BINARY_MEASURES = {
+    "OR": ("odds ratio", "log odds ratio"),
+    "RR": ("risk ratio", "log risk ratio"),
+    "RD": ("risk difference", "risk difference"),
+}
+#: Analysis scale of each proportion measure.
+PROPORTION_SCALES = {
+    "PLO": "logit",
+    "PFT": "Freeman-Tukey double arcsine",
+    "PAS": "arcsine",
+    "PR": "proportion",
+}
+
+_ALSFRS = ("alsfrs_r", "alsfrs")
+_FVC = ("fvc_percent_predicted",)
+_SLOPES = ("slope_change", "slope_pre_post")
+_FASTER_SLOWER = ("Faster decline after MSC", "Slower decline after MSC")
+_CONTROL_MSC = ("Favours control", "Favours MSC")
+
+
+@dataclass(frozen=True)
+class OutcomeKind:
+    """What one kind of outcome is, for every stage that handles it."""
+
+    measure: str  # header of the effect column and the graph ("Mean difference")
+    unit: str  # "%", "points/month", ... ("" for ratios)
+    natural_scale: str  # the scale results are reported on
+    analysis_scale: str  # the scale the model pools on
+    axis: str  # forest-plot axis: percent, linear or log
+    null: float | None  # value of no effect (None: a rate has none)
+    favours: tuple[str, str] | None  # labels under the axis, left then right
+    controlled: bool  # compares MSC-treated arms with a concurrent control arm
+    shows: str  # raw data per row: counts, two_arm_counts, within_arm or difference
+    log_scale: bool = False  # pooled on the log scale and shown exponentiated
+    # Efficacy rows it pools: (measures, instrument scales) of efficacy.tsv.
+    efficacy_rows: tuple[tuple[str, ...], tuple[str, ...]] | None = None
+    # Summary of findings: half-width of an appreciable effect (differences, own unit),
+    # or the (benefit, harm) pair for ratios, or (serious, very serious) CI widths per
+    # 1,000 for proportions.
+    appreciable: tuple[float, ...] = ()
+
+    @property
+    def binary(self) -> bool:
+        """Whether its rows are counts (squares drawn green, as RevMan does)."""
+        return self.shows in ("counts", "two_arm_counts")
+
+
+KINDS: dict[str, OutcomeKind] = {
+    "proportion": OutcomeKind(
+        "Proportion",
+        "%",
+        "proportion",
+        "logit",
+        "percent",
+        None,
+        None,
+        False,
+        "counts",
+        appreciable=(50, 200),
+    ),
+    "slope_change": OutcomeKind(
+        "Mean change",
+        "points/month",
+        "points/month",
+        "points/month",
+        "linear",
+        0.0,
+        _FASTER_SLOWER,
+        False,
+        "within_arm",
+        efficacy_rows=(_SLOPES, _ALSFRS),
+        # about a quarter of a typical ALSFRS-R decline of 1 point/month
+        appreciable=(0.25,),
+    ),
+    "slope_change_difference": OutcomeKind(
+        "Mean difference",
+        "points/month",
+        "points/month",
+        "points/month",
+        "linear",
+        0.0,
+        _CONTROL_MSC,
+        True,
+        "difference",
+        efficacy_rows=(("slope_change_difference",), _ALSFRS),
+        appreciable=(0.25,),
+    ),
+    "alsfrs_change_difference": OutcomeKind(
+        "Mean difference",
+        "points",
+        "points",
+        "points",
+        "linear",
+        0.0,
+        _CONTROL_MSC,
+        True,
+        "difference",
+        efficacy_rows=(("change_from_baseline_difference",), _ALSFRS),
+        appreciable=(0.25,),
+    ),
+    "fvc_slope_change": OutcomeKind(
+        "Mean change",
+        "% predicted/month",
+        "% predicted/month",
+        "% predicted/month",
+        "linear",
+        0.0,
+        _FASTER_SLOWER,
+        False,
+        "within_arm",
+        efficacy_rows=(_SLOPES, _FVC),
+        appreciable=(0.25,),
+    ),
+    "fvc_slope_change_difference": OutcomeKind(
+        "Mean difference",
+        "% predicted/month",
+        "% predicted/month",
+        "% predicted/month",
+        "linear",
+        0.0,
+        _CONTROL_MSC,
+        True,
+        "difference",
+        efficacy_rows=(("slope_change_difference",), _FVC),
+        appreciable=(0.25,),
+    ),
+    # Adverse events: an odds ratio above 1 means more events with MSC.
+    "binary_comparison": OutcomeKind(
+        "Odds ratio",
+        "",
+        "odds ratio",
+        "log odds ratio",
+        "log",
+        1.0,
+        ("Fewer with MSC", "More with MSC"),
+        True,
+        "two_arm_counts",
+        log_scale=True,
+        appreciable=(0.75, 1.25),  # GRADE's default appreciable benefit and harm
+    ),
+    "responder_odds_ratio": OutcomeKind(
+        "Odds ratio",
+        "",
+        "odds ratio",
+        "log odds ratio",
+        "log",
+        1.0,
+        _CONTROL_MSC,
+        True,
+        "two_arm_counts",
+        log_scale=True,
+        appreciable=(0.75, 1.25),
+    ),
+}
+
+
+def kind_of(definition: dict) -> OutcomeKind:
+    """The registry entry of an outcome definition."""
+    return KINDS[definition["kind"]]
+
+
+def scales(definition: dict, measure: str | None = None) -> tuple[str, str]:
+    """(natural scale, analysis scale) of an outcome; ``measure``: its rows' measure
+    (proportion measure, or OR/RR/RD), where the kind does not fix it."""
+    kind = definition["kind"]
+    if kind == "proportion":
+        return "proportion", PROPORTION_SCALES[measure or "PLO"]
+    if kind == "binary_comparison":
+        return BINARY_MEASURES[measure or definition.get("measure", "OR")]
+    entry = KINDS[kind]
+    return entry.natural_scale, entry.analysis_scale
+
+
+def pooled_on_log_scale(definition: dict) -> bool:
+    """Whether the pooled values are exponentiated back (OR and RR; not RD)."""
+    if definition["kind"] == "binary_comparison":
+        return definition.get("measure", "OR") != "RD"
+    return KINDS[definition["kind"]].log_scale
