@@ -1,6 +1,6 @@
 # MSC therapy for ALS: a reproducible random-effects meta-analysis.
 # Stages: harmonize -> select (a checkpoint) -> analyse (per outcome) -> tables,
-# plots (per outcome) -> report.
+# plots (per outcome, the figures it has data for) -> report.
 from snakemake.utils import min_version
 
 min_version("9.27")
@@ -21,5 +21,13 @@ include: "workflow/rules/report.smk"
 rule all:
     input:
         rules.report.output,
-        expand(rules.outcome_figures.output, outcome=OUTCOMES),
+        outcome_figures(),
         rules.tables.output,
+
+
+onsuccess:
+    end_promptly()
+
+
+onerror:
+    end_promptly()

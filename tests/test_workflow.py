@@ -1,6 +1,7 @@
 """End to end: the real workflow in a temporary copy, judged by what a user looks at."""
 
 import hashlib
+import json
 import os
 import re
 import subprocess
@@ -26,7 +27,31 @@ needs_chromium = pytest.mark.skipif(
     find_chromium() is None and not os.environ.get("CI"),
     reason="Chromium not found (apt-get install chromium); the browser checks need it",
 )
-ALL_JOBS = {"harmonize", "select", "analyse", "tables", "outcome_figures", "report", "all"}
+#: The rules a cold run executes: no outcome has the 10 studies a funnel plot needs.
+ALL_JOBS = {
+    "harmonize",
+    "select",
+    "analyse",
+    "tables",
+    "forest_plots",
+    "leave_one_out_plot",
+    "report",
+    "all",
+}
+
+
+def needed_figures(workdir: Path) -> dict[str, list[str]]:
+    """outcome -> the displays the select checkpoint asked for (forest, leave_one_out, ...)."""
+    return json.loads((workdir / "results/selection/figures.json").read_text())
+
+
+def figure_stems(workdir: Path) -> list[str]:
+    stems = []
+    for outcome, needed in needed_figures(workdir).items():
+        if "forest" in needed:
+            stems += [f"forest_{outcome}", *(f"forest_{outcome}_by_{v}" for v in SUBGROUPS)]
+        stems += [f"{name}_{outcome}" for name in needed if name != "forest"]
+    return stems
 
 
 def run(workdir: Path, *args, check=True):
@@ -87,14 +112,18 @@ def test_cold_run_makes_every_output(project):
     workdir, first, _ = project
     assert jobs_run(first) == ALL_JOBS
     figures = workdir / "results/figures"
-    # The default formats: SVG only (figures.formats adds PNG and PDF).
-    for outcome in OUTCOMES:
-        assert (figures / f"forest_{outcome}.svg").stat().st_size > 1000
-        for variable in SUBGROUPS:
-            assert (figures / f"forest_{outcome}_by_{variable}.svg").stat().st_size > 1000
-        for name in ("leave_one_out", "funnel"):
-            assert (figures / f"{name}_{outcome}.svg").stat().st_size > 1000
-    assert (figures / "prisma.svg").stat().st_size > 1000
+    # The figures an outcome has data for, as SVG (figures.formats adds PNG and PDF): a
+    # forest plot from one study, leave-one-out from 3, a funnel plot from 10; none for an
+    # outcome without a study (the report says so in a line).
+    needed = needed_figures(workdir)
+    assert needed["serious_ae"] == ["forest", "leave_one_out"]
+    assert needed["death"] == ["forest"] and needed["any_ae"] == []
+    stems = figure_stems(workdir)
+    for stem in stems:
+        assert (figures / f"{stem}.svg").stat().st_size > 1000
+    assert sorted(p.stem for p in figures.glob("*.svg")) == sorted(
+        [*stems, "prisma", "prepost_sweep"]
+    )
     assert not list(figures.glob("*.png")) and not list(figures.glob("*.pdf"))
     for name in (
         "effects/effects.tsv",
@@ -124,13 +153,9 @@ def test_all_formats_add_png_at_300_dpi_and_pdf(tmp_path):
     formats.write_text("figures:\n  formats: [svg, png, pdf]\n  max_forest_rows: 60\n")
     run(workdir, "--configfile", str(formats))
     figures = workdir / "results/figures"
-    for outcome in OUTCOMES:
+    for stem in figure_stems(workdir):
         for ext in ("svg", "png", "pdf"):
-            assert (figures / f"forest_{outcome}.{ext}").stat().st_size > 1000
-            for variable in SUBGROUPS:
-                assert (figures / f"forest_{outcome}_by_{variable}.{ext}").stat().st_size > 1000
-            for name in ("leave_one_out", "funnel"):
-                assert (figures / f"{name}_{outcome}.{ext}").stat().st_size > 1000
+            assert (figures / f"{stem}.{ext}").stat().st_size > 1000
     for ext in ("svg", "png", "pdf"):
         assert (figures / f"prisma.{ext}").stat().st_size > 1000
     from PIL import Image
@@ -184,8 +209,11 @@ def test_report_shows_every_section(project):
         if r["subgroup_variable"] == "overall" and r["k"] >= 3 and r["status"] == "pooled"
     )
     assert loo == 2  # serious AEs and responders
+    # Forest plots for the outcomes with a study (3 of 14 have none: one line each instead),
     # + PRISMA and the pre/post-correlation sweep figure.
-    assert html.count("<img ") == len(OUTCOMES) * (1 + len(SUBGROUPS)) + loo + 2
+    with_study = [o for o, needed in needed_figures(workdir).items() if "forest" in needed]
+    assert len(with_study) == len(OUTCOMES) - 3
+    assert html.count("<img ") == len(with_study) * (1 + len(SUBGROUPS)) + loo + 2
     assert "pymare" in html and "snakemake" in html
     assert "[SYK17-Q1]" in html and "events = round(30% x 26 = 7.8) = 8" in html
     # Self-contained: every src is a data URI, and every image has alt text.
@@ -276,9 +304,7 @@ def test_snakemake_report_bundle_has_every_figure_and_table(project, tmp_path):
         text = "".join(
             archive.read(n).decode("utf-8", "replace") for n in names if n.endswith(".html")
         )
-    expected = [f"forest_{o}.svg" for o in OUTCOMES]
-    expected += [f"forest_{o}_by_{v}.svg" for o in OUTCOMES for v in SUBGROUPS]
-    expected += [f"leave_one_out_{o}.svg" for o in OUTCOMES] + [f"funnel_{o}.svg" for o in OUTCOMES]
+    expected = [f"{stem}.svg" for stem in figure_stems(workdir)]
     expected += ["prisma.svg", "prisma_flow.tsv", "summary_of_findings.tsv", "report.html"]
     for name in expected:
         assert any(n.endswith("/" + name) for n in names), name
@@ -286,7 +312,6 @@ def test_snakemake_report_bundle_has_every_figure_and_table(project, tmp_path):
         "Forest plots",
         "Subgroup forest plots",
         "Sensitivity analyses",
-        "Small-study effects",
         "Study selection",
         "Tables",
         "Report",
@@ -302,8 +327,9 @@ def test_report_in_a_browser(project, tmp_path):
     workdir, _, _ = project
     shot = tmp_path / "report.png"
     seen = check(workdir / "results/report/report.html", screenshot=shot)
-    # + 2 leave-one-out plots, PRISMA and the r sweep.
-    assert seen.images == len(OUTCOMES) * (1 + len(SUBGROUPS)) + 2 + 2
+    # Forest plots of the 11 outcomes with a study, + 2 leave-one-out plots, PRISMA and the
+    # r sweep.
+    assert seen.images == (len(OUTCOMES) - 3) * (1 + len(SUBGROUPS)) + 2 + 2
     assert seen.broken == []
     assert seen.without_alt == 0
     assert seen.console_errors == []
@@ -432,9 +458,10 @@ def test_changed_criterion_reruns_only_what_depends_on_it(project):
         }
         assert changed == {"serious_ae", "death"}
         assert {o for rule, o in job_log(proc) if rule == "analyse"} == changed
-        assert {o for rule, o in job_log(proc) if rule == "outcome_figures"} == changed
+        assert {o for rule, o in job_log(proc) if rule == "forest_plots"} == changed
         for o in set(OUTCOMES) - changed:
-            assert before[f"figures/forest_{o}.svg"] == after[f"figures/forest_{o}.svg"]
+            if "forest" in needed_figures(workdir)[o]:
+                assert before[f"figures/forest_{o}.svg"] == after[f"figures/forest_{o}.svg"]
         assert effects.stat().st_mtime_ns == effects_mtime
         oh2015 = next(
             r
@@ -468,7 +495,7 @@ def test_editing_an_engine_module_reruns_the_analyses_that_import_it(project):
     try:
         engine.write_text(original + "\n# edited\n")
         ran = jobs_run(run(workdir))
-        assert {"analyse", "tables", "outcome_figures", "report"} <= ran
+        assert {"analyse", "tables", "forest_plots", "report"} <= ran
         assert not {"harmonize", "select"} & ran
     finally:
         engine.write_text(original)

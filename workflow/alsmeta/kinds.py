@@ -15,6 +15,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+#: Leave-one-out for every kind needs k >= 3, so that every re-fit keeps the two studies
+#: a random-effects model needs (the select job asks for the plot from this k on).
+MIN_K_LEAVE_ONE_OUT = 3
+
 #: Proportion measures of single-arm event rates (metafor's escalc names).
 PROPORTION_MEASURES = ("PLO", "PFT", "PAS", "PR")
 #: Two-group measures of a binary comparison: natural scale, and the analysis scale.

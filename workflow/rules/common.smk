@@ -1,4 +1,6 @@
+import json
 import sys
+import threading
 from pathlib import Path
 
 # Jobs run in this process (alsmeta.jobs) and import the package from this workflow's own
@@ -68,3 +70,30 @@ def figure(stem):
 def selection_of(wildcards):
     """An outcome's selection, known once the select checkpoint has run."""
     return checkpoints.select.get().output.selections[OUTCOMES.index(wildcards.outcome)]
+
+
+def outcome_figures(formats=FORMATS):
+    """Input function: the files of every figure the outcomes have data for, in
+    ``formats`` (the select checkpoint lists what each outcome needs)."""
+
+    def files(wildcards):
+        with open(checkpoints.select.get().output.figures, encoding="utf-8") as handle:
+            needed = json.load(handle)
+        stems = []
+        for outcome in OUTCOMES:
+            if "forest" in needed[outcome]:
+                stems.append(f"forest_{outcome}")
+                stems += [f"forest_{outcome}_by_{v}" for v in SUBGROUPS]
+            stems += [f"{name}_{outcome}" for name in needed[outcome] if name != "forest"]
+        return [f"results/figures/{stem}.{ext}" for stem in stems for ext in formats]
+
+    return files
+
+
+def end_promptly():
+    """Let the run end when its last job has: Snakemake's job rate limiter leaves a 1 s
+    re-evaluation timer that the process would wait for (cancelling it changes nothing
+    else, the scheduler is done)."""
+    for thread in threading.enumerate():
+        if isinstance(thread, threading.Timer):
+            thread.cancel()

@@ -1,11 +1,13 @@
-# One job per outcome draws all of that outcome's figures from its selection and analysis.
-rule outcome_figures:
+# Per outcome, the figures it has data for (the select checkpoint lists them): forest
+# plots from one study, the leave-one-out plot from 3, the funnel plot from
+# sensitivity.small_study_min_k. Each reads the outcome's selection and analysis.
+rule forest_plots:
     input:
         selection=selection_of,
         analysis=rules.analyse.output.analysis,
         efficacy=config["data"]["efficacy"],
         efficacy_schema=f"{SCHEMA_DIR}/efficacy.schema.yaml",
-        code=job_code("outcome_figures"),
+        code=job_code("forest_plots"),
     output:
         forest=report(
             figure("forest_{outcome}"),
@@ -19,23 +21,52 @@ rule outcome_figures:
             category="Subgroup forest plots",
             subcategory="{outcome}",
         ),
-        leave_one_out=report(
+    log:
+        "results/logs/forest_plots_{outcome}.log",
+    params:
+        definition=lambda wildcards: config["outcome_definitions"][wildcards.outcome],
+        subgroups=SUBGROUPS,
+        max_rows=config["figures"]["max_forest_rows"],
+    run:
+        run_job("forest_plots", input, output, params, wildcards, log)
+
+
+rule leave_one_out_plot:
+    input:
+        analysis=rules.analyse.output.analysis,
+        code=job_code("leave_one_out_plot"),
+    output:
+        report(
             figure("leave_one_out_{outcome}"),
             caption="../report/leave_one_out.rst",
             category="Sensitivity analyses",
             subcategory="{outcome}",
         ),
-        funnel=report(
+    log:
+        "results/logs/leave_one_out_plot_{outcome}.log",
+    params:
+        definition=lambda wildcards: config["outcome_definitions"][wildcards.outcome],
+        max_rows=config["figures"]["max_forest_rows"],
+    run:
+        run_job("leave_one_out_plot", input, output, params, wildcards, log)
+
+
+rule funnel_plot:
+    input:
+        selection=selection_of,
+        analysis=rules.analyse.output.analysis,
+        code=job_code("funnel_plot"),
+    output:
+        report(
             figure("funnel_{outcome}"),
             caption="../report/funnel.rst",
             category="Small-study effects",
             subcategory="{outcome}",
         ),
     log:
-        "results/logs/outcome_figures_{outcome}.log",
+        "results/logs/funnel_plot_{outcome}.log",
     params:
         definition=lambda wildcards: config["outcome_definitions"][wildcards.outcome],
-        subgroups=SUBGROUPS,
-        max_rows=config["figures"]["max_forest_rows"],
+        min_k=config["sensitivity"]["small_study_min_k"],
     run:
-        run_job("outcome_figures", input, output, params, wildcards, log)
+        run_job("funnel_plot", input, output, params, wildcards, log)

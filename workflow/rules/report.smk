@@ -20,17 +20,8 @@ rule report:
         cumulative=rules.tables.output.cumulative,
         prepost_sweep=rules.tables.output.prepost_sweep,
         prepost_figure="results/figures/prepost_sweep.svg",
-        figures=[
-            *expand("results/figures/forest_{outcome}.svg", outcome=OUTCOMES),
-            *expand(
-                "results/figures/forest_{outcome}_by_{variable}.svg",
-                outcome=OUTCOMES,
-                variable=SUBGROUPS,
-            ),
-            *expand("results/figures/leave_one_out_{outcome}.svg", outcome=OUTCOMES),
-            *expand("results/figures/funnel_{outcome}.svg", outcome=OUTCOMES),
-            "results/figures/prisma.svg",
-        ],
+        figures=outcome_figures(["svg"]),
+        prisma="results/figures/prisma.svg",
         code=job_code("report"),
     output:
         html=report(

@@ -9,6 +9,7 @@ checkpoint select:
         code=job_code("select"),
     output:
         selections=expand("results/selection/{outcome}.json", outcome=OUTCOMES),
+        figures="results/selection/figures.json",
         inclusion=report(
             "results/tables/inclusion.tsv",
             caption="../report/inclusion.rst",
@@ -34,5 +35,6 @@ checkpoint select:
     params:
         criteria=config["criteria"],
         definitions=config["outcome_definitions"],
+        small_study_min_k=config["sensitivity"]["small_study_min_k"],
     run:
         run_job("select", input, output, params, wildcards, log)

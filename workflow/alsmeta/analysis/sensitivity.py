@@ -14,6 +14,7 @@ import math
 import numpy as np
 
 from alsmeta.analysis.pooling import glmm_fit, to_natural, uses_glmm
+from alsmeta.kinds import MIN_K_LEAVE_ONE_OUT
 from alsmeta.stats.influence import cumulative, influence, leave_one_out
 from alsmeta.stats.meta_regression import meta_regression
 from alsmeta.stats.random_effects import PoolingError, Settings, fit_batch
@@ -52,9 +53,6 @@ LOO_COLUMNS = [
     "status",
     "reason",
 ]
-#: Leave-one-out needs k >= 3, so that every re-fit keeps the two studies a
-#: random-effects model needs.
-MIN_K_LEAVE_ONE_OUT = 3
 CUMULATIVE_COLUMNS = [
     "outcome",
     "step",

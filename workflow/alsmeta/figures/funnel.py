@@ -39,16 +39,16 @@ def funnel_figure(
     title: str,
     x_label: str,
     test: AsymmetryTest | None = None,
+    min_k: int = MIN_K_FUNNEL,
 ):
-    """The funnel plot. Raises ValueError for fewer than :data:`MIN_K_FUNNEL` studies."""
+    """The funnel plot. Raises ValueError for fewer than ``min_k`` studies (the config's
+    sensitivity.small_study_min_k; Sterne et al. 2011 recommend 10)."""
     import matplotlib.pyplot as plt
 
     from alsmeta.figures import style as ps
 
-    if len(points) < MIN_K_FUNNEL:
-        raise ValueError(
-            f"a funnel plot needs k >= {MIN_K_FUNNEL} studies to be read; k = {len(points)}"
-        )
+    if len(points) < min_k:
+        raise ValueError(f"a funnel plot needs k >= {min_k} studies to be read; k = {len(points)}")
     width, height = 5.2, 4.2
     se_max = max(p.sei for p in points) * 1.08
     with plt.rc_context(ps.RC):

@@ -460,29 +460,20 @@ def leave_one_out_forest(
     )
 
 
-def write_all(
+def write_forests(
     definition: dict,
     rows: list[dict],
     pooled_rows: list[dict],
     weights: dict,
     efficacy: list,
-    leave_one_out: list[dict],
     paths: dict,
     max_rows: int = 60,
     summary_by: str | None = None,
 ) -> None:
-    """Draw and save every figure of one outcome (``leave_one_out``: its rows of
-    leave_one_out.tsv, computed by the analysis). A forest plot of more than ``max_rows``
-    study rows shows the subtotals of ``summary_by`` (a subgroup variable) instead.
-
-    ``paths``: ``forest`` -> {format: path}; ``subgroups`` -> {variable: {format: path}};
-    ``leave_one_out`` and ``funnel`` -> {format: path}. A display the data cannot support
-    (leave-one-out with k < 3, a funnel plot with k < 10) is saved as a figure that says so.
-    """
-    from alsmeta.analysis.sensitivity import MIN_K_LEAVE_ONE_OUT
-    from alsmeta.figures import forest as fp
+    """The outcome's forest plot and one per subgroup variable. ``paths``: ``forest`` ->
+    {format: path}, ``subgroups`` -> {variable: {format: path}}. Above ``max_rows`` study
+    rows a plot shows the subtotals of ``summary_by`` (a subgroup variable) instead."""
     from alsmeta.figures import style as ps
-    from alsmeta.figures.funnel import MIN_K_FUNNEL, FunnelPoint, funnel_figure
 
     label = definition["label"]
     overall = next(r for r in pooled_rows if r["subgroup_variable"] == "overall")
@@ -495,41 +486,60 @@ def write_all(
         forest = overall_forest(definition, rows, overall, weights, efficacy, summary)
     ps.save(fp.draw(forest), paths["forest"], title=f"Forest plot: {label}")
     for variable, variable_paths in paths["subgroups"].items():
-        ps.save(
-            fp.draw(
-                subgroup_forest(
-                    definition,
-                    variable,
-                    rows,
-                    pooled_rows,
-                    weights,
-                    efficacy,
-                    too_many_rows(len(rows), max_rows, variable),
-                )
-            ),
-            variable_paths,
-            title=f"Forest plot by {variable}: {label}",
+        spec = subgroup_forest(
+            definition,
+            variable,
+            rows,
+            pooled_rows,
+            weights,
+            efficacy,
+            too_many_rows(len(rows), max_rows, variable),
         )
+        ps.save(fp.draw(spec), variable_paths, title=f"Forest plot by {variable}: {label}")
+
+
+def write_leave_one_out(
+    definition: dict, overall: dict, leave_one_out: list[dict], paths: dict, max_rows: int = 60
+) -> None:
+    """The leave-one-out plot of the re-fits the analysis made (``leave_one_out``: the
+    outcome's rows of leave_one_out.tsv), or a figure that says why there are none."""
+    from alsmeta.analysis.sensitivity import MIN_K_LEAVE_ONE_OUT
+    from alsmeta.figures import style as ps
+
+    label = definition["label"]
     if leave_one_out and overall["status"] == "pooled":
         figure = fp.draw(leave_one_out_forest(definition, leave_one_out, overall, max_rows))
     else:
         figure = ps.message_figure(
             f"{label}: leave-one-out",
             f"Not drawn: leave-one-out needs at least {MIN_K_LEAVE_ONE_OUT} pooled studies, "
-            f"so that every re-fit keeps two; this analysis has k = {len(rows)}.",
+            f"so that every re-fit keeps two; this analysis has k = {overall['k']}"
+            + ("" if overall["status"] == "pooled" else " and was not pooled")
+            + ".",
         )
-    ps.save(figure, paths["leave_one_out"], title=f"Leave-one-out: {label}")
-    if len(rows) >= MIN_K_FUNNEL and overall["status"] == "pooled":
+    ps.save(figure, paths, title=f"Leave-one-out: {label}")
+
+
+def write_funnel(
+    definition: dict, rows: list[dict], overall: dict, paths: dict, min_k: int
+) -> None:
+    """The funnel plot (from ``min_k`` pooled studies), or a figure that says why not."""
+    from alsmeta.figures import style as ps
+    from alsmeta.figures.funnel import FunnelPoint, funnel_figure
+
+    label = definition["label"]
+    if len(rows) >= min_k and overall["status"] == "pooled":
         figure = funnel_figure(
             [FunnelPoint(r["label"], r["yi"], r["vi"] ** 0.5) for r in rows],
             overall["estimate_analysis"],
             title=f"{label}: funnel plot",
             x_label="Logit proportion" if definition["kind"] == "proportion" else "Points/month",
+            min_k=min_k,
         )
     else:
         figure = ps.message_figure(
             f"{label}: funnel plot",
-            f"Not drawn: a funnel plot needs at least {MIN_K_FUNNEL} studies to show "
+            f"Not drawn: a funnel plot needs at least {min_k} pooled studies to show "
             f"small-study effects (Sterne et al. 2011); this analysis has k = {len(rows)}.",
         )
-    ps.save(figure, paths["funnel"], title=f"Funnel plot: {label}")
+    ps.save(figure, paths, title=f"Funnel plot: {label}")

@@ -89,9 +89,9 @@ def compare(root: Path) -> list[Change]:
     return changes
 
 
-def build(root: Path, targets: list[str], cores: int) -> None:
+def build(root: Path, targets: list[str], cores: int, *extra: str) -> None:
     """Bring the targets up to date with the repository's configuration."""
-    command = [sys.executable, "-m", "snakemake", *targets, "--cores", str(cores)]
+    command = [sys.executable, "-m", "snakemake", *targets, "--cores", str(cores), *extra]
     proc = subprocess.run(command, cwd=root, capture_output=True, text=True)
     if proc.returncode != 0:
         sys.stderr.write(proc.stdout + proc.stderr)
@@ -155,9 +155,11 @@ def main(argv=None) -> int:
         parser.error(f"{root} is not the repository root (no Snakefile); use --root")
     if not args.no_build:
         targets = [f"results/figures/{n}.svg" for n in FIGURES]
-        if args.refresh:
+        extra = []
+        if args.refresh:  # the renderings need PNG, which the default formats leave out
             targets += [f"results/figures/{n}.png" for n in RENDERINGS]
-        build(root, targets, args.cores)
+            extra = ["--config", "figures={formats: [svg, png]}"]
+        build(root, targets, args.cores, *extra)
     if args.refresh:
         written = refresh(root)
         print("\n".join(written) if written else "figures of record: already up to date")

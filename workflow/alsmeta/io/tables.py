@@ -67,9 +67,31 @@ class Row:
         return self.values[column]
 
 
+#: libyaml's parser where PyYAML has it (the pure-Python one is ~10x slower).
+_YAML_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
 def load_schema(path: str | Path) -> dict:
+    """A table's (or the config's) JSON schema, as written in YAML; to be treated as
+    read-only (a schema is read once per process while its file is unchanged)."""
+    return _load_schema(str(path), _stamp(path))
+
+
+@functools.lru_cache(maxsize=64)
+def _load_schema(path: str, _stamp: tuple) -> dict:
     with open(path, encoding="utf-8") as handle:
-        return yaml.safe_load(handle)
+        return yaml.load(handle, Loader=_YAML_LOADER)
+
+
+def read_named_table(path: str | Path, schema_path: str | Path, table: str) -> list[Row]:
+    """One table of :data:`TABLES`, checked against its schema; read once per process
+    while the files are unchanged (the rows are to be treated as read-only)."""
+    return _read_named_table(str(path), _stamp(path), str(schema_path), _stamp(schema_path), table)
+
+
+@functools.lru_cache(maxsize=16)
+def _read_named_table(path, _stamp, schema_path, _schema_stamp, table) -> list[Row]:
+    return read_table(path, load_schema(schema_path), TABLES[table])
 
 
 def _row_schema(schema: dict) -> dict:

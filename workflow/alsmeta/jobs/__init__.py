@@ -14,6 +14,7 @@ import importlib
 import logging
 import threading
 from dataclasses import dataclass
+from pathlib import Path
 
 _ONE_AT_A_TIME = threading.Lock()
 
@@ -30,6 +31,11 @@ class Job:
     log: logging.Logger
 
 
+def by_format(paths) -> dict:
+    """{format: path} of one figure's files (``forest_death.svg`` -> ``svg``)."""
+    return {Path(p).suffix.lstrip("."): p for p in paths}
+
+
 def run(name: str, input, output, params, wildcards, log) -> None:
     """Run ``alsmeta.jobs.<name>.main`` for one Snakemake job, logging to ``log[0]``."""
     module = importlib.import_module(f"alsmeta.jobs.{name}")
@@ -42,7 +48,7 @@ def run(name: str, input, output, params, wildcards, log) -> None:
     try:
         with _ONE_AT_A_TIME:
             module.main(Job(input, output, params, wildcards, logger))
-        logger.info("done")
+        logger.info("done")  # no timings: a log is an output, and outputs are reproducible
     except Exception as exc:
         logger.error("%s: %s", type(exc).__name__, exc)
         raise

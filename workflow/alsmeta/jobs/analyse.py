@@ -10,7 +10,7 @@ from alsmeta.analysis.pooling import pool_all, settings_from
 from alsmeta.analysis.sensitivity import sensitivity_tables
 from alsmeta.analysis.variants import variant_rows
 from alsmeta.io.files import read_json, write_json
-from alsmeta.io.tables import TABLES, load_schema, read_table
+from alsmeta.io.tables import read_named_table
 
 
 def main(job):
@@ -21,9 +21,7 @@ def main(job):
     pooled, weights = pool_all(
         rows, [outcome], {outcome: definition}, params.subgroups, params.pooling
     )
-    efficacy = read_table(
-        job.input.efficacy, load_schema(job.input.efficacy_schema), TABLES["efficacy"]
-    )
+    efficacy = read_named_table(job.input.efficacy, job.input.efficacy_schema, "efficacy")
     tables = sensitivity_tables(
         outcome,
         definition,

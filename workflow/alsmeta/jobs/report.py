@@ -22,7 +22,7 @@ EXTRA = (
 
 def main(job):
     inputs = job.input
-    figures = {Path(p).stem: p for p in inputs.figures}
+    figures = {Path(p).stem: p for p in [*inputs.figures, inputs.prisma]}
     html = build_report(
         config=job.params.config,
         outcomes=job.params.outcomes,

@@ -19,9 +19,9 @@ from alsmeta.analysis.sensitivity import (
 )
 from alsmeta.analysis.variants import VARIANT_COLUMNS
 from alsmeta.io.files import read_json
-from alsmeta.io.tables import TABLES, load_schema, read_table
+from alsmeta.io.tables import read_named_table
 from alsmeta.io.tsv import read_tsv, write_tsv
-from alsmeta.jobs.outcome_figures import by_format
+from alsmeta.jobs import by_format
 from alsmeta.selection.criteria import ANALYSED_COLUMNS
 
 #: Per-outcome result -> (output name, columns).
@@ -56,12 +56,8 @@ def main(job):
     )
     write_tsv(sof.table_rows(findings), sof.COLUMNS, out.summary_of_findings)
 
-    studies = read_table(
-        job.input.studies, load_schema(job.input.studies_schema), TABLES["studies"]
-    )
-    sources = read_table(
-        job.input.sources, load_schema(job.input.sources_schema), TABLES["sources"]
-    )
+    studies = read_named_table(job.input.studies, job.input.studies_schema, "studies")
+    sources = read_named_table(job.input.sources, job.input.sources_schema, "sources")
     labels = {o: definitions[o]["label"] for o in outcomes}
     flow = prisma.flow(
         read_tsv(job.input.inclusion), studies, sources, gathered["pooled"], outcomes, labels

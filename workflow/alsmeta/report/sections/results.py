@@ -8,7 +8,6 @@ the figures; nothing is re-fitted here).
 from __future__ import annotations
 
 from alsmeta.analysis.sensitivity import MIN_K_LEAVE_ONE_OUT
-from alsmeta.figures.funnel import MIN_K_FUNNEL
 from alsmeta.figures.text import heterogeneity_line, num, overall_test_line, readable
 from alsmeta.figures.text import subgroup_test_line as subgroup_line
 from alsmeta.report.html import (
@@ -156,8 +155,11 @@ def _synthesis(ctx: ReportInputs, outcome: str) -> list[str]:
         )
     else:
         text = f"<p>Not pooled: {esc(readable(p['reason']))}.</p>"
+    heading = f"<h4 id='outcome-{slug(outcome)}'>{esc(label)}</h4>"
+    if f"forest_{outcome}" not in ctx.figures:  # no study: a line, not an empty plot
+        return [heading, text]
     return [
-        f"<h4 id='outcome-{slug(outcome)}'>{esc(label)}</h4>",
+        heading,
         text,
         figure_html(
             ctx.figures[f"forest_{outcome}"],
@@ -169,7 +171,9 @@ def _synthesis(ctx: ReportInputs, outcome: str) -> list[str]:
 
 
 def _subgroup_figure(ctx: ReportInputs, outcome: str, variable: str) -> str:
-    """20c: one outcome's forest plot by one subgroup variable."""
+    """20c: one outcome's forest plot by one subgroup variable (none without a study)."""
+    if f"forest_{outcome}_by_{variable}" not in ctx.figures:
+        return ""
     outcome_rows = [r for r in ctx.pooled if r["outcome"] == outcome]
     levels = [r for r in outcome_rows if r["subgroup_variable"] == variable]
     label, test = ctx.label(outcome), subgroup_line(outcome_rows, variable)
@@ -246,8 +250,9 @@ def _leave_one_out(ctx: ReportInputs, outcome: str) -> str:
 
 def _funnel(ctx: ReportInputs, outcome: str) -> str:
     k, label = len(ctx.rows_of(outcome)), ctx.label(outcome)
-    if k < MIN_K_FUNNEL or ctx.overall[outcome]["status"] != "pooled":
-        return f"<p class='small'>Funnel plot not drawn: k = {k} &lt; {MIN_K_FUNNEL}.</p>"
+    min_k = ctx.config["sensitivity"]["small_study_min_k"]
+    if k < min_k or ctx.overall[outcome]["status"] != "pooled":
+        return f"<p class='small'>Funnel plot not drawn: k = {k} &lt; {min_k}.</p>"
     return figure_html(
         ctx.figures[f"funnel_{outcome}"],
         f"Funnel plot of {label}: {k} studies, effect against standard error, with pseudo "
@@ -313,7 +318,7 @@ def section(ctx: ReportInputs) -> str:
     sub_rows = [r for r in ctx.pooled if r["subgroup_variable"] != "overall"]
     if sub_rows:
         parts.append(_pooled_table(ctx, sub_rows, True))
-    parts += [_subgroup_figure(ctx, o, v) for o in ctx.outcomes for v in subgroups]
+    parts += [f for o in ctx.outcomes for v in subgroups if (f := _subgroup_figure(ctx, o, v))]
 
     parts.append("<h3 id='prisma-20d'>20d. Sensitivity analyses</h3>")
     for o in ctx.outcomes:

@@ -1,0 +1,35 @@
+"""Job forest_plots (one per outcome with a study): its forest plot and one per subgroup
+variable, from its selection and analysis."""
+
+from alsmeta.figures.outcome import write_forests
+from alsmeta.io.files import read_json
+from alsmeta.io.tables import read_named_table
+from alsmeta.jobs import by_format
+
+
+def main(job):
+    rows = read_json(job.input.selection)["analysed"]
+    analysis = read_json(job.input.analysis)
+    weights = {
+        w["effect_id"]: w["weight_pct"]
+        for w in analysis["weights"]
+        if w["subgroup_variable"] == "overall"
+    }
+    efficacy = read_named_table(job.input.efficacy, job.input.efficacy_schema, "efficacy")
+    subgroups = job.params.subgroups
+    write_forests(
+        job.params.definition,
+        rows,
+        analysis["pooled"],
+        weights,
+        efficacy,
+        {
+            "forest": by_format(job.output.forest),
+            "subgroups": {
+                v: by_format(p for p in job.output.subgroups if f"_by_{v}." in p) for v in subgroups
+            },
+        },
+        max_rows=job.params.max_rows,
+        summary_by=subgroups[0] if subgroups else None,
+    )
+    job.log.info("%s: %d studies", job.wildcards.outcome, len(rows))
