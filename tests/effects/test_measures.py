@@ -1,7 +1,7 @@
 """Effect-size measures against hand-worked examples, metafor's escalc and R's binom.test.
 
 The conversions from printed statistics (counts from percentages, SEs from CIs and
-p-values, SDs of change, per-month units, signs) are tested in test_derive.py."""
+p-values, SDs of change, per-month units, signs) are tested in effects/test_derive.py."""
 
 import math
 

@@ -19,7 +19,7 @@ from alsmeta.effects import measures as fx
 from alsmeta.stats.meta_regression import indicator_matrix, meta_regression, q_between
 from alsmeta.stats.random_effects import Settings, fit_batch, random_effects
 
-FIXTURE = Path(__file__).parent / "fixtures" / "metafor" / "engine_fixtures.json"
+FIXTURE = Path(__file__).parents[1] / "fixtures" / "metafor" / "engine_fixtures.json"
 ENGINE = json.loads(FIXTURE.read_text())
 DATA = ENGINE["datasets"]
 INFERENCE = {"z": "wald", "knha": "knapp_hartung", "adhoc": "knapp_hartung_adhoc"}

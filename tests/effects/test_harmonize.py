@@ -12,7 +12,7 @@ from alsmeta.io.errors import InputError
 from alsmeta.io.tables import TABLES, Row, load_dataset
 from alsmeta.selection.criteria import OverlapError, check_criteria, check_no_overlap, select
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 
 
 @pytest.fixture(scope="module")

@@ -18,7 +18,7 @@ from alsmeta.selection.criteria import select
 from alsmeta.selection.variants import variant_selections, variants
 from alsmeta.stats.random_effects import random_effects
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 
 
 @pytest.fixture(scope="module")

@@ -17,7 +17,7 @@ import yaml
 from alsmeta.io.tables import TABLES, VALUE_TABLES, load_dataset, load_schema
 from alsmeta.selection.criteria import check_criteria
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 SHARED = ROOT.parent / "shared"
 DOSSIER = SHARED / "extraction" / "DOSSIER.md"
 needs_shared = pytest.mark.skipif(
