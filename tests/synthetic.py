@@ -1,4 +1,5 @@
-"""Synthetic analyses for figure tests: any number of studies, long labels, extreme CIs."""
+"""Synthetic analyses for figure tests: any number of studies, long labels, extreme CIs; and
+a small PRISMA flow example shared by the flow-count and the flow-figure tests."""
 
 from __future__ import annotations
 
@@ -117,3 +118,45 @@ def difference_analysis(k: int, seed: int = 3, wild: int = 0):
             }
         )
     return rows, pooled_row([r["yi"] for r in rows], [r["vi"] for r in rows], rows, "slope")
+
+
+def _inclusion(outcome, study, effect, decision, reasons="", codes=""):
+    return {
+        "outcome": outcome,
+        "study_id": study,
+        "effect_id": effect,
+        "arm_id": "",
+        "decision": decision,
+        "reason_codes": codes,
+        "reasons": reasons,
+    }
+
+
+def prisma_example():
+    """The arguments of alsmeta.analysis.prisma.flow for one outcome, x ("Outcome X"), and four
+    studies of three trials in five reports: a is included (its control-arm row is not); b is
+    excluded with two reason codes whose first decides its category, whatever the wording; c has
+    no candidate row; d has a reason code the flow does not know."""
+    studies = [
+        {"study_id": s, "trial_id": t}
+        for s, t in [("a", "T1"), ("b", "T2"), ("c", "T3"), ("d", "T3")]
+    ]
+    sources = [{"trial_id": t} for t in ("T1", "T1", "T2", "T3", "M")]
+    inclusion = [
+        _inclusion("x", "a", "a1", "included"),
+        _inclusion("x", "a", "a2", "excluded", "control arm (any wording)", "control_arm"),
+        _inclusion(
+            "x",
+            "b",
+            "b1",
+            "excluded",
+            "the wording of a reason does not decide its category",
+            "criteria.min_n;criteria.evidence_tiers",
+        ),
+        _inclusion("x", "c", "", "excluded", "deaths not reported", "no_candidate"),
+        _inclusion("x", "d", "d1", "excluded", "something new", "something_new"),
+    ]
+    pooled = [
+        {"outcome": "x", "subgroup_variable": "overall", "k": 1, "n_total": 40, "k_n_unreported": 0}
+    ]
+    return inclusion, studies, sources, pooled, ["x"], {"x": "Outcome X"}

@@ -12,12 +12,10 @@ import sys
 from pathlib import Path
 
 import pytest
-import yaml
 
 from alsmeta.io.tables import TABLES, VALUE_TABLES, load_dataset, load_schema
-from alsmeta.selection.criteria import check_criteria
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 SHARED = ROOT.parent / "shared"
 DOSSIER = SHARED / "extraction" / "DOSSIER.md"
 needs_shared = pytest.mark.skipif(
@@ -206,14 +204,6 @@ def test_every_conflict_group_keeps_each_version_with_its_source(data):
         ]
         assert {r["conflict_version"] for r in rows} == set(conflict["versions"])
         assert all(r["source"] and r["quote_id"] for r in rows)
-
-
-def test_the_shipped_config_picks_a_version_of_every_conflict(data):
-    config = yaml.safe_load((ROOT / "config" / "config.yaml").read_text())
-    check_criteria(config["criteria"], data)
-    picked = config["criteria"]["conflict_versions"]
-    assert picked["cudkowicz2022_deaths"] == "registry"  # dossier: registry value is primary
-    assert picked["oh2018_msc_n"] == "paper"
 
 
 @needs_shared

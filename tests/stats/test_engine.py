@@ -1,46 +1,23 @@
-"""The statistical engine against metafor 3.8 (tests/fixtures/metafor/engine_fixtures.json).
+"""The statistical engine against metafor 3.8 (tests/fixtures/metafor/engine_fixtures.json):
+tau^2 estimators, inference, intervals, subgroup tests and meta-regression, leave-one-out,
+influence and small-study tests. The effect-size measures against the same fixtures are in
+effects/test_measures.py, the Knapp-Hartung coverage simulation in analysis/test_pooling.py.
 
 Tolerance: relative 1e-6 with an absolute floor of 1e-8 for estimates, SEs, intervals,
 tau^2 and Q (1e-6 for I^2 and H^2, which are percentages/ratios). tau^2 near 0 is
 compared absolutely: metafor's Fisher scoring sometimes stops at about 1e-13.
 """
 
-import json
 import math
-from pathlib import Path
 
 import numpy as np
 import pytest
+from metafor_reference import ENGINE, INFERENCE, PI_FOLLOWS_TEST, close, close_pct, reference, yi_vi
 
-from alsmeta.analysis.pooling import coverage_simulation
-from alsmeta.analysis.sensitivity import begg, cumulative, egger, influence, leave_one_out
-from alsmeta.effects import derive as dv
-from alsmeta.effects import measures as fx
+from alsmeta.stats.influence import cumulative, influence, leave_one_out
 from alsmeta.stats.meta_regression import indicator_matrix, meta_regression, q_between
 from alsmeta.stats.random_effects import Settings, fit_batch, random_effects
-
-FIXTURE = Path(__file__).parent / "fixtures" / "metafor" / "engine_fixtures.json"
-ENGINE = json.loads(FIXTURE.read_text())
-DATA = ENGINE["datasets"]
-INFERENCE = {"z": "wald", "knha": "knapp_hartung", "adhoc": "knapp_hartung_adhoc"}
-PI_FOLLOWS_TEST = {"z": "z", "knha": "t_k1", "adhoc": "t_k1"}
-
-close = dict(rel=1e-6, abs=1e-8)
-close_pct = dict(rel=1e-6, abs=1e-6)
-
-
-def yi_vi(name):
-    for group in ("generic", "proportion"):
-        if name in DATA[group]:
-            return DATA[group][name]["yi"], DATA[group][name]["vi"]
-    raise KeyError(name)
-
-
-def reference(fit):
-    if "error" in fit:  # metafor's Fisher scoring failed; its step-halving refit is the reference
-        return {**fit["fallback"], **{k: fit[k] for k in ("dataset", "method", "test") if k in fit}}
-    return fit
-
+from alsmeta.stats.small_study import begg, egger
 
 TAU2_FITS = [reference(f) for f in ENGINE["tau2_estimators"]]
 
@@ -108,108 +85,6 @@ def test_q_profile_edges():
         assert got.tau2_ci_lower == pytest.approx(ref["confint"]["tau2_lb"], abs=1e-10), name
         if ref["confint"]["ub_sign"] != ">":
             assert got.tau2_ci_upper == pytest.approx(ref["confint"]["tau2_ub"], abs=1e-10), name
-
-
-PROPORTION_CASES = ENGINE["proportion_measures"]
-
-
-@pytest.mark.parametrize("case", PROPORTION_CASES, ids=[c["label"] for c in PROPORTION_CASES])
-def test_proportion_measures(case):
-    data = DATA["proportion"][case["dataset"]]
-    yi, vi, _ = fx.proportion_effect(
-        case["measure"], data["xi"], data["ni"], add=case["add"], to=case["to"]
-    )
-    for ours, theirs in ((yi, case["escalc"]["yi"]), (vi, case["escalc"]["vi"])):
-        for a, b in zip(ours, theirs, strict=True):
-            if b is None:
-                assert not np.isfinite(a) or a == 0 or case["measure"] == "PR"
-            else:
-                assert a == pytest.approx(b, rel=1e-12, abs=1e-14)
-    fit = case.get("fit")
-    if not fit:
-        return
-    fit = reference(fit)
-    got = random_effects(yi, vi, "REML", "knapp_hartung")
-    assert got.estimate == pytest.approx(fit["b"], **close)
-    assert got.tau2 == pytest.approx(fit["tau2"], rel=1e-6, abs=1e-9)
-    back = fit["back"]
-    hm = len(data["ni"]) / sum(1 / n for n in data["ni"])
-    natural = fx.back_transform(
-        case["measure"], [got.estimate, got.ci_lower, got.ci_upper, got.pi_lower, got.pi_upper], hm
-    )
-    for value, key in zip(natural, ("est", "ci_lb", "ci_ub", "pi_lb", "pi_ub"), strict=True):
-        assert value == pytest.approx(back[key], rel=1e-6, abs=1e-8), key
-
-
-def test_wilson_matches_prop_test():
-    for ref in ENGINE["wilson"].values():
-        lower, upper = fx.wilson(ref["xi"], ref["ni"])
-        np.testing.assert_allclose(lower, ref["prop_test_lower"], rtol=1e-9, atol=1e-12)
-        np.testing.assert_allclose(upper, ref["prop_test_upper"], rtol=1e-9, atol=1e-12)
-
-
-BINARY_CASES = ENGINE["binary_two_group"]
-
-
-@pytest.mark.parametrize("case", BINARY_CASES, ids=[c["label"] for c in BINARY_CASES])
-def test_two_group_measures(case):
-    d = DATA["binary"][case["dataset"]]
-    yi, vi, _ = fx.two_group_binary(
-        case["measure"],
-        d["ai"],
-        d["n1i"],
-        d["ci"],
-        d["n2i"],
-        add=case["add"],
-        to=case["to"],
-        drop00=case["drop00"],
-    )
-    computable = []
-    for i, (a, b, va, vb) in enumerate(
-        zip(yi, case["escalc"]["yi"], vi, case["escalc"]["vi"], strict=True)
-    ):
-        if b is None or vb is None or vb <= 0:
-            assert np.isnan(a), (case["label"], i)
-        else:
-            assert a == pytest.approx(b, rel=1e-12, abs=1e-14)
-            assert va == pytest.approx(vb, rel=1e-12)
-            computable.append(i)
-    for ref in case["fits"]:
-        ref = reference(ref)
-        got = random_effects(
-            yi[computable],
-            vi[computable],
-            ref["method"],
-            INFERENCE[ref["test"]],
-            prediction=PI_FOLLOWS_TEST[ref["test"]],
-        )
-        assert got.estimate == pytest.approx(ref["b"], **close)
-        assert got.ci_lower == pytest.approx(ref["ci_lb"], **close)
-        assert got.tau2 == pytest.approx(ref["tau2"], rel=1e-6, abs=1e-9)
-
-
-def test_mean_difference():
-    d = ENGINE["mean_difference"]["input"]
-    ref = ENGINE["mean_difference"]["variants"]["LS"]
-    yi, vi = fx.mean_difference(
-        *(np.array(d[k]) for k in ("m1i", "sd1i", "n1i", "m2i", "sd2i", "n2i"))
-    )
-    np.testing.assert_allclose(yi, ref["yi"], rtol=1e-12)
-    np.testing.assert_allclose(vi, ref["vi"], rtol=1e-12)
-
-
-def test_pre_post_correlation_sweep():
-    d = ENGINE["prepost"]["input"]
-    for ref in ENGINE["prepost"]["by_ri"]:
-        r = ref["ri"]
-        sd = [dv.sd_of_change(a, b, r).value for a, b in zip(d["sd1i"], d["sd2i"], strict=True)]
-        vi = [s**2 / n for s, n in zip(sd, d["ni"], strict=True)]
-        yi = [a - b for a, b in zip(d["m1i"], d["m2i"], strict=True)]
-        np.testing.assert_allclose(yi, ref["yi"], rtol=1e-12)
-        np.testing.assert_allclose(vi, ref["vi"], rtol=1e-12)
-        got = random_effects(yi, vi, "REML", "knapp_hartung")
-        assert got.estimate == pytest.approx(ref["fit"]["b"], **close)
-        assert got.tau2 == pytest.approx(ref["fit"]["tau2"], rel=1e-6, abs=1e-9)
 
 
 def test_subgroup_differences_common_tau2():
@@ -344,15 +219,3 @@ def test_batch_handles_mixed_k_and_failures_in_one_call():
     assert fits[1]["estimate"] == pytest.approx(random_effects(yi[:5], vi[:5]).estimate)
     assert fits[2]["reason"] == "k = 1: at least 2 studies are needed to estimate tau^2"
     assert fits[3]["reason"] == "every sampling variance must be positive and finite"
-
-
-def test_knapp_hartung_coverage_by_simulation():
-    # 2,000 meta-analyses of k = 5, mu = 0.5, tau^2 = 0.1, v_i ~ U(0.05, 0.2), fixed seed.
-    coverage = coverage_simulation(n_meta=2000, k=5, mu=0.5, tau2=0.1)
-    print(
-        f"coverage of 95% CIs: Wald {coverage['wald']:.4f}, "
-        f"Knapp-Hartung {coverage['knapp_hartung']:.4f} (MC SE {coverage['monte_carlo_se']:.4f})"
-    )
-    assert 0.93 <= coverage["knapp_hartung"] <= 0.97
-    # Wald intervals ignore the uncertainty in tau^2 and are too narrow at k = 5.
-    assert coverage["wald"] < coverage["knapp_hartung"] - 0.01

@@ -2,6 +2,7 @@
 
 Pooled values are checked against a direct call of the pooling function on the rows the
 variant should use, so the tests pin which rows each variant pools, not a number typed in.
+Which variants there are is tested in selection/test_variants.py.
 """
 
 import math
@@ -15,10 +16,10 @@ from alsmeta.analysis.variants import variant_rows
 from alsmeta.effects.harmonize import harmonize
 from alsmeta.io.tables import TABLES, load_dataset
 from alsmeta.selection.criteria import select
-from alsmeta.selection.variants import variant_selections, variants
+from alsmeta.selection.variants import variant_selections
 from alsmeta.stats.random_effects import random_effects
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 
 
 @pytest.fixture(scope="module")
@@ -74,18 +75,6 @@ def _pooled(effects, ids, pooling):
         pooling["inference"],
         pooling["level"],
     )
-
-
-def test_variants_cover_tiers_every_conflict_errata_and_overlaps(effects, data, config):
-    names = [v.name for v in variants(config["criteria"], data, effects)]
-    assert names[:2] == ["main", "plus_secondary"]
-    for conflict in data["conflicts"]:
-        picked = config["criteria"]["conflict_versions"][conflict["conflict_group"]]
-        for version in conflict["versions"]:
-            name = f"conflict:{conflict['conflict_group']}={version}"
-            assert (name in names) == (version != picked)
-    assert {"subgroups_admitted", "pre_erratum_admitted"} <= set(names)
-    assert "overlap:barczewska_olsztyn=barczewska2019" in names
 
 
 def test_every_analysed_outcome_has_a_main_and_a_plus_secondary_row(table, config):

@@ -37,7 +37,7 @@ from scipy import optimize, special, stats
 
 from alsmeta.stats.glmm import GlmmError, GlmmResult, binomial_normal, log_likelihood
 
-FIXTURE = Path(__file__).resolve().parent / "fixtures" / "metafor" / "glmm_fixtures.json"
+FIXTURE = Path(__file__).resolve().parents[1] / "fixtures" / "metafor" / "glmm_fixtures.json"
 REL = 1e-4
 ABS = 1e-6
 

@@ -1,17 +1,17 @@
-"""Figures, summary of findings and PRISMA counts, on synthetic data a reader can check."""
+"""Figures on synthetic data a reader can check: forest, subgroup, leave-one-out, funnel, r
+sensitivity and PRISMA plots, and the saved files. The numbers drawn are tested with their stage
+(analysis/test_sensitivity.py, analysis/test_prisma.py, analysis/test_summary_of_findings.py)."""
 
 import math
 
 import pytest
 from figcheck import layout_problems
 from matplotlib.patches import Polygon
-from synthetic import LONG, difference_analysis, proportion_analysis
+from synthetic import LONG, difference_analysis, prisma_example, proportion_analysis
 
 from alsmeta.analysis import prisma
-from alsmeta.analysis import summary_of_findings as sof
-from alsmeta.analysis.pooling import glmm_fit, settings_from
+from alsmeta.analysis.pooling import settings_from
 from alsmeta.analysis.sensitivity import leave_one_out_rows
-from alsmeta.effects.measures import expit
 from alsmeta.figures import forest
 from alsmeta.figures import outcome as outcome_figures
 from alsmeta.figures import prisma as prisma_figure
@@ -19,8 +19,6 @@ from alsmeta.figures import record as figures_of_record
 from alsmeta.figures import style as plotstyle
 from alsmeta.figures.funnel import FunnelPoint, funnel_figure
 from alsmeta.figures.sensitivity import RSweepPoint, r_sensitivity_figure
-from alsmeta.report.browser import blank_dates
-from alsmeta.stats.random_effects import random_effects
 
 PROPORTION = {"label": "Serious adverse events (synthetic)", "kind": "proportion"}
 DIFFERENCE = {"label": "Slope difference (synthetic)", "kind": "slope_change_difference"}
@@ -145,39 +143,6 @@ def test_subgroup_forest_has_a_diamond_per_pooled_subgroup_and_says_what_is_miss
 IV_POOLING = {"estimator": "REML", "inference": "knapp_hartung", "level": 0.95}
 
 
-def test_leave_one_out_refits_the_same_model_without_each_study():
-    rows, _ = proportion_analysis(6)
-    yi, vi = [r["yi"] for r in rows], [r["vi"] for r in rows]
-    fits = leave_one_out_rows("synthetic", PROPORTION, rows, settings_from(IV_POOLING), IV_POOLING)
-    assert [f["omitted_effect_id"] for f in fits] == [r["effect_id"] for r in rows]
-    direct = random_effects(yi[:2] + yi[3:], vi[:2] + vi[3:], "REML", "knapp_hartung", 0.95)
-    assert fits[2]["k"] == 5
-    assert fits[2]["method"] == "inverse variance"
-    assert fits[2]["estimate"] == pytest.approx(float(expit(direct.estimate)), rel=1e-12)
-    assert fits[2]["tau2"] == pytest.approx(direct.tau2, rel=1e-12)
-    assert (
-        leave_one_out_rows("x", PROPORTION, rows[:2], settings_from(IV_POOLING), IV_POOLING) == []
-    )
-
-
-def test_leave_one_out_refits_the_glmm_where_the_main_analysis_uses_it():
-    rows, _ = proportion_analysis(5)
-    pooling = {**IV_POOLING, "proportion_method": "glmm", "glmm_quadrature_points": 21}
-    fits = leave_one_out_rows("synthetic", PROPORTION, rows, settings_from(pooling), pooling)
-    direct = glmm_fit(rows[1:], 0.95, 21)
-    assert fits[0]["method"] == "binomial-normal GLMM"
-    assert fits[0]["estimate"] == pytest.approx(float(expit(direct["estimate"])), rel=1e-12)
-    assert fits[0]["tau2"] == pytest.approx(direct["tau2"], rel=1e-12)
-
-
-def test_leave_one_out_honours_the_prediction_setting():
-    rows, _ = proportion_analysis(6)
-    z = {**IV_POOLING, "prediction": "z"}
-    t_k1 = leave_one_out_rows("s", PROPORTION, rows, settings_from(IV_POOLING), IV_POOLING)
-    normal = leave_one_out_rows("s", PROPORTION, rows, settings_from(z), z)
-    assert all(a["pi_lower"] < b["pi_lower"] for a, b in zip(t_k1, normal, strict=True))
-
-
 def test_leave_one_out_plot_marks_the_full_estimate():
     rows, (pooled, _) = proportion_analysis(7)
     for r in rows:
@@ -230,148 +195,15 @@ def test_figures_use_the_font_file_matplotlib_ships(monkeypatch):
         plotstyle.check_font()
 
 
-def test_pdf_dates_are_blanked_without_moving_bytes():
-    pdf = (
-        b"%PDF-1.4\n<</Producer (Skia/PDF m156)\n"
-        b"/CreationDate (D:20261121212627+00'00')\n/ModDate (D:20261121212627+00'00')>>"
-    )
-    out = blank_dates(pdf)
-    assert len(out) == len(pdf) and b"Date" not in out and b"/Producer (Skia/PDF m156)" in out
-
-
 # -- PRISMA ------------------------------------------------------------------------------
 
 
-def _inclusion(outcome, study, effect, decision, reasons="", codes=""):
-    return {
-        "outcome": outcome,
-        "study_id": study,
-        "effect_id": effect,
-        "arm_id": "",
-        "decision": decision,
-        "reason_codes": codes,
-        "reasons": reasons,
-    }
-
-
-def test_prisma_flow_counts_each_study_once_under_its_first_reason():
-    studies = [
-        {"study_id": s, "trial_id": t}
-        for s, t in [("a", "T1"), ("b", "T2"), ("c", "T3"), ("d", "T3")]
-    ]
-    sources = [{"trial_id": t} for t in ("T1", "T1", "T2", "T3", "M")]
-    inclusion = [
-        _inclusion("x", "a", "a1", "included"),
-        _inclusion("x", "a", "a2", "excluded", "control arm (any wording)", "control_arm"),
-        _inclusion(
-            "x",
-            "b",
-            "b1",
-            "excluded",
-            "the wording of a reason does not decide its category",
-            "criteria.min_n;criteria.evidence_tiers",
-        ),
-        _inclusion("x", "c", "", "excluded", "deaths not reported", "no_candidate"),
-        _inclusion("x", "d", "d1", "excluded", "something new", "something_new"),
-    ]
-    pooled = [
-        {"outcome": "x", "subgroup_variable": "overall", "k": 1, "n_total": 40, "k_n_unreported": 0}
-    ]
-    f = prisma.flow(inclusion, studies, sources, pooled, ["x"], {"x": "Outcome X"})
-    assert (f.studies, f.reports, f.included_any, f.reports_included) == (4, 4, ("a",), 2)
-    s = f.syntheses[0]
-    assert s.not_included == {
-        "no usable data for this outcome": ("c",),
-        "sample size below or not reported (criteria.min_n)": ("b",),
-        "other: something_new": ("d",),
-    }
-    assert f.in_no_synthesis == 3 and f.none_no_data == ("c",)
-    fig = prisma_figure.figure(f)
+def test_prisma_figure_shows_the_flow_counts():
+    fig = prisma_figure.figure(prisma.flow(*prisma_example()))
     shown = " | ".join(texts(fig))
     assert "Studies in the extraction dossier (n\u00a0=\u00a04)" in shown
     assert "Outcome X: 1 study, 40 participants" in shown
     assert layout_problems(fig) == []
-
-
-# -- Summary of findings -------------------------------------------------------------------
-
-
-def _pooled(**values):
-    base = {
-        "status": "pooled",
-        "reason": "",
-        "n_total": 200,
-        "estimate": 0.05,
-        "ci_lower": 0.03,
-        "ci_upper": 0.07,
-        "pi_lower": 0.02,
-        "pi_upper": 0.1,
-        "i2_tau2_pct": 10.0,
-    }
-    return {**base, **values}
-
-
-def _rows(designs, tier="paper"):
-    return [
-        {
-            "effect_id": f"e{i}",
-            "study_id": f"s{i}",
-            "label": f"S{i}",
-            "design": d,
-            "tier": tier,
-            "estimate": 0.05,
-            "ci_lower": 0.03,
-            "ci_upper": 0.07,
-            "n": 50,
-        }
-        for i, d in enumerate(designs)
-    ]
-
-
-def test_certainty_rules_for_an_adverse_event_rate():
-    rows = _rows(["rct", "rct", "single_arm"])
-    w = {"e0": 40.0, "e1": 40.0, "e2": 20.0}
-    f = sof.finding("o", {"label": "O", "kind": "proportion"}, _pooled(), rows, w)
-    levels = {d.domain: d.levels for d in f.downgrades}
-    # Narrow, consistent, randomised: only the single-arm (no comparator) domain applies.
-    assert levels == {
-        "Risk of bias": 0,
-        "Inconsistency": 0,
-        "Imprecision": 0,
-        "Single-arm designs": 1,
-    }
-    assert f.certainty == "Moderate" and f.absolute == "50 per 1,000 (30 to 70)"
-    wide = _pooled(ci_lower=0.01, ci_upper=0.4, i2_tau2_pct=80.0)
-    f = sof.finding("o", {"label": "O", "kind": "proportion"}, wide, rows, w)
-    levels = {d.domain: d.levels for d in f.downgrades}
-    assert levels["Inconsistency"] == 2 and levels["Imprecision"] == 2
-    assert f.certainty == "Very low"
-
-
-def test_certainty_rules_for_a_controlled_slope_difference():
-    rows = _rows(["rct", "case_control_external"])
-    w = {"e0": 30.0, "e1": 70.0}
-    definition = {"label": "D", "kind": "slope_change_difference"}
-    f = sof.finding(
-        "d",
-        definition,
-        _pooled(estimate=0.3, ci_lower=-0.3, ci_upper=0.9, pi_lower=-0.5, pi_upper=1.1),
-        rows,
-        w,
-    )
-    by = {d.domain: d for d in f.downgrades}
-    assert by["Risk of bias"].levels == 1 and "70%" in by["Risk of bias"].reason
-    assert by["Imprecision"].levels == 2  # includes both -0.25 and +0.25
-    assert by["Single-arm designs"].levels == 0
-    f = sof.finding(
-        "d",
-        definition,
-        _pooled(estimate=0.3, ci_lower=0.1, ci_upper=0.5, pi_lower=-0.2, pi_upper=0.8),
-        rows,
-        w,
-    )
-    by = {d.domain: d for d in f.downgrades}
-    assert by["Inconsistency"].levels == 1 and "includes no effect" in by["Inconsistency"].reason
 
 
 def test_prepost_sweep_figure_draws_estimate_and_i2_or_says_why_not():

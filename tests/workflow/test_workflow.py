@@ -16,7 +16,7 @@ from workdir import copy_project
 from alsmeta.io.tsv import read_tsv
 from alsmeta.report.browser import find_chromium
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 SNAKEMAKE = [sys.executable, "-m", "snakemake"]
 CONFIG = yaml.safe_load((ROOT / "config" / "config.yaml").read_text())
 OUTCOMES = CONFIG["criteria"]["outcomes"]

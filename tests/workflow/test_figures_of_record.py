@@ -6,7 +6,7 @@ from pathlib import Path
 
 from alsmeta.figures import record as fr
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 
 
 def _svg(text: str) -> bytes:
