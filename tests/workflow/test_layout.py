@@ -280,8 +280,7 @@ def workflow_run(tmp_path_factory):
     workdir = copy_project(tmp_path_factory.mktemp("layout"))
     small = workdir / "small_study_min_k.yaml"
     small.write_text(
-        "sensitivity:\n  prepost_correlations: [0, 0.25, 0.5, 0.75, 0.9]\n"
-        "  small_study_min_k: 3\n"
+        "sensitivity:\n  prepost_correlations: [0, 0.25, 0.5, 0.75, 0.9]\n  small_study_min_k: 3\n"
     )
     snakemake(workdir, "--configfile", str(small))
     if CAN_PRINT:
