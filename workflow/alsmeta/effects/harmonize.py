@@ -255,31 +255,6 @@ def _proportion(
     return trail.fill(record)
 
 
-def harmonize_adverse_events(
-    rows: list[Row],
-    add: float,
-    to: str,
-    level: float,
-    measure: str = "PLO",
-    ci_method: str = "clopper_pearson",
-) -> list[dict]:
-    """Proportions on the ``measure`` scale with per-study CIs, one per adverse-event row."""
-    return [
-        _proportion(
-            row,
-            "adverse_events",
-            row["ae_id"],
-            row["ae_category"],
-            add,
-            to,
-            level,
-            measure,
-            ci_method,
-        )
-        for row in rows
-    ]
-
-
 def _proportion_formula(measure, x, n, yi, vi) -> str:
     """The escalc formula with this row's numbers, as shown in the derivation column."""
     if measure == "PLO":
@@ -668,8 +643,22 @@ def harmonize(
     ci_method: str = "clopper_pearson",
 ) -> list[dict]:
     """Every effect-size row: adverse events and their two-arm contrasts, efficacy,
-    then responders, in table order."""
-    ae = harmonize_adverse_events(data["adverse_events"], add, to, level, measure, ci_method)
+    then responders, in table order. An adverse-event row is a proportion on the
+    ``measure`` scale with its per-study CI."""
+    ae = [
+        _proportion(
+            row,
+            "adverse_events",
+            row["ae_id"],
+            row["ae_category"],
+            add,
+            to,
+            level,
+            measure,
+            ci_method,
+        )
+        for row in data["adverse_events"]
+    ]
     arms = {a["arm_id"]: a for a in data["arms"]}
     rows = ae + harmonize_binary_contrasts(ae, arms, add, to, level)
     rows += harmonize_efficacy(data["efficacy"], r, level)
