@@ -17,7 +17,8 @@ MIN_K_FUNNEL = 10
 
 @dataclass(frozen=True)
 class FunnelPoint:
-    label: str
+    """One study's effect (analysis scale) and its standard error."""
+
     yi: float
     sei: float
 

@@ -527,7 +527,7 @@ def write_funnel(
     label = definition["label"]
     if len(rows) >= min_k and overall["status"] == "pooled":
         figure = funnel_figure(
-            [FunnelPoint(r["label"], r["yi"], r["vi"] ** 0.5) for r in rows],
+            [FunnelPoint(r["yi"], r["vi"] ** 0.5) for r in rows],
             overall["estimate_analysis"],
             title=f"{label}: funnel plot",
             x_label="Logit proportion" if definition["kind"] == "proportion" else "Points/month",
