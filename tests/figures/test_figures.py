@@ -157,7 +157,7 @@ def test_leave_one_out_plot_marks_the_full_estimate():
 
 
 def test_funnel_plot_needs_ten_studies():
-    points = [FunnelPoint(f"S{i}", 0.1 * i, 0.1 + 0.02 * i) for i in range(12)]
+    points = [FunnelPoint(0.1 * i, 0.1 + 0.02 * i) for i in range(12)]
     with pytest.raises(ValueError, match="k >= 10"):
         funnel_figure(points[:9], 0.5, title="t", x_label="x")
     fig = funnel_figure(points, 0.5, title="Funnel", x_label="Logit proportion")

@@ -38,6 +38,7 @@ PROPORTION_SCALES = {
 _ALSFRS = ("alsfrs_r", "alsfrs")
 _FVC = ("fvc_percent_predicted",)
 _SLOPES = ("slope_change", "slope_pre_post")
+_SLOPE_DIFFERENCE = ("slope_change_difference",)
 _FASTER_SLOWER = ("Faster decline after MSC", "Slower decline after MSC")
 _CONTROL_MSC = ("Favours control", "Favours MSC")
 
@@ -69,6 +70,56 @@ class OutcomeKind:
         return self.shows in ("counts", "two_arm_counts")
 
 
+def _continuous(
+    unit: str, measures: tuple[str, ...], instruments: tuple[str, ...], controlled: bool
+) -> OutcomeKind:
+    """A continuous kind on the linear scale of its ``unit``: a within-arm mean change, or
+    (``controlled``) a mean difference against a concurrent control arm. An appreciable
+    effect is 0.25 of the unit: for ALSFRS-R slopes, about a quarter of a typical decline
+    of 1 point/month."""
+    return OutcomeKind(
+        "Mean difference" if controlled else "Mean change",
+        unit,
+        unit,
+        unit,
+        "linear",
+        0.0,
+        _CONTROL_MSC if controlled else _FASTER_SLOWER,
+        controlled,
+        "difference" if controlled else "within_arm",
+        efficacy_rows=(measures, instruments),
+        appreciable=(0.25,),
+    )
+
+
+def _odds_ratio(favours: tuple[str, str]) -> OutcomeKind:
+    """A two-group comparison of counts, pooled as a log odds ratio; GRADE's default
+    appreciable benefit and harm."""
+    return OutcomeKind(
+        "Odds ratio",
+        "",
+        "odds ratio",
+        "log odds ratio",
+        "log",
+        1.0,
+        favours,
+        True,
+        "two_arm_counts",
+        log_scale=True,
+        appreciable=(0.75, 1.25),
+    )
+
+
+#: The continuous kinds differ only in these: (unit, the efficacy rows they pool as
+#: measures and instrument scales, whether they compare with a concurrent control).
+_CONTINUOUS = {
+    "slope_change": ("points/month", _SLOPES, _ALSFRS, False),
+    "slope_change_difference": ("points/month", _SLOPE_DIFFERENCE, _ALSFRS, True),
+    "alsfrs_change_difference": ("points", ("change_from_baseline_difference",), _ALSFRS, True),
+    "fvc_slope_change": ("% predicted/month", _SLOPES, _FVC, False),
+    "fvc_slope_change_difference": ("% predicted/month", _SLOPE_DIFFERENCE, _FVC, True),
+}
+
 KINDS: dict[str, OutcomeKind] = {
     "proportion": OutcomeKind(
         "Proportion",
@@ -82,99 +133,10 @@ KINDS: dict[str, OutcomeKind] = {
         "counts",
         appreciable=(50, 200),
     ),
-    "slope_change": OutcomeKind(
-        "Mean change",
-        "points/month",
-        "points/month",
-        "points/month",
-        "linear",
-        0.0,
-        _FASTER_SLOWER,
-        False,
-        "within_arm",
-        efficacy_rows=(_SLOPES, _ALSFRS),
-        # about a quarter of a typical ALSFRS-R decline of 1 point/month
-        appreciable=(0.25,),
-    ),
-    "slope_change_difference": OutcomeKind(
-        "Mean difference",
-        "points/month",
-        "points/month",
-        "points/month",
-        "linear",
-        0.0,
-        _CONTROL_MSC,
-        True,
-        "difference",
-        efficacy_rows=(("slope_change_difference",), _ALSFRS),
-        appreciable=(0.25,),
-    ),
-    "alsfrs_change_difference": OutcomeKind(
-        "Mean difference",
-        "points",
-        "points",
-        "points",
-        "linear",
-        0.0,
-        _CONTROL_MSC,
-        True,
-        "difference",
-        efficacy_rows=(("change_from_baseline_difference",), _ALSFRS),
-        appreciable=(0.25,),
-    ),
-    "fvc_slope_change": OutcomeKind(
-        "Mean change",
-        "% predicted/month",
-        "% predicted/month",
-        "% predicted/month",
-        "linear",
-        0.0,
-        _FASTER_SLOWER,
-        False,
-        "within_arm",
-        efficacy_rows=(_SLOPES, _FVC),
-        appreciable=(0.25,),
-    ),
-    "fvc_slope_change_difference": OutcomeKind(
-        "Mean difference",
-        "% predicted/month",
-        "% predicted/month",
-        "% predicted/month",
-        "linear",
-        0.0,
-        _CONTROL_MSC,
-        True,
-        "difference",
-        efficacy_rows=(("slope_change_difference",), _FVC),
-        appreciable=(0.25,),
-    ),
+    **{name: _continuous(*fields) for name, fields in _CONTINUOUS.items()},
     # Adverse events: an odds ratio above 1 means more events with MSC.
-    "binary_comparison": OutcomeKind(
-        "Odds ratio",
-        "",
-        "odds ratio",
-        "log odds ratio",
-        "log",
-        1.0,
-        ("Fewer with MSC", "More with MSC"),
-        True,
-        "two_arm_counts",
-        log_scale=True,
-        appreciable=(0.75, 1.25),  # GRADE's default appreciable benefit and harm
-    ),
-    "responder_odds_ratio": OutcomeKind(
-        "Odds ratio",
-        "",
-        "odds ratio",
-        "log odds ratio",
-        "log",
-        1.0,
-        _CONTROL_MSC,
-        True,
-        "two_arm_counts",
-        log_scale=True,
-        appreciable=(0.75, 1.25),
-    ),
+    "binary_comparison": _odds_ratio(("Fewer with MSC", "More with MSC")),
+    "responder_odds_ratio": _odds_ratio(_CONTROL_MSC),
 }
 
 

@@ -24,22 +24,17 @@ from alsmeta.kinds import scales as kind_scales
 from alsmeta.stats.meta_regression import indicator_matrix, meta_regression, q_between
 from alsmeta.stats.random_effects import PoolingError, Settings, fit_batch
 
+#: The pooled values reported on the natural scale (back-transformed by :func:`to_natural`).
+NATURAL_FIELDS = ("estimate", "ci_lower", "ci_upper", "pi_lower", "pi_upper")
+#: What a pooled row says first: whether it pooled, on how many studies and participants,
+#: and the result on the natural scale (also the head of each variants.tsv row).
+RESULT_COLUMNS = ("status", "reason", "k", "n_total", "k_n_unreported", "scale", *NATURAL_FIELDS)
 POOLED_COLUMNS = [
     "outcome",
     "outcome_label",
     "subgroup_variable",
     "subgroup_level",
-    "status",
-    "reason",
-    "k",
-    "n_total",
-    "k_n_unreported",
-    "scale",
-    "estimate",
-    "ci_lower",
-    "ci_upper",
-    "pi_lower",
-    "pi_upper",
+    *RESULT_COLUMNS,
     "analysis_scale",
     "estimate_analysis",
     "se_analysis",
@@ -165,20 +160,12 @@ def uses_glmm(definition: dict, pooling: dict) -> bool:
 
 
 def _from_fit(analysis, fit, base) -> dict:
-    natural = to_natural(
-        analysis.definition,
-        analysis.rows,
-        [fit["estimate"], fit["ci_lower"], fit["ci_upper"], fit["pi_lower"], fit["pi_upper"]],
-    )
+    natural = to_natural(analysis.definition, analysis.rows, [fit[f] for f in NATURAL_FIELDS])
     return {
         **base,
         "status": "pooled",
         "reason": "",
-        "estimate": natural[0],
-        "ci_lower": natural[1],
-        "ci_upper": natural[2],
-        "pi_lower": natural[3],
-        "pi_upper": natural[4],
+        **dict(zip(NATURAL_FIELDS, natural, strict=True)),
         "estimate_analysis": fit["estimate"],
         "se_analysis": fit["se"],
         "statistic": fit["statistic"],

@@ -13,7 +13,7 @@ import math
 
 import numpy as np
 
-from alsmeta.analysis.pooling import glmm_fit, to_natural, uses_glmm
+from alsmeta.analysis.pooling import NATURAL_FIELDS, glmm_fit, to_natural, uses_glmm
 from alsmeta.kinds import MIN_K_LEAVE_ONE_OUT
 from alsmeta.stats.influence import cumulative, influence, leave_one_out
 from alsmeta.stats.meta_regression import meta_regression
@@ -21,6 +21,9 @@ from alsmeta.stats.random_effects import PoolingError, Settings, fit_batch
 from alsmeta.stats.small_study import begg, egger
 
 # --- the tables the workflow writes --------------------------------------------------
+
+#: The pooled estimate and its CI, without the prediction interval.
+_ESTIMATE_CI = NATURAL_FIELDS[:3]
 
 SMALL_STUDY_COLUMNS = [
     "outcome",
@@ -42,11 +45,7 @@ LOO_COLUMNS = [
     "omitted_label",
     "k",
     "method",
-    "estimate",
-    "ci_lower",
-    "ci_upper",
-    "pi_lower",
-    "pi_upper",
+    *NATURAL_FIELDS,
     "tau2",
     "i2_tau2_pct",
     "q",
@@ -60,9 +59,7 @@ CUMULATIVE_COLUMNS = [
     "added_study",
     "year",
     "k",
-    "estimate",
-    "ci_lower",
-    "ci_upper",
+    *_ESTIMATE_CI,
     "tau2",
     "i2_tau2",
     "status",
@@ -89,11 +86,7 @@ METHOD_COLUMNS = [
     "estimator",
     "inference",
     "k",
-    "estimate",
-    "ci_lower",
-    "ci_upper",
-    "pi_lower",
-    "pi_upper",
+    *NATURAL_FIELDS,
     "tau2",
     "i2_tau2",
     "estimator_used",
@@ -105,9 +98,7 @@ SWEEP_COLUMNS = [
     "r",
     "k",
     "k_depending_on_r",
-    "estimate",
-    "ci_lower",
-    "ci_upper",
+    *_ESTIMATE_CI,
     "tau2",
     "i2_tau2",
     "status",
@@ -131,9 +122,7 @@ MODERATOR_COLUMNS = [
 ]
 
 
-def _natural_fit(
-    rows, definition, fit, fields=("estimate", "ci_lower", "ci_upper", "pi_lower", "pi_upper")
-):
+def _natural_fit(rows, definition, fit, fields=NATURAL_FIELDS):
     if fit.get("status") != "pooled":
         return {f: None for f in fields}
     values = to_natural(definition, rows, [fit[f] for f in fields])
@@ -247,7 +236,7 @@ def sensitivity_tables(
                         [rows[i] for i in order[:step]],
                         definition,
                         fit,
-                        ("estimate", "ci_lower", "ci_upper"),
+                        _ESTIMATE_CI,
                     ),
                 }
             )

@@ -14,11 +14,10 @@ from dataclasses import dataclass, field
 from alsmeta.kinds import KINDS
 
 LEVELS = ("Very low", "Low", "Moderate", "High")
+#: GRADE's symbols: one filled circle per level, from one (Very low) to four (High).
 SYMBOLS = {
-    "High": "\u2295\u2295\u2295\u2295",
-    "Moderate": "\u2295\u2295\u2295\u25cb",
-    "Low": "\u2295\u2295\u25cb\u25cb",
-    "Very low": "\u2295\u25cb\u25cb\u25cb",
+    level: "\u2295" * filled + "\u25cb" * (len(LEVELS) - filled)
+    for filled, level in enumerate(LEVELS, start=1)
 }
 
 #: Designs without randomisation but with a control group (selection bias).

@@ -8,25 +8,10 @@ compared with the main analysis (``effect_ids_added``, ``effect_ids_removed``,
 
 from __future__ import annotations
 
-from alsmeta.analysis.pooling import Analysis, pool_all, scales
+from alsmeta.analysis.pooling import RESULT_COLUMNS, Analysis, pool_all, scales
 
-_POOLED_FIELDS = (
-    "status",
-    "reason",
-    "k",
-    "n_total",
-    "k_n_unreported",
-    "scale",
-    "estimate",
-    "ci_lower",
-    "ci_upper",
-    "pi_lower",
-    "pi_upper",
-    "tau2",
-    "i2_tau2_pct",
-    "p_value",
-    "effect_ids",
-)
+#: The columns of a variant's pooled row that variants.tsv shows.
+_POOLED_FIELDS = (*RESULT_COLUMNS, "tau2", "i2_tau2_pct", "p_value", "effect_ids")
 
 VARIANT_COLUMNS = [
     "outcome",

@@ -107,6 +107,29 @@ def _fmt(x: float) -> str:
     return f"{x:.6g}"
 
 
+def _unchanged(x: float) -> float:
+    return x
+
+
+def _computable(
+    record: dict, yi: float, vi: float, se: float, z: float, *, back, ci_method: str, **more
+):
+    """Mark ``record`` computable: its yi, vi and SE, and the normal CI ``yi +/- z SE``
+    taken to the natural scale by ``back`` (``_unchanged`` for differences)."""
+    record.update(
+        status="ok",
+        status_reason="",
+        yi=yi,
+        vi=vi,
+        sei=se,
+        estimate=back(yi),
+        ci_lower=back(yi - z * se),
+        ci_upper=back(yi + z * se),
+        ci_method=ci_method,
+        **more,
+    )
+
+
 def _provenance(row: Row, table: str) -> dict:
     return {
         "source_table": table,
@@ -232,31 +255,6 @@ def _proportion(
     return trail.fill(record)
 
 
-def harmonize_adverse_events(
-    rows: list[Row],
-    add: float,
-    to: str,
-    level: float,
-    measure: str = "PLO",
-    ci_method: str = "clopper_pearson",
-) -> list[dict]:
-    """Proportions on the ``measure`` scale with per-study CIs, one per adverse-event row."""
-    return [
-        _proportion(
-            row,
-            "adverse_events",
-            row["ae_id"],
-            row["ae_category"],
-            add,
-            to,
-            level,
-            measure,
-            ci_method,
-        )
-        for row in rows
-    ]
-
-
 def _proportion_formula(measure, x, n, yi, vi) -> str:
     """The escalc formula with this row's numbers, as shown in the derivation column."""
     if measure == "PLO":
@@ -342,17 +340,13 @@ def harmonize_binary_contrasts(ae_rows, arms, add: float, to: str, level: float)
                             status_reason=f"{measure} not computable from {counts}",
                         )
                     else:
-                        se = math.sqrt(vi)
-                        back = (lambda x: x) if measure == "RD" else math.exp
-                        record.update(
-                            status="ok",
-                            status_reason="",
-                            yi=yi,
-                            vi=vi,
-                            sei=se,
-                            estimate=back(yi),
-                            ci_lower=back(yi - z * se),
-                            ci_upper=back(yi + z * se),
+                        _computable(
+                            record,
+                            yi,
+                            vi,
+                            math.sqrt(vi),
+                            z,
+                            back=_unchanged if measure == "RD" else math.exp,
                             ci_method=(
                                 f"normal {level:.0%} on the {BINARY_MEASURES[measure][1]} scale"
                             ),
@@ -448,15 +442,13 @@ def _odds_ratio(row: Row, comparator: Row | None, add: float, level: float) -> d
         record.update(status="not_computable", status_reason=str(exc))
         return trail.fill(record)
     z = fx.normal_quantile(level)
-    record.update(
-        status="ok",
-        status_reason="",
-        yi=yi,
-        vi=se**2,
-        sei=se,
-        estimate=math.exp(yi),
-        ci_lower=math.exp(yi - z * se),
-        ci_upper=math.exp(yi + z * se),
+    _computable(
+        record,
+        yi,
+        se**2,
+        se,
+        z,
+        back=math.exp,
         ci_method=f"normal {level:.0%} on the log scale (exp(log OR +/- {z:.2f} SE))",
     )
     return trail.fill(record)
@@ -628,15 +620,13 @@ def harmonize_efficacy(rows: list[Row], r: float, level: float) -> list[dict]:
             out.append(trail.fill(record))
             continue
         z = fx.normal_quantile(level)
-        record.update(
-            status="ok",
-            status_reason="",
-            yi=estimate,
-            vi=se**2,
-            sei=se,
-            estimate=estimate,
-            ci_lower=estimate - z * se,
-            ci_upper=estimate + z * se,
+        _computable(
+            record,
+            estimate,
+            se**2,
+            se,
+            z,
+            back=_unchanged,
             ci_method=f"normal {level:.0%}: estimate +/- {z:.2f} SE",
         )
         out.append(trail.fill(record))
@@ -653,8 +643,22 @@ def harmonize(
     ci_method: str = "clopper_pearson",
 ) -> list[dict]:
     """Every effect-size row: adverse events and their two-arm contrasts, efficacy,
-    then responders, in table order."""
-    ae = harmonize_adverse_events(data["adverse_events"], add, to, level, measure, ci_method)
+    then responders, in table order. An adverse-event row is a proportion on the
+    ``measure`` scale with its per-study CI."""
+    ae = [
+        _proportion(
+            row,
+            "adverse_events",
+            row["ae_id"],
+            row["ae_category"],
+            add,
+            to,
+            level,
+            measure,
+            ci_method,
+        )
+        for row in data["adverse_events"]
+    ]
     arms = {a["arm_id"]: a for a in data["arms"]}
     rows = ae + harmonize_binary_contrasts(ae, arms, add, to, level)
     rows += harmonize_efficacy(data["efficacy"], r, level)

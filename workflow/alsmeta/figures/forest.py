@@ -418,18 +418,22 @@ def draw(forest: Forest):
                     else:
                         put(x0 + w, yy, line, bold=row.bold, ha="right")
 
+        def margin_lines(row, lines, top):
+            """A heading's or note's lines, from the left margin down from ``top``."""
+            for j, line in enumerate(lines):
+                put(
+                    MARGIN,
+                    top - ROW_PAD / 2 - (j + 0.5) * ps.LINE,
+                    line,
+                    bold=row.kind == "heading",
+                    italic=row.kind == "note" and row.bold,
+                )
+
         for row, (lines, h) in zip(body, body_layout, strict=True):
             top = y
             mid = top - ROW_PAD / 2 - ps.LINE / 2
             if row.kind in ("heading", "note"):
-                for j, line in enumerate(lines):
-                    put(
-                        MARGIN,
-                        top - ROW_PAD / 2 - (j + 0.5) * ps.LINE,
-                        line,
-                        bold=row.kind == "heading",
-                        italic=row.kind == "note" and row.bold,
-                    )
+                margin_lines(row, lines, top)
             elif row.kind in TABLE_KINDS:
                 text_cells(row, top)
             if row.kind == "study" and row.lower is not None and row.upper is not None:
@@ -475,14 +479,7 @@ def draw(forest: Forest):
         # Trailing notes beside the axis; favours labels under the tick labels.
         yy = graph_bottom - 0.04
         for row, (lines, h) in zip(trailing, trailing_layout, strict=True):
-            for j, line in enumerate(lines or []):
-                put(
-                    MARGIN,
-                    yy - ROW_PAD / 2 - (j + 0.5) * ps.LINE,
-                    line,
-                    bold=row.kind == "heading",
-                    italic=row.kind == "note" and row.bold,
-                )
+            margin_lines(row, lines or [], yy)
             yy -= h
         if forest.scale.favours and forest.scale.null is not None:
             null_x = gx(_to_axis(forest.scale, forest.scale.null))

@@ -17,7 +17,8 @@ MIN_K_FUNNEL = 10
 
 @dataclass(frozen=True)
 class FunnelPoint:
-    label: str
+    """One study's effect (analysis scale) and its standard error."""
+
     yi: float
     sei: float
 
@@ -90,13 +91,7 @@ def funnel_figure(
         ax.set_ylabel("Standard error", fontproperties=ps.font())
         for side in ("right", "top"):
             ax.spines[side].set_visible(False)
-        fig.text(
-            0.1 / width,
-            1 - 0.22 / height,
-            title,
-            fontproperties=ps.font(ps.TITLE_SIZE, True),
-            va="center",
-        )
+        ps.put_title(fig, width, height, title)
         if test is None:
             line = "Test for funnel-plot asymmetry: not available"
         else:

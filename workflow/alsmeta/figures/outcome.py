@@ -259,6 +259,34 @@ def _footnotes(pooled: dict | None, kind: str, notes: dict) -> tuple[str, ...]:
     return tuple(out)
 
 
+def _total(kind: str, pooled: dict, studies: list[dict], not_pooled: str) -> list[fp.Row]:
+    """The total of an outcome's forest plot: its rows, heterogeneity and the test for the
+    overall effect; or, where ``pooled`` did not pool, a note ``not_pooled: why``."""
+    if pooled["status"] != "pooled":
+        return [fp.Row("note", text=f"{not_pooled}: {readable(pooled['reason'])}", bold=True)]
+    return [
+        *_total_rows(kind, pooled, studies, "Total (95% CI)", "100.0%"),
+        fp.Row("note", text=heterogeneity_line(pooled)),
+        fp.Row("note", text=overall_test_line(pooled, kind)),
+    ]
+
+
+def _forest(
+    kind: str, pooled: dict, table: list[fp.Row], title: str, notes: dict, summary: str
+) -> fp.Forest:
+    """An outcome's forest plot (overall or by subgroup) around its overall ``pooled`` row;
+    ``summary``, when not empty, is the last footnote (why study rows are not drawn)."""
+    return fp.Forest(
+        columns=_columns(kind, pooled),
+        rows=tuple(table),
+        scale=_scale(kind),
+        graph_header=graph_header(kind, pooled),
+        title=title,
+        footnotes=_footnotes(pooled, kind, notes) + ((summary,) if summary else ()),
+        binary=KINDS[kind].binary,
+    )
+
+
 def overall_forest(
     definition: dict, rows: list[dict], pooled: dict, weights: dict, efficacy, summary=""
 ) -> fp.Forest:
@@ -272,23 +300,8 @@ def overall_forest(
         if summary
         else [study_row(r, kind, weights.get(r["effect_id"]), efficacy, notes) for r in rows]
     )
-    if pooled["status"] == "pooled":
-        table += _total_rows(kind, pooled, rows, "Total (95% CI)", "100.0%")
-        table += [
-            fp.Row("note", text=heterogeneity_line(pooled)),
-            fp.Row("note", text=overall_test_line(pooled, kind)),
-        ]
-    else:
-        table.append(fp.Row("note", text=f"Not pooled: {readable(pooled['reason'])}", bold=True))
-    return fp.Forest(
-        columns=_columns(kind, pooled),
-        rows=tuple(table),
-        scale=_scale(kind),
-        graph_header=graph_header(kind, pooled),
-        title=definition["label"],
-        footnotes=_footnotes(pooled, kind, notes) + ((summary,) if summary else ()),
-        binary=KINDS[kind].binary,
-    )
+    table += _total(kind, pooled, rows, "Not pooled")
+    return _forest(kind, pooled, table, definition["label"], notes, summary)
 
 
 def subgroup_forest(
@@ -336,26 +349,10 @@ def subgroup_forest(
                 )
             )
         table.append(fp.Row("blank"))
-    if overall["status"] == "pooled":
-        table += _total_rows(kind, overall, rows, "Total (95% CI)", "100.0%")
-        table += [
-            fp.Row("note", text=heterogeneity_line(overall)),
-            fp.Row("note", text=overall_test_line(overall, kind)),
-        ]
-    else:
-        table.append(
-            fp.Row("note", text=f"Total not estimated: {readable(overall['reason'])}", bold=True)
-        )
+    table += _total(kind, overall, rows, "Total not estimated")
     table.append(fp.Row("note", text=subgroup_test_line(pooled_rows, variable)))
-    return fp.Forest(
-        columns=_columns(kind, overall),
-        rows=tuple(table),
-        scale=_scale(kind),
-        graph_header=graph_header(kind, overall),
-        title=f"{definition['label']}, by {name.lower()}",
-        footnotes=_footnotes(overall, kind, notes) + ((summary_only,) if summary_only else ()),
-        binary=KINDS[kind].binary,
-    )
+    title = f"{definition['label']}, by {name.lower()}"
+    return _forest(kind, overall, table, title, notes, summary_only)
 
 
 def too_many_rows(k: int, max_rows: int, variable: str | None) -> str:
@@ -530,7 +527,7 @@ def write_funnel(
     label = definition["label"]
     if len(rows) >= min_k and overall["status"] == "pooled":
         figure = funnel_figure(
-            [FunnelPoint(r["label"], r["yi"], r["vi"] ** 0.5) for r in rows],
+            [FunnelPoint(r["yi"], r["vi"] ** 0.5) for r in rows],
             overall["estimate_analysis"],
             title=f"{label}: funnel plot",
             x_label="Logit proportion" if definition["kind"] == "proportion" else "Points/month",

@@ -109,18 +109,13 @@ def refresh(root: Path) -> list[str]:
         if change.what == "stale":
             change.committed.unlink()
             written.append(f"removed {change.committed.relative_to(root)}")
-    for name in FIGURES:
-        target = root / RECORD_DIR / f"{name}.svg"
-        source = root / "results" / "figures" / f"{name}.svg"
-        if not target.exists() or target.read_bytes() != source.read_bytes():
-            shutil.copyfile(source, target)
-            written.append(f"updated {target.relative_to(root)}")
-    for name in RENDERINGS:
-        target = root / RENDER_DIR / f"{name}.png"
-        source = root / "results" / "figures" / f"{name}.png"
-        if not target.exists() or target.read_bytes() != source.read_bytes():
-            shutil.copyfile(source, target)
-            written.append(f"updated {target.relative_to(root)}")
+    for folder, names, ext in ((RECORD_DIR, FIGURES, "svg"), (RENDER_DIR, RENDERINGS, "png")):
+        for name in names:
+            target = root / folder / f"{name}.{ext}"
+            source = root / "results" / "figures" / f"{name}.{ext}"
+            if not target.exists() or target.read_bytes() != source.read_bytes():
+                shutil.copyfile(source, target)
+                written.append(f"updated {target.relative_to(root)}")
     return written
 
 

@@ -81,13 +81,7 @@ def r_sensitivity_figure(
         if not all(p.i2 is not None for p in points):
             ax.spines["right"].set_visible(False)
         ax.legend(loc="upper left", frameon=False, prop=ps.font(ps.SMALL))
-        fig.text(
-            0.1 / width,
-            1 - 0.22 / height,
-            title,
-            fontproperties=ps.font(ps.TITLE_SIZE, True),
-            va="center",
-        )
+        ps.put_title(fig, width, height, title)
         fig.text(
             1 - 0.1 / width,
             1 - 0.22 / height,

@@ -174,19 +174,25 @@ def save(fig, paths: dict, *, title: str, description: str | None = None, dpi: i
     plt.close(fig)
 
 
+def put_title(fig, width: float, height: float, title: str) -> None:
+    """The title at the top left of a ``width`` x ``height`` inch figure (not the forest
+    and PRISMA figures, which lay out their own)."""
+    fig.text(
+        0.1 / width,
+        1 - 0.22 / height,
+        title,
+        fontproperties=font(TITLE_SIZE, True),
+        va="center",
+    )
+
+
 def message_figure(title: str, message: str):
     """A small figure that says why a display was not drawn (the file a rule promised)."""
     lines = wrap(message, 5.0)
     width, height = 5.4, 0.55 + LINE * len(lines) + 0.2
     with plt.rc_context(RC):
         fig = figure(width, height)
-        fig.text(
-            0.1 / width,
-            1 - 0.22 / height,
-            title,
-            fontproperties=font(TITLE_SIZE, True),
-            va="center",
-        )
+        put_title(fig, width, height, title)
         for j, line in enumerate(lines):
             fig.text(
                 0.1 / width,

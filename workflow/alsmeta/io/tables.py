@@ -322,6 +322,14 @@ def _check_durations(path: str, rows: list[Row]) -> None:
                 )
 
 
+def _described(described: dict, group: str, where: str, path: str, noun: str) -> Row:
+    """The row of ``path`` that describes ``group`` (used at ``where``); an InputError
+    when it has none."""
+    if group not in described:
+        raise InputError(where, f"{noun} {group!r} is not in {path}")
+    return described[group]
+
+
 def _check_overlap_groups(paths: dict, data: dict) -> None:
     """Every overlap group used is described, at the right level, with two members or more."""
     described = {g["overlap_group"]: g for g in data["overlap_groups"]}
@@ -330,14 +338,13 @@ def _check_overlap_groups(paths: dict, data: dict) -> None:
         for row in data[table]:
             for group in row.get("overlap_group") or []:
                 where = f"{paths[table]}, line {row.line}, column 'overlap_group'"
-                if group not in described:
-                    raise InputError(
-                        where, f"overlap group {group!r} is not in {paths['overlap_groups']}"
-                    )
-                if described[group]["level"] != level:
+                description = _described(
+                    described, group, where, paths["overlap_groups"], "overlap group"
+                )
+                if description["level"] != level:
                     raise InputError(
                         where,
-                        f"overlap group {group!r} has level {described[group]['level']!r} in "
+                        f"overlap group {group!r} has level {description['level']!r} in "
                         f"{paths['overlap_groups']}, but is used on a {level} row",
                     )
                 members[group].add(row[id_column])
@@ -364,21 +371,20 @@ def _check_conflicts(paths: dict, data: dict) -> None:
                 )
             if group is None:
                 continue
-            if group not in described:
+            at_group = f"{where}, column 'conflict_group'"
+            description = _described(
+                described, group, at_group, paths["conflicts"], "conflict group"
+            )
+            if description["study_id"] != row["study_id"]:
                 raise InputError(
-                    f"{where}, column 'conflict_group'",
-                    f"conflict group {group!r} is not in {paths['conflicts']}",
+                    at_group,
+                    f"conflict group {group!r} belongs to study {description['study_id']!r}",
                 )
-            if described[group]["study_id"] != row["study_id"]:
-                raise InputError(
-                    f"{where}, column 'conflict_group'",
-                    f"conflict group {group!r} belongs to study {described[group]['study_id']!r}",
-                )
-            if version not in described[group]["versions"]:
+            if version not in description["versions"]:
                 raise InputError(
                     f"{where}, column 'conflict_version'",
                     f"{version!r} is not a version of conflict group {group!r} "
-                    f"({', '.join(described[group]['versions'])})",
+                    f"({', '.join(description['versions'])})",
                 )
             seen[group].add(version)
     for group, row in described.items():
