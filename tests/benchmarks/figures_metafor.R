@@ -3,6 +3,11 @@
 #
 # Usage:
 #   Rscript tests/benchmarks/figures_metafor.R <analysed_effects.tsv> <outdir> [outcomes]
+#           [figures.txt]
+#
+# figures.txt (optional): the figure stems to draw, one per line (forest_death, ...). The
+# pipeline draws a figure only where an outcome has data for it; pipeline.py passes the
+# stems it drew, so that both draw the same figures in the same formats.
 #
 # tests/benchmarks/pipeline.py (measurement b) runs the pipeline with every figure format,
 # then runs this script under /usr/bin/time on that run's results/tables/analysed_effects.tsv
@@ -42,9 +47,10 @@ WIDTH <- 8  # inches, about the pipeline's forest plots
 DPI <- 300
 
 args <- commandArgs(trailingOnly = TRUE)
-if (length(args) < 2 || length(args) > 3) {
-  stop("usage: Rscript figures_metafor.R <analysed_effects.tsv> <outdir> [outcome,outcome,...]")
+if (length(args) < 2 || length(args) > 4) {
+  stop("usage: Rscript figures_metafor.R <analysed_effects.tsv> <outdir> [outcomes] [figures.txt]")
 }
+WANTED <- if (length(args) == 4) readLines(args[4]) else NULL
 effects <- read.delim(args[1], quote = "", na.strings = "", colClasses = "character",
                       check.names = FALSE, encoding = "UTF-8")
 effects <- effects[effects$status == "ok", , drop = FALSE]
@@ -52,7 +58,7 @@ effects$yi <- as.numeric(effects$yi)
 effects$vi <- as.numeric(effects$vi)
 outdir <- args[2]
 dir.create(outdir, recursive = TRUE, showWarnings = FALSE)
-outcomes <- if (length(args) == 3) {
+outcomes <- if (length(args) >= 3 && args[3] != "") {
   strsplit(args[3], ",", fixed = TRUE)[[1]]
 } else {
   union(SHIPPED_OUTCOMES, unique(effects$outcome))
@@ -62,6 +68,9 @@ written <- 0L
 
 # Draw `draw()` once per format into <outdir>/<stem>.<format>.
 save_plot <- function(stem, height, formats, draw) {
+  if (!is.null(WANTED) && !(stem %in% WANTED)) {
+    return(invisible(NULL))
+  }
   for (fmt in formats) {
     path <- file.path(outdir, paste0(stem, ".", fmt))
     switch(fmt,
@@ -247,9 +256,10 @@ for (outcome in outcomes) {
               p$draw)
   }
   p <- leave_one_out_plot(outcome, rows, fit)
-  save_plot(paste0("leave_one_out_", outcome), p$height, c("svg", "png"), p$draw)
+  loo_formats <- if (is.null(WANTED)) c("svg", "png") else c("svg", "png", "pdf")
+  save_plot(paste0("leave_one_out_", outcome), p$height, loo_formats, p$draw)
   p <- funnel_plot(outcome, rows, fit)
-  save_plot(paste0("funnel_", outcome), p$height, c("svg", "png"), p$draw)
+  save_plot(paste0("funnel_", outcome), p$height, loo_formats, p$draw)
 }
 
 cat(sprintf("%d files written to %s\n", written, outdir))
