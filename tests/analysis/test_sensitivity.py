@@ -45,3 +45,15 @@ def test_leave_one_out_honours_the_prediction_setting():
     t_k1 = leave_one_out_rows("s", PROPORTION, rows, settings_from(IV_POOLING), IV_POOLING)
     normal = leave_one_out_rows("s", PROPORTION, rows, settings_from(z), z)
     assert all(a["pi_lower"] < b["pi_lower"] for a, b in zip(t_k1, normal, strict=True))
+
+
+def test_glmm_leave_one_out_above_its_maximum_k_says_so_instead_of_refitting():
+    rows, _ = proportion_analysis(6)
+    glmm = {**IV_POOLING, "proportion_method": "glmm", "glmm_quadrature_points": 21}
+    capped = leave_one_out_rows("s", PROPORTION, rows, settings_from(glmm), glmm, glmm_max_k=5)
+    assert [r["status"] for r in capped] == ["not_computed"]
+    assert "k = 6 > sensitivity.glmm_leave_one_out_max_k = 5" in capped[0]["reason"]
+    assert len(leave_one_out_rows("s", PROPORTION, rows, settings_from(glmm), glmm, 6)) == 6
+    # Inverse-variance re-fits are one vectorized call: no maximum applies.
+    iv = leave_one_out_rows("s", PROPORTION, rows, settings_from(IV_POOLING), IV_POOLING, 5)
+    assert len(iv) == 6 and {r["status"] for r in iv} == {"pooled"}

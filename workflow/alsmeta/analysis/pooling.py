@@ -238,8 +238,10 @@ def glmm_fit(rows, level: float, points: int, check: bool = False) -> dict:
     }
 
 
-def pool_all(analysed, outcomes, definitions, subgroups, pooling):
-    """Pooled rows and per-study weights for every outcome, overall and per subgroup level."""
+def pool_all(analysed, outcomes, definitions, subgroups, pooling, quadrature_check=True):
+    """Pooled rows and per-study weights for every outcome, overall and per subgroup level.
+    ``quadrature_check``: fit each GLMM again with 2 x points + 1 and say how far that
+    moves it (the main analysis does; its variants do not repeat the check)."""
     settings = settings_from(pooling)
     analyses = build_analyses(analysed, outcomes, definitions, subgroups)
     batch = [a for a in analyses if a.rows and not uses_glmm(a.definition, pooling)]
@@ -275,7 +277,7 @@ def pool_all(analysed, outcomes, definitions, subgroups, pooling):
                 try:
                     points = pooling.get("glmm_quadrature_points", 101)
                     fit = {
-                        **glmm_fit(a.rows, pooling["level"], points, check=True),
+                        **glmm_fit(a.rows, pooling["level"], points, check=quadrature_check),
                         "status": "pooled",
                     }
                 except PoolingError as exc:

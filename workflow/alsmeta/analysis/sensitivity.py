@@ -129,12 +129,26 @@ def _natural_fit(rows, definition, fit, fields=NATURAL_FIELDS):
     return dict(zip(fields, values, strict=True))
 
 
-def leave_one_out_rows(outcome, definition, rows, settings: Settings, pooling: dict):
+def leave_one_out_rows(
+    outcome, definition, rows, settings: Settings, pooling: dict, glmm_max_k: int = 50
+):
     """leave_one_out.tsv rows of one outcome (k >= 3): the main model re-fitted without
     each row, with every pooling setting of the main analysis (the GLMM where the main
     analysis uses it; else the estimator, fallback, inference and prediction interval)."""
     if len(rows) < MIN_K_LEAVE_ONE_OUT:
         return []
+    if uses_glmm(definition, pooling) and len(rows) > glmm_max_k:
+        return [
+            {
+                "outcome": outcome,
+                "k": len(rows),
+                "method": "binomial-normal GLMM",
+                "status": "not_computed",
+                "reason": f"k = {len(rows)} > sensitivity.glmm_leave_one_out_max_k = "
+                f"{glmm_max_k}: {len(rows)} re-fits of the GLMM, each of {len(rows) - 1} "
+                "studies, are not made",
+            }
+        ]
     if uses_glmm(definition, pooling):
         points = pooling.get("glmm_quadrature_points", 101)
         fits = []
@@ -188,6 +202,7 @@ def sensitivity_tables(
     min_k,
     moderators,
     main_pooled=True,
+    glmm_loo_max_k=50,
 ) -> dict[str, list[dict]]:
     """Every sensitivity table of one outcome, computed on its analysed ``rows``.
 
@@ -202,7 +217,9 @@ def sensitivity_tables(
     kind = definition["kind"]
     tables = {
         "leave_one_out": (
-            leave_one_out_rows(outcome, definition, rows, settings, pooling) if main_pooled else []
+            leave_one_out_rows(outcome, definition, rows, settings, pooling, glmm_loo_max_k)
+            if main_pooled
+            else []
         ),
         "cumulative": [],
         "influence": [],

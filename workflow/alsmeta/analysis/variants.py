@@ -34,7 +34,9 @@ def variant_rows(outcome: str, definition: dict, selections: list[dict], pooling
             analysis = Analysis(outcome, definition, "overall", "all", [])
             pooled = {"status": "refused", "reason": entry["reason"], "scale": scales(analysis)[0]}
         else:
-            pooled = pool_all(entry["rows"], [outcome], {outcome: definition}, [], pooling)[0][0]
+            pooled = pool_all(entry["rows"], [outcome], {outcome: definition}, [], pooling, False)[
+                0
+            ][0]
         ids = [r["effect_id"] for r in entry["rows"]]
         if main is None:
             main = (pooled, ids)

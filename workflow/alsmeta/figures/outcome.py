@@ -504,7 +504,10 @@ def write_leave_one_out(
     from alsmeta.figures import style as ps
 
     label = definition["label"]
-    if leave_one_out and overall["status"] == "pooled":
+    not_computed = [r for r in leave_one_out if r["status"] == "not_computed"]
+    if not_computed:
+        figure = ps.message_figure(f"{label}: leave-one-out", readable(not_computed[0]["reason"]))
+    elif leave_one_out and overall["status"] == "pooled":
         figure = fp.draw(leave_one_out_forest(definition, leave_one_out, overall, max_rows))
     else:
         figure = ps.message_figure(

@@ -34,6 +34,7 @@ def main(job):
         min_k=params.sensitivity["small_study_min_k"],
         moderators=params.moderators,
         main_pooled=pooled[0]["status"] == "pooled",
+        glmm_loo_max_k=params.sensitivity["glmm_leave_one_out_max_k"],
     )
     variants = variant_rows(outcome, definition, selection["variants"], params.pooling)
     write_json(

@@ -207,6 +207,8 @@ def _leave_one_out(ctx: ReportInputs, outcome: str) -> str:
             f"<p class='small'>Leave-one-out not done: it needs at least "
             f"{MIN_K_LEAVE_ONE_OUT} pooled studies (k = {k}).</p>"
         )
+    if loo[0]["status"] == "not_computed":
+        return f"<p class='small'>Leave-one-out not done: {esc(readable(loo[0]['reason']))}.</p>"
     fits = [r for r in loo if r["status"] == "pooled"]
     if fits:
         low = min(fits, key=lambda r: r["estimate"])
