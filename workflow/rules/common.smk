@@ -84,7 +84,9 @@ def outcome_figures(formats=FORMATS):
             if "forest" in needed[outcome]:
                 stems.append(f"forest_{outcome}")
                 stems += [f"forest_{outcome}_by_{v}" for v in SUBGROUPS]
-            stems += [f"{name}_{outcome}" for name in needed[outcome] if name != "forest"]
+            stems += [
+                f"{name}_{outcome}" for name in needed[outcome] if name != "forest"
+            ]
         return [f"results/figures/{stem}.{ext}" for stem in stems for ext in formats]
 
     return files

@@ -390,7 +390,9 @@ def _no_candidate_reason(study, outcome, kind, definition, gaps, effects_by_stud
     return "no value for this outcome in the sources available"
 
 
-def select(effects, data, criteria, definitions, tier_exempt=frozenset()) -> Selection:
+def select(
+    effects, data, criteria, definitions, tier_exempt=frozenset(), only_studies=None
+) -> Selection:
     """Decide, for each analysed outcome, which effect rows are pooled and why others are not.
 
     ``effects`` are harmonized rows (dicts), ``data`` the validated tables. ``tier_exempt``
@@ -399,7 +401,8 @@ def select(effects, data, criteria, definitions, tier_exempt=frozenset()) -> Sel
     value). Returns the inclusion log (one row per outcome x study x candidate row, or x
     study when the study has no candidate row) and the analysed rows with their subgroup
     attributes. Raises :class:`InputError` for criteria that name unknown things and
-    :class:`OverlapError` when the overlap rule is to refuse.
+    :class:`OverlapError` when the overlap rule is to refuse. ``only_studies``: log only
+    these studies (the caller passes only their effect rows).
     """
     check_criteria(criteria, data)
     studies = {s["study_id"]: s for s in data["studies"]}
@@ -472,7 +475,7 @@ def select(effects, data, criteria, definitions, tier_exempt=frozenset()) -> Sel
         by_study = {}
         for effect, reasons in decisions:
             by_study.setdefault(effect["study_id"], []).append((effect, reasons))
-        for study_id in sorted(studies):
+        for study_id in sorted(studies if only_studies is None else only_studies):
             rows = by_study.get(study_id)
             if not rows:
                 inclusion.append(

@@ -163,28 +163,95 @@ def _concerns(variant: Variant, rows: list[dict], studies, arms) -> bool:
     return any(e["effect_id"] in variant.about for e in rows)
 
 
+def _local_studies(
+    variant: Variant, criteria: dict, data: dict, effects, links
+) -> frozenset | None:
+    """The studies a variant can change, when that is a few: an overlap variant changes
+    only the members of its group (and of the groups they share patients through), a
+    conflict variant that flips no global switch only its group's rows. None: the variant
+    can change any study (evidence tiers, subgroup or erratum values admitted)."""
+    changed = {key for key in variant.criteria if variant.criteria[key] != criteria[key]}
+    if variant.overlap_group is not None and changed == {"overlap_keep"}:
+        return _overlap_component(variant.overlap_group, links)
+    if variant.kind == "conflict" and changed == {"conflict_versions"}:
+        local = {e["study_id"] for e in effects if e["effect_id"] in variant.about}
+        # A changed value can change which member of an overlap group is kept.
+        for row in data["studies"] + data["arms"]:
+            if row["study_id"] in local:
+                for group in row.get("overlap_group") or []:
+                    local |= _overlap_component(group, links)
+        return frozenset(local)
+    return None
+
+
+def _overlap_links(data: dict) -> tuple[dict, dict]:
+    """(study -> its overlap groups, study- or arm-level; group -> its studies)."""
+    groups_of: dict[str, set[str]] = {}
+    for row in data["studies"] + data["arms"]:
+        for g in row.get("overlap_group") or []:
+            groups_of.setdefault(row["study_id"], set()).add(g)
+    studies_of: dict[str, set[str]] = {}
+    for study, groups in groups_of.items():
+        for g in groups:
+            studies_of.setdefault(g, set()).add(study)
+    return groups_of, studies_of
+
+
+def _overlap_component(group: str, links: tuple[dict, dict]) -> frozenset:
+    """Studies of ``group`` and of every overlap group linked to it through a shared study."""
+    groups_of, studies_of = links
+    seen, todo, found = {group}, [group], set()
+    while todo:
+        for study in studies_of.get(todo.pop(), ()):
+            found.add(study)
+            for g in groups_of[study] - seen:
+                seen.add(g)
+                todo.append(g)
+    return frozenset(found)
+
+
 def variant_selections(effects, data, criteria, definitions, outcome) -> list[dict]:
     """Per variant that concerns ``outcome`` (main first): its name, type, the setting it
-    changes, and the rows it selects (``status = selected``) or why it refused."""
+    changes, and the rows it selects (``status = selected``) or why it refused.
+
+    A variant that can change only a few studies (see :func:`_local_studies`) is selected
+    on those studies' rows alone and joined with the main rows of the others, which it
+    cannot change; that keeps the cost of the overlap and conflict variants, whose number
+    grows with the evidence base, from growing with its square."""
     studies = {s["study_id"]: s for s in data["studies"]}
     arms = {a["arm_id"]: a for a in data["arms"]}
     definition = definitions[outcome]
     rows_of_outcome = candidates(effects, definition["kind"], definition)
+    main_rows = None
+    links = _overlap_links(data)
     out = []
     for variant in variants(criteria, data, effects):
         if not _concerns(variant, rows_of_outcome, studies, arms):
             continue
         entry = {"variant": variant.name, "variant_type": variant.kind, "setting": variant.setting}
+        local = (
+            None if main_rows is None else _local_studies(variant, criteria, data, effects, links)
+        )
+        chosen = effects if local is None else [e for e in effects if e["study_id"] in local]
         try:
             selection = select(
-                effects,
+                chosen,
                 data,
                 {**variant.criteria, "outcomes": [outcome]},
                 definitions,
                 variant.tier_exempt,
+                only_studies=local,
             )
-            entry.update(status="selected", reason="", rows=selection.analysed)
+            rows = selection.analysed
+            if local is not None:
+                rows = sorted(
+                    [r for r in main_rows if r["study_id"] not in local] + rows,
+                    key=lambda r: (studies[r["study_id"]]["year"], r["study_id"], r["effect_id"]),
+                )
+            entry.update(status="selected", reason="", rows=rows)
         except OverlapError as exc:
             entry.update(status="refused", reason=str(exc), rows=[])
+        if not out and entry["status"] == "selected":
+            main_rows = entry["rows"]  # the main analysis, against which the others differ
         out.append(entry)
     return out
