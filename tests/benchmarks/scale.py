@@ -7,11 +7,12 @@ Usage (from the repository root, with the pipeline installed):
 
 For each size, generates a schema-valid synthetic evidence base (fixed seed: the same
 tables every time; study i has its own random stream, so it is the same study at every
-size and the sizes are nested) over 20 outcomes, copies the project (Snakefile, config/,
-profiles/, workflow/, data/) to a scratch directory, replaces data/*.tsv with the
-synthetic tables and config/config.yaml with a full configuration that defines and analyses the 20 outcomes, and runs
-``snakemake --cores N`` there under /usr/bin/time, with PYTHONPATH set to the copy's
-workflow/ so that the copy's own ``alsmeta`` package is imported.
+size and the sizes are nested) over 20 outcomes; copies the project (Snakefile, config/,
+profiles/, workflow/, data/) to a scratch directory; replaces data/*.tsv with the
+synthetic tables and config/config.yaml with a full configuration that defines and
+analyses the 20 outcomes; and runs ``snakemake --cores N`` there under /usr/bin/time,
+with PYTHONPATH set to the copy's workflow/ so that the copy's own ``alsmeta`` package is
+imported.
 
 The synthetic studies exercise the real paths: single-arm AE proportions in nine
 categories (counts, "none occurred" statements, percentages, n from another field or
