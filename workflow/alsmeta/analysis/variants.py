@@ -9,6 +9,7 @@ compared with the main analysis (``effect_ids_added``, ``effect_ids_removed``,
 from __future__ import annotations
 
 from alsmeta.analysis.pooling import RESULT_COLUMNS, Analysis, pool_all, scales
+from alsmeta.selection.variants import rows_of
 
 #: The columns of a variant's pooled row that variants.tsv shows.
 _POOLED_FIELDS = (*RESULT_COLUMNS, "tau2", "i2_tau2_pct", "p_value", "effect_ids")
@@ -26,10 +27,16 @@ VARIANT_COLUMNS = [
 ]
 
 
-def variant_rows(outcome: str, definition: dict, selections: list[dict], pooling: dict):
-    """One variants.tsv row per variant selection of ``outcome`` (main first)."""
+def variant_rows(
+    outcome: str, definition: dict, selections: list[dict], pooling: dict, analysed=None
+):
+    """One variants.tsv row per variant selection of ``outcome`` (main first). With
+    ``analysed`` (the main rows), ``selections`` hold each variant's changes to them
+    (:func:`alsmeta.selection.variants.as_changes`); without, their rows."""
     rows, main = [], None
     for entry in selections:
+        if analysed is not None:
+            entry = {**entry, "rows": rows_of(entry, analysed)}
         if entry["status"] == "refused":
             analysis = Analysis(outcome, definition, "overall", "all", [])
             pooled = {"status": "refused", "reason": entry["reason"], "scale": scales(analysis)[0]}

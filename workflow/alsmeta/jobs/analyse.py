@@ -36,7 +36,7 @@ def main(job):
         main_pooled=pooled[0]["status"] == "pooled",
         glmm_loo_max_k=params.sensitivity["glmm_leave_one_out_max_k"],
     )
-    variants = variant_rows(outcome, definition, selection["variants"], params.pooling)
+    variants = variant_rows(outcome, definition, selection["variants"], params.pooling, rows)
     write_json(
         {"pooled": pooled, "weights": weights, **tables, "variants": variants}, job.output.analysis
     )

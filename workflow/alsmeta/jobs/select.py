@@ -14,7 +14,7 @@ from alsmeta.io.tables import load_job_dataset
 from alsmeta.io.tsv import read_tsv, write_tsv
 from alsmeta.kinds import MIN_K_LEAVE_ONE_OUT
 from alsmeta.selection.criteria import INCLUSION_COLUMNS, select
-from alsmeta.selection.variants import variant_selections
+from alsmeta.selection.variants import as_changes, variant_selections
 
 
 def figures_needed(k: int, small_study_min_k: int) -> list[str]:
@@ -41,7 +41,9 @@ def main(job):
         record = {
             "outcome": outcome,
             "analysed": rows,
-            "variants": variant_selections(effects, data, criteria, definitions, outcome),
+            "variants": as_changes(
+                variant_selections(effects, data, criteria, definitions, outcome), rows
+            ),
         }
         write_json(record, path)
         figures[outcome] = figures_needed(len(rows), job.params.small_study_min_k)

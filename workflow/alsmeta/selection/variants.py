@@ -245,8 +245,7 @@ def variant_selections(effects, data, criteria, definitions, outcome) -> list[di
             rows = selection.analysed
             if local is not None:
                 rows = sorted(
-                    [r for r in main_rows if r["study_id"] not in local] + rows,
-                    key=lambda r: (studies[r["study_id"]]["year"], r["study_id"], r["effect_id"]),
+                    [r for r in main_rows if r["study_id"] not in local] + rows, key=_order
                 )
             entry.update(status="selected", reason="", rows=rows)
         except OverlapError as exc:
@@ -255,3 +254,29 @@ def variant_selections(effects, data, criteria, definitions, outcome) -> list[di
             main_rows = entry["rows"]  # the main analysis, against which the others differ
         out.append(entry)
     return out
+
+
+def _order(row: dict) -> tuple:
+    return (row["year"], row["study_id"], row["effect_id"])
+
+
+def as_changes(selections: list[dict], analysed: list[dict]) -> list[dict]:
+    """The variant selections as changes to the main ``analysed`` rows: the ids of the rows
+    a variant drops (``removed``) and the rows it has that the main analysis has not
+    (``added``). A variant usually changes a few rows, so this keeps a selection file
+    growing with the number of variants plus the rows, not with their product."""
+    main = {r["effect_id"]: r for r in analysed}
+    out = []
+    for entry in selections:
+        rows = {r["effect_id"]: r for r in entry.pop("rows")}
+        entry["removed"] = [i for i, r in main.items() if rows.get(i) != r]
+        entry["added"] = [r for i, r in rows.items() if main.get(i) != r]
+        out.append(entry)
+    return out
+
+
+def rows_of(entry: dict, analysed: list[dict]) -> list[dict]:
+    """A variant's rows, from its changes (:func:`as_changes`), in the selection's order."""
+    removed = set(entry["removed"])
+    kept = [r for r in analysed if r["effect_id"] not in removed]
+    return sorted(kept + entry["added"], key=_order)
