@@ -166,32 +166,33 @@ def study_table(effects, data, criteria, definitions, selections) -> list[dict]:
     arms_by_study = {}
     for arm in data["arms"]:
         arms_by_study.setdefault(arm["study_id"], []).append(arm)
-    per_outcome = {outcome: candidates(effects, d["kind"], d) for outcome, d in definitions.items()}
+    # Indexes by study, so that the table costs one pass over the rows, not one per study.
+    effects_of: dict[str, list[dict]] = {}
+    for e in effects:
+        effects_of.setdefault(e["study_id"], []).append(e)
+    with_rows_of: dict[str, list[str]] = {}
+    computable_of: dict[str, list[str]] = {}
+    for outcome, d in definitions.items():
+        candidate_rows = candidates(effects, d["kind"], d)
+        for sid in dict.fromkeys(e["study_id"] for e in candidate_rows):
+            with_rows_of.setdefault(sid, []).append(outcome)
+        for sid in dict.fromkeys(e["study_id"] for e in candidate_rows if e["status"] == "ok"):
+            computable_of.setdefault(sid, []).append(outcome)
+    analysed_in = {
+        name: {o: {r["study_id"] for r in _analysed(selections, name, o)} for o in definitions}
+        for name in ("main", "plus_secondary")
+    }
     rows = []
     for study in data["studies"]:
         sid = study["study_id"]
-        mine = [e for e in effects if e["study_id"] == sid]
+        mine = effects_of.get(sid, [])
         tiers = {}
         for row in values.get(sid, []):
             tiers[row["tier"]] = tiers.get(row["tier"], 0) + 1
-        with_rows = [
-            o for o, rows_ in per_outcome.items() if any(e["study_id"] == sid for e in rows_)
-        ]
-        computable = [
-            o
-            for o, rows_ in per_outcome.items()
-            if any(e["study_id"] == sid and e["status"] == "ok" for e in rows_)
-        ]
-        main = [
-            o
-            for o in definitions
-            if any(r["study_id"] == sid for r in _analysed(selections, "main", o))
-        ]
-        plus = [
-            o
-            for o in definitions
-            if any(r["study_id"] == sid for r in _analysed(selections, "plus_secondary", o))
-        ]
+        with_rows = with_rows_of.get(sid, [])
+        computable = computable_of.get(sid, [])
+        main = [o for o in definitions if sid in analysed_in["main"][o]]
+        plus = [o for o in definitions if sid in analysed_in["plus_secondary"][o]]
         overlap = list(study.get("overlap_group") or [])
         for arm in arms_by_study.get(sid, []):
             overlap += arm.get("overlap_group") or []

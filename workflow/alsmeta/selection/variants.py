@@ -69,16 +69,16 @@ def variants(criteria: dict, data: dict, effects: list[dict]) -> list[Variant]:
     """Every variant the data and the configuration allow, main first."""
     out = [Variant("main", "main", "as configured", criteria), *tier_variants(criteria)]
     tiers = set(criteria["evidence_tiers"])
+    in_group: dict[str, list[dict]] = {}  # conflict group -> its rows, one pass over effects
+    for e in effects:
+        if e.get("conflict_group"):
+            in_group.setdefault(e["conflict_group"], []).append(e)
     for conflict in data["conflicts"]:
         group = conflict["conflict_group"]
         for version in conflict["versions"]:
             if version == criteria["conflict_versions"][group]:
                 continue
-            rows = [
-                e
-                for e in effects
-                if e.get("conflict_group") == group and e.get("conflict_version") == version
-            ]
+            rows = [e for e in in_group.get(group, []) if e.get("conflict_version") == version]
             exempt = frozenset(e["effect_id"] for e in rows if e["tier"] not in tiers)
             changed = {"conflict_versions": {**criteria["conflict_versions"], group: version}}
             setting = [f"criteria.conflict_versions.{group} = {version}"]
@@ -101,7 +101,7 @@ def variants(criteria: dict, data: dict, effects: list[dict]) -> list[Variant]:
                     "; ".join(setting),
                     {**criteria, **changed},
                     exempt,
-                    frozenset(e["effect_id"] for e in effects if e.get("conflict_group") == group),
+                    frozenset(e["effect_id"] for e in in_group.get(group, [])),
                 )
             )
     subgroup_rows = frozenset(e["effect_id"] for e in effects if e.get("population"))
@@ -163,9 +163,7 @@ def _concerns(variant: Variant, rows: list[dict], studies, arms) -> bool:
     return any(e["effect_id"] in variant.about for e in rows)
 
 
-def _local_studies(
-    variant: Variant, criteria: dict, data: dict, effects, links
-) -> frozenset | None:
+def _local_studies(variant: Variant, criteria: dict, study_of: dict, links) -> frozenset | None:
     """The studies a variant can change, when that is a few: an overlap variant changes
     only the members of its group (and of the groups they share patients through), a
     conflict variant that flips no global switch only its group's rows. None: the variant
@@ -174,12 +172,11 @@ def _local_studies(
     if variant.overlap_group is not None and changed == {"overlap_keep"}:
         return _overlap_component(variant.overlap_group, links)
     if variant.kind == "conflict" and changed == {"conflict_versions"}:
-        local = {e["study_id"] for e in effects if e["effect_id"] in variant.about}
+        local = {study_of[i] for i in variant.about}
         # A changed value can change which member of an overlap group is kept.
-        for row in data["studies"] + data["arms"]:
-            if row["study_id"] in local:
-                for group in row.get("overlap_group") or []:
-                    local |= _overlap_component(group, links)
+        for study in list(local):
+            for group in links[0].get(study, ()):
+                local |= _overlap_component(group, links)
         return frozenset(local)
     return None
 
@@ -224,14 +221,13 @@ def variant_selections(effects, data, criteria, definitions, outcome) -> list[di
     rows_of_outcome = candidates(effects, definition["kind"], definition)
     main_rows = None
     links = _overlap_links(data)
+    study_of = {e["effect_id"]: e["study_id"] for e in effects}
     out = []
     for variant in variants(criteria, data, effects):
         if not _concerns(variant, rows_of_outcome, studies, arms):
             continue
         entry = {"variant": variant.name, "variant_type": variant.kind, "setting": variant.setting}
-        local = (
-            None if main_rows is None else _local_studies(variant, criteria, data, effects, links)
-        )
+        local = None if main_rows is None else _local_studies(variant, criteria, study_of, links)
         chosen = effects if local is None else [e for e in effects if e["study_id"] in local]
         try:
             selection = select(
