@@ -291,17 +291,28 @@ def _resolve_overlaps(outcome, kept, studies, arms, criteria, log, notes):
     """
     rule, named = criteria["overlap_rule"], criteria["overlap_keep"]
     dropped: set[str] = set()
-    while True:
-        groups: dict[str, set[str]] = {}
-        for effect in kept:
-            if dropped & {effect["study_id"], effect["arm_id"], effect.get("comparator_arm_id")}:
-                continue
-            for group, member in overlap_units(effect, studies, arms):
-                groups.setdefault(group, set()).add(member)
-        clash = sorted((g, m) for g, m in groups.items() if len(m) > 1)
-        if not clash:
-            return dropped
-        group, members = clash[0]
+    # Each row's overlap units and ids, computed once. Clashing groups are resolved in
+    # name order; dropping members never makes a new clash, so one pass in that order,
+    # re-checking each group's live members, resolves the same groups the same way as
+    # re-scanning every kept row after each resolution (which cost groups x rows).
+    alive = [True] * len(kept)
+    rows_of_id: dict[str, list[int]] = {}
+    rows_of_member: dict[tuple[str, str], list[int]] = {}
+    for i, effect in enumerate(kept):
+        for member_id in {effect["study_id"], effect["arm_id"], effect.get("comparator_arm_id")}:
+            if member_id:
+                rows_of_id.setdefault(member_id, []).append(i)
+        for group, member in overlap_units(effect, studies, arms):
+            rows_of_member.setdefault((group, member), []).append(i)
+    members_of: dict[str, set[str]] = {}
+    for group, member in rows_of_member:
+        members_of.setdefault(group, set()).add(member)
+    for group in sorted(g for g, m in members_of.items() if len(m) > 1):
+        members = {
+            m for m in members_of[group] if any(alive[i] for i in rows_of_member[(group, m)])
+        }
+        if len(members) < 2:
+            continue
         names = sorted(members)
         pair = " and ".join(names)
         if group in named and named[group] in members:
@@ -323,9 +334,8 @@ def _resolve_overlaps(outcome, kept, studies, arms, criteria, log, notes):
 
             def size(member):
                 return sum(
-                    (e.get("n") or 0) + (e.get("comparator_n") or 0)
-                    for e in kept
-                    if member in (e["study_id"], e["arm_id"], e.get("comparator_arm_id"))
+                    (kept[i].get("n") or 0) + (kept[i].get("comparator_n") or 0)
+                    for i in rows_of_id.get(member, [])
                 )
 
             def year(member):
@@ -341,9 +351,12 @@ def _resolve_overlaps(outcome, kept, studies, arms, criteria, log, notes):
             if member != keep:
                 dropped.add(member)
                 log[member] = f"shares patients with {keep} (overlap group {group!r}); {how}"
+                for i in rows_of_id.get(member, []):
+                    alive[i] = False
         notes.setdefault(keep, []).append(
             f"kept over {', '.join(m for m in names if m != keep)} (overlap group {group!r}; {how})"
         )
+    return dropped
 
 
 def check_no_overlap(analysed: list[dict], studies: dict, arms: dict) -> None:
