@@ -160,3 +160,15 @@ def prisma_example():
         {"outcome": "x", "subgroup_variable": "overall", "k": 1, "n_total": 40, "k_n_unreported": 0}
     ]
     return inclusion, studies, sources, pooled, ["x"], {"x": "Outcome X"}
+
+
+def subgroup_pooled_rows(rows, variable="route", kind="proportion"):
+    """A pooled row per level of ``variable`` (sorted), as pooled.tsv holds them."""
+    pooled = []
+    for level in sorted({r[variable] for r in rows}):
+        members = [r for r in rows if r[variable] == level]
+        row, _ = pooled_row(
+            [r["yi"] for r in members], [r["vi"] for r in members], members, kind, variable, level
+        )
+        pooled.append(row)
+    return pooled

@@ -9,12 +9,9 @@ import math
 from pathlib import Path
 
 import pytest
-import yaml
 
 from alsmeta.analysis.quality import data_quality
 from alsmeta.analysis.variants import variant_rows
-from alsmeta.effects.harmonize import harmonize
-from alsmeta.io.tables import TABLES, load_dataset
 from alsmeta.selection.criteria import select
 from alsmeta.selection.variants import variant_selections
 from alsmeta.stats.random_effects import random_effects
@@ -23,19 +20,8 @@ ROOT = Path(__file__).resolve().parents[2]
 
 
 @pytest.fixture(scope="module")
-def config():
-    return yaml.safe_load((ROOT / "config" / "config.yaml").read_text())
-
-
-@pytest.fixture(scope="module")
-def data():
-    paths = {t: str(ROOT / "data" / f"{t}.tsv") for t in TABLES}
-    return load_dataset(paths, ROOT / "workflow" / "schemas")
-
-
-@pytest.fixture(scope="module")
-def effects(data):
-    return harmonize(data, add=0.5, to="only0", level=0.95, r=0.5)
+def effects(harmonized):
+    return harmonized
 
 
 @pytest.fixture(scope="module")

@@ -5,28 +5,16 @@ import math
 from pathlib import Path
 
 import pytest
-import yaml
 
 from alsmeta.effects.harmonize import harmonize, harmonize_efficacy
-from alsmeta.io.tables import TABLES, Row, load_dataset
+from alsmeta.io.tables import Row
 
 ROOT = Path(__file__).resolve().parents[2]
 
 
 @pytest.fixture(scope="module")
-def config():
-    return yaml.safe_load((ROOT / "config" / "config.yaml").read_text())
-
-
-@pytest.fixture(scope="module")
-def data():
-    paths = {t: str(ROOT / "data" / f"{t}.tsv") for t in TABLES}
-    return load_dataset(paths, ROOT / "workflow" / "schemas")
-
-
-@pytest.fixture(scope="module")
-def effects(data):
-    return {e["effect_id"]: e for e in harmonize(data, add=0.5, to="only0", level=0.95, r=0.5)}
+def effects(harmonized):
+    return {e["effect_id"]: e for e in harmonized}
 
 
 # --- harmonize: proportions ---------------------------------------------------------------

@@ -108,20 +108,9 @@ def test_ratios_are_drawn_on_a_log_axis_symmetric_about_one():
 
 def test_subgroup_forest_has_a_diamond_per_pooled_subgroup_and_says_what_is_missing():
     rows, (overall, weights) = proportion_analysis(9)
-    from synthetic import pooled_row
+    from synthetic import subgroup_pooled_rows
 
-    pooled_rows = [overall]
-    for level in ("intramuscular", "intrathecal", "intravenous"):
-        members = [r for r in rows if r["route"] == level]
-        row, _ = pooled_row(
-            [r["yi"] for r in members],
-            [r["vi"] for r in members],
-            members,
-            "proportion",
-            "route",
-            level,
-        )
-        pooled_rows.append(row)
+    pooled_rows = [overall, *subgroup_pooled_rows(rows, "route")]
     fig = forest.draw(
         outcome_figures.subgroup_forest(PROPORTION, "route", rows, pooled_rows, weights, [])
     )

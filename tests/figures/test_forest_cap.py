@@ -2,7 +2,7 @@
 subgroup subtotals (or the leave-one-out re-fits that move the estimate most) and say so."""
 
 from figcheck import layout_problems
-from synthetic import pooled_row, proportion_analysis
+from synthetic import proportion_analysis, subgroup_pooled_rows
 
 from alsmeta.figures import forest
 from alsmeta.figures import outcome as outcome_figures
@@ -16,29 +16,19 @@ def texts(fig) -> list[str]:
     return [t.get_text() for t in fig.findobj(Text) if t.get_text()]
 
 
-def _by_route(rows):
-    pooled = []
-    for level in sorted({r["route"] for r in rows}):
-        members = [r for r in rows if r["route"] == level]
-        row, _ = pooled_row(
-            [r["yi"] for r in members],
-            [r["vi"] for r in members],
-            members,
-            "proportion",
-            "route",
-            level,
-        )
-        pooled.append(row)
-    return pooled
-
-
 def test_an_oversized_forest_plot_shows_subtotals_and_says_why():
     rows, (overall, weights) = proportion_analysis(240)
     note = outcome_figures.too_many_rows(len(rows), 60, "route")
     assert note.startswith("240 study rows are more than figures.max_forest_rows = 60")
     assert outcome_figures.too_many_rows(60, 60, "route") == ""
     spec = outcome_figures.subgroup_forest(
-        PROPORTION, "route", rows, [overall, *_by_route(rows)], weights, [], note
+        PROPORTION,
+        "route",
+        rows,
+        [overall, *subgroup_pooled_rows(rows, "route")],
+        weights,
+        [],
+        note,
     )
     assert not [r for r in spec.rows if r.kind == "study"]
     assert sum(r.kind == "pooled" for r in spec.rows) == 3 + 1  # three routes and the total

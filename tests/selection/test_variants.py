@@ -5,29 +5,15 @@ is tested in analysis/test_variants_quality.py."""
 from pathlib import Path
 
 import pytest
-import yaml
 
-from alsmeta.effects.harmonize import harmonize
-from alsmeta.io.tables import TABLES, load_dataset
 from alsmeta.selection.variants import variants
 
 ROOT = Path(__file__).resolve().parents[2]
 
 
 @pytest.fixture(scope="module")
-def config():
-    return yaml.safe_load((ROOT / "config" / "config.yaml").read_text())
-
-
-@pytest.fixture(scope="module")
-def data():
-    paths = {t: str(ROOT / "data" / f"{t}.tsv") for t in TABLES}
-    return load_dataset(paths, ROOT / "workflow" / "schemas")
-
-
-@pytest.fixture(scope="module")
-def effects(data):
-    return harmonize(data, add=0.5, to="only0", level=0.95, r=0.5)
+def effects(harmonized):
+    return harmonized
 
 
 def test_variants_cover_tiers_every_conflict_errata_and_overlaps(effects, data, config):

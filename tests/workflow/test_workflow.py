@@ -67,6 +67,17 @@ def run(workdir: Path, *args, check=True):
     return proc
 
 
+#: The report's sections, in order.
+SECTIONS = (
+    "summary",
+    "methods",
+    "results",
+    "selection",
+    "sensitivity",
+    "provenance",
+    "reproducibility",
+)
+
 #: The one line Snakemake itself prints before parsing, naming the workflow profile.
 PROFILE_NOTICE = "Using workflow specific profile profiles/default"
 
@@ -190,15 +201,7 @@ def test_pooled_table_holds_the_headline_results(project):
 def test_report_shows_every_section(project):
     workdir, _, _ = project
     html = (workdir / "results/report/report.html").read_text()
-    for section in (
-        "summary",
-        "methods",
-        "results",
-        "selection",
-        "sensitivity",
-        "provenance",
-        "reproducibility",
-    ):
+    for section in SECTIONS:
         assert f"<section id='{section}'>" in html
     for item in ("13a", "13b", "13c", "13d", "13e", "13f", "20a", "20b", "20c", "20d"):
         assert f"id='prisma-{item}'" in html
@@ -335,15 +338,7 @@ def test_report_in_a_browser(project, tmp_path):
     assert seen.console_errors == []
     assert seen.dead_links == []
     assert seen.external == []
-    assert seen.sections == [
-        "summary",
-        "methods",
-        "results",
-        "selection",
-        "sensitivity",
-        "provenance",
-        "reproducibility",
-    ]
+    assert seen.sections == list(SECTIONS)
     assert shot.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n" and shot.stat().st_size > 20_000
 
 
