@@ -47,8 +47,9 @@ def variant_rows(
         ids = [r["effect_id"] for r in entry["rows"]]
         if main is None:
             main = (pooled, ids)
-        added = [e for e in ids if e not in main[1]]
-        removed = [e for e in main[1] if e not in ids]
+        main_ids, these = set(main[1]), set(ids)  # sets: a variant of k rows costs k, not k^2
+        added = [e for e in ids if e not in main_ids]
+        removed = [e for e in main[1] if e not in these]
         rows.append(
             {
                 "outcome": outcome,
