@@ -20,7 +20,7 @@ from alsmeta.figures.text import (
     readable,
     subgroup_test_line,
 )
-from alsmeta.kinds import KINDS
+from alsmeta.kinds import KINDS, MIN_K_LEAVE_ONE_OUT
 
 SUBGROUP_LABELS = {
     "route": "Route",
@@ -500,7 +500,6 @@ def write_leave_one_out(
 ) -> None:
     """The leave-one-out plot of the re-fits the analysis made (``leave_one_out``: the
     outcome's rows of leave_one_out.tsv), or a figure that says why there are none."""
-    from alsmeta.analysis.sensitivity import MIN_K_LEAVE_ONE_OUT
     from alsmeta.figures import style as ps
 
     label = definition["label"]

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from alsmeta.analysis.sensitivity import MIN_K_LEAVE_ONE_OUT
+from alsmeta.kinds import MIN_K_LEAVE_ONE_OUT
 from alsmeta.report.html import esc, section_head
 from alsmeta.report.inputs import ReportInputs
 

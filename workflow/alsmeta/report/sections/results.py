@@ -7,9 +7,9 @@ the figures; nothing is re-fitted here).
 
 from __future__ import annotations
 
-from alsmeta.analysis.sensitivity import MIN_K_LEAVE_ONE_OUT
 from alsmeta.figures.text import heterogeneity_line, num, overall_test_line, readable
 from alsmeta.figures.text import subgroup_test_line as subgroup_line
+from alsmeta.kinds import MIN_K_LEAVE_ONE_OUT
 from alsmeta.report.html import (
     Num,
     analysis_id,
