@@ -14,7 +14,7 @@ from alsmeta.io.tables import load_job_dataset
 from alsmeta.io.tsv import read_tsv, write_tsv
 from alsmeta.kinds import MIN_K_LEAVE_ONE_OUT
 from alsmeta.selection.criteria import INCLUSION_COLUMNS, select
-from alsmeta.selection.variants import as_changes, variant_selections
+from alsmeta.selection.variants import as_changes, variant_context, variant_selections
 
 
 def figures_needed(k: int, small_study_min_k: int) -> list[str]:
@@ -36,13 +36,14 @@ def main(job):
     selection = select(effects, data, criteria, definitions)
     write_tsv(selection.inclusion, INCLUSION_COLUMNS, job.output.inclusion)
     figures = {}
+    context = variant_context(effects, data, criteria)
     for outcome, path in zip(criteria["outcomes"], job.output.selections, strict=True):
         rows = [r for r in selection.analysed if r["outcome"] == outcome]
         record = {
             "outcome": outcome,
             "analysed": rows,
             "variants": as_changes(
-                variant_selections(effects, data, criteria, definitions, outcome), rows
+                variant_selections(effects, data, criteria, definitions, outcome, context), rows
             ),
         }
         write_json(record, path)

@@ -207,7 +207,31 @@ def _overlap_component(group: str, links: tuple[dict, dict]) -> frozenset:
     return frozenset(found)
 
 
-def variant_selections(effects, data, criteria, definitions, outcome) -> list[dict]:
+@dataclass(frozen=True)
+class VariantContext:
+    """What every outcome's variant selection shares: the variants and the lookups they
+    need, made once per run rather than once per outcome."""
+
+    variants: list
+    studies: dict
+    arms: dict
+    links: tuple
+    study_of: dict
+
+
+def variant_context(effects, data, criteria) -> VariantContext:
+    return VariantContext(
+        variants(criteria, data, effects),
+        {s["study_id"]: s for s in data["studies"]},
+        {a["arm_id"]: a for a in data["arms"]},
+        _overlap_links(data),
+        {e["effect_id"]: e["study_id"] for e in effects},
+    )
+
+
+def variant_selections(
+    effects, data, criteria, definitions, outcome, context: VariantContext | None = None
+) -> list[dict]:
     """Per variant that concerns ``outcome`` (main first): its name, type, the setting it
     changes, and the rows it selects (``status = selected``) or why it refused.
 
@@ -215,16 +239,14 @@ def variant_selections(effects, data, criteria, definitions, outcome) -> list[di
     on those studies' rows alone and joined with the main rows of the others, which it
     cannot change; that keeps the cost of the overlap and conflict variants, whose number
     grows with the evidence base, from growing with its square."""
-    studies = {s["study_id"]: s for s in data["studies"]}
-    arms = {a["arm_id"]: a for a in data["arms"]}
+    context = context or variant_context(effects, data, criteria)
+    studies, links, study_of = context.studies, context.links, context.study_of
     definition = definitions[outcome]
     rows_of_outcome = candidates(effects, definition["kind"], definition)
     main_rows = None
-    links = _overlap_links(data)
-    study_of = {e["effect_id"]: e["study_id"] for e in effects}
     out = []
-    for variant in variants(criteria, data, effects):
-        if not _concerns(variant, rows_of_outcome, studies, arms):
+    for variant in context.variants:
+        if not _concerns(variant, rows_of_outcome, studies, context.arms):
             continue
         entry = {"variant": variant.name, "variant_type": variant.kind, "setting": variant.setting}
         local = None if main_rows is None else _local_studies(variant, criteria, study_of, links)
