@@ -67,6 +67,8 @@ import yaml
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from workdir import copy_project  # noqa: E402
 
+from alsmeta.io.tsv import write_tsv  # noqa: E402
+
 DEFAULT_SEED = 20261201
 #: sensitivity.small_study_min_k of the generated config (the shipped config says 10).
 SMALL_STUDY_MIN_K = 50
@@ -870,20 +872,6 @@ def evidence_base(n_studies: int, seed: int) -> tuple[dict[str, list[dict]], dic
     return tables, conflicts
 
 
-def cell(value) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, list):
-        return ";".join(value)
-    if isinstance(value, float):
-        if not math.isfinite(value):
-            raise ValueError(f"not a finite number: {value}")
-        return f"{value:.10g}"
-    return str(value)
-
-
 def write_tables(tables: dict, data_dir: Path, schema_dir: Path) -> None:
     """Each table with exactly its schema's columns, in the schema's order."""
     for old in data_dir.glob("*.tsv"):
@@ -891,13 +879,16 @@ def write_tables(tables: dict, data_dir: Path, schema_dir: Path) -> None:
     for name, rows in tables.items():
         schema = yaml.safe_load((schema_dir / f"{name}.schema.yaml").read_text(encoding="utf-8"))
         columns = list(schema["properties"])
-        with open(data_dir / f"{name}.tsv", "w", encoding="utf-8", newline="") as handle:
-            handle.write("\t".join(columns) + "\n")
-            for row in rows:
-                unknown = set(row) - set(columns)
-                if unknown:
-                    raise ValueError(f"{name}: columns not in the schema: {sorted(unknown)}")
-                handle.write("\t".join(cell(row.get(c)) for c in columns) + "\n")
+        for row in rows:
+            unknown = set(row) - set(columns)
+            if unknown:
+                raise ValueError(f"{name}: columns not in the schema: {sorted(unknown)}")
+        # The pipeline's own TSV writer; a list cell is the schema's ";"-separated form.
+        write_tsv(
+            [{c: ";".join(v) if isinstance(v, list) else v for c, v in r.items()} for r in rows],
+            columns,
+            data_dir / f"{name}.tsv",
+        )
 
 
 def write_config(work: Path, conflicts: dict[str, str]) -> int:
