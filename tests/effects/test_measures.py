@@ -163,3 +163,39 @@ def test_pre_post_correlation_sweep():
         got = random_effects(yi, vi, "REML", "knapp_hartung")
         assert got.estimate == pytest.approx(ref["fit"]["b"], **close)
         assert got.tau2 == pytest.approx(ref["fit"]["tau2"], rel=1e-6, abs=1e-9)
+
+
+# --- escalc's default add: PLO and PR corrected, PFT and PAS not (engine fixtures 2b) -----
+
+DEFAULT_ADD_CASES = ENGINE["escalc_default_add"]
+
+
+@pytest.mark.parametrize("case", DEFAULT_ADD_CASES, ids=[c["label"] for c in DEFAULT_ADD_CASES])
+def test_default_continuity_correction_is_escalcs(case):
+    """escalc with add left out (its default) and with add = 1/2 passed, on data with 0 and
+    n counts: yi/vi to relative 1e-12; the REML-knha fit to the engine tolerance (``close``,
+    relative 1e-6) and its back-transformed estimate, CI and PI to relative 1e-6."""
+    data = DATA["proportion"][case["dataset"]]
+    add = 0.5 if case["add_passed"] else None
+    yi, vi, added = fx.proportion_effect(case["measure"], data["xi"], data["ni"], add=add)
+    np.testing.assert_allclose(yi, case["escalc"]["yi"], rtol=1e-12)
+    np.testing.assert_allclose(vi, case["escalc"]["vi"], rtol=1e-12)
+    zero_or_full = [x in (0, n) for x, n in zip(data["xi"], data["ni"], strict=True)]
+    corrected = case["add_passed"] or case["measure"] in ("PLO", "PR")
+    assert added.tolist() == [0.5 if corrected and z else 0.0 for z in zero_or_full]
+    fit = reference(case["fit"])
+    got = random_effects(yi, vi, "REML", "knapp_hartung")
+    assert got.estimate == pytest.approx(fit["b"], **close)
+    assert got.tau2 == pytest.approx(fit["tau2"], rel=1e-6, abs=1e-9)
+    hm = len(data["ni"]) / sum(1 / n for n in data["ni"])
+    natural = fx.back_transform(
+        case["measure"], [got.estimate, got.ci_lower, got.ci_upper, got.pi_lower, got.pi_upper], hm
+    )
+    for value, key in zip(natural, ("est", "ci_lb", "ci_ub", "pi_lb", "pi_ub"), strict=True):
+        assert value == pytest.approx(fit["back"][key], rel=1e-6, abs=1e-8), key
+
+
+def test_default_add_by_measure():
+    assert [fx.default_add(m) for m in ("PLO", "PR", "PFT", "PAS")] == [0.5, 0.5, 0.0, 0.0]
+    with pytest.raises(ValueError, match="measure must be one of"):
+        fx.default_add("OR")
