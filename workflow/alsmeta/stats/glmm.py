@@ -165,15 +165,13 @@ def _as_counts(events, n) -> tuple[np.ndarray, np.ndarray]:
             raise GlmmError(f"study {i}: events = {xi:g} is outside 0..n (n = {ni:g})")
     if np.all(x == 0):
         raise GlmmError(
-            "every study has 0 events: the likelihood keeps increasing as mu -> -inf, so the "
-            "maximum-likelihood estimate of the pooled logit is -infinity and the GLMM has no "
-            "finite fit (lme4::glmer stops with 'Response is constant')"
+            "every study has 0 events: the likelihood keeps increasing as the pooled rate "
+            "goes to 0, so the random-effects model has no finite estimate"
         )
     if np.all(x == m):
         raise GlmmError(
-            "every study has events = n: the likelihood keeps increasing as mu -> +inf, so the "
-            "maximum-likelihood estimate of the pooled logit is +infinity and the GLMM has no "
-            "finite fit (lme4::glmer stops with 'Response is constant')"
+            "every study has events = n: the likelihood keeps increasing as the pooled rate "
+            "goes to 1, so the random-effects model has no finite estimate"
         )
     return x, m
 
