@@ -141,10 +141,16 @@ def test_bad_config_value(config):
 @pytest.mark.parametrize(
     ("value", "expected"),
     [
-        (["PLO", "OR"], "config key 'harmonize.continuity_correction_measures.1': 'OR' is not one "
-         "of ['PLO', 'PFT', 'PAS', 'PR']"),
-        (["PFT", "PFT"], "config key 'harmonize.continuity_correction_measures': ['PFT', 'PFT'] "
-         "has non-unique elements"),
+        (
+            ["PLO", "OR"],
+            "config key 'harmonize.continuity_correction_measures.1': 'OR' is not one "
+            "of ['PLO', 'PFT', 'PAS', 'PR']",
+        ),
+        (
+            ["PFT", "PFT"],
+            "config key 'harmonize.continuity_correction_measures': ['PFT', 'PFT'] "
+            "has non-unique elements",
+        ),
     ],
 )
 def test_bad_continuity_correction_measures(config, value, expected):

@@ -440,8 +440,10 @@ def _marginal_interval(mu, tau, cov, crit) -> tuple[float, float, float]:
         grad = np.array([d_mu, d_tau]) / (m * (1.0 - m))
         se_logit = math.sqrt(float(grad @ cov @ grad))
     centre = special.logit(m)
-    return m, float(special.expit(centre - crit * se_logit)), float(
-        special.expit(centre + crit * se_logit)
+    return (
+        m,
+        float(special.expit(centre - crit * se_logit)),
+        float(special.expit(centre + crit * se_logit)),
     )
 
 

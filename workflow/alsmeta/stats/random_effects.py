@@ -66,7 +66,9 @@ LIKELIHOOD_OPTIONS = {"maxiter": 200}
 #: Scan of the likelihood, as fractions u of [0, 1) on ``tau^2 = s u / (1 - u)`` (PyMARE's
 #: grid without its end point u = 1, tau^2 = infinity).
 _SCAN_FRACTIONS = np.unique(
-    np.concatenate([np.linspace(0.0, 1.0, 25)[:-1], [1e-6, 1e-4, 1e-2], 1.0 - np.array([1e-2, 1e-4, 1e-6])])
+    np.concatenate(
+        [np.linspace(0.0, 1.0, 25)[:-1], [1e-6, 1e-4, 1e-2], 1.0 - np.array([1e-2, 1e-4, 1e-6])]
+    )
 )
 #: A likelihood fit counts as converged when its score, relative to sum(w), is below this.
 SCORE_TOLERANCE = 1e-6
