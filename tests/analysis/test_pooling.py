@@ -146,14 +146,12 @@ BINOM_TEST = {(0, 67): (0.0, 0.0535696541270968), (67, 67): (0.946430345872903, 
         (
             [0, 0, 0],
             "0 events in 67 participants (3 studies): the random-effects model has no finite "
-            "estimate; assuming one common rate, the exact 95% upper bound is 5.36% (common-rate "
-            "columns)",
+            "estimate; assuming one common rate, the exact 95% upper bound is 5.36%",
         ),
         (
             [20, 35, 12],
             "67 events in 67 participants (3 studies): the random-effects model has no finite "
-            "estimate; assuming one common rate, the exact 95% lower bound is 94.6% (common-rate "
-            "columns)",
+            "estimate; assuming one common rate, the exact 95% lower bound is 94.6%",
         ),
     ],
 )

@@ -212,7 +212,7 @@ def _no_finite_glmm(rows, level: float) -> str | None:
     return (
         f"{events} events in {n} participants ({len(rows)} studies): the random-effects "
         f"model has no finite estimate; assuming one common rate, the exact {level:.0%} "
-        f"{bound} (common-rate columns)"
+        f"{bound}"
     )
 
 
