@@ -332,23 +332,28 @@ def _zoom(logdens, lo, hi, levels=ZOOM_LEVELS, points=ZOOM_POINTS):
     return lo, hi, x, f
 
 
-#: Share of the panels placed evenly; the rest follow the variation of the density.
-UNIFORM_SHARE = 0.25
+#: Shares of the panels placed evenly, by the density's variation and by its mass.
+PANEL_SHARES = (0.2, 0.4, 0.4)
 
 
 def _edges(lo, hi, grid, logf, panels):
-    """Panel edges on [lo, hi]: a quarter spread evenly, three quarters where the density
-    (``exp(logf)`` on the zoom's last ``grid``) changes most, so a steep flank (a zero-count
-    likelihood's cliff, a peak far narrower than the range) gets panels of its own."""
+    """Panel edges on [lo, hi] from the zoom's last ``grid`` and log densities ``logf``.
+
+    A fifth of the panels are spread evenly, two fifths follow the variation of the density
+    (a steep flank such as a zero-count likelihood's cliff, or a peak far narrower than
+    the range, gets panels of its own) and two fifths its mass (so the tails where the
+    quantiles lie are resolved as finely as the centre).
+    """
     xs = np.clip(grid, lo[:, None], hi[:, None])
     dens = np.exp(logf - logf.max(axis=1, keepdims=True))
     dx = np.diff(xs, axis=1)
-    dv = np.abs(np.diff(dens, axis=1)) * (dx > 0)
-    length = (hi - lo)[:, None]
-    total_v = dv.sum(axis=1, keepdims=True)
-    monitor = UNIFORM_SHARE * dx / length + (1.0 - UNIFORM_SHARE) * np.where(
-        total_v > 0, dv / np.where(total_v > 0, total_v, 1.0), dx / length
-    )
+    inside = dx > 0
+    parts = [dx, np.abs(np.diff(dens, axis=1)) * inside, 0.5 * (dens[:, 1:] + dens[:, :-1]) * dx]
+    monitor = np.zeros_like(dx)
+    for share, part in zip(PANEL_SHARES, parts, strict=True):
+        total = part.sum(axis=1, keepdims=True)
+        fallback = dx / (hi - lo)[:, None]
+        monitor += share * np.where(total > 0, part / np.where(total > 0, total, 1.0), fallback)
     cum = np.concatenate([np.zeros((grid.shape[0], 1)), np.cumsum(monitor, axis=1)], axis=1)
     cum = cum / cum[:, -1:]
     levels = np.linspace(0.0, 1.0, panels + 1)
@@ -374,31 +379,29 @@ def _panel_setup(density, edges):
 _POWERS = np.arange(1, ORDER + 1)
 
 
-def _antiderivative(coef, x):
-    """``int_{-1}^{x} sum_r coef_r u^r du`` per row."""
-    return (coef * (x[:, None] ** _POWERS - (-1.0) ** _POWERS) / _POWERS).sum(axis=1)
-
-
 def _panel_quantiles(density, edges, probs):
     """Quantiles of a density given at the nodes of a composite Gauss-Legendre rule.
 
     The CDF is the rule's panel masses up to the panel holding the quantile, then the
     integral of the interpolating polynomial through that panel's nodes (whose integral
-    over the whole panel is the rule's, so the CDF is continuous).
+    over the whole panel is the rule's, so the CDF is continuous); bisection in the panel.
     """
-    f, width, cum, vinv = _panel_setup(density, edges)
-    m, panels = f.shape[0], f.shape[1]
+    coef, const, width, cum = _panel_interpolants(density, edges)
+    m, panels = width.shape
     rows = np.arange(m)
     out = np.empty((m, len(probs)))
     for q, p in enumerate(probs):
         target = p * cum[:, -1]
         idx = np.minimum((cum[:, 1:-1] < target[:, None]).sum(axis=1), panels - 1)
-        coef = (vinv[None, :, :] * f[rows, idx][:, None, :]).sum(axis=2)
+        c, c0 = coef[rows, idx], const[rows, idx]
         need = (target - cum[rows, idx]) / (0.5 * width[rows, idx])
         a, b = np.full(m, -1.0), np.full(m, 1.0)
-        for _ in range(60):
+        for _ in range(55):
             mid = 0.5 * (a + b)
-            below = _antiderivative(coef, mid) < need
+            value = c[:, ORDER - 1]
+            for r in range(ORDER - 2, -1, -1):
+                value = value * mid + c[:, r]
+            below = value * mid - c0 < need
             a, b = np.where(below, mid, a), np.where(below, b, mid)
         out[:, q] = edges[rows, idx] + width[rows, idx] * 0.5 * (a + b + 2.0) * 0.5
     return out
@@ -450,6 +453,11 @@ def _mixture_quantiles(weights, means, sds, probs):
     flat_w = weights.reshape(-1, weights.shape[-1])
     flat_m = means.reshape(flat_w.shape)
     flat_s = sds.reshape(flat_w.shape)
+    flat_inv = 1.0 / flat_s
+    flat_wd = (
+        flat_w * flat_inv / math.sqrt(2 * math.pi)
+    )  # weight times the density's 1/(s sqrt(2 pi))
+    n = flat_w.shape[0]
     results = []
     for p in probs:
         x = (mean + sd * ndtri(p)).reshape(-1)
@@ -461,12 +469,15 @@ def _mixture_quantiles(weights, means, sds, probs):
             idx = np.flatnonzero(active)
             if idx.size == 0:
                 break
+            everyone = idx.size == n  # no gathers while every element is still iterating
+            w_i = flat_w if everyone else flat_w[idx]
+            m_i = flat_m if everyone else flat_m[idx]
+            inv_i = flat_inv if everyone else flat_inv[idx]
+            wd_i = flat_wd if everyone else flat_wd[idx]
             xi = x[idx]
-            z = (xi[:, None] - flat_m[idx]) / flat_s[idx]
-            cdf = (flat_w[idx] * ndtr(z)).sum(axis=1) - p
-            pdf = (flat_w[idx] * np.exp(-0.5 * z * z) / flat_s[idx]).sum(axis=1) / math.sqrt(
-                2 * math.pi
-            )
+            z = (xi[:, None] - m_i) * inv_i
+            cdf = (w_i * ndtr(z)).sum(axis=1) - p
+            pdf = (wd_i * np.exp(-0.5 * z * z)).sum(axis=1)
             lo[idx] = np.where(cdf < 0, xi, lo[idx])
             hi[idx] = np.where(cdf >= 0, xi, hi[idx])
             with np.errstate(divide="ignore", invalid="ignore"):
@@ -611,11 +622,14 @@ def _finish(row: dict, settings: BayesSettings) -> BayesResult:
     )
 
 
-def normal_normal_batch(yis: list, vis: list, settings) -> list[BayesResult]:
+def normal_normal_batch(
+    yis: list, vis: list, settings, shrinkage: bool = True
+) -> list[BayesResult]:
     """Fit many normal-normal analyses; ``settings`` is one BayesSettings or one per analysis.
 
     Analyses sharing k and settings are fitted in one vectorized call; a bad analysis
-    raises ValueError naming its position.
+    raises ValueError naming its position. ``shrinkage=False`` skips the per-study
+    posteriors (most of the cost for large k); the ``shrinkage_*`` tuples are then empty.
     """
     if len(yis) != len(vis):
         raise ValueError("yis and vis must hold the same number of analyses")
@@ -638,14 +652,14 @@ def normal_normal_batch(yis: list, vis: list, settings) -> list[BayesResult]:
     for (_, s), members in groups.items():
         y = np.ascontiguousarray(np.stack([checked[j][0] for j in members]))
         v = np.ascontiguousarray(np.stack([checked[j][1] for j in members]))
-        for j, row in zip(members, _nn_group(y, v, s), strict=True):
+        for j, row in zip(members, _nn_group(y, v, s, shrinkage), strict=True):
             results[j] = _finish(row, s)
     return results
 
 
-def normal_normal(yi, vi, settings: BayesSettings) -> BayesResult:
+def normal_normal(yi, vi, settings: BayesSettings, shrinkage: bool = True) -> BayesResult:
     """Fit one normal-normal analysis (any k >= 1); see the module docstring."""
-    return normal_normal_batch([yi], [vi], settings)[0]
+    return normal_normal_batch([yi], [vi], settings, shrinkage)[0]
 
 
 # --- binomial-normal -----------------------------------------------------------------
