@@ -665,12 +665,12 @@ def normal_normal(yi, vi, settings: BayesSettings, shrinkage: bool = True) -> Ba
 # --- binomial-normal -----------------------------------------------------------------
 
 #: Gauss-Hermite nodes of the adaptive rule for each study's integral over theta_i.
-HERMITE_NODES = 20
+HERMITE_NODES = 15
 #: Zoom of the conditional range of mu given tau: levels and points per level.
-MU_ZOOM_LEVELS = 4
-MU_ZOOM_POINTS = 48
+MU_ZOOM_LEVELS = 3
+MU_ZOOM_POINTS = 32
 #: Points of each zoom level of the tau range (each point zooms its own mu range).
-TAU_ZOOM_POINTS = 48
+TAU_ZOOM_POINTS = 32
 #: Gauss-Hermite nodes of the predictive CDF's average over a new study's deviation.
 PREDICTIVE_HERMITE_NODES = 64
 #: The tau range of the binomial-normal model ends at this upper prior quantile.
@@ -702,6 +702,17 @@ def _check_binomial(events, n, settings, where: str):
     return x, size
 
 
+_HERMITE_CACHE: dict = {}
+
+
+def _hermite():
+    """Gauss-Hermite nodes and log weights (computed once)."""
+    if HERMITE_NODES not in _HERMITE_CACHE:
+        z, w = np.polynomial.hermite.hermgauss(HERMITE_NODES)
+        _HERMITE_CACHE[HERMITE_NODES] = (z, np.log(w))
+    return _HERMITE_CACHE[HERMITE_NODES]
+
+
 def _binomial_loglik(x, size, mu, tau):
     """``sum_i log int Bin(x_i | n_i, expit(theta)) N(theta | mu, tau^2) dtheta`` (no log C(n, x)).
 
@@ -724,40 +735,35 @@ def _binomial_loglik(x, size, mu, tau):
     p0 = (xa + 0.5) / (na + 1.0)
     info = na * p0 * (1.0 - p0)
     theta = np.clip((ma / ta + info * np.log(p0 / (1.0 - p0))) / (1.0 / ta + info), lo, hi)
-    active = np.ones(theta.shape, dtype=bool)
+    # One analysis at a time, so whole-array steps until every element has converged.
     for _ in range(200):
-        idx = np.flatnonzero(active)
-        if idx.size == 0:
+        pr = expit(theta)
+        grad = xa - na * pr - (theta - ma) / ta
+        curv = na * pr * (1.0 - pr) + 1.0 / ta
+        lo = np.where(grad > 0, theta, lo)
+        hi = np.where(grad > 0, hi, theta)
+        new = theta + grad / curv
+        new = np.where((new > lo) & (new < hi), new, 0.5 * (lo + hi))
+        new = np.where(grad == 0, theta, new)
+        step = np.abs(new - theta)
+        theta = new
+        if np.all(step <= 1e-12 * (1.0 + np.abs(theta))):
             break
-        th, xi, ni, mi, ti = theta[idx], xa[idx], na[idx], ma[idx], ta[idx]
-        pr = expit(th)
-        grad = xi - ni * pr - (th - mi) / ti
-        curv = ni * pr * (1.0 - pr) + 1.0 / ti
-        la = np.where(grad > 0, th, lo[idx])
-        ha = np.where(grad > 0, hi[idx], th)
-        new = th + grad / curv
-        new = np.where((new > la) & (new < ha), new, 0.5 * (la + ha))
-        done = (np.abs(new - th) <= 1e-12 * (1.0 + np.abs(th))) | (grad == 0)
-        lo[idx], hi[idx] = la, ha
-        theta[idx] = np.where(grad == 0, th, new)
-        active[idx[done]] = False
     theta = theta.reshape(shape)
     pr = expit(theta)
     sigma = 1.0 / np.sqrt(size * pr * (1.0 - pr) + 1.0 / tau2)
-    z, w = np.polynomial.hermite.hermgauss(HERMITE_NODES)
-    th = theta[..., None] + math.sqrt(2.0) * sigma[..., None] * z
+    z, log_w = _hermite()
     xs, ns, ms, ts = x[:, None], size[:, None], mu[..., None], tau2[..., None]
-    logf = (
-        xs * th
-        - ns * np.logaddexp(0.0, th)
-        - 0.5 * (th - ms) ** 2 / ts
-        - 0.5 * np.log(ts)
-        - _LOG_SQRT_2PI
-    )
-    terms = logf + z * z + np.log(w)
-    top = terms.max(axis=-1)
-    per_study = top + np.log(np.exp(terms - top[..., None]).sum(axis=-1))
-    per_study = per_study + np.log(math.sqrt(2.0) * sigma)
+
+    def log_integrand(th):
+        return xs * th - ns * np.logaddexp(0.0, th) - 0.5 * (th - ms) ** 2 / ts
+
+    at_mode = log_integrand(theta[..., None])[..., 0]
+    nodes = theta[..., None] + math.sqrt(2.0) * sigma[..., None] * z
+    # centred at the mode, the terms are bounded by exp(z^2) and need no max-shift
+    ratio = np.exp(log_integrand(nodes) - at_mode[..., None] + z * z + log_w).sum(axis=-1)
+    per_study = at_mode + np.log(ratio) + np.log(math.sqrt(2.0) * sigma)
+    per_study = per_study - 0.5 * np.log(tau2) - _LOG_SQRT_2PI
     return per_study.sum(axis=-1)
 
 
