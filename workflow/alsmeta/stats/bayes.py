@@ -266,18 +266,38 @@ class BayesResult:
 # --- validation ----------------------------------------------------------------------
 
 
-def _check_normal(yi, vi, where: str):
-    y = np.asarray(yi, dtype=float)
-    v = np.asarray(vi, dtype=float)
-    if y.ndim != 1 or y.shape != v.shape:
-        raise ValueError(f"{where}yi and vi must be one-dimensional and of equal length")
-    if y.size == 0:
+def _two_vectors(first, second, names: str, where: str):
+    a = np.asarray(first, dtype=float)
+    b = np.asarray(second, dtype=float)
+    if a.ndim != 1 or a.shape != b.shape:
+        raise ValueError(f"{where}{names} must be one-dimensional and of equal length")
+    if a.size == 0:
         raise ValueError(f"{where}no studies (k = 0)")
+    return a, b
+
+
+def _check_normal(yi, vi, where: str):
+    y, v = _two_vectors(yi, vi, "yi and vi", where)
     if not np.all(np.isfinite(y)):
         raise ValueError(f"{where}an effect size (yi) is missing or not finite")
     if not np.all(np.isfinite(v)) or np.any(v <= 0):
         raise ValueError(f"{where}every sampling variance (vi) must be positive and finite")
     return y, v
+
+
+def _settings_per_analysis(settings, first: list, second: list, names: str) -> list:
+    """One BayesSettings per analysis, from one shared or a list; lengths checked."""
+    if len(first) != len(second):
+        raise ValueError(f"{names} must hold the same number of analyses")
+    if isinstance(settings, BayesSettings):
+        return [settings] * len(first)
+    settings = list(settings)
+    if len(settings) != len(first):
+        raise ValueError("settings must be one BayesSettings or one per analysis")
+    for j, s in enumerate(settings):
+        if not isinstance(s, BayesSettings):
+            raise ValueError(f"analysis {j}: settings must be a BayesSettings")
+    return settings
 
 
 def _check_improper(k: int, settings: BayesSettings, where: str):
@@ -631,17 +651,9 @@ def normal_normal_batch(
     raises ValueError naming its position. ``shrinkage=False`` skips the per-study
     posteriors (most of the cost for large k); the ``shrinkage_*`` tuples are then empty.
     """
-    if len(yis) != len(vis):
-        raise ValueError("yis and vis must hold the same number of analyses")
-    if isinstance(settings, BayesSettings):
-        settings = [settings] * len(yis)
-    settings = list(settings)
-    if len(settings) != len(yis):
-        raise ValueError("settings must be one BayesSettings or one per analysis")
+    settings = _settings_per_analysis(settings, yis, vis, "yis and vis")
     checked = []
     for j, (yi, vi, s) in enumerate(zip(yis, vis, settings, strict=True)):
-        if not isinstance(s, BayesSettings):
-            raise ValueError(f"analysis {j}: settings must be a BayesSettings")
         y, v = _check_normal(yi, vi, f"analysis {j}: ")
         _check_improper(y.size, s, f"analysis {j}: ")
         checked.append((y, v))
@@ -678,12 +690,7 @@ BINOMIAL_TAU_QUANTILE = 1.0 - 1e-12
 
 
 def _check_binomial(events, n, settings, where: str):
-    x = np.asarray(events, dtype=float)
-    size = np.asarray(n, dtype=float)
-    if x.ndim != 1 or x.shape != size.shape:
-        raise ValueError(f"{where}events and n must be one-dimensional and of equal length")
-    if x.size == 0:
-        raise ValueError(f"{where}no studies (k = 0)")
+    x, size = _two_vectors(events, n, "events and n", where)
     if not (np.all(np.isfinite(x)) and np.all(np.isfinite(size))):
         raise ValueError(f"{where}an event count or sample size is missing or not finite")
     if np.any(x != np.round(x)) or np.any(size != np.round(size)):
@@ -945,17 +952,9 @@ def binomial_normal_batch(events_list: list, n_list: list, settings) -> list[Bay
 
     Each analysis is integrated on its own grid, one after the other.
     """
-    if len(events_list) != len(n_list):
-        raise ValueError("events_list and n_list must hold the same number of analyses")
-    if isinstance(settings, BayesSettings):
-        settings = [settings] * len(events_list)
-    settings = list(settings)
-    if len(settings) != len(events_list):
-        raise ValueError("settings must be one BayesSettings or one per analysis")
+    settings = _settings_per_analysis(settings, events_list, n_list, "events_list and n_list")
     checked = []
     for j, (x, n, s) in enumerate(zip(events_list, n_list, settings, strict=True)):
-        if not isinstance(s, BayesSettings):
-            raise ValueError(f"analysis {j}: settings must be a BayesSettings")
         checked.append(_check_binomial(x, n, s, f"analysis {j}: "))
     return [
         _finish(_binomial_fit(x, size, s), s)
