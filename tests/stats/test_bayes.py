@@ -365,11 +365,11 @@ def test_normal_normal_agrees_with_mcmc():
         ll = stats.norm.logpdf(y[None, :], mu[:, None], sd).sum(axis=1)
         return ll + stats.norm.logpdf(mu, 0, 4) + stats.halfnorm.logpdf(tau, scale=0.5) + log_tau
 
-    start = time.perf_counter()
+    start = time.process_time()  # CPU time: wall time on a shared machine says little
     chain = _run_emcee(log_prob, np.tile([-1.5, math.log(0.3)], (32, 1)), 12000, 1000, 2026)
     ses = _check_against_chain(result, chain[:, :, 0], np.exp(chain[:, :, 1]))
     assert max(ses) < 0.02  # the comparison has teeth: MC SE small against the posterior SDs
-    assert time.perf_counter() - start < 20
+    assert time.process_time() - start < 20
 
 
 def test_binomial_normal_agrees_with_mcmc_for_zero_counts():
@@ -386,11 +386,11 @@ def test_binomial_normal_agrees_with_mcmc_for_zero_counts():
         prior = stats.norm.logpdf(mu, 0, 3) + stats.halfnorm.logpdf(tau, scale=0.5)
         return ll + prior + log_tau + stats.norm.logpdf(eta).sum(axis=1)
 
-    start = time.perf_counter()
+    start = time.process_time()  # CPU time: wall time on a shared machine says little
     chain = _run_emcee(log_prob, np.tile([-3.5, math.log(0.3), 0, 0], (32, 1)), 12000, 1000, 7)
     ses = _check_against_chain(result, chain[:, :, 0], np.exp(chain[:, :, 1]))
     assert max(ses) < 0.05
-    assert time.perf_counter() - start < 20
+    assert time.process_time() - start < 20
 
 
 # --- integration accuracy -------------------------------------------------------------
