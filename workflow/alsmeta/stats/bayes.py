@@ -790,7 +790,7 @@ def _binomial_loglik(x, size, mu, tau):
         lo = np.where(grad > 0, theta, lo)
         hi = np.where(grad > 0, hi, theta)
         new = theta + grad / curv
-        new = np.where((new > lo) & (new < hi), new, 0.5 * (lo + hi))
+        new = np.where((new >= lo) & (new <= hi), new, 0.5 * (lo + hi))
         new = np.where(grad == 0, theta, new)
         step = np.abs(new - theta)
         theta = new
