@@ -42,18 +42,17 @@ def _included(selection, outcome):
 
 def test_default_selection(data, effects, config):
     sel = _select(data, effects, config)
-    assert _included(sel, "serious_ae") == {
-        "barczewska2020",
-        "cudkowicz2022",
-        "oh2015",
-        "oh2018",
-        "petrou2021",
-        "sykova2017",
-        "tavakolafshari2021",
-    }
+    # All-cause serious AEs only; the related-only statements are their own outcome, and
+    # pooled with the all-cause ones only in the labelled sensitivity analysis.
+    assert _included(sel, "serious_ae") == {"cudkowicz2022", "oh2015", "petrou2021"}
+    related = {"barczewska2020", "oh2018", "sykova2017", "tavakolafshari2021"}
+    assert _included(sel, "treatment_related_sae") == related
+    assert _included(sel, "serious_ae_any_definition") == related | _included(sel, "serious_ae")
     assert _included(sel, "headache") == {"sykova2017"}
     assert _included(sel, "slope_change") == {"oh2018"}
-    assert _included(sel, "responders_vs_control") == {"oh2018", "cudkowicz2022"}
+    assert _included(sel, "responders_relative_vs_control") == {"oh2018"}
+    assert _included(sel, "responders_absolute_vs_control") == {"cudkowicz2022"}
+    assert _included(sel, "responders_any_definition_vs_control") == {"oh2018", "cudkowicz2022"}
     assert _included(sel, "alsfrs_change_vs_control") == {"oh2018"}
 
 
@@ -89,12 +88,12 @@ def test_exclusion_reason_for_a_study_without_rows(data, effects, config):
     # From data/gaps.tsv.
     assert reason[("slope_change", "petrou2021")].startswith("reported as responder counts")
     # A controlled outcome for a single-arm study.
-    assert reason[("responders_vs_control", "sykova2017")] == (
+    assert reason[("responders_relative_vs_control", "sykova2017")] == (
         "no concurrent control arm (design single_arm)"
     )
     # Rows exist, but under definitions the outcome does not accept.
-    assert reason[("responders", "sykova2017")].startswith(
-        "no row matches outcome_definitions.responders (this study's responders rows: "
+    assert reason[("responders_relative", "sykova2017")].startswith(
+        "no row matches outcome_definitions.responders_relative (this study's responders rows: "
         "fvc_stable_or_above_70pct, weakness_scale_stable)"
     )
 
@@ -224,12 +223,13 @@ def test_the_shipped_config_picks_a_version_of_every_conflict(data):
 
 # --- overlap groups -----------------------------------------------------------------------
 
-ANY_SAFETY = {"label": "x", "kind": "proportion", "ae_categories": ["any_ae", "serious_adr"]}
+ANY_SAFETY = {"label": "x", "kind": "proportion", "ae_categories": ["headache", "serious_adr"]}
 
 
 def _barczewska(data, effects, config, **criteria):
-    # Barczewska 2019 and 2020 may share patients. Counting any AE and serious ADR together
+    # Barczewska 2019 and 2020 may share patients. Counting headache and serious ADR together
     # and admitting the unverified product puts both in one analysis.
+    # (Syková 2017's headache row is excluded, so that only the two studies meet.)
     definitions = {**config["outcome_definitions"], "any_safety": ANY_SAFETY}
     return _select(
         data,
@@ -238,7 +238,7 @@ def _barczewska(data, effects, config, **criteria):
         definitions,
         outcomes=["any_safety"],
         products=["msc", "msc_ntf", "unknown"],
-        **criteria,
+        **{"exclude_studies": ["sykova2017"], **criteria},
     )
 
 
@@ -293,11 +293,11 @@ def test_arm_level_overlap_keeps_the_pooled_set_or_its_cohorts(data, effects, co
     }
     rows = {**effects, pooled["effect_id"]: pooled}
     tiers = ["paper", "registry", "secondary"]
-    sel = _select(data, rows, config, evidence_tiers=tiers, outcomes=["serious_ae"])
+    sel = _select(data, rows, config, evidence_tiers=tiers, outcomes=["treatment_related_sae"])
     petrou = [a["arm_id"] for a in sel.analysed if a["study_id"] == "petrou2016"]
     assert petrou == ["petrou2016_it_pooled"]  # 20 > 12 and 20 > 14
     rows[pooled["effect_id"]] = {**pooled, "n": 10}
-    sel = _select(data, rows, config, evidence_tiers=tiers, outcomes=["serious_ae"])
+    sel = _select(data, rows, config, evidence_tiers=tiers, outcomes=["treatment_related_sae"])
     petrou = sorted(a["arm_id"] for a in sel.analysed if a["study_id"] == "petrou2016")
     assert petrou == ["petrou2016_phase1_2", "petrou2016_phase2a"]  # disjoint cohorts
 
