@@ -12,6 +12,7 @@ import sys
 from pathlib import Path
 
 import pytest
+import yaml
 
 from alsmeta.io.tables import TABLES, VALUE_TABLES, load_dataset, load_schema
 
@@ -338,3 +339,9 @@ def test_cudkowicz2022_responder_count_rests_on_an_assumed_n(data):
     assert (row["count_basis"], row["percent"], row.get("events")) == ("percent", 33, None)
     assert (row["n"], row["n_source"], row["odds_ratio"]) == (95, "other_source", 1.33)
     assert "criteria.allow_counts_from_assumed_n" in row["notes"]
+
+
+def test_every_gap_names_a_defined_outcome(data):
+    config = yaml.safe_load((ROOT / "config" / "config.yaml").read_text())
+    named = {g["outcome"] for g in data["gaps"]}
+    assert named - {"all"} <= set(config["outcome_definitions"])
