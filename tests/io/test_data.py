@@ -195,14 +195,13 @@ def test_unverified_values_stay_out(data):
     assert ae["sykova2017_msc_headache"].get("events") is None
 
 
+def _conflict_rows(data, group: str) -> list:
+    return [r for t in VALUE_TABLES for r in data[t] if r.get("conflict_group") == group]
+
+
 def test_every_conflict_group_keeps_each_version_with_its_source(data):
     for conflict in data["conflicts"]:
-        rows = [
-            r
-            for t in VALUE_TABLES
-            for r in data[t]
-            if r.get("conflict_group") == conflict["conflict_group"]
-        ]
+        rows = _conflict_rows(data, conflict["conflict_group"])
         assert {r["conflict_version"] for r in rows} == set(conflict["versions"])
         assert all(r["source"] and r["quote_id"] for r in rows)
 
@@ -288,12 +287,7 @@ def test_every_conflict_group_compares_one_population(data):
     # Versions of one value describe the same population (Berry 2019's paper p-values are
     # for rapid progressors, the AAN abstract's for all treated: not one value).
     for conflict in data["conflicts"]:
-        rows = [
-            r
-            for t in VALUE_TABLES
-            for r in data[t]
-            if r.get("conflict_group") == conflict["conflict_group"]
-        ]
+        rows = _conflict_rows(data, conflict["conflict_group"])
         assert len({r.get("population") for r in rows}) == 1, conflict["conflict_group"]
     responders = {r["resp_id"]: r for r in data["responders"]}
     for resp_id in ("berry2019_msc_ntf_resp_rapid_4wk", "berry2019_msc_ntf_resp_aan_4wk"):
