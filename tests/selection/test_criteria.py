@@ -478,9 +478,7 @@ def test_a_count_from_a_percentage_of_an_assumed_n_stays_out_of_count_pools(data
 def test_each_analysed_row_carries_its_definition_in_reader_words(data, effects, config):
     sel = _labelled(data, effects, config)
     definition = {(a["outcome"], a["effect_id"]): a["definition"] for a in sel.analysed}
-    assert definition[("responders", "oh2018_msc_resp_ge50_4m")] == (
-        "slope improvement \u2265 50%"
-    )
+    assert definition[("responders", "oh2018_msc_resp_ge50_4m")] == ("slope improvement \u2265 50%")
     assert definition[("responders_absolute_vs_control", _CUD_OR)] == (
         "slope gain \u2265 1.25 points/month"
     )
