@@ -80,7 +80,7 @@ TOOLS = {
     ),
     "jbi_case_series": Tool(
         "jbi_case_series",
-        "JBI checklist for case series",
+        "JBI case-series checklist",
         "Munn et al. 2020, JBI Evid Synth 18(10):2127-2133",
         ("single_arm", "case_report"),
         {
@@ -228,3 +228,48 @@ def counted_level(judgement: Judgement | None, settings: dict | None) -> int:
 
 def readable(judgement: str) -> str:
     return judgement.replace("_", " ")
+
+
+SCOPE_LABELS = {
+    "all": "all outcomes",
+    "mortality": "death",
+    "safety": "adverse events",
+    "alsfrs_r": "ALSFRS-R",
+    "fvc": "FVC",
+}
+#: Columns of results/tables/risk_of_bias.tsv.
+TABLE_COLUMNS = ["study_id", "label", "outcome_scope", "tool", "domain", "domain_name", "judgement"]
+
+
+def shown(rows, table: dict) -> list[Judgement]:
+    """The judgements a reader sees: each study's 'all' assessment, then one per scope it
+    has rows of its own for (sorted by study, then scope order)."""
+    scopes: dict[str, set[str]] = {}
+    for row in rows:
+        scopes.setdefault(row["study_id"], {"all"}).add(row["outcome_scope"])
+    return [
+        table[(study, scope)]
+        for study in sorted(scopes)
+        for scope in SCOPES
+        if scope in scopes[study]
+    ]
+
+
+def table_rows(judgements: list[Judgement], labels: dict) -> list[dict]:
+    """results/tables/risk_of_bias.tsv: every domain and the computed overall judgement."""
+    out = []
+    for j in judgements:
+        domains = TOOLS[j.tool].domains
+        for domain, value in [*j.domains, ("overall", j.overall)]:
+            out.append(
+                {
+                    "study_id": j.study_id,
+                    "label": labels[j.study_id],
+                    "outcome_scope": j.scope,
+                    "tool": j.tool,
+                    "domain": domain,
+                    "domain_name": domains.get(domain, "Overall (computed)"),
+                    "judgement": value,
+                }
+            )
+    return out
