@@ -112,8 +112,7 @@ def grade_counts(settings: dict | None) -> str:
 def rules(settings: dict | None = None) -> tuple:
     """The certainty rules printed in the report, with the configured risk-of-bias rule."""
     return tuple(
-        (name, text.replace("{risk_of_bias}", risk_of_bias_rule(settings)))
-        for name, text in _RULES
+        (name, text.replace("{risk_of_bias}", risk_of_bias_rule(settings))) for name, text in _RULES
     )
 
 
@@ -210,7 +209,9 @@ def _risk_of_bias(rows, weights, judged=None, settings=None):
         f"concerns or worse ({' | '.join(parts)})"
     )
     if shares[3] >= grade["very_serious_share"]:
-        return Downgrade("Risk of bias", 2, f"very serious: {shares[3]:.0f}% at critical risk; {detail}")
+        return Downgrade(
+            "Risk of bias", 2, f"very serious: {shares[3]:.0f}% at critical risk; {detail}"
+        )
     if shares[2] >= grade["serious_share"]:
         return Downgrade("Risk of bias", 1, f"serious: {detail}")
     limit = grade["some_concerns_share"]

@@ -262,8 +262,10 @@ def draw(forest: Forest):
         )
         dots_left = graph_right + max(overhang, 0) + GAP
         dots_width = DOT_STEP * len(forest.dots.header) if forest.dots else 0.0
-        fig_width = dots_left + dots_width + MARGIN + 0.05 if forest.dots else (
-            graph_right + max(overhang, 0) + MARGIN + 0.05
+        fig_width = (
+            dots_left + dots_width + MARGIN + 0.05
+            if forest.dots
+            else (graph_right + max(overhang, 0) + MARGIN + 0.05)
         )
 
         # Rows: heights from the wrapped text; trailing notes go beside the axis.

@@ -127,9 +127,7 @@ def _count(value) -> str:
     return "NR" if value is None else str(value)
 
 
-def study_row(
-    row: dict, kind: str, weight, efficacy: list[dict], notes: dict, rob=None
-) -> fp.Row:
+def study_row(row: dict, kind: str, weight, efficacy: list[dict], notes: dict, rob=None) -> fp.Row:
     """One study's table row and whisker (``row``: an analysed_effects.tsv row; ``rob``:
     study_id -> risk-of-bias judgement, for the dots right of the graph)."""
     cells = {

@@ -139,8 +139,7 @@ def summary_plot(judgements: list[Judgement], title: str):
         return ps.message_figure(title, "No study in the analyses has a risk-of-bias appraisal.")
     bars = [(t, d) for t in tools for d in [*TOOLS[t].domains, "Overall"]]
     label_w = max(
-        ps.text_width(f"{TOOLS[t].name} {d} {TOOLS[t].domains.get(d, 'overall')}")
-        for t, d in bars
+        ps.text_width(f"{TOOLS[t].name} {d} {TOOLS[t].domains.get(d, 'overall')}") for t, d in bars
     )
     width = 0.2 + label_w + 3.6
     foot = ps.wrap(
@@ -193,8 +192,9 @@ def summary_plot(judgements: list[Judgement], title: str):
             fig.text(
                 0.15 / width,
                 bottom + (len(bars) - i - 0.5) * ROW_H / height,
-                f"{TOOLS[tool].name} {domain}: {name}" if domain != "Overall" else
-                f"{TOOLS[tool].name}: overall ({len(rows)} {'study' if len(rows) == 1 else 'studies'})",
+                f"{TOOLS[tool].name} {domain}: {name}"
+                if domain != "Overall"
+                else f"{TOOLS[tool].name}: overall ({_studies(len(rows))})",
                 ha="left",
                 va="center",
                 fontproperties=ps.font(bold=domain == "Overall"),
@@ -222,3 +222,7 @@ def summary_plot(judgements: list[Judgement], title: str):
                 fontproperties=ps.font(ps.SMALL),
             )
     return fig
+
+
+def _studies(n: int) -> str:
+    return f"{n} study" if n == 1 else f"{n} studies"

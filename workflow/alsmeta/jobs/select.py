@@ -53,9 +53,7 @@ def main(job):
             "%s: %d rows analysed, %d variants", outcome, len(rows), len(record["variants"])
         )
     write_json(figures, job.output.figures)
-    studies, outcomes, gaps = data_quality(
-        effects, data, criteria, definitions, selection, rob
-    )
+    studies, outcomes, gaps = data_quality(effects, data, criteria, definitions, selection, rob)
     write_tsv(studies, STUDY_COLUMNS, job.output.quality_studies)
     write_tsv(outcomes, OUTCOME_COLUMNS, job.output.quality_outcomes)
     write_tsv(gaps, GAP_COLUMNS, job.output.known_gaps)

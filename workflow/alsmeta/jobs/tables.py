@@ -74,7 +74,12 @@ def main(job):
     sources = read_named_table(job.input.sources, job.input.sources_schema, "sources")
     outcome_labels = {o: definitions[o]["label"] for o in outcomes}
     flow = prisma.flow(
-        read_tsv(job.input.inclusion), studies, sources, gathered["pooled"], outcomes, outcome_labels
+        read_tsv(job.input.inclusion),
+        studies,
+        sources,
+        gathered["pooled"],
+        outcomes,
+        outcome_labels,
     )
     write_tsv(prisma.flow_rows(flow), prisma.FLOW_COLUMNS, out.prisma_flow)
 
