@@ -35,6 +35,7 @@ checkpoint select:
     params:
         criteria=config["criteria"],
         definitions=config["outcome_definitions"],
+        definition_labels=config["definition_labels"],
         risk_of_bias=config["risk_of_bias"],
         small_study_min_k=config["sensitivity"]["small_study_min_k"],
     run:

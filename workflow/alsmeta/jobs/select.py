@@ -34,7 +34,8 @@ def main(job):
     effects = read_tsv(job.input.effects)
     criteria, definitions = job.params.criteria, job.params.definitions
     rob = job.params.risk_of_bias
-    selection = select(effects, data, criteria, definitions, rob=rob)
+    labels = job.params.definition_labels
+    selection = select(effects, data, criteria, definitions, labels=labels, rob=rob)
     write_tsv(selection.inclusion, INCLUSION_COLUMNS, job.output.inclusion)
     figures = {}
     context = variant_context(effects, data, criteria, rob)
@@ -44,7 +45,8 @@ def main(job):
             "outcome": outcome,
             "analysed": rows,
             "variants": as_changes(
-                variant_selections(effects, data, criteria, definitions, outcome, context), rows
+                variant_selections(effects, data, criteria, definitions, outcome, context, labels),
+                rows,
             ),
         }
         write_json(record, path)
