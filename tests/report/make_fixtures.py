@@ -61,20 +61,13 @@ def main(run: Path) -> None:
         if q["quote_id"] in quote_ids
     ]
     study_of = {r["effect_id"]: r["study_id"] for r in analysed}
-    q_of = {
-        (r["outcome"], r["omitted_effect_id"]): r["q"]
-        for r in read_tsv(tables / "leave_one_out.tsv")
-    }
     leave_one_out = [
-        {
-            **r,
-            "omitted_study": study_of[r["omitted_effect_id"]],
-            "q": q_of.get((r["outcome"], r["omitted_effect_id"])),
-        }
-        for o in OUTCOMES
-        for r in read_tsv(tables / f"leave_one_out_{o}.tsv")
+        {**r, "omitted_study": study_of[r["omitted_effect_id"]]}
+        for r in kept("leave_one_out")
     ]
-    graded = findings(OUTCOMES, definitions, pooled, analysed, weights)
+    graded = findings(
+        OUTCOMES, definitions, pooled, analysed, weights, config["pooling"]["level"]
+    )
     sof = [
         {**row, "notes": "; ".join(f.notes)}
         for row, f in zip(table_rows(graded), graded, strict=True)

@@ -50,19 +50,21 @@ def test_every_section_in_order_with_its_link(inputs):
 def test_summary_table_shows_the_summary_of_findings_rows(inputs):
     page = build_report(**inputs)
     table = tables_in(section_of(page, "summary"))[0]
-    assert (table[0][0], table[0][2], table[0][4]) == (
+    assert (table[0][0], table[0][2], table[0][4], table[0][5]) == (
         "Outcome",
         "Pooled effect (95% CI)",
+        "What it means",
         "Certainty",
     )
     rows = inputs["summary_of_findings"]
     assert len(table) - 1 == len(rows) == len(OUTCOMES)
     for shown, row in zip(table[1:], rows, strict=True):
-        label, participants, effect, absolute, certainty, reasons = shown
+        label, participants, effect, absolute, statement, certainty, reasons = shown
         assert label == row["label"]
         assert participants == f"{row['participants']} ({row['studies']})"
         assert effect == row["effect"]
         assert absolute == (row["absolute_effect"] or "")
+        assert statement == row["statement"] and statement
         assert certainty == f"{SYMBOLS.get(row['certainty'], '')} {row['certainty']}".strip()
         for column in ("risk_of_bias", "inconsistency", "imprecision", "single_arm"):
             cell = row[column] or ""
@@ -77,8 +79,15 @@ def test_summary_names_each_downgrade_with_its_levels(inputs):
     assert f"<li><b>Imprecision</b> (\u22122): {sae['imprecision'][4:]}</li>" in summary
     assert sae["risk_of_bias"].startswith("not serious")
     assert f"<li><b>Risk of bias</b> (0): {sae['risk_of_bias']}</li>" in summary
-    # An outcome with several studies that cannot be pooled: no domain, one note.
-    assert "<ul><li>4 studies, not pooled</li></ul>" in summary
+    # Several studies without an event, which no model pools: their counts, an exact bound
+    # and the assumption it rests on, graded like any rate.
+    zero = _by_outcome(inputs["summary_of_findings"])["treatment_related_sae"]
+    assert zero["effect"] == "0 events in 141 participants (4 studies)"
+    assert zero["absolute_effect"] == (
+        "0 per 1,000 (0 to 26): exact 95% CI on the summed counts, "
+        "assuming one common rate across studies"
+    )
+    assert f"<li>{zero['notes']}</li>" in summary and "0 events in 141" in summary
     assert "<a href='#outcome-serious_ae'>" in summary
     assert "<a href='#analysis-serious_ae-overall-all'>" in summary
     assert "<h3 id='grade-rules'>Certainty rules</h3>" in summary
@@ -96,7 +105,7 @@ def test_summary_shows_what_the_table_says(inputs):
     summary = section_of(build_report(**inputs), "summary")
     death = next(r for r in tables_in(summary)[0] if r[0] == row["label"])
     assert death[2] == "an effect only the table knows"
-    assert death[4] == f"{SYMBOLS['Moderate']} Moderate"
+    assert death[5] == f"{SYMBOLS['Moderate']} Moderate"
     assert "<li><b>Imprecision</b> (\u22122): a reason only the table knows</li>" in summary
     assert "<li>first note</li><li>second note</li>" in summary
 
@@ -306,7 +315,8 @@ def test_figures_are_embedded_with_alt_text(inputs):
 def test_methods_and_what_was_run_are_written_from_the_configuration(inputs):
     page = build_report(**inputs)
     assert "restricted maximum likelihood (REML)" in page and "r = 0.5" in page
-    assert "Test for subgroup differences: not available" in page
+    assert "The test for subgroup differences is Cochran's Q" in page
+    assert "binomial-normal generalized linear mixed model" in section_of(page, "methods")
     run = section_of(page, "reproducibility")
     assert "pymare" in run and "snakemake" in run
     assert inputs["input_files"]["studies"] in run

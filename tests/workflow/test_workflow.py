@@ -224,7 +224,10 @@ def test_report_shows_every_section(project):
     assert "alt=''" not in html
     # The methods paragraph is written from the configuration that ran.
     assert "restricted maximum likelihood (REML)" in html and "r = 0.5" in html
-    assert "Test for subgroup differences: not available" in html
+    # Subgroup tests are in pooled.tsv: the methods say how they were made, never that
+    # they are unavailable.
+    assert "The test for subgroup differences is Cochran's Q" in html
+    assert "not available in this version" not in html
 
 
 def test_every_pooled_number_links_to_its_rows_and_every_row_to_its_source(project):

@@ -111,5 +111,6 @@ rule tables:
         outcomes=OUTCOMES,
         definitions=config["outcome_definitions"],
         prepost_correlation=config["harmonize"]["prepost_correlation"],
+        level=config["pooling"]["level"],
     run:
         run_job("tables", input, output, params, wildcards, log)

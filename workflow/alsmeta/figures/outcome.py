@@ -5,7 +5,7 @@
 into :class:`alsmeta.figures.forest.Forest` values; :func:`leave_one_out_forest` draws the
 leave-one-out re-fits the same way. Nothing here computes a statistic except the
 leave-one-out re-fits (with :func:`alsmeta.stats.random_effects.random_effects`); a statistic
-the tables do not carry (the test for subgroup differences) is shown as not available.
+the tables do not carry (a test for subgroup differences with one subgroup) is said to be absent.
 """
 
 from __future__ import annotations

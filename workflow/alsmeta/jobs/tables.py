@@ -52,7 +52,7 @@ def main(job):
         job.log.info("%s: %d rows", name, len(gathered[key]))
 
     findings = sof.findings(
-        outcomes, definitions, gathered["pooled"], analysed, gathered["weights"]
+        outcomes, definitions, gathered["pooled"], analysed, gathered["weights"], params.level
     )
     write_tsv(sof.table_rows(findings), sof.COLUMNS, out.summary_of_findings)
 
