@@ -62,12 +62,9 @@ def main(run: Path) -> None:
     ]
     study_of = {r["effect_id"]: r["study_id"] for r in analysed}
     leave_one_out = [
-        {**r, "omitted_study": study_of[r["omitted_effect_id"]]}
-        for r in kept("leave_one_out")
+        {**r, "omitted_study": study_of[r["omitted_effect_id"]]} for r in kept("leave_one_out")
     ]
-    graded = findings(
-        OUTCOMES, definitions, pooled, analysed, weights, config["pooling"]["level"]
-    )
+    graded = findings(OUTCOMES, definitions, pooled, analysed, weights, config["pooling"]["level"])
     sof = [
         {**row, "notes": "; ".join(f.notes)}
         for row, f in zip(table_rows(graded), graded, strict=True)

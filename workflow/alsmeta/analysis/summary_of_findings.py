@@ -415,9 +415,7 @@ def statement(kind, label, certainty, est=None, measure="OR", acr=None, value=""
         template = STATEMENTS[certainty][0 if important else 1]
         return template.format(intervention=INTERVENTION, verb_s=verb_s, verb=verb, outcome=outcome)
     subject = (
-        f"The rate of {outcome} with {INTERVENTION}"
-        if kind == "proportion"
-        else f"The {outcome}"
+        f"The rate of {outcome} with {INTERVENTION}" if kind == "proportion" else f"The {outcome}"
     )
     return RATE_STATEMENTS[certainty].format(
         subject=subject, subject_lower=subject[:1].lower() + subject[1:], value=value
@@ -591,7 +589,9 @@ def _direction(est: float) -> str:
     return "slower decline" if est > 0 else "faster decline" if est < 0 else "no change"
 
 
-def findings(outcomes, definitions, pooled, analysed, weights, level: float = 0.95) -> list[Finding]:
+def findings(
+    outcomes, definitions, pooled, analysed, weights, level: float = 0.95
+) -> list[Finding]:
     """Summary-of-findings rows for every outcome, from the pipeline's tables."""
     out = []
     for outcome in outcomes:

@@ -1,6 +1,8 @@
-"""Claims in reader-facing text checked against what the run's tables and configuration hold.
+"""What a reader sees, checked: no library names or internal messages, and no claim that
+the run's tables or configuration contradict.
 
-A sentence that says a statistic is unavailable ("not available", "not computed", "no ...
+:func:`denied_terms` finds library names and internal messages (:data:`DENIED`). A
+sentence that says a statistic is unavailable ("not available", "not computed", "no ...
 test is computed") is false when an output table carries that statistic; a sentence that
 names a pooling method for adverse-event rates is false when the configuration ran another.
 :func:`false_claims` returns every such sentence with the reason it is false.
@@ -9,6 +11,47 @@ names a pooling method for adverse-event rates is false when the configuration r
 from __future__ import annotations
 
 import re
+
+#: Library names and internal messages that text a reader sees must not carry.
+DENIED = re.compile(
+    r"\b(?:lme4|glmer|metafor|escalc|pymare|numpy|scipy|statsmodels|pandas|matplotlib)\b|"
+    r"mu ->|Traceback|LinAlgError|Response is constant|\bnan\b|[-+]inf\b",
+    re.I,
+)
+#: summary_of_findings.tsv columns of text a reader sees.
+SOF_TEXT_COLUMNS = (
+    "label",
+    "effect",
+    "absolute_effect",
+    "assumed_control_risk_basis",
+    "statement",
+    "certainty",
+    "risk_of_bias",
+    "inconsistency",
+    "imprecision",
+    "single_arm",
+    "notes",
+)
+
+
+def denied_terms(text: str) -> list[str]:
+    """Each denied term in ``text`` with 60 characters around it."""
+    return [
+        text[max(0, m.start() - 60) : m.end() + 60].replace("\n", " ")
+        for m in DENIED.finditer(text)
+    ]
+
+
+def reader_page_text(page: str) -> str:
+    """The report's text a reader sees, less 'What was run' (software versions and the
+    configuration file are named there on purpose)."""
+    start = page.find("<section id='reproducibility'>")
+    if start >= 0:
+        page = page[:start] + page[page.index("</section>", start) :]
+    page = re.sub(r"<(script|style)\b.*?</\1>", " ", page, flags=re.S)
+    page = re.sub(r"src='data:[^']*'", "", page)
+    return re.sub(r"<[^>]+>", " ", page)
+
 
 #: Words that say a statistic does not exist in this run or version.
 UNAVAILABLE = re.compile(
@@ -36,7 +79,9 @@ IV_SCALES = re.compile(r"logit proportion|measure='PLO'|Freeman-Tukey|arcsine|ra
 AE_RATES = re.compile(r"adverse-event rates|AE rates", re.I)
 GLMM = re.compile(r"GLMM|binomial-normal", re.I)
 #: A sentence naming an alternative rather than the method run.
-ALTERNATIVE = re.compile(r"sensitivity|beside|alternative|instead|comparison|option|or `?glmm", re.I)
+ALTERNATIVE = re.compile(
+    r"sensitivity|beside|alternative|instead|comparison|option|or `?glmm", re.I
+)
 
 
 def sentences(text: str) -> list[str]:
@@ -51,9 +96,7 @@ def carried(*, pooled, extra, config) -> dict[str, bool]:
     """Which statistics the run's tables carry (``extra``: the sensitivity tables by name)."""
     small = extra.get("small_study") or []
     return {
-        "test for subgroup differences": any(
-            r.get("q_between") not in (None, "") for r in pooled
-        ),
+        "test for subgroup differences": any(r.get("q_between") not in (None, "") for r in pooled),
         "pre/post correlation sensitivity": bool(extra.get("prepost_sweep")),
         "funnel-plot asymmetry test": any(
             re.search(r"egger|begg", str(r.get("test") or ""), re.I) for r in small
