@@ -12,25 +12,19 @@ from __future__ import annotations
 
 import re
 
+from alsmeta.analysis.summary_of_findings import COLUMNS as SOF_COLUMNS
+
 #: Library names and internal messages that text a reader sees must not carry.
 DENIED = re.compile(
     r"\b(?:lme4|glmer|metafor|escalc|pymare|numpy|scipy|statsmodels|pandas|matplotlib)\b|"
     r"mu ->|Traceback|LinAlgError|Response is constant|\bnan\b|[-+]inf\b",
     re.I,
 )
-#: summary_of_findings.tsv columns of text a reader sees.
-SOF_TEXT_COLUMNS = (
-    "label",
-    "effect",
-    "absolute_effect",
-    "assumed_control_risk_basis",
-    "statement",
-    "certainty",
-    "risk_of_bias",
-    "inconsistency",
-    "imprecision",
-    "single_arm",
-    "notes",
+#: summary_of_findings.tsv columns of text a reader sees (all but ids and numbers).
+SOF_TEXT_COLUMNS = tuple(
+    c
+    for c in SOF_COLUMNS
+    if c not in ("outcome", "effect_ids", "studies", "participants", "assumed_control_risk")
 )
 
 
