@@ -1,6 +1,7 @@
 """End to end: the real workflow in a temporary copy, judged by what a user looks at."""
 
 import hashlib
+import html as html_module
 import json
 import os
 import re
@@ -11,6 +12,7 @@ from pathlib import Path
 
 import pytest
 import yaml
+from reader_text import carried, denied_terms, false_claims, reader_page_text
 from workdir import copy_project
 
 from alsmeta.io.tsv import read_tsv
@@ -228,6 +230,14 @@ def test_report_shows_every_section(project):
     # they are unavailable.
     assert "The test for subgroup differences is Cochran's Q" in html
     assert "not available in this version" not in html
+    # What a reader sees names no library or internal message and claims nothing the run's
+    # tables contradict.
+    tables = workdir / "results/tables"
+    extra = {n: read_tsv(tables / f"{n}.tsv") for n in ("small_study", "prepost_sweep")}
+    config = yaml.safe_load((workdir / "config/config.yaml").read_text())
+    facts = carried(pooled=read_tsv(tables / "pooled.tsv"), extra=extra, config=config)
+    assert false_claims(html, facts) == []
+    assert denied_terms(html_module.unescape(reader_page_text(html))) == []
 
 
 def test_every_pooled_number_links_to_its_rows_and_every_row_to_its_source(project):
@@ -265,13 +275,20 @@ def test_summary_of_findings_names_each_downgrade(project):
     assert sae["imprecision"] == "-2: 95% CI 0 to 929 per 1,000 spans 929 per 1,000"
     assert sae["single_arm"].startswith("-1: treated arms only")
     assert sae["risk_of_bias"].startswith("not serious")
-    # Four studies that cannot be pooled (all counts 0) are not graded as if one study.
+    # Four studies without an event, which no model pools: the counts and an exact bound
+    # on their sums, with the assumption it rests on, graded like any rate.
     trsae = rows["treatment_related_sae"]
     assert (trsae["studies"], trsae["participants"]) == (4, 141)
-    assert trsae["certainty"] == "Not assessed"
-    assert trsae["effect"].startswith("not pooled: every study has 0 events")
+    assert trsae["effect"] == "0 events in 141 participants (4 studies)"
+    assert trsae["absolute_effect"].startswith("0 per 1,000 (0 to 26): exact 95% CI")
+    assert trsae["absolute_effect"].endswith("assuming one common rate across studies")
     ratio = rows["death_vs_control"]
     assert ratio["effect"] == "OR 2.65 (95% CI 0.80 to 8.76)"
+    # The absolute effect at the control arm's risk (4/94), the CI limits transformed alike.
+    assert ratio["assumed_control_risk"] == pytest.approx(4 / 94, rel=1e-9)
+    assert ratio["assumed_control_risk_basis"] == "control-group risk of the 1 study"
+    assert ratio["absolute_effect"] == "63 more per 1,000 (from 8 fewer to 238 more)"
+    assert ratio["statement"] == "MSC probably increases the risk of death."
     assert ratio["imprecision"].startswith(
         "-1: 95% CI 0.80 to 8.76 (odds ratio) includes no effect"
     )
