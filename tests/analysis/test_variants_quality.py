@@ -91,7 +91,7 @@ def test_conflict_alternative_changes_one_value_only(table, effects, config):
     # Every treatment-related SAE count is 0: the default GLMM has no finite maximum, and
     # the variant row says so rather than inventing a rate.
     assert row["status"] == "not_pooled"
-    assert row["reason"].startswith("every study has 0 events")
+    assert row["reason"].startswith("0 events in 145 participants (4 studies): the random-effects")
 
 
 def test_company_topline_responders_give_their_own_pooled_odds_ratio(table, effects, config):

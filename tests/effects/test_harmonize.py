@@ -6,6 +6,7 @@ from pathlib import Path
 
 import pytest
 
+from alsmeta.effects import measures as fx
 from alsmeta.effects.harmonize import harmonize, harmonize_efficacy
 from alsmeta.io.tables import Row
 
@@ -44,6 +45,22 @@ def test_no_correction_leaves_zero_counts_not_computable(data):
     assert rows["oh2015_msc_sae"]["status"] == "not_computable"
     assert "no finite PLO estimate" in rows["oh2015_msc_sae"]["status_reason"]
     assert rows["cudkowicz2022_msc_ntf_serious_ae"]["status"] == "ok"
+
+
+@pytest.mark.parametrize("measure", ["PFT", "PAS"])
+def test_arcsine_measures_are_not_corrected_unless_listed(data, measure):
+    """escalc's default: no correction for PFT/PAS; listed in corrected_measures, 1/2 is
+    added as escalc(add = 1/2) would (x + 1/2 events in n + 1)."""
+    plain = {e["effect_id"]: e for e in harmonize(data, 0.5, "only0", 0.95, 0.5, measure)}
+    e = plain["oh2015_msc_sae"]
+    assert (e["events"], e["n"], e["continuity_added"]) == (0, 7, 0.0)
+    assert e["yi"] == pytest.approx(float(fx.proportion_effect(measure, [0], [7], add=0)[0][0]))
+    assert "continuity correction" not in e["derivation"]
+    listed = harmonize(data, 0.5, "only0", 0.95, 0.5, measure, corrected_measures=[measure])
+    e = {e["effect_id"]: e for e in listed}["oh2015_msc_sae"]
+    assert e["continuity_added"] == 0.5
+    assert e["yi"] == pytest.approx(float(fx.proportion_effect(measure, [0], [7], add=0.5)[0][0]))
+    assert "continuity correction 0.5 added" in e["derivation"]
 
 
 def test_denominators_from_elsewhere_are_flagged(effects):
