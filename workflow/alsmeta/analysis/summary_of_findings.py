@@ -537,6 +537,11 @@ def finding(outcome, definition, pooled, rows, weights, level: float = 0.95) -> 
         effect = f"{_pct(est)} (95% CI {_pct(lo)} to {_pct(hi)})"
         absolute = _rate_text(est, lo, hi)
         value = f"{1000 * est:.0f} per 1,000"
+        if fit is not None and fit.get("marginal_estimate") is not None:
+            # The GLMM's estimate is a typical study's rate; its population average differs
+            # where studies vary (pooled.tsv marginal_* columns).
+            marginal = [fit[f"marginal_{c}"] for c in ("estimate", "ci_lower", "ci_upper")]
+            notes.append(f"a typical study's rate (population-averaged: {_rate_text(*marginal)})")
     elif _is_ratio(kind):
         effect = f"{measure} {est:.2f} (95% CI {lo:.2f} to {hi:.2f})"
         absolute = (
