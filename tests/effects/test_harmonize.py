@@ -187,7 +187,10 @@ def test_responder_odds_ratio_from_the_printed_or_and_p(effects):
     e = effects["cudkowicz2022_msc_ntf_resp_primary_odds_ratio"]
     assert e["yi"] == pytest.approx(math.log(1.33))
     assert e["sei"] == pytest.approx(0.377512933, rel=1e-8)
-    assert e["flags"] == "se_from_p"
+    # The effect is the printed OR; the counts it shows (31/95 vs 26/94) are derived from the
+    # percentages of an n the paper does not print with them, and say so.
+    assert e["flags"] == "se_from_p;count_from_percent;n_from_other_source"
+    assert (e["events"], e["n"], e["comparator_events"], e["comparator_n"]) == (31, 95, 26, 94)
     # The arm count behind "33%" is derived (n = the Table 1 treated N, flagged).
     arm = effects["cudkowicz2022_msc_ntf_resp_primary"]
     assert (arm["events"], arm["n"]) == (31, 95)

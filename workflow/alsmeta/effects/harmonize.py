@@ -155,6 +155,12 @@ def _timepoint(row: Row, trail: _Trail) -> float | None:
     months = dv.duration_months(row["timepoint"], row["timepoint_unit"])
     if months.method:
         trail.add(dv.Derived(months.value, "", f"time point {months.text}"))
+    if row.get("timepoint_basis") == "inferred":
+        trail.flag(
+            "timepoint_inferred",
+            f"time point {row['timepoint']:g} {row['timepoint_unit']} inferred, not printed "
+            "with the value (see the row's notes)",
+        )
     return months.value
 
 
@@ -415,11 +421,16 @@ def _odds_ratio(row: Row, comparator: Row | None, add: float, level: float) -> d
                 )
             else:
                 raise ValueError("an odds ratio is printed without a CI or an exact p-value")
-            shown = []
+            shown, counts = [], _Trail()
             for side, r in (("", row), ("comparator_", comparator)):
                 if r is not None and r.get("n") is not None and r["count_basis"] != "not_reported":
-                    record[f"{side}events"] = _events(r, _Trail())
+                    record[f"{side}events"] = _events(r, counts)
+                    _n_source(r, counts)
                     shown.append(f"{record[f'{side}events']}/{r['n']}")
+            # The counts shown carry their own flags (derived from a percentage, n from
+            # another source), so that a reader of the forest plot sees how they were made.
+            for flag in counts.flags:
+                trail.flag(flag)
             if shown:
                 trail.steps.append(
                     f"counts shown ({' vs '.join(shown)}) are as printed or derived from the "
