@@ -222,3 +222,72 @@ def test_prepost_sweep_figure_draws_estimate_and_i2_or_says_why_not():
     text = " ".join(figure_text(prepost_sweep_figure(single, 0.5, "Sweep")).split())
     assert "not pooled at two or more values of r (k = 1: at least 2 studies)" in text
     assert "Studies whose SE depends on r: 2" in text
+
+
+def _rob_judgements():
+    from alsmeta.io.risk_of_bias import TOOLS, Judgement
+
+    def j(study, tool, value, overall):
+        return Judgement(
+            study, "all", tool, tuple((d, value) for d in TOOLS[tool].domains), overall
+        )
+
+    return [
+        j("trial_a", "rob2", "low", "low"),
+        j("trial_b", "rob2", "some_concerns", "high"),
+        j("series_c", "jbi_case_series", "unclear", "high"),
+    ]
+
+
+def test_risk_of_bias_figures_are_deterministic_and_name_the_studies(tmp_path):
+    from alsmeta.figures import risk_of_bias as rob_figures
+
+    judgements = _rob_judgements()
+    labels = {
+        ("trial_a", "all"): "Alpha 2020",
+        ("trial_b", "all"): "Beta 2021",
+        ("series_c", "all"): "Gamma 2019",
+    }
+    outputs = []
+    for run in range(2):
+        paths = {
+            "light": {"svg": str(tmp_path / f"light{run}.svg")},
+            "summary": {"svg": str(tmp_path / f"summary{run}.svg")},
+        }
+        fig = rob_figures.traffic_light(judgements, labels, "rob2", "Risk of bias: RoB 2")
+        shown = texts(fig)
+        assert "Alpha 2020" in shown and "Beta 2021" in shown and "Gamma 2019" not in shown
+        assert layout_problems(fig) == []
+        plotstyle.save(fig, paths["light"], title="RoB 2")
+        plotstyle.save(
+            rob_figures.summary_plot(judgements, "Risk of bias: summary"),
+            paths["summary"],
+            title="summary",
+        )
+        outputs.append([open(p["svg"], "rb").read() for p in (paths["light"], paths["summary"])])
+    assert outputs[0] == outputs[1]
+    assert b"Alpha 2020" in outputs[0][0]
+
+
+def test_forest_plot_carries_risk_of_bias_dots():
+    rows, (pooled, weights) = proportion_analysis(3)
+    from alsmeta.io.risk_of_bias import TOOLS, Judgement
+
+    first = rows[0]["study_id"]
+    rob = {
+        first: Judgement(
+            first, "safety", "rob2", tuple((d, "low") for d in TOOLS["rob2"].domains), "low"
+        )
+    }
+    spec = outcome_figures.overall_forest(PROPORTION, rows, pooled, weights, [], rob=rob)
+    study_rows = [r for r in spec.rows if r.kind == "study"]
+    assert study_rows[0].dots == ("low",) * 5 + ("low",)
+    assert all(r.dots == (None,) * 6 for r in study_rows[1:])  # not appraised: no dots
+    assert spec.dots.header == ("1", "2", "3", "4", "5", "All")
+    note = spec.footnotes[-1]
+    assert note.startswith("Risk of bias (dots right of the graph, judgements for adverse events")
+    assert "Not appraised:" in note
+    fig = forest.draw(spec)
+    assert "All" in texts(fig) and layout_problems(fig) == []
+    without = outcome_figures.overall_forest(PROPORTION, rows, pooled, weights, [])
+    assert without.dots is None

@@ -32,6 +32,8 @@ rule tables:
         studies_schema=f"{SCHEMA_DIR}/studies.schema.yaml",
         sources=config["data"]["sources"],
         sources_schema=f"{SCHEMA_DIR}/sources.schema.yaml",
+        risk_of_bias=config["data"]["risk_of_bias"],
+        risk_of_bias_schema=f"{SCHEMA_DIR}/risk_of_bias.schema.yaml",
         code=job_code("tables"),
     output:
         pooled=report(
@@ -105,6 +107,31 @@ rule tables:
             caption="../report/prepost_sweep.rst",
             category="Sensitivity",
         ),
+        risk_of_bias=report(
+            "results/tables/risk_of_bias.tsv",
+            caption="../report/risk_of_bias.rst",
+            category="Risk of bias",
+        ),
+        rob_rob2=report(
+            figure("rob_traffic_light_rob2"),
+            caption="../report/risk_of_bias.rst",
+            category="Risk of bias",
+        ),
+        rob_robins_i=report(
+            figure("rob_traffic_light_robins_i"),
+            caption="../report/risk_of_bias.rst",
+            category="Risk of bias",
+        ),
+        rob_jbi_case_series=report(
+            figure("rob_traffic_light_jbi_case_series"),
+            caption="../report/risk_of_bias.rst",
+            category="Risk of bias",
+        ),
+        rob_summary=report(
+            figure("rob_summary"),
+            caption="../report/risk_of_bias.rst",
+            category="Risk of bias",
+        ),
     log:
         "results/logs/tables.log",
     params:
@@ -112,5 +139,6 @@ rule tables:
         definitions=config["outcome_definitions"],
         prepost_correlation=config["harmonize"]["prepost_correlation"],
         level=config["pooling"]["level"],
+        risk_of_bias=config["risk_of_bias"],
     run:
         run_job("tables", input, output, params, wildcards, log)

@@ -7,6 +7,8 @@ rule forest_plots:
         analysis=rules.analyse.output.analysis,
         efficacy=config["data"]["efficacy"],
         efficacy_schema=f"{SCHEMA_DIR}/efficacy.schema.yaml",
+        risk_of_bias=config["data"]["risk_of_bias"],
+        risk_of_bias_schema=f"{SCHEMA_DIR}/risk_of_bias.schema.yaml",
         code=job_code("forest_plots"),
     output:
         forest=report(
@@ -27,6 +29,7 @@ rule forest_plots:
         definition=lambda wildcards: config["outcome_definitions"][wildcards.outcome],
         subgroups=SUBGROUPS,
         max_rows=config["figures"]["max_forest_rows"],
+        risk_of_bias=config["risk_of_bias"],
     run:
         run_job("forest_plots", input, output, params, wildcards, log)
 

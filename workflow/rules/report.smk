@@ -22,6 +22,13 @@ rule report:
         prepost_figure="results/figures/prepost_sweep.svg",
         figures=outcome_figures(["svg"]),
         prisma="results/figures/prisma.svg",
+        risk_of_bias_overall=rules.tables.output.risk_of_bias,
+        rob_figures=[
+            "results/figures/rob_traffic_light_rob2.svg",
+            "results/figures/rob_traffic_light_robins_i.svg",
+            "results/figures/rob_traffic_light_jbi_case_series.svg",
+            "results/figures/rob_summary.svg",
+        ],
         code=job_code("report"),
     output:
         html=report(

@@ -36,6 +36,7 @@ checkpoint select:
         criteria=config["criteria"],
         definitions=config["outcome_definitions"],
         definition_labels=config["definition_labels"],
+        risk_of_bias=config["risk_of_bias"],
         small_study_min_k=config["sensitivity"]["small_study_min_k"],
     run:
         run_job("select", input, output, params, wildcards, log)

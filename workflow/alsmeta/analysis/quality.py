@@ -76,7 +76,7 @@ def _join(values) -> str:
 
 
 def outcome_selections(
-    effects, data, criteria, definitions, main=None
+    effects, data, criteria, definitions, main=None, rob=None
 ) -> dict[str, dict[str, list[dict]]]:
     """Analysed rows per criteria set (main, paper_registry, plus_secondary) and outcome.
 
@@ -102,7 +102,9 @@ def outcome_selections(
                 by_outcome[outcome] = [r for r in main.analysed if r["outcome"] == outcome]
                 continue
             try:
-                selection = select(effects, data, {**crit, "outcomes": [outcome]}, definitions)
+                selection = select(
+                    effects, data, {**crit, "outcomes": [outcome]}, definitions, rob=rob
+                )
                 by_outcome[outcome] = selection.analysed
             except OverlapError as exc:
                 by_outcome[outcome] = exc
@@ -266,9 +268,12 @@ def gap_table(data) -> list[dict]:
     return rows
 
 
-def data_quality(effects, data, criteria, definitions, main=None) -> tuple[list, list, list]:
-    """The per-study, per-outcome and known-gaps tables (``main``: see outcome_selections)."""
-    selections = outcome_selections(effects, data, criteria, definitions, main)
+def data_quality(
+    effects, data, criteria, definitions, main=None, rob=None
+) -> tuple[list, list, list]:
+    """The per-study, per-outcome and known-gaps tables (``main``: see outcome_selections;
+    ``rob``: config ``risk_of_bias``)."""
+    selections = outcome_selections(effects, data, criteria, definitions, main, rob)
     return (
         study_table(effects, data, criteria, definitions, selections),
         outcome_table(effects, data, criteria, definitions, selections),

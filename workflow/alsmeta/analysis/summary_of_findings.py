@@ -12,6 +12,14 @@ from __future__ import annotations
 import statistics
 from dataclasses import dataclass, field
 
+from alsmeta.io.risk_of_bias import (
+    DEFAULTS,
+    LEVEL_NAMES,
+    TOOLS,
+    counted_level,
+    judgement_for,
+    readable,
+)
 from alsmeta.kinds import KINDS
 
 LEVELS = ("Very low", "Low", "Moderate", "High")
@@ -21,8 +29,6 @@ SYMBOLS = {
     for filled, level in enumerate(LEVELS, start=1)
 }
 
-#: Designs without randomisation but with a control group (selection bias).
-NONRANDOMISED = ("nonrandomized_controlled", "case_control_external")
 #: Designs without any control group.
 UNCONTROLLED = ("single_arm", "case_report")
 #: Half-width thresholds for imprecision.
@@ -99,19 +105,15 @@ EFFECT_WORDS = {
 #: What a per-1,000 bound on summed counts assumes (said wherever it is shown).
 COMMON_RATE_ASSUMPTION = "assuming one common rate across studies"
 
-RULES = (
+_RULES = (
     (
         "Start",
         "Every outcome starts at High. GRADE's rule that observational evidence starts at Low "
         "is replaced by the two design domains below, so that each reason is named.",
     ),
     (
-        "Risk of bias (design and evidence tier)",
-        "Down one level when studies that are non-randomised controlled or externally "
-        "controlled (designs nonrandomized_controlled, case_control_external), or whose "
-        "numbers come from a secondary source (evidence tier 'secondary'), carry 50% or more "
-        "of the weight (the whole evidence for a single study). Weight means the "
-        "inverse-variance weight; for a GLMM analysis, which has none, the share of participants.",
+        "Risk of bias (appraisal, weighted)",
+        "{risk_of_bias}",
     ),
     (
         "Inconsistency (I\u00b2 and prediction interval)",
@@ -160,6 +162,48 @@ RULES = (
         "al. 2011 advise 10) and shown under Sensitivity; a panel judges them there.",
     ),
 )
+
+
+def risk_of_bias_rule(settings: dict | None = None) -> str:
+    """The risk-of-bias rule as the reader sees it, with the configured thresholds."""
+    grade = {**DEFAULTS, **(settings or {})}["grade"]
+    text = (
+        "Each study's overall judgement for the outcome's scope (data/risk_of_bias.tsv: RoB 2 "
+        "for randomized trials, ROBINS-I for non-randomized and externally controlled "
+        "comparisons, the JBI case-series checklist for single-arm studies) is put on one "
+        "scale: low; some concerns (RoB 2) or moderate (ROBINS-I, JBI); high (RoB 2, JBI) or "
+        "serious (ROBINS-I); critical (ROBINS-I). 'No information' and a study without an "
+        f"assessment count as {readable(grade_counts(settings))}, and a value from a secondary "
+        "source as high. Following GRADE (Guyatt et al. 2011, GRADE guidelines 4: rate down "
+        "when the information from studies at high risk is enough to affect the "
+        "interpretation, once for serious and twice for very serious limitations): down two "
+        f"levels when studies at critical risk carry {grade['very_serious_share']:g}% of the "
+        "weight or more; down one level when studies at high risk or worse carry "
+        f"{grade['serious_share']:g}% or more"
+    )
+    if grade["some_concerns_share"] is not None:
+        text += (
+            f", or when studies with some concerns or worse carry "
+            f"{grade['some_concerns_share']:g}% or more"
+        )
+    return (
+        text + ". Weight means the inverse-variance weight; for a GLMM analysis, which has "
+        "none, the share of participants; a single study carries all of it."
+    )
+
+
+def grade_counts(settings: dict | None) -> str:
+    return {**DEFAULTS, **(settings or {})}["no_information_counts_as"]
+
+
+def rules(settings: dict | None = None) -> tuple:
+    """The certainty rules printed in the report, with the configured risk-of-bias rule."""
+    return tuple(
+        (name, text.replace("{risk_of_bias}", risk_of_bias_rule(settings))) for name, text in _RULES
+    )
+
+
+RULES = rules()
 
 
 @dataclass(frozen=True)
@@ -229,21 +273,44 @@ def _share(rows, weights, test) -> float:
     return sum(weights[r["effect_id"]] for r in rows if test(r))
 
 
-def _risk_of_bias(rows, weights):
-    def flagged(r):
-        return r["design"] in NONRANDOMISED or r["tier"] == "secondary"
+def _risk_of_bias(rows, weights, judged=None, settings=None):
+    """GRADE's risk-of-bias domain from the studies' appraisals (``judged``: study_id ->
+    :class:`~alsmeta.io.risk_of_bias.Judgement` for this outcome's scope), weighted by
+    each study's share of the analysis (:func:`risk_of_bias_rule`)."""
+    judged = judged or {}
+    grade = {**DEFAULTS, **(settings or {})}["grade"]
 
-    share = _share(rows, weights, flagged)
-    names = sorted({r["label"] for r in rows if flagged(r)})
-    if share >= 50:
+    def level(r):
+        counted = counted_level(judged.get(r["study_id"]), settings)
+        return max(counted, 2) if r["tier"] == "secondary" else counted
+
+    def named(r):
+        j = judged.get(r["study_id"])
+        what = f"{TOOLS[j.tool].name} {readable(j.overall)}" if j else "not assessed"
+        return f"{r['label']}: {what}" + (", secondary source" if r["tier"] == "secondary" else "")
+
+    shares = {lv: _share(rows, weights, lambda r, lv=lv: level(r) >= lv) for lv in (1, 2, 3)}
+    by_level: dict[int, list[str]] = {}
+    for r in rows:
+        by_level.setdefault(level(r), []).append(named(r))
+    parts = [
+        f"{LEVEL_NAMES[lv]}: " + "; ".join(sorted(set(by_level[lv])))
+        for lv in sorted(by_level, reverse=True)
+    ]
+    detail = (
+        f"{shares[2]:.0f}% of the weight at high risk or worse, {shares[1]:.0f}% with some "
+        f"concerns or worse ({' | '.join(parts)})"
+    )
+    if shares[3] >= grade["very_serious_share"]:
         return Downgrade(
-            "Risk of bias",
-            1,
-            f"{share:.0f}% of the weight from non-randomised or secondary-source evidence "
-            f"({', '.join(names)})",
+            "Risk of bias", 2, f"very serious: {shares[3]:.0f}% at critical risk; {detail}"
         )
-    detail = f" ({', '.join(names)}: {share:.0f}% of the weight)" if names else ""
-    return Downgrade("Risk of bias", 0, f"not serious{detail}")
+    if shares[2] >= grade["serious_share"]:
+        return Downgrade("Risk of bias", 1, f"serious: {detail}")
+    limit = grade["some_concerns_share"]
+    if limit is not None and shares[1] >= limit:
+        return Downgrade("Risk of bias", 1, f"serious (some concerns): {detail}")
+    return Downgrade("Risk of bias", 0, f"not serious ({detail})")
 
 
 def _inconsistency(kind, pooled):
@@ -441,7 +508,7 @@ def _rate_text(est: float, lo: float, hi: float) -> str:
     return f"{1000 * est:.0f} per 1,000 ({1000 * lo:.0f} to {1000 * hi:.0f})"
 
 
-def _unpooled_rates(outcome, definition, pooled, rows, weights, level) -> Finding:
+def _unpooled_rates(outcome, definition, pooled, rows, weights, judged, rob, level) -> Finding:
     """A proportion outcome the model could not pool: its summed counts and exact bound."""
     kind, label = definition["kind"], definition["label"]
     studies = len({r["study_id"] for r in rows})
@@ -454,7 +521,7 @@ def _unpooled_rates(outcome, definition, pooled, rows, weights, level) -> Findin
     )
     why = "every study has 0 events" if events == 0 else "no random-effects fit"
     downgrades = (
-        _risk_of_bias(rows, weights),
+        _risk_of_bias(rows, weights, judged, rob),
         Downgrade("Inconsistency", 0, f"not assessable ({why}; one common rate assumed)"),
         _imprecision(kind, lo, hi),
         _single_arm(kind, rows, weights),
@@ -477,12 +544,15 @@ def _unpooled_rates(outcome, definition, pooled, rows, weights, level) -> Findin
     )
 
 
-def finding(outcome, definition, pooled, rows, weights, level: float = 0.95) -> Finding:
+def finding(
+    outcome, definition, pooled, rows, weights, judged=None, rob=None, level: float = 0.95
+) -> Finding:
     """The summary-of-findings row for one outcome.
 
     ``pooled``: its overall pooled.tsv row; ``rows``: its analysed_effects.tsv rows;
-    ``weights``: effect_id -> weight % in the overall analysis; ``level``: of the exact
-    interval of rates that could not be pooled.
+    ``weights``: effect_id -> weight % in the overall analysis; ``judged``: study_id ->
+    risk-of-bias judgement for the outcome's scope; ``rob``: config ``risk_of_bias``;
+    ``level``: of the exact interval of rates that could not be pooled.
     """
     kind, label = definition["kind"], definition["label"]
     studies = len({r["study_id"] for r in rows})
@@ -503,7 +573,7 @@ def finding(outcome, definition, pooled, rows, weights, level: float = 0.95) -> 
     notes = []
     if pooled["status"] != "pooled" and len(rows) > 1:
         if kind == "proportion":
-            return _unpooled_rates(outcome, definition, pooled, rows, weights, level)
+            return _unpooled_rates(outcome, definition, pooled, rows, weights, judged, rob, level)
         # Several studies the model could not pool: no effect to grade, and no single
         # study stands in for them.
         return Finding(
@@ -566,7 +636,7 @@ def finding(outcome, definition, pooled, rows, weights, level: float = 0.95) -> 
             f"({12 * est:.1f} points/year)"
         )
     downgrades = (
-        _risk_of_bias(rows, weights),
+        _risk_of_bias(rows, weights, judged, rob),
         _inconsistency(kind, fit),
         _imprecision(kind, lo, hi, measure),
         _single_arm(kind, rows, weights),
@@ -595,9 +665,11 @@ def _direction(est: float) -> str:
 
 
 def findings(
-    outcomes, definitions, pooled, analysed, weights, level: float = 0.95
+    outcomes, definitions, pooled, analysed, weights, assessed=None, rob=None, level: float = 0.95
 ) -> list[Finding]:
-    """Summary-of-findings rows for every outcome, from the pipeline's tables."""
+    """Summary-of-findings rows for every outcome, from the pipeline's tables;
+    ``assessed``: the risk-of-bias judgements (:func:`alsmeta.io.risk_of_bias.assessments`),
+    ``rob``: config ``risk_of_bias``; ``level``: of exact intervals on summed counts."""
     out = []
     for outcome in outcomes:
         overall = next(
@@ -609,7 +681,12 @@ def findings(
             for x in weights
             if x["outcome"] == outcome and x["subgroup_variable"] == "overall"
         }
-        out.append(finding(outcome, definitions[outcome], overall, rows, w, level))
+        judged = {
+            r["study_id"]: j
+            for r in rows
+            if (j := judgement_for(assessed or {}, r["study_id"], outcome, rob)) is not None
+        }
+        out.append(finding(outcome, definitions[outcome], overall, rows, w, judged, rob, level))
     return out
 
 

@@ -29,6 +29,7 @@ from alsmeta.figures import style as ps
 ROW_PAD = 0.045  # inches added to every table row
 GAP = 0.14  # inches between columns
 MARGIN = 0.1
+DOT_STEP = 0.17  # inches between risk-of-bias dot columns
 TABLE_KINDS = ("study", "pooled", "prediction", "cells")
 
 
@@ -61,6 +62,16 @@ class Row:
     weight: float | None = None  # percent; sets the square's area
     text: str = ""
     bold: bool = False
+    dots: tuple = ()  # keys into Forest.dots.styles, one per dot column (None: no dot)
+
+
+@dataclass(frozen=True)
+class Dots:
+    """Columns of small coloured dots right of the graph (RevMan's risk-of-bias column):
+    ``header`` labels each column, ``styles`` maps a row's key to (colour, symbol)."""
+
+    header: tuple[str, ...]
+    styles: dict
 
 
 @dataclass(frozen=True)
@@ -84,6 +95,7 @@ class Forest:
     footnotes: tuple[str, ...] = ()
     binary: bool = True  # green squares (counts) or blue (continuous)
     graph_width: float = 2.5  # inches
+    dots: Dots | None = None
 
 
 # -- the axis ---------------------------------------------------------------------------
@@ -248,7 +260,13 @@ def draw(forest: Forest):
         overhang = max(
             [ps.text_width(tick_labels[-1]) / 2 - (graph_right - gx(ticks[-1]))] if ticks else [0]
         )
-        fig_width = graph_right + max(overhang, 0) + MARGIN + 0.05
+        dots_left = graph_right + max(overhang, 0) + GAP
+        dots_width = DOT_STEP * len(forest.dots.header) if forest.dots else 0.0
+        fig_width = (
+            dots_left + dots_width + MARGIN + 0.05
+            if forest.dots
+            else (graph_right + max(overhang, 0) + MARGIN + 0.05)
+        )
 
         # Rows: heights from the wrapped text; trailing notes go beside the axis.
         last_graph = max(
@@ -335,6 +353,16 @@ def draw(forest: Forest):
                     put(x0, yy, line, bold=True, ha="left")
                 else:
                     put(x0 + w, yy, line, bold=True, ha="right")
+        if forest.dots:
+            for k, label in enumerate(forest.dots.header):
+                put(
+                    dots_left + (k + 0.5) * DOT_STEP,
+                    header_bottom + 0.5 * ps.LINE,
+                    label,
+                    bold=True,
+                    ha="center",
+                    size=ps.SMALL,
+                )
         for j, line in enumerate(reversed(forest.graph_header.split("\n"))):
             put(
                 (graph_left + graph_right) / 2,
@@ -436,6 +464,27 @@ def draw(forest: Forest):
                 margin_lines(row, lines, top)
             elif row.kind in TABLE_KINDS:
                 text_cells(row, top)
+            if forest.dots and row.dots:
+                for k, key in enumerate(row.dots):
+                    if key is None:
+                        continue
+                    colour, symbol = forest.dots.styles[key]
+                    dx = (dots_left + (k + 0.5) * DOT_STEP) / fig_width
+                    fig.add_artist(
+                        Line2D(
+                            [dx],
+                            [mid / height],
+                            marker="o",
+                            markersize=8.5,
+                            markerfacecolor=colour,
+                            markeredgecolor="black",
+                            markeredgewidth=0.4,
+                            ls="none",
+                            transform=fig.transFigure,
+                        )
+                    )
+                    if symbol:
+                        put(dx * fig_width, mid, symbol, ha="center", size=ps.SMALL, bold=True)
             if row.kind == "study" and row.lower is not None and row.upper is not None:
                 whisker(mid, row.lower, row.upper)
                 est = _to_axis(forest.scale, row.estimate)

@@ -20,6 +20,7 @@ from alsmeta.figures.text import (
     readable,
     subgroup_test_line,
 )
+from alsmeta.io.risk_of_bias import SCOPE_LABELS, TOOLS
 from alsmeta.kinds import KINDS, MIN_K_LEAVE_ONE_OUT
 
 SUBGROUP_LABELS = {
@@ -137,8 +138,9 @@ def _count(value) -> str:
     return "NR" if value is None else str(value)
 
 
-def study_row(row: dict, kind: str, weight, efficacy: list[dict], notes: dict) -> fp.Row:
-    """One study's table row and whisker (``row``: an analysed_effects.tsv row)."""
+def study_row(row: dict, kind: str, weight, efficacy: list[dict], notes: dict, rob=None) -> fp.Row:
+    """One study's table row and whisker (``row``: an analysed_effects.tsv row; ``rob``:
+    study_id -> risk-of-bias judgement, for the dots right of the graph)."""
     cells = {
         "study": row["label"],
         "definition": row["definition"],
@@ -188,7 +190,65 @@ def study_row(row: dict, kind: str, weight, efficacy: list[dict], notes: dict) -
         row["ci_lower"],
         row["ci_upper"],
         weight=weight,
+        dots=_rob_keys(rob, row["study_id"]),
     )
+
+
+#: Judgement -> (colour, symbol) of the risk-of-bias dots (robvis's colours).
+def _rob_styles() -> dict:
+    from alsmeta.figures.risk_of_bias import STYLE
+
+    return STYLE
+
+
+def _rob_width(rob) -> int:
+    return max((len(j.domains) for j in (rob or {}).values()), default=0)
+
+
+def _rob_keys(rob, study_id: str) -> tuple:
+    """The dots of one study: a judgement per domain (padded to the widest tool), then
+    the overall judgement; none when the plot shows no risk of bias."""
+    if not rob:
+        return ()
+    width = _rob_width(rob)
+    j = rob.get(study_id)
+    if j is None:
+        return (None,) * (width + 1)
+    values = [v for _, v in j.domains]
+    return (*values, *([None] * (width - len(values))), j.overall)
+
+
+def rob_dots(rob) -> fp.Dots | None:
+    """The risk-of-bias dot columns (domain numbers, then 'All' for the overall)."""
+    if not rob:
+        return None
+    header = tuple(str(k) for k in range(1, _rob_width(rob) + 1)) + ("All",)
+    return fp.Dots(header, _rob_styles())
+
+
+def rob_footnote(rob, rows: list[dict]) -> str:
+    """The legend of the risk-of-bias dots: each tool's numbered domains, the symbols."""
+    if not rob:
+        return ""
+    tools = [t for t in TOOLS if any(j.tool == t for j in rob.values())]
+    scopes = sorted({j.scope for j in rob.values()})
+    parts = [
+        f"{TOOLS[t].name} ({TOOLS[t].citation}): "
+        + "; ".join(f"{k} {name.lower()}" for k, name in enumerate(TOOLS[t].domains.values(), 1))
+        for t in tools
+    ]
+    missing = sorted({r["label"] for r in rows if r["study_id"] not in rob})
+    text = (
+        "Risk of bias (dots right of the graph, judgements for "
+        + ", ".join(SCOPE_LABELS[s] for s in scopes)
+        + "; All = overall, computed by the tool's rule): "
+        + ". ".join(parts)
+        + ". + low or yes; \u2212 some concerns or moderate; \u00d7 high, serious or no; "
+        "! critical; ? no information or unclear."
+    )
+    if missing:
+        text += f" Not appraised: {', '.join(missing)}."
+    return text
 
 
 def _method_note(pooled: dict, kind: str) -> str:
@@ -284,7 +344,14 @@ def _total(kind: str, pooled: dict, studies: list[dict], not_pooled: str) -> lis
 
 
 def _forest(
-    kind: str, pooled: dict, table: list[fp.Row], title: str, notes: dict, summary: str
+    kind: str,
+    pooled: dict,
+    table: list[fp.Row],
+    title: str,
+    notes: dict,
+    summary: str,
+    rob=None,
+    rows=(),
 ) -> fp.Forest:
     """An outcome's forest plot (overall or by subgroup) around its overall ``pooled`` row;
     ``summary``, when not empty, is the last footnote (why study rows are not drawn)."""
@@ -294,26 +361,31 @@ def _forest(
         scale=_scale(kind),
         graph_header=graph_header(kind, pooled),
         title=title,
-        footnotes=_footnotes(pooled, kind, notes) + ((summary,) if summary else ()),
+        footnotes=_footnotes(pooled, kind, notes)
+        + ((summary,) if summary else ())
+        + ((rob_footnote(rob, list(rows)),) if rob else ()),
         binary=KINDS[kind].binary,
+        dots=rob_dots(rob),
     )
 
 
 def overall_forest(
-    definition: dict, rows: list[dict], pooled: dict, weights: dict, efficacy, summary=""
+    definition: dict, rows: list[dict], pooled: dict, weights: dict, efficacy, summary="", rob=None
 ) -> fp.Forest:
     """The outcome's forest plot. ``rows``: its analysed effects in display order;
     ``pooled``: its overall pooled.tsv row; ``weights``: effect_id -> weight %.
-    ``summary``: when not empty, the footnote saying why the study rows are not drawn."""
+    ``summary``: when not empty, the footnote saying why the study rows are not drawn.
+    ``rob``: study_id -> risk-of-bias judgement for this outcome (None: no dots)."""
     kind = definition["kind"]
     notes: dict = {}
+    rob = None if summary else rob
     table = (
         []
         if summary
-        else [study_row(r, kind, weights.get(r["effect_id"]), efficacy, notes) for r in rows]
+        else [study_row(r, kind, weights.get(r["effect_id"]), efficacy, notes, rob) for r in rows]
     )
     table += _total(kind, pooled, rows, "Not pooled")
-    return _forest(kind, pooled, table, definition["label"], notes, summary)
+    return _forest(kind, pooled, table, definition["label"], notes, summary, rob, rows)
 
 
 def subgroup_forest(
@@ -324,6 +396,7 @@ def subgroup_forest(
     weights: dict,
     efficacy,
     summary_only: str = "",
+    rob=None,
 ) -> fp.Forest:
     """Forest plot by subgroup: a diamond per level, the overall diamond, and the test for
     subgroup differences. ``pooled_rows``: every pooled.tsv row of the outcome; ``weights``:
@@ -331,6 +404,7 @@ def subgroup_forest(
     ``summary_only``: when not empty, the footnote saying why each level is drawn as its
     subtotal alone, without its study rows (a forest plot of thousands of rows)."""
     kind = definition["kind"]
+    rob = None if summary_only else rob
     name = SUBGROUP_LABELS.get(variable, variable)
     overall = next(r for r in pooled_rows if r["subgroup_variable"] == "overall")
     notes: dict = {}
@@ -344,7 +418,8 @@ def subgroup_forest(
         table.append(fp.Row("heading", text=heading))
         if not summary_only:
             table += [
-                study_row(r, kind, weights.get(r["effect_id"]), efficacy, notes) for r in members
+                study_row(r, kind, weights.get(r["effect_id"]), efficacy, notes, rob)
+                for r in members
             ]
         if level["status"] == "pooled":
             share = sum(weights.get(r["effect_id"]) or 0 for r in members)
@@ -364,7 +439,7 @@ def subgroup_forest(
     table += _total(kind, overall, rows, "Total not estimated")
     table.append(fp.Row("note", text=subgroup_test_line(pooled_rows, variable)))
     title = f"{definition['label']}, by {name.lower()}"
-    return _forest(kind, overall, table, title, notes, summary_only)
+    return _forest(kind, overall, table, title, notes, summary_only, rob, rows)
 
 
 def too_many_rows(k: int, max_rows: int, variable: str | None) -> str:
@@ -478,8 +553,10 @@ def write_forests(
     paths: dict,
     max_rows: int = 60,
     summary_by: str | None = None,
+    rob=None,
 ) -> None:
-    """The outcome's forest plot and one per subgroup variable. ``paths``: ``forest`` ->
+    """The outcome's forest plot and one per subgroup variable (``rob``: study_id ->
+    risk-of-bias judgement, drawn as dots right of the graph). ``paths``: ``forest`` ->
     {format: path}, ``subgroups`` -> {variable: {format: path}}. Above ``max_rows`` study
     rows a plot shows the subtotals of ``summary_by`` (a subgroup variable) instead."""
     from alsmeta.figures import style as ps
@@ -489,10 +566,10 @@ def write_forests(
     summary = too_many_rows(len(rows), max_rows, summary_by)
     if summary and summary_by:
         forest = subgroup_forest(
-            definition, summary_by, rows, pooled_rows, weights, efficacy, summary
+            definition, summary_by, rows, pooled_rows, weights, efficacy, summary, rob
         )
     else:
-        forest = overall_forest(definition, rows, overall, weights, efficacy, summary)
+        forest = overall_forest(definition, rows, overall, weights, efficacy, summary, rob)
     ps.save(fp.draw(forest), paths["forest"], title=f"Forest plot: {label}")
     for variable, variable_paths in paths["subgroups"].items():
         spec = subgroup_forest(
@@ -503,6 +580,7 @@ def write_forests(
             weights,
             efficacy,
             too_many_rows(len(rows), max_rows, variable),
+            rob,
         )
         ps.save(fp.draw(spec), variable_paths, title=f"Forest plot by {variable}: {label}")
 

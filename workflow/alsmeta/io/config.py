@@ -46,6 +46,19 @@ def check_config(config: dict, schema: dict) -> None:
                 f"config key 'criteria.outcomes.{i}'",
                 f"{name!r} is not defined in outcome_definitions ({', '.join(definitions)})",
             )
+    for name in config["risk_of_bias"]["outcome_scopes"]:
+        if name not in definitions:
+            raise InputError(
+                f"config key 'risk_of_bias.outcome_scopes.{name}'",
+                f"{name!r} is not defined in outcome_definitions",
+            )
+    rob = config["risk_of_bias"]
+    if rob["jbi_moderate_share"] > rob["jbi_low_share"]:
+        raise InputError(
+            "config key 'risk_of_bias.jbi_moderate_share'",
+            f"{rob['jbi_moderate_share']:g} exceeds risk_of_bias.jbi_low_share "
+            f"({rob['jbi_low_share']:g})",
+        )
     for name, spec in definitions.items():
         kind = spec["kind"]
         given = [key for key in ("ae_categories", "response_definitions") if key in spec]

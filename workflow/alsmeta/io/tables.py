@@ -23,6 +23,7 @@ import jsonschema
 import yaml
 
 from alsmeta.io.errors import InputError
+from alsmeta.io.risk_of_bias import TOOLS, tool_for_design
 
 #: Tables in the order they are validated, with the column holding each row's id.
 TABLES: dict[str, str] = {
@@ -38,13 +39,14 @@ TABLES: dict[str, str] = {
     "efficacy": "eff_id",
     "responders": "resp_id",
     "gaps": "study_id",
+    "risk_of_bias": "study_id",
 }
 
 #: The tables that hold extracted numbers (one value row each), with their id column.
 VALUE_TABLES = {"adverse_events": "ae_id", "efficacy": "eff_id", "responders": "resp_id"}
 
 #: Tables whose id column is not unique by design.
-_NOT_UNIQUE = ("gaps", "sources", "dossier_gaps")
+_NOT_UNIQUE = ("gaps", "sources", "dossier_gaps", "risk_of_bias")
 
 #: Quote references that point at something other than a dossier quote: a value the
 #: dossier prints only in one of its tables (``dossier:T03``), its list of non-MSC
@@ -284,9 +286,10 @@ def _load_dataset(files: tuple, schema_dir: str, _schemas: tuple) -> dict[str, l
                     )
 
     check_quotes("studies", "quote_ids")
+    check_quotes("risk_of_bias", "quote_ids")
     for table in ("arms", *VALUE_TABLES, "gaps", "conflicts", "overlap_groups"):
         check_quotes(table, "quote_id")
-    for table in ("arms", *VALUE_TABLES, "gaps", "conflicts"):
+    for table in ("arms", *VALUE_TABLES, "gaps", "conflicts", "risk_of_bias"):
         for row in data[table]:
             _check_ref(paths[table], row, "study_id", studies, "study_id")
     for table in VALUE_TABLES:
@@ -302,12 +305,62 @@ def _load_dataset(files: tuple, schema_dir: str, _schemas: tuple) -> dict[str, l
                     )
 
     _check_durations(paths["studies"], data["studies"])
+    _check_risk_of_bias(paths["risk_of_bias"], data["risk_of_bias"], studies)
     _check_overlap_groups(paths, data)
     _check_conflicts(paths, data)
     _check_adverse_events(paths["adverse_events"], data["adverse_events"])
     _check_efficacy(paths["efficacy"], data["efficacy"])
     _check_responders(paths["responders"], data["responders"])
     return data
+
+
+def _check_risk_of_bias(path: str, rows: list[Row], studies: dict) -> None:
+    """Each row's tool fits the study's design, its domain the tool, its judgement the
+    tool's vocabulary; one row per study, scope and domain; every domain for scope all."""
+    first: dict[tuple, int] = {}
+    seen: dict[str, dict] = {}
+    for row in rows:
+        study = row["study_id"]
+        where = f"{path}, line {row.line} (study_id {study!r})"
+        tool = TOOLS[row["tool"]]
+        expected = tool_for_design(studies[study]["design"])
+        if expected != row["tool"]:
+            raise InputError(
+                f"{where}, column 'tool'",
+                f"{row['tool']!r} does not fit design {studies[study]['design']!r} "
+                f"(use {expected or 'no tool: this design is not appraised'})",
+            )
+        if row["domain"] not in tool.domains:
+            raise InputError(
+                f"{where}, column 'domain'",
+                f"{row['domain']!r} is not a domain of {tool.name} ({', '.join(tool.domains)})",
+            )
+        if row["judgement"] not in tool.judgements:
+            raise InputError(
+                f"{where}, column 'judgement'",
+                f"{row['judgement']!r} is not a {tool.name} judgement "
+                f"({', '.join(tool.judgements)})",
+            )
+        key = (study, row["outcome_scope"], row["domain"])
+        if key in first:
+            raise InputError(
+                f"{where}, column 'domain'",
+                f"a second row for {row['domain']} with scope {row['outcome_scope']!r} "
+                f"(the first is on line {first[key]})",
+            )
+        first[key] = row.line
+        seen.setdefault(study, {"line": row.line, "domains": set()})
+        if row["outcome_scope"] == "all":
+            seen[study]["domains"].add(row["domain"])
+    for study, info in seen.items():
+        tool = TOOLS[tool_for_design(studies[study]["design"])]
+        missing = [d for d in tool.domains if d not in info["domains"]]
+        if missing:
+            raise InputError(
+                f"{path}, line {info['line']} (study_id {study!r}), column 'domain'",
+                f"no row with scope 'all' for {', '.join(missing)} ({tool.name} needs every "
+                "domain)",
+            )
 
 
 def _check_durations(path: str, rows: list[Row]) -> None:

@@ -2,6 +2,7 @@
 variable, from its selection and analysis."""
 
 from alsmeta.figures.outcome import write_forests
+from alsmeta.io import risk_of_bias as rob
 from alsmeta.io.files import read_json
 from alsmeta.io.tables import read_named_table
 from alsmeta.jobs import by_format
@@ -17,6 +18,16 @@ def main(job):
     }
     efficacy = read_named_table(job.input.efficacy, job.input.efficacy_schema, "efficacy")
     subgroups = job.params.subgroups
+    settings = job.params.risk_of_bias
+    assessed = rob.assessments(
+        read_named_table(job.input.risk_of_bias, job.input.risk_of_bias_schema, "risk_of_bias"),
+        settings,
+    )
+    judged = {
+        r["study_id"]: j
+        for r in rows
+        if (j := rob.judgement_for(assessed, r["study_id"], job.wildcards.outcome, settings))
+    }
     write_forests(
         job.params.definition,
         rows,
@@ -31,5 +42,6 @@ def main(job):
         },
         max_rows=job.params.max_rows,
         summary_by=subgroups[0] if subgroups else None,
+        rob=judged,
     )
     job.log.info("%s: %d studies", job.wildcards.outcome, len(rows))

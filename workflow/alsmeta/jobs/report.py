@@ -22,7 +22,7 @@ EXTRA = (
 
 def main(job):
     inputs = job.input
-    figures = {Path(p).stem: p for p in [*inputs.figures, inputs.prisma]}
+    figures = {Path(p).stem: p for p in [*inputs.figures, inputs.prisma, *inputs.rob_figures]}
     html = build_report(
         config=job.params.config,
         outcomes=job.params.outcomes,
@@ -40,6 +40,7 @@ def main(job):
         extra={
             **{name: read_tsv(inputs[name]) for name in EXTRA},
             "prepost_figure": inputs.prepost_figure,
+            "risk_of_bias": read_tsv(inputs.risk_of_bias_overall),
         },
     )
     out = Path(job.output.html)

@@ -33,11 +33,12 @@ def main(job):
     data = load_job_dataset(job.input)
     effects = read_tsv(job.input.effects)
     criteria, definitions = job.params.criteria, job.params.definitions
+    rob = job.params.risk_of_bias
     labels = job.params.definition_labels
-    selection = select(effects, data, criteria, definitions, labels=labels)
+    selection = select(effects, data, criteria, definitions, labels=labels, rob=rob)
     write_tsv(selection.inclusion, INCLUSION_COLUMNS, job.output.inclusion)
     figures = {}
-    context = variant_context(effects, data, criteria)
+    context = variant_context(effects, data, criteria, rob)
     for outcome, path in zip(criteria["outcomes"], job.output.selections, strict=True):
         rows = [r for r in selection.analysed if r["outcome"] == outcome]
         record = {
@@ -54,7 +55,7 @@ def main(job):
             "%s: %d rows analysed, %d variants", outcome, len(rows), len(record["variants"])
         )
     write_json(figures, job.output.figures)
-    studies, outcomes, gaps = data_quality(effects, data, criteria, definitions, selection)
+    studies, outcomes, gaps = data_quality(effects, data, criteria, definitions, selection, rob)
     write_tsv(studies, STUDY_COLUMNS, job.output.quality_studies)
     write_tsv(outcomes, OUTCOME_COLUMNS, job.output.quality_outcomes)
     write_tsv(gaps, GAP_COLUMNS, job.output.known_gaps)

@@ -18,6 +18,7 @@ from alsmeta.analysis.sensitivity import (
     SWEEP_COLUMNS,
 )
 from alsmeta.analysis.variants import VARIANT_COLUMNS
+from alsmeta.io import risk_of_bias as rob
 from alsmeta.io.files import read_json
 from alsmeta.io.tables import read_named_table
 from alsmeta.io.tsv import read_tsv, write_tsv
@@ -51,20 +52,40 @@ def main(job):
         write_tsv(gathered[key], columns, out[name])
         job.log.info("%s: %d rows", name, len(gathered[key]))
 
+    rob_rows = read_named_table(
+        job.input.risk_of_bias, job.input.risk_of_bias_schema, "risk_of_bias"
+    )
+    assessed = rob.assessments(rob_rows, params.risk_of_bias)
     findings = sof.findings(
-        outcomes, definitions, gathered["pooled"], analysed, gathered["weights"], params.level
+        outcomes,
+        definitions,
+        gathered["pooled"],
+        analysed,
+        gathered["weights"],
+        assessed,
+        params.risk_of_bias,
+        level=params.level,
     )
     write_tsv(sof.table_rows(findings), sof.COLUMNS, out.summary_of_findings)
 
     studies = read_named_table(job.input.studies, job.input.studies_schema, "studies")
+    labels = {s["study_id"]: f"{s['first_author']} {s['year']}" for s in studies}
+    shown = rob.shown(rob_rows, assessed)
+    write_tsv(rob.table_rows(shown, labels), rob.TABLE_COLUMNS, out.risk_of_bias)
     sources = read_named_table(job.input.sources, job.input.sources_schema, "sources")
-    labels = {o: definitions[o]["label"] for o in outcomes}
+    outcome_labels = {o: definitions[o]["label"] for o in outcomes}
     flow = prisma.flow(
-        read_tsv(job.input.inclusion), studies, sources, gathered["pooled"], outcomes, labels
+        read_tsv(job.input.inclusion),
+        studies,
+        sources,
+        gathered["pooled"],
+        outcomes,
+        outcome_labels,
     )
     write_tsv(prisma.flow_rows(flow), prisma.FLOW_COLUMNS, out.prisma_flow)
 
     from alsmeta.figures import prisma as prisma_figure
+    from alsmeta.figures import risk_of_bias as rob_figure
     from alsmeta.figures import style
     from alsmeta.figures.sensitivity import prepost_sweep_figure
 
@@ -78,5 +99,22 @@ def main(job):
         ),
         by_format(out.prepost_figure),
         title="r-sensitivity of the pooled slope change",
+    )
+    row_labels = {
+        (j.study_id, j.scope): labels[j.study_id]
+        + ("" if j.scope == "all" else f" ({rob.SCOPE_LABELS[j.scope]})")
+        for j in shown
+    }
+    for tool in rob.TOOLS:
+        name = rob.TOOLS[tool].name
+        style.save(
+            rob_figure.traffic_light(shown, row_labels, tool, f"Risk of bias: {name}"),
+            by_format(out[f"rob_{tool}"]),
+            title=f"Risk-of-bias traffic-light plot ({name})",
+        )
+    style.save(
+        rob_figure.summary_plot([j for j in shown if j.scope == "all"], "Risk of bias: summary"),
+        by_format(out.rob_summary),
+        title="Risk-of-bias summary plot",
     )
     job.log.info("%d studies, %d in at least one synthesis", flow.studies, len(flow.included_any))

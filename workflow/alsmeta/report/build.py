@@ -1,7 +1,8 @@
 """The self-contained HTML report, written for the reviewer who audits every number.
 
 Order: summary of findings (GRADE-style, with its rules), methods and results as PRISMA 2020
-items 13a-13f and 20a-20d, study selection (flow diagram, inclusion log), sensitivity and data
+items 13a-13f and 20a-20d, study selection (flow diagram, inclusion log), risk of bias
+(traffic-light and summary plots, each judgement with its support), sensitivity and data
 quality, provenance of every extracted number, and what was run (software versions, input
 checksums, the configuration). Each section is one module of :mod:`alsmeta.report.sections`.
 
@@ -26,13 +27,23 @@ from alsmeta.report.sections import (
     provenance,
     reproducibility,
     results,
+    risk_of_bias,
     selection,
     sensitivity,
     summary,
 )
 
 #: The sections in page order (each has ID, TITLE and section(ctx)).
-SECTIONS = (summary, methods, results, selection, sensitivity, provenance, reproducibility)
+SECTIONS = (
+    summary,
+    methods,
+    results,
+    selection,
+    risk_of_bias,
+    sensitivity,
+    provenance,
+    reproducibility,
+)
 
 TITLE = "MSC therapy for ALS: meta-analysis report"
 HEADING = "Mesenchymal stromal cell therapy for ALS: random-effects meta-analysis"

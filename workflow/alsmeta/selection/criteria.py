@@ -27,6 +27,7 @@ from alsmeta.effects.derive import duration_months
 from alsmeta.effects.harmonize import COLUMNS as EFFECT_COLUMNS
 from alsmeta.io.config import check_criteria
 from alsmeta.io.errors import InputError
+from alsmeta.io.risk_of_bias import LEVEL_NAMES, MAX_LEVEL, TOOLS, assessments, scope_of
 from alsmeta.io.tables import Row
 from alsmeta.kinds import KINDS, PROPORTION_MEASURES
 
@@ -189,6 +190,20 @@ def _source_table(kind: str, definition: dict) -> str:
 
 def _flags(effect: dict) -> list[str]:
     return [f for f in str(effect.get("flags") or "").split(";") if f]
+
+
+def _risk_of_bias_reason(judgement, criteria) -> tuple[str, str] | None:
+    """Why a study fails ``criteria.max_risk_of_bias`` (None when it passes)."""
+    limit = MAX_LEVEL[criteria["max_risk_of_bias"]]
+    if limit is None:
+        return None
+    key = "criteria.max_risk_of_bias"
+    if judgement is None:
+        return (key, f"no risk-of-bias assessment ({key} = {criteria['max_risk_of_bias']})")
+    name = f"{TOOLS[judgement.tool].name} overall {judgement.overall.replace('_', ' ')}"
+    if judgement.level is None or judgement.level > limit:
+        return (key, f"{name} for scope {judgement.scope!r} is above {key} = {LEVEL_NAMES[limit]}")
+    return None
 
 
 def _row_reasons(effect, study, arm, kind, criteria, tier_exempt) -> list[tuple[str, str]]:
@@ -441,7 +456,14 @@ def _no_candidate_reason(study, outcome, kind, definition, gaps, effects_by_stud
 
 
 def select(
-    effects, data, criteria, definitions, tier_exempt=frozenset(), only_studies=None, labels=None
+    effects,
+    data,
+    criteria,
+    definitions,
+    tier_exempt=frozenset(),
+    only_studies=None,
+    labels=None,
+    rob=None,
 ) -> Selection:
     """Decide, for each analysed outcome, which effect rows are pooled and why others are not.
 
@@ -453,7 +475,9 @@ def select(
     attributes. Raises :class:`InputError` for criteria that name unknown things and
     :class:`OverlapError` when the overlap rule is to refuse. ``only_studies``: log only
     these studies (the caller passes only their effect rows). ``labels``: config
-    ``definition_labels``, the reader's words of each row's ``definition``.
+    ``definition_labels``, the reader's words of each row's ``definition``. ``rob``: config
+    ``risk_of_bias`` (which scope each outcome uses, the tools' overall rules), for
+    ``criteria.max_risk_of_bias``.
     """
     check_criteria(criteria, data)
     studies = {s["study_id"]: s for s in data["studies"]}
@@ -468,16 +492,21 @@ def select(
     gaps = {}
     for gap in data["gaps"]:
         gaps.setdefault((gap["study_id"], gap["outcome"]), []).append(gap["reason"])
+    judged = assessments(data["risk_of_bias"], rob) if criteria["max_risk_of_bias"] != "any" else {}
     inclusion, analysed = [], []
     for outcome in criteria["outcomes"]:
         definition = definitions[outcome]
         kind = definition["kind"]
+        scope = scope_of(outcome, rob)
         decisions = []
         for effect in candidates(effects, kind, definition):
             study = studies[effect["study_id"]]
             reasons = _row_reasons(
                 effect, study, arms[effect["arm_id"]], kind, criteria, tier_exempt
             )
+            biased = _risk_of_bias_reason(judged.get((effect["study_id"], scope)), criteria)
+            if biased:
+                reasons.append(biased)
             decisions.append([effect, reasons])
 
         # One row per arm (or arm contrast): the whole population before a subgroup, the

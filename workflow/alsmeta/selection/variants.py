@@ -13,7 +13,9 @@ The main analysis uses the configured criteria. Each variant changes one judgeme
   erratum admitted as well;
 * ``assumed_n``: counts derived from a percentage of a denominator the source does not
   print with it admitted;
-* ``overlap``: for each overlap group, each member kept in turn.
+* ``overlap``: for each overlap group, each member kept in turn;
+* ``risk_of_bias``: only studies at low overall risk of bias, and only studies below high
+  risk (some concerns or moderate at worst), where the main analysis admits more.
 
 A variant that cannot touch an outcome (its rows are not candidates of the outcome) is
 not listed for it. Selection runs per outcome, so that an overlap the configuration
@@ -25,6 +27,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from alsmeta.io.risk_of_bias import MAX_LEVEL
 from alsmeta.selection.criteria import (
     OverlapError,
     candidates,
@@ -73,9 +76,32 @@ def tier_variants(criteria: dict) -> list[Variant]:
     return out
 
 
+#: The risk-of-bias sensitivity analyses: criteria.max_risk_of_bias values, strictest first.
+ROB_VARIANTS = {"low": "low_risk_only", "some_concerns": "no_high_risk"}
+
+
+def risk_of_bias_variants(criteria: dict) -> list[Variant]:
+    """Studies at low risk only, and without those at high risk, when main admits more."""
+    main = MAX_LEVEL[criteria["max_risk_of_bias"]]
+    return [
+        Variant(
+            name,
+            "risk_of_bias",
+            f"criteria.max_risk_of_bias = {value}",
+            {**criteria, "max_risk_of_bias": value},
+        )
+        for value, name in ROB_VARIANTS.items()
+        if main is None or MAX_LEVEL[value] < main
+    ]
+
+
 def variants(criteria: dict, data: dict, effects: list[dict]) -> list[Variant]:
     """Every variant the data and the configuration allow, main first."""
-    out = [Variant("main", "main", "as configured", criteria), *tier_variants(criteria)]
+    out = [
+        Variant("main", "main", "as configured", criteria),
+        *tier_variants(criteria),
+        *risk_of_bias_variants(criteria),
+    ]
     tiers = set(criteria["evidence_tiers"])
     in_group: dict[str, list[dict]] = {}  # conflict group -> its rows, one pass over effects
     for e in effects:
@@ -175,7 +201,7 @@ def variants(criteria: dict, data: dict, effects: list[dict]) -> list[Variant]:
 
 def _concerns(variant: Variant, rows: list[dict], studies, arms) -> bool:
     """Whether a variant can change an outcome whose candidate rows are ``rows``."""
-    if variant.kind in ("main", "evidence_tiers"):
+    if variant.kind in ("main", "evidence_tiers", "risk_of_bias"):
         return True
     if variant.overlap_group is not None:
         present = {
@@ -242,15 +268,17 @@ class VariantContext:
     arms: dict
     links: tuple
     study_of: dict
+    rob: dict | None = None  # config risk_of_bias, for the risk-of-bias variants
 
 
-def variant_context(effects, data, criteria) -> VariantContext:
+def variant_context(effects, data, criteria, rob=None) -> VariantContext:
     return VariantContext(
         variants(criteria, data, effects),
         {s["study_id"]: s for s in data["studies"]},
         {a["arm_id"]: a for a in data["arms"]},
         _overlap_links(data),
         {e["effect_id"]: e["study_id"] for e in effects},
+        rob,
     )
 
 
@@ -292,6 +320,7 @@ def variant_selections(
                 variant.tier_exempt,
                 only_studies=local,
                 labels=labels,
+                rob=context.rob,
             )
             rows = selection.analysed
             if local is not None:

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 
-from alsmeta.analysis.summary_of_findings import RULES, SYMBOLS
+from alsmeta.analysis.summary_of_findings import SYMBOLS, rules
 from alsmeta.figures.text import MINUS, readable
 from alsmeta.report.html import Num, analysis_id, esc, link, section_head, slug, table
 from alsmeta.report.inputs import ReportInputs
@@ -89,6 +89,9 @@ def section(ctx: ReportInputs) -> str:
         ),
         "<h3 id='grade-rules'>Certainty rules</h3><dl>",
     ]
-    parts += [f"<dt><b>{esc(name)}</b></dt><dd>{esc(text)}</dd>" for name, text in RULES]
+    parts += [
+        f"<dt><b>{esc(name)}</b></dt><dd>{esc(text)}</dd>"
+        for name, text in rules(ctx.config.get("risk_of_bias"))
+    ]
     parts.append("</dl></section>")
     return "\n".join(parts)

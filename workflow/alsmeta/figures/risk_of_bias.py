@@ -1,0 +1,228 @@
+"""Risk-of-bias figures in the robvis layout (McGuinness & Higgins 2021, Res Synth Methods
+12:55-61): a traffic-light plot per tool (a coloured circle with a symbol per study and
+domain, and the overall judgement), and a summary bar plot (the share of each judgement
+per domain). The summary is unweighted: each study counts once, because a study's weight
+differs from one analysis to the next; the figure says so. The colours and symbols are
+robvis's, and the same ones mark the risk-of-bias dots beside every forest plot.
+"""
+
+from __future__ import annotations
+
+from alsmeta.figures import style as ps
+from alsmeta.io.risk_of_bias import TOOLS, Judgement, readable
+
+#: Judgement -> (colour, symbol), as robvis draws them.
+STYLE = {
+    "low": ("#02C100", "+"),
+    "yes": ("#02C100", "+"),
+    "some_concerns": ("#E2DF07", "\u2212"),
+    "moderate": ("#E2DF07", "\u2212"),
+    "high": ("#BF0000", "\u00d7"),
+    "serious": ("#BF0000", "\u00d7"),
+    "no": ("#BF0000", "\u00d7"),
+    "critical": ("#820000", "!"),
+    "no_information": ("#4EA1F7", "?"),
+    "unclear": ("#4EA1F7", "?"),
+    "not_applicable": ("#CCCCCC", ""),
+}
+#: The judgements of each tool in the order the legend and the bars show them.
+ORDER = {
+    "rob2": ("low", "some_concerns", "high", "no_information"),
+    "robins_i": ("low", "moderate", "serious", "critical", "no_information"),
+    "jbi_case_series": ("yes", "no", "unclear", "not_applicable"),
+}
+OVERALL_ORDER = {"jbi_case_series": ("low", "moderate", "high", "no_information")}
+ROW_H = 0.26  # inches per study row
+COL_W = 0.34  # inches per domain column
+
+
+def legend_text(tool: str) -> str:
+    """The tool's domains and judgement symbols in one line (forest-plot footnotes)."""
+    t = TOOLS[tool]
+    domains = "; ".join(f"{d} {name.lower()}" for d, name in t.domains.items())
+    marks = ", ".join(f"{STYLE[j][1] or 'blank'} {readable(j)}" for j in ORDER[tool])
+    return f"{t.name} ({t.citation}): {domains}. {marks}."
+
+
+def _dot(ax, x, y, judgement, radius):
+    from matplotlib.patches import Circle
+
+    colour, symbol = STYLE[judgement]
+    ax.add_patch(Circle((x, y), radius, facecolor=colour, edgecolor="black", lw=0.4))
+    if symbol:
+        ax.text(
+            x,
+            y,
+            symbol,
+            ha="center",
+            va="center",
+            fontproperties=ps.font(ps.FONT_SIZE, bold=True),
+            color="black",
+        )
+
+
+def traffic_light(judgements: list[Judgement], labels: dict, tool: str, title: str):
+    """One row per study (and scope where its judgements differ), one column per domain
+    and the overall judgement. ``labels``: (study_id, scope) -> row label."""
+    import matplotlib.pyplot as plt
+
+    t = TOOLS[tool]
+    rows = [j for j in judgements if j.tool == tool]
+    if not rows:
+        return ps.message_figure(title, f"No study in the analyses is appraised with {t.name}.")
+    columns = [*t.domains, "Overall"]
+    label_w = max(ps.text_width(labels[(j.study_id, j.scope)]) for j in rows) + 0.2
+    width = 0.15 + label_w + COL_W * len(columns) + 0.2
+    notes = [f"{d}: {name}" for d, name in t.domains.items()]
+    legend = ", ".join(
+        f"{STYLE[j][1] or 'blank'} {readable(j)}"
+        for j in dict.fromkeys(ORDER[tool] + OVERALL_ORDER.get(tool, ()))
+    )
+    foot = [
+        line
+        for note in ["; ".join(notes) + ".", f"Judgement: {legend}.", f"Tool: {t.citation}."]
+        for line in ps.wrap(note, width - 0.3, ps.SMALL)
+    ]
+    body = ROW_H * (len(rows) + 1)
+    height = 0.45 + body + 0.15 + len(foot) * ps.LINE * 0.9 + 0.1
+    with plt.rc_context(ps.RC):
+        fig = ps.figure(width, height)
+        ps.put_title(fig, width, height, title)
+        left = (0.15 + label_w) / width
+        bottom = (0.15 + len(foot) * ps.LINE * 0.9) / height
+        ax = fig.add_axes((left, bottom, COL_W * len(columns) / width, body / height))
+        ax.set_xlim(0, len(columns))
+        ax.set_ylim(len(rows) + 1, 0)
+        ax.axis("off")
+        radius = 0.36 * min(COL_W, ROW_H) / COL_W
+        for c, name in enumerate(columns):
+            ax.text(
+                c + 0.5,
+                0.5,
+                "All" if name == "Overall" else name,
+                ha="center",
+                va="center",
+                fontproperties=ps.font(ps.FONT_SIZE, bold=True),
+            )
+        for r, j in enumerate(rows, start=1):
+            y = r + 0.5
+            fig.text(
+                0.15 / width,
+                bottom + (len(rows) + 1 - y) * ROW_H / height,
+                labels[(j.study_id, j.scope)],
+                ha="left",
+                va="center",
+                fontproperties=ps.font(),
+            )
+            for c, (_, value) in enumerate(j.domains):
+                _dot(ax, c + 0.5, y, value, radius)
+            _dot(ax, len(columns) - 0.5, y, j.overall, radius)
+        for k, line in enumerate(foot):
+            fig.text(
+                0.15 / width,
+                (0.1 + (len(foot) - k - 0.5) * ps.LINE * 0.9) / height,
+                line,
+                ha="left",
+                va="center",
+                fontproperties=ps.font(ps.SMALL),
+            )
+    return fig
+
+
+def summary_plot(judgements: list[Judgement], title: str):
+    """Per tool, the share of studies with each judgement per domain and overall
+    (horizontal stacked bars, unweighted: each study counts once)."""
+    import matplotlib.pyplot as plt
+
+    tools = [t for t in TOOLS if any(j.tool == t for j in judgements)]
+    if not tools:
+        return ps.message_figure(title, "No study in the analyses has a risk-of-bias appraisal.")
+    bars = [(t, d) for t in tools for d in [*TOOLS[t].domains, "Overall"]]
+    label_w = max(
+        ps.text_width(f"{TOOLS[t].name} {d} {TOOLS[t].domains.get(d, 'overall')}") for t, d in bars
+    )
+    width = 0.2 + label_w + 3.6
+    foot = ps.wrap(
+        "Share of the appraised studies with each judgement (unweighted: each study counts "
+        "once, as its weight differs between analyses), for the judgements of scope 'all'.",
+        width - 0.3,
+        ps.SMALL,
+    )
+    seen = list(dict.fromkeys(v for t in tools for v in (*ORDER[t], *OVERALL_ORDER.get(t, ()))))
+    legend_rows = -(-len(seen) // 5)
+    below = 0.4 + legend_rows * ps.LINE + 0.05 + len(foot) * ps.LINE * 0.9 + 0.05
+    height = 0.45 + ROW_H * len(bars) + below
+    with plt.rc_context(ps.RC):
+        fig = ps.figure(width, height)
+        ps.put_title(fig, width, height, title)
+        bottom = below / height
+        ax = fig.add_axes(
+            (
+                (0.15 + label_w) / width,
+                bottom,
+                3.2 / width,
+                ROW_H * len(bars) / height,
+            )
+        )
+        ax.set_xlim(0, 100)
+        ax.set_ylim(len(bars), 0)
+        ax.set_yticks([])
+        for side in ("left", "right", "top"):
+            ax.spines[side].set_visible(False)
+        ax.set_xticks([0, 25, 50, 75, 100], ["0%", "25%", "50%", "75%", "100%"])
+        for i, (tool, domain) in enumerate(bars):
+            rows = [j for j in judgements if j.tool == tool]
+            values = [j.overall if domain == "Overall" else dict(j.domains)[domain] for j in rows]
+            order = (OVERALL_ORDER.get(tool) if domain == "Overall" else None) or ORDER[tool]
+            start = 0.0
+            for value in dict.fromkeys((*order, *sorted(values))):
+                share = 100.0 * values.count(value) / len(values)
+                if share:
+                    ax.barh(
+                        i + 0.5,
+                        share,
+                        left=start,
+                        height=0.7,
+                        color=STYLE[value][0],
+                        edgecolor="black",
+                        lw=0.4,
+                    )
+                    start += share
+            name = TOOLS[tool].domains.get(domain, "overall")
+            fig.text(
+                0.15 / width,
+                bottom + (len(bars) - i - 0.5) * ROW_H / height,
+                f"{TOOLS[tool].name} {domain}: {name}"
+                if domain != "Overall"
+                else f"{TOOLS[tool].name}: overall ({_studies(len(rows))})",
+                ha="left",
+                va="center",
+                fontproperties=ps.font(bold=domain == "Overall"),
+            )
+        from matplotlib.patches import Patch
+
+        fig.legend(
+            [Patch(facecolor=STYLE[v][0], edgecolor="black", lw=0.4) for v in seen],
+            [readable(v) for v in seen],
+            loc="upper left",
+            bbox_to_anchor=(0.1 / width, (below - 0.38) / height),
+            ncol=5,
+            frameon=False,
+            prop=ps.font(ps.SMALL),
+            handlelength=1.0,
+            columnspacing=1.2,
+        )
+        for k, line in enumerate(foot):
+            fig.text(
+                0.15 / width,
+                (0.05 + (len(foot) - k - 0.5) * ps.LINE * 0.9) / height,
+                line,
+                ha="left",
+                va="center",
+                fontproperties=ps.font(ps.SMALL),
+            )
+    return fig
+
+
+def _studies(n: int) -> str:
+    return f"{n} study" if n == 1 else f"{n} studies"
