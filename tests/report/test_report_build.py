@@ -25,7 +25,9 @@ from alsmeta.report.build import build_report
 from alsmeta.report.inputs import ReportInputs
 from alsmeta.report.sections import selection
 
-SECTION_IDS = "summary methods results selection sensitivity provenance reproducibility".split()
+SECTION_IDS = (
+    "summary methods results selection risk-of-bias sensitivity provenance reproducibility".split()
+)
 
 
 def _by_outcome(rows):
@@ -181,12 +183,12 @@ def test_selection_shows_what_the_flow_table_says(inputs):
 
 def test_synthesis_text_names_arms_and_unreported_participants(inputs):
     for row in inputs["pooled"]:
-        if row["outcome"] == "responders" and row["subgroup_variable"] == "overall":
-            row.update(k=5, n_total=146, k_n_unreported=2)
+        if row["outcome"] == "serious_ae_any_definition" and row["subgroup_variable"] == "overall":
+            row.update(k=9, n_total=146, k_n_unreported=2)
     ctx = ReportInputs.of(**inputs)
-    assert selection.synthesis_text(ctx, "responders") == (
-        "Responders on the ALSFRS-R slope, MSC arms (threshold as printed): 3 studies, "
-        "5 arms or contrasts, 146 participants (+2 with n not reported)"
+    assert selection.synthesis_text(ctx, "serious_ae_any_definition") == (
+        "Serious adverse events, any definition as reported (sensitivity analysis): 7 studies, "
+        "9 arms or contrasts, 146 participants (+2 with n not reported)"
     )
     assert selection.synthesis_text(ctx, "any_ae") == "Any adverse event: no study included"
     assert selection.synthesis_text(ctx, "headache") == "Headache: 1 study, 26 participants"
@@ -242,13 +244,16 @@ def test_every_leave_one_out_row_is_shown(inputs):
         assert f"(without {low['omitted_label']}) to " in said
         assert f"(without {high['omitted_label']})." in said
     # Outcomes with k >= 3 have rows; the others are said not to be done.
-    assert {r["outcome"] for r in loo} == {"serious_ae", "responders"}
+    assert {r["outcome"] for r in loo} == {"serious_ae", "serious_ae_any_definition"}
 
 
 def test_a_leave_one_out_row_that_could_not_be_fitted(inputs):
-    row = next(r for r in inputs["leave_one_out"] if r["outcome"] == "responders")
+    outcome = "serious_ae_any_definition"
+    row = next(
+        r for r in inputs["leave_one_out"] if r["outcome"] == outcome and r["status"] == "pooled"
+    )
     row.update(status="not_pooled", reason="no fit: tau^2 diverged", estimate=None)
-    block = _leave_one_out_block(build_report(**inputs), "responders")
+    block = _leave_one_out_block(build_report(**inputs), outcome)
     shown = next(r for r in tables_in(block)[0] if r[0] == row["omitted_label"])
     assert shown[2:] == ["not estimated: no fit: \u03c4\u00b2 diverged", "", "", "", ""]
 
