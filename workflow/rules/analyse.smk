@@ -14,6 +14,7 @@ rule analyse:
         definition=lambda wildcards: config["outcome_definitions"][wildcards.outcome],
         subgroups=SUBGROUPS,
         pooling=config["pooling"],
+        bayes=config["bayes"],
         harmonize=config["harmonize"],
         sensitivity=config["sensitivity"],
         moderators=config["moderators"],
@@ -47,6 +48,11 @@ rule tables:
         weights=report(
             "results/tables/weights.tsv",
             caption="../report/weights.rst",
+            category="Tables",
+        ),
+        bayes_shrinkage=report(
+            "results/tables/bayes_shrinkage.tsv",
+            caption="../report/bayes_shrinkage.rst",
             category="Tables",
         ),
         leave_one_out=report(
@@ -111,5 +117,6 @@ rule tables:
         outcomes=OUTCOMES,
         definitions=config["outcome_definitions"],
         prepost_correlation=config["harmonize"]["prepost_correlation"],
+        primary_framework=config["pooling"]["primary_framework"],
     run:
         run_job("tables", input, output, params, wildcards, log)
