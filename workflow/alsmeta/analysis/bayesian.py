@@ -5,8 +5,9 @@ model cannot pool (one study; zero events in every study): the ``bayes_*`` colum
 ``pooled.tsv`` and one ``bayes_shrinkage.tsv`` row per study and analysis. Single-arm event
 counts (proportion outcomes) use the binomial-normal model on the logit scale, whatever
 ``pooling.proportion_method`` is; every other analysis the normal-normal model on its
-analysis scale, all of one run's in one :func:`alsmeta.stats.bayes.normal_normal_batch`
-call. The priors are configuration (``bayes.priors``, one entry per analysis scale, each
+analysis scale. All analyses of one job (an outcome overall and per subgroup level) are
+fitted in one :func:`alsmeta.stats.bayes.normal_normal_batch` call, or one
+:func:`alsmeta.stats.bayes.binomial_normal_batch` call. The priors are configuration (``bayes.priors``, one entry per analysis scale, each
 with its reason); the model is described in :mod:`alsmeta.stats.bayes`.
 
 Values on the natural scale are the posterior quantiles back-transformed with
@@ -114,11 +115,9 @@ def settings_for(key: str, bayes: dict, level: float):
     )
 
 
-def prior_text(key: str, bayes: dict, level: float) -> str:
-    """'tau ~ half-normal(0.5); mu ~ normal(0, 4)' as the reader sees it."""
-    prior = bayes["priors"][key]
-    tau = settings_for(key, bayes, level).tau_prior.describe()
-    return f"{tau}; mu ~ normal({prior['mu']['mean']:g}, {prior['mu']['sd']:g})"
+def prior_text(settings) -> str:
+    """'tau: half-normal, scale 0.5; mu: normal, mean 0, SD 4' as the reader sees it."""
+    return f"tau: {settings.tau_prior.describe()}; mu: {settings.describe_mu()}"
 
 
 def _natural_rows(analysis: Analysis) -> list[dict]:
@@ -129,7 +128,7 @@ def _natural_rows(analysis: Analysis) -> list[dict]:
     return analysis.rows
 
 
-def _columns(analysis: Analysis, result, key: str, bayes: dict, level: float) -> dict:
+def _columns(analysis: Analysis, result, key: str, settings) -> dict:
     natural = to_natural(
         analysis.definition, _natural_rows(analysis), [getattr(result, f) for _, f in NATURAL]
     )
@@ -144,15 +143,19 @@ def _columns(analysis: Analysis, result, key: str, bayes: dict, level: float) ->
         **{c: float(getattr(result, f)) for c, f in ANALYSIS},
         "bayes_interval": result.interval,
         "bayes_prior_key": key,
-        "bayes_prior": prior_text(key, bayes, level),
+        "bayes_prior": prior_text(settings),
         "bayes_grid_points": result.grid_points,
         "bayes_integration_error": result.integration_error,
     }
 
 
 def _shrinkage(analysis: Analysis, result) -> list[dict]:
+    """One row per study: its observed estimate and its shrinkage estimate (none where the
+    engine gives none)."""
     rows = _natural_rows(analysis)
     out = []
+    if len(result.shrinkage_mean) != len(analysis.rows):
+        return out
     for i, r in enumerate(analysis.rows):
         analysis_scale = (
             result.shrinkage_mean[i],
@@ -182,15 +185,15 @@ def _shrinkage(analysis: Analysis, result) -> list[dict]:
     return out
 
 
-def bayesian_results(analyses: list[Analysis], bayes: dict, level: float) -> dict:
+def bayesian_results(analyses: list[Analysis], settings: dict) -> dict:
     """id(analysis) -> its BayesResult, for every analysis with at least one study: the
-    normal-normal ones in one batch call, the binomial-normal ones one call each."""
-    from alsmeta.stats.bayes import binomial_normal, normal_normal_batch
+    normal-normal ones in one batch call, the binomial-normal ones in another.
+    ``settings``: prior key -> BayesSettings."""
+    from alsmeta.stats.bayes import binomial_normal_batch, normal_normal_batch
 
     fitted = [a for a in analyses if a.rows]
-    normal = [a for a in fitted if model_of(a) == NORMAL_NORMAL]
-    settings = {key: settings_for(key, bayes, level) for key in {prior_key(a) for a in fitted}}
     results = {}
+    normal = [a for a in fitted if model_of(a) == NORMAL_NORMAL]
     if normal:
         batch = normal_normal_batch(
             [[r["yi"] for r in a.rows] for a in normal],
@@ -198,13 +201,14 @@ def bayesian_results(analyses: list[Analysis], bayes: dict, level: float) -> dic
             [settings[prior_key(a)] for a in normal],
         )
         results.update(zip((id(a) for a in normal), batch, strict=True))
-    for a in fitted:
-        if model_of(a) == BINOMIAL_NORMAL:
-            results[id(a)] = binomial_normal(
-                [int(r["events"]) for r in a.rows],
-                [int(r["n"]) for r in a.rows],
-                settings[prior_key(a)],
-            )
+    binomial = [a for a in fitted if model_of(a) == BINOMIAL_NORMAL]
+    if binomial:
+        batch = binomial_normal_batch(
+            [[int(r["events"]) for r in a.rows] for a in binomial],
+            [[int(r["n"]) for r in a.rows] for a in binomial],
+            [settings[prior_key(a)] for a in binomial],
+        )
+        results.update(zip((id(a) for a in binomial), batch, strict=True))
     return results
 
 
@@ -214,8 +218,9 @@ def add_bayesian(pooled, analysed, outcomes, definitions, subgroups, pooling, ba
     analyses = build_analyses(analysed, outcomes, definitions, subgroups)
     if len(analyses) != len(pooled):
         raise ValueError("pooled rows and analyses differ: pass pool_all's own arguments")
-    level = pooling["level"]
-    results = bayesian_results(analyses, bayes, level)
+    keys = {prior_key(a) for a in analyses}
+    settings = {key: settings_for(key, bayes, pooling["level"]) for key in sorted(keys)}
+    results = bayesian_results(analyses, settings)
     shrinkage = []
     for a, row in zip(analyses, pooled, strict=True):
         if (row["outcome"], row["subgroup_variable"], row["subgroup_level"]) != (
@@ -233,6 +238,6 @@ def add_bayesian(pooled, analysed, outcomes, definitions, subgroups, pooling, ba
             )
             continue
         result = results[id(a)]
-        row.update(_columns(a, result, prior_key(a), bayes, level))
+        row.update(_columns(a, result, prior_key(a), settings[prior_key(a)]))
         shrinkage += _shrinkage(a, result)
     return shrinkage
