@@ -27,6 +27,8 @@ rule forest_plots:
         definition=lambda wildcards: config["outcome_definitions"][wildcards.outcome],
         subgroups=SUBGROUPS,
         max_rows=config["figures"]["max_forest_rows"],
+        show_shrinkage=config["figures"]["show_shrinkage"],
+        primary_framework=config["pooling"]["primary_framework"],
     run:
         run_job("forest_plots", input, output, params, wildcards, log)
 

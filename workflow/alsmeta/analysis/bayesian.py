@@ -7,8 +7,9 @@ counts (proportion outcomes) use the binomial-normal model on the logit scale, w
 ``pooling.proportion_method`` is; every other analysis the normal-normal model on its
 analysis scale. All analyses of one job (an outcome overall and per subgroup level) are
 fitted in one :func:`alsmeta.stats.bayes.normal_normal_batch` call, or one
-:func:`alsmeta.stats.bayes.binomial_normal_batch` call. The priors are configuration (``bayes.priors``, one entry per analysis scale, each
-with its reason); the model is described in :mod:`alsmeta.stats.bayes`.
+:func:`alsmeta.stats.bayes.binomial_normal_batch` call. The priors are configuration
+(``bayes.priors``, one entry per analysis scale, each with its reason); the models are
+described in :mod:`alsmeta.stats.bayes`.
 
 Values on the natural scale are the posterior quantiles back-transformed with
 :func:`alsmeta.analysis.pooling.to_natural` (quantiles, so a median stays a median); the

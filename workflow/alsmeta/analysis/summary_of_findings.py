@@ -9,7 +9,7 @@ a substitute for its judgement (GRADE Handbook, Schünemann et al. 2013).
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from alsmeta.kinds import KINDS
 
@@ -66,6 +66,15 @@ RULES = (
         "Down one level when single-arm studies or case reports carry 50% or more of the "
         "weight, or when the outcome pools treated arms without a comparator (adverse-event "
         "rates, within-arm slope changes): events and changes cannot then be attributed to MSC.",
+    ),
+    (
+        "Framework",
+        "Graded on the frequentist random-effects result by default. When the Bayesian "
+        "analysis is the headline (pooling.primary_framework: bayesian), the same rules read "
+        "its posterior median and 95% credible interval for the CI, and its 95% predictive "
+        "interval for the prediction interval; I\u00b2 is the frequentist one, not estimable "
+        "where that model did not pool. The Bayesian analysis also grades an outcome with one "
+        "study, or with zero events in every study, which the frequentist model cannot pool.",
     ),
     (
         "Publication bias",
@@ -157,9 +166,12 @@ def _inconsistency(kind, pooled):
     if pooled is None:
         return Downgrade("Inconsistency", 0, "not assessable (one study)")
     i2 = pooled["i2_tau2_pct"]
-    levels = 2 if i2 >= 75 else 1 if i2 >= 50 else 0
     pi = f"95% PI {_interval(kind, pooled['pi_lower'], pooled['pi_upper'])}"
-    reason = f"I\u00b2 = {i2:.0f}% (\u03c4\u00b2-based); {pi}"
+    if i2 is None:  # Bayesian headline where the frequentist model did not pool
+        levels, reason = 0, f"I\u00b2 not estimable; {pi}"
+    else:
+        levels = 2 if i2 >= 75 else 1 if i2 >= 50 else 0
+        reason = f"I\u00b2 = {i2:.0f}% (\u03c4\u00b2-based); {pi}"
     null = KINDS[kind].null or 0.0
     if kind != "proportion" and levels == 0:
         ci_excludes = pooled["ci_lower"] > null or pooled["ci_upper"] < null
@@ -231,12 +243,46 @@ def _certainty(downgrades) -> str:
     return LEVELS[max(0, 3 - sum(d.levels for d in downgrades))]
 
 
-def finding(outcome, definition, pooled, rows, weights) -> Finding:
+#: pooled.tsv's Bayesian columns read as the frequentist ones (posterior median, credible
+#: interval, predictive interval) when the Bayesian framework is the headline.
+BAYES_AS = {
+    "status": "bayes_status",
+    "reason": "bayes_reason",
+    "estimate": "bayes_estimate",
+    "ci_lower": "bayes_cri_lower",
+    "ci_upper": "bayes_cri_upper",
+    "pi_lower": "bayes_pred_lower",
+    "pi_upper": "bayes_pred_upper",
+}
+#: How a Bayesian finding names its intervals.
+BAYES_WORDS = (("95% CI", "95% CrI"), ("95% PI", "95% predictive interval"))
+
+
+def _bayesian(pooled: dict) -> dict:
+    """The overall pooled row with the Bayesian result in the frequentist columns; I\u00b2
+    stays the frequentist one (None where that model did not pool)."""
+    view = {**pooled, **{key: pooled.get(column) for key, column in BAYES_AS.items()}}
+    if pooled["status"] != "pooled":
+        view["i2_tau2_pct"] = None
+    return view
+
+
+def _bayes_words(text: str) -> str:
+    for old, new in BAYES_WORDS:
+        text = text.replace(old, new)
+    return text
+
+
+def finding(outcome, definition, pooled, rows, weights, framework="frequentist") -> Finding:
     """The summary-of-findings row for one outcome.
 
     ``pooled``: its overall pooled.tsv row; ``rows``: its analysed_effects.tsv rows;
-    ``weights``: effect_id -> weight % in the overall analysis.
+    ``weights``: effect_id -> weight % in the overall analysis. ``framework``: bayesian
+    grades the Bayesian result (posterior median, 95% credible and predictive intervals,
+    also for one study or zero events everywhere) where pooled.tsv has one.
     """
+    if framework == "bayesian" and rows and pooled.get("bayes_status") == "pooled":
+        return _bayesian_finding(outcome, definition, pooled, rows, weights)
     kind, label = definition["kind"], definition["label"]
     studies = len({r["study_id"] for r in rows})
     ids = tuple(r["effect_id"] for r in rows)
@@ -310,12 +356,38 @@ def finding(outcome, definition, pooled, rows, weights) -> Finding:
     )
 
 
+def _bayesian_finding(outcome, definition, pooled, rows, weights) -> Finding:
+    view = _bayesian(pooled)
+    one = len(rows) == 1
+    if one:  # graded as pooled, but with no heterogeneity to assess
+        view["status"] = "pooled"
+    f = finding(outcome, definition, view, rows, weights)
+    downgrades = tuple(
+        Downgrade(d.domain, 0, "not assessable (one study)")
+        if one and d.domain == "Inconsistency"
+        else replace(d, reason=_bayes_words(d.reason))
+        for d in f.downgrades
+    )
+    note = (
+        f"Bayesian random effects ({pooled['bayes_model']} model; {pooled['bayes_prior']}): "
+        "posterior median with 95% credible interval"
+    )
+    return replace(
+        f,
+        effect=_bayes_words(f.effect),
+        certainty=_certainty(downgrades),
+        downgrades=downgrades,
+        notes=(note, *f.notes),
+    )
+
+
 def _direction(est: float) -> str:
     return "slower decline" if est > 0 else "faster decline" if est < 0 else "no change"
 
 
-def findings(outcomes, definitions, pooled, analysed, weights) -> list[Finding]:
-    """Summary-of-findings rows for every outcome, from the pipeline's tables."""
+def findings(outcomes, definitions, pooled, analysed, weights, framework="frequentist"):
+    """Summary-of-findings rows for every outcome, from the pipeline's tables, graded on
+    the ``framework`` (pooling.primary_framework) result."""
     out = []
     for outcome in outcomes:
         overall = next(
@@ -327,7 +399,7 @@ def findings(outcomes, definitions, pooled, analysed, weights) -> list[Finding]:
             for x in weights
             if x["outcome"] == outcome and x["subgroup_variable"] == "overall"
         }
-        out.append(finding(outcome, definitions[outcome], overall, rows, w))
+        out.append(finding(outcome, definitions[outcome], overall, rows, w, framework))
     return out
 
 

@@ -10,6 +10,9 @@ the tables do not carry (the test for subgroup differences) is shown as not avai
 
 from __future__ import annotations
 
+import dataclasses
+from dataclasses import dataclass, field
+
 from alsmeta.figures import forest as fp
 from alsmeta.figures.text import (
     effect_text,
@@ -252,27 +255,48 @@ def _scale(kind: str, reference=()) -> fp.Scale:
     return fp.Scale(k.axis, k.null, k.favours, limits=limits, reference=tuple(reference))
 
 
-def _footnotes(pooled: dict | None, kind: str, notes: dict) -> tuple[str, ...]:
+def _footnotes(
+    pooled: dict | None, kind: str, notes: dict, bayes: Bayes | None = None
+) -> tuple[str, ...]:
     out = [f"{mark} {text}" for mark, text in sorted(notes.items())]
     if pooled is not None and pooled.get("status") == "pooled":
         out.insert(0, _method_note(pooled, kind))
+    if bayes is not None and pooled is not None and bayes.draws_total(pooled):
+        out.insert(0, bayes.note(pooled))
     return tuple(out)
 
 
-def _total(kind: str, pooled: dict, studies: list[dict], not_pooled: str) -> list[fp.Row]:
+def _total(
+    kind: str, pooled: dict, studies: list[dict], not_pooled: str, bayes: Bayes | None = None
+) -> list[fp.Row]:
     """The total of an outcome's forest plot: its rows, heterogeneity and the test for the
-    overall effect; or, where ``pooled`` did not pool, a note ``not_pooled: why``."""
+    overall effect; or, where ``pooled`` did not pool, a note ``not_pooled: why``. With
+    ``bayes``, the Bayesian total too (first when it is the primary framework)."""
     if pooled["status"] != "pooled":
-        return [fp.Row("note", text=f"{not_pooled}: {readable(pooled['reason'])}", bold=True)]
-    return [
-        *_total_rows(kind, pooled, studies, "Total (95% CI)", "100.0%"),
-        fp.Row("note", text=heterogeneity_line(pooled)),
-        fp.Row("note", text=overall_test_line(pooled, kind)),
-    ]
+        frequentist = [
+            fp.Row("note", text=f"{not_pooled}: {readable(pooled['reason'])}", bold=True)
+        ]
+    else:
+        frequentist = [
+            *_total_rows(kind, pooled, studies, "Total (95% CI)", "100.0%"),
+            fp.Row("note", text=heterogeneity_line(pooled)),
+            fp.Row("note", text=overall_test_line(pooled, kind)),
+        ]
+    if bayes is None or not bayes.draws_total(pooled):
+        return frequentist
+    if bayes.primary:
+        return [*_bayes_total(kind, pooled, studies, hollow=False), *frequentist]
+    return [*frequentist, *_bayes_total(kind, pooled, studies, hollow=True)]
 
 
 def _forest(
-    kind: str, pooled: dict, table: list[fp.Row], title: str, notes: dict, summary: str
+    kind: str,
+    pooled: dict,
+    table: list[fp.Row],
+    title: str,
+    notes: dict,
+    summary: str,
+    bayes: Bayes | None = None,
 ) -> fp.Forest:
     """An outcome's forest plot (overall or by subgroup) around its overall ``pooled`` row;
     ``summary``, when not empty, is the last footnote (why study rows are not drawn)."""
@@ -282,26 +306,33 @@ def _forest(
         scale=_scale(kind),
         graph_header=graph_header(kind, pooled),
         title=title,
-        footnotes=_footnotes(pooled, kind, notes) + ((summary,) if summary else ()),
+        footnotes=_footnotes(pooled, kind, notes, bayes) + ((summary,) if summary else ()),
         binary=KINDS[kind].binary,
     )
 
 
 def overall_forest(
-    definition: dict, rows: list[dict], pooled: dict, weights: dict, efficacy, summary=""
+    definition: dict,
+    rows: list[dict],
+    pooled: dict,
+    weights: dict,
+    efficacy,
+    summary="",
+    bayes: Bayes | None = None,
 ) -> fp.Forest:
     """The outcome's forest plot. ``rows``: its analysed effects in display order;
     ``pooled``: its overall pooled.tsv row; ``weights``: effect_id -> weight %.
-    ``summary``: when not empty, the footnote saying why the study rows are not drawn."""
+    ``summary``: when not empty, the footnote saying why the study rows are not drawn.
+    ``bayes``: the Bayesian rows to draw (shrinkage estimates, total)."""
     kind = definition["kind"]
     notes: dict = {}
-    table = (
-        []
-        if summary
-        else [study_row(r, kind, weights.get(r["effect_id"]), efficacy, notes) for r in rows]
-    )
-    table += _total(kind, pooled, rows, "Not pooled")
-    return _forest(kind, pooled, table, definition["label"], notes, summary)
+    table = []
+    for r in [] if summary else rows:
+        table.append(study_row(r, kind, weights.get(r["effect_id"]), efficacy, notes))
+        if bayes is not None:
+            table += bayes.shrinkage_rows(kind, r)
+    table += _total(kind, pooled, rows, "Not pooled", bayes)
+    return _forest(kind, pooled, table, definition["label"], notes, summary, bayes)
 
 
 def subgroup_forest(
@@ -312,6 +343,7 @@ def subgroup_forest(
     weights: dict,
     efficacy,
     summary_only: str = "",
+    bayes: Bayes | None = None,
 ) -> fp.Forest:
     """Forest plot by subgroup: a diamond per level, the overall diamond, and the test for
     subgroup differences. ``pooled_rows``: every pooled.tsv row of the outcome; ``weights``:
@@ -349,10 +381,90 @@ def subgroup_forest(
                 )
             )
         table.append(fp.Row("blank"))
-    table += _total(kind, overall, rows, "Total not estimated")
+    table += _total(kind, overall, rows, "Total not estimated", bayes)
     table.append(fp.Row("note", text=subgroup_test_line(pooled_rows, variable)))
     title = f"{definition['label']}, by {name.lower()}"
-    return _forest(kind, overall, table, title, notes, summary_only)
+    return _forest(kind, overall, table, title, notes, summary_only, bayes)
+
+
+# -- the Bayesian analysis on the forest plots ---------------------------------------------
+
+#: pooled.tsv's Bayesian columns in the places of the frequentist ones a total row reads.
+BAYES_TOTAL = {
+    "estimate": "bayes_estimate",
+    "ci_lower": "bayes_cri_lower",
+    "ci_upper": "bayes_cri_upper",
+    "pi_lower": "bayes_pred_lower",
+    "pi_upper": "bayes_pred_upper",
+}
+
+
+@dataclass(frozen=True)
+class Bayes:
+    """What a forest plot shows of the Bayesian analysis (figures.show_shrinkage and
+    pooling.primary_framework). ``shrinkage``: effect_id -> its bayes_shrinkage.tsv row in
+    the overall analysis."""
+
+    show_shrinkage: bool = False
+    primary: bool = False
+    shrinkage: dict = field(default_factory=dict)
+
+    def draws_total(self, pooled: dict) -> bool:
+        """Whether the Bayesian total is drawn (primary, or beside it with the shrinkage)."""
+        return (self.primary or self.show_shrinkage) and pooled.get("bayes_status") == "pooled"
+
+    def shrinkage_rows(self, kind: str, row: dict) -> list[fp.Row]:
+        """A study's shrinkage estimate, as an open circle under its square (or nothing)."""
+        shrunk = self.shrinkage.get(row["effect_id"]) if self.show_shrinkage else None
+        if shrunk is None:
+            return []
+        lo, est, hi = (shrunk[f"shrunken_{c}"] for c in ("lower", "estimate", "upper"))
+        return [
+            fp.Row(
+                "study",
+                {"study": "   Bayesian shrinkage", "effect": effect_text(kind, est, lo, hi)},
+                est,
+                lo,
+                hi,
+                hollow=True,
+            )
+        ]
+
+    def note(self, pooled: dict) -> str:
+        """The footnote naming the Bayesian model, its priors and what is drawn open."""
+        drawn = (
+            "open circles: each study's shrinkage estimate (posterior mean of its true effect, "
+            "95% credible interval); "
+            if self.show_shrinkage and self.shrinkage
+            else ""
+        )
+        total = "filled" if self.primary else "open"
+        return (
+            f"Bayesian random effects ({pooled['bayes_model']} model; priors "
+            f"{readable(pooled['bayes_prior'])}): {drawn}{total} diamond: posterior median "
+            "with 95% credible interval; dashed bar: 95% predictive interval for a new "
+            "study."
+            + ("" if self.primary else " The forest plot's headline is the frequentist total.")
+        )
+
+
+def _bayes_total(kind: str, pooled: dict, studies: list[dict], hollow: bool) -> list[fp.Row]:
+    """The Bayesian total diamond, its predictive interval, and tau (the total events are
+    the frequentist total's)."""
+    view = {**pooled, **{key: pooled[column] for key, column in BAYES_TOTAL.items()}}
+    rows = _pooled_rows(kind, view, studies, "Total, Bayesian (95% CrI)", "")
+    diamond = dataclasses.replace(rows[0], hollow=True) if hollow else rows[0]
+    prediction = _prediction_row(kind, view)
+    prediction = dataclasses.replace(
+        prediction,
+        cells={**prediction.cells, "study": "95% predictive interval (Bayesian)"},
+        hollow=True,
+    )
+    tau = (
+        f"Bayesian heterogeneity: \u03c4 median {num(pooled['bayes_tau_median'])} "
+        f"(95% CrI {num(pooled['bayes_tau_lower'])} to {num(pooled['bayes_tau_upper'])})"
+    )
+    return [diamond, prediction, fp.Row("note", text=tau)]
 
 
 def too_many_rows(k: int, max_rows: int, variable: str | None) -> str:
@@ -466,10 +578,12 @@ def write_forests(
     paths: dict,
     max_rows: int = 60,
     summary_by: str | None = None,
+    bayes: Bayes | None = None,
 ) -> None:
     """The outcome's forest plot and one per subgroup variable. ``paths``: ``forest`` ->
     {format: path}, ``subgroups`` -> {variable: {format: path}}. Above ``max_rows`` study
-    rows a plot shows the subtotals of ``summary_by`` (a subgroup variable) instead."""
+    rows a plot shows the subtotals of ``summary_by`` (a subgroup variable) instead.
+    ``bayes``: the Bayesian rows the overall plots add (see :class:`Bayes`)."""
     from alsmeta.figures import style as ps
 
     label = definition["label"]
@@ -477,10 +591,10 @@ def write_forests(
     summary = too_many_rows(len(rows), max_rows, summary_by)
     if summary and summary_by:
         forest = subgroup_forest(
-            definition, summary_by, rows, pooled_rows, weights, efficacy, summary
+            definition, summary_by, rows, pooled_rows, weights, efficacy, summary, bayes
         )
     else:
-        forest = overall_forest(definition, rows, overall, weights, efficacy, summary)
+        forest = overall_forest(definition, rows, overall, weights, efficacy, summary, bayes)
     ps.save(fp.draw(forest), paths["forest"], title=f"Forest plot: {label}")
     for variable, variable_paths in paths["subgroups"].items():
         spec = subgroup_forest(
@@ -491,6 +605,7 @@ def write_forests(
             weights,
             efficacy,
             too_many_rows(len(rows), max_rows, variable),
+            bayes,
         )
         ps.save(fp.draw(spec), variable_paths, title=f"Forest plot by {variable}: {label}")
 

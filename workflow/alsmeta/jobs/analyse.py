@@ -24,7 +24,13 @@ def main(job):
         rows, [outcome], {outcome: definition}, params.subgroups, params.pooling
     )
     shrinkage = add_bayesian(
-        pooled, rows, [outcome], {outcome: definition}, params.subgroups, params.pooling, params.bayes
+        pooled,
+        rows,
+        [outcome],
+        {outcome: definition},
+        params.subgroups,
+        params.pooling,
+        params.bayes,
     )
     efficacy = read_named_table(job.input.efficacy, job.input.efficacy_schema, "efficacy")
     tables = sensitivity_tables(
@@ -49,7 +55,8 @@ def main(job):
             "bayes_shrinkage": shrinkage,
             **tables,
             "variants": variants,
-        }, job.output.analysis
+        },
+        job.output.analysis,
     )
     overall = pooled[0]
     job.log.info("%s: k = %d, %s", outcome, overall["k"], overall["status"])

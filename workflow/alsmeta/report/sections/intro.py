@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from alsmeta.report.html import esc
 from alsmeta.report.inputs import ReportInputs
+from alsmeta.report.sections.few_studies import framework_sentence
 
 INFERENCE_NAMES = {"knapp_hartung": "Knapp-Hartung", "wald": "Wald"}
 
@@ -15,5 +16,6 @@ def section(ctx: ReportInputs) -> str:
         f"<p>{ctx.flow.count('assessed', 'studies')} studies were assessed and "
         f"{ctx.flow.count('included', 'studies in at least one synthesis')} contribute to at "
         f"least one of {len(ctx.outcomes)} syntheses. Random effects "
-        f"({esc(pooling['estimator'])}, {esc(INFERENCE_NAMES.get(inference, inference))}).</p>"
+        f"({esc(pooling['estimator'])}, {esc(INFERENCE_NAMES.get(inference, inference))}), "
+        f"with a Bayesian analysis beside each. {esc(framework_sentence(ctx))}</p>"
     )
