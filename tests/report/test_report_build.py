@@ -25,7 +25,9 @@ from alsmeta.report.build import build_report
 from alsmeta.report.inputs import ReportInputs
 from alsmeta.report.sections import selection
 
-SECTION_IDS = "summary methods results selection sensitivity provenance reproducibility".split()
+SECTION_IDS = (
+    "summary methods results few-studies selection sensitivity provenance reproducibility".split()
+)
 
 
 def _by_outcome(rows):
