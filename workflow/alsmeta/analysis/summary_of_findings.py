@@ -243,9 +243,10 @@ def _certainty(downgrades) -> str:
     return LEVELS[max(0, 3 - sum(d.levels for d in downgrades))]
 
 
-#: pooled.tsv's Bayesian columns read as the frequentist ones (posterior median, credible
-#: interval, predictive interval) when the Bayesian framework is the headline.
-BAYES_AS = {
+#: Where the Bayesian result is the headline (pooling.primary_framework: bayesian), these
+#: columns stand in for the frequentist ones: status, posterior median, credible interval,
+#: predictive interval.
+HEADLINE = {
     "status": "bayes_status",
     "reason": "bayes_reason",
     "estimate": "bayes_estimate",
@@ -254,6 +255,13 @@ BAYES_AS = {
     "pi_lower": "bayes_pred_lower",
     "pi_upper": "bayes_pred_upper",
 }
+
+
+def as_headline(pooled: dict) -> dict:
+    """A pooled.tsv row with its Bayesian result in the frequentist result's columns."""
+    return {**pooled, **{key: pooled.get(column) for key, column in HEADLINE.items()}}
+
+
 #: How a Bayesian finding names its intervals.
 BAYES_WORDS = (("95% CI", "95% CrI"), ("95% PI", "95% predictive interval"))
 
@@ -261,7 +269,7 @@ BAYES_WORDS = (("95% CI", "95% CrI"), ("95% PI", "95% predictive interval"))
 def _bayesian(pooled: dict) -> dict:
     """The overall pooled row with the Bayesian result in the frequentist columns; I\u00b2
     stays the frequentist one (None where that model did not pool)."""
-    view = {**pooled, **{key: pooled.get(column) for key, column in BAYES_AS.items()}}
+    view = as_headline(pooled)
     if pooled["status"] != "pooled":
         view["i2_tau2_pct"] = None
     return view

@@ -13,6 +13,7 @@ from __future__ import annotations
 import dataclasses
 from dataclasses import dataclass, field
 
+from alsmeta.analysis.summary_of_findings import as_headline
 from alsmeta.figures import forest as fp
 from alsmeta.figures.text import (
     effect_text,
@@ -389,15 +390,6 @@ def subgroup_forest(
 
 # -- the Bayesian analysis on the forest plots ---------------------------------------------
 
-#: pooled.tsv's Bayesian columns in the places of the frequentist ones a total row reads.
-BAYES_TOTAL = {
-    "estimate": "bayes_estimate",
-    "ci_lower": "bayes_cri_lower",
-    "ci_upper": "bayes_cri_upper",
-    "pi_lower": "bayes_pred_lower",
-    "pi_upper": "bayes_pred_upper",
-}
-
 
 @dataclass(frozen=True)
 class Bayes:
@@ -451,7 +443,7 @@ class Bayes:
 def _bayes_total(kind: str, pooled: dict, studies: list[dict], hollow: bool) -> list[fp.Row]:
     """The Bayesian total diamond, its predictive interval, and tau (the total events are
     the frequentist total's)."""
-    view = {**pooled, **{key: pooled[column] for key, column in BAYES_TOTAL.items()}}
+    view = as_headline(pooled)
     rows = _pooled_rows(kind, view, studies, "Total, Bayesian (95% CrI)", "")
     diamond = dataclasses.replace(rows[0], hollow=True) if hollow else rows[0]
     prediction = _prediction_row(kind, view)
