@@ -88,10 +88,14 @@ class TauPrior:
             if not (isinstance(self.scale, int | float) and math.isfinite(self.scale)):
                 raise ValueError(f"{self.family} tau prior: scale must be a finite number")
             if self.scale <= 0:
-                raise ValueError(f"{self.family} tau prior: scale must be positive, not {self.scale}")
+                raise ValueError(
+                    f"{self.family} tau prior: scale must be positive, not {self.scale}"
+                )
         if self.family == "lognormal":
             if self.meanlog is None or self.sdlog is None:
-                raise ValueError("lognormal tau prior: meanlog and sdlog (of log tau^2) are required")
+                raise ValueError(
+                    "lognormal tau prior: meanlog and sdlog (of log tau^2) are required"
+                )
             if not (math.isfinite(self.meanlog) and math.isfinite(self.sdlog)):
                 raise ValueError("lognormal tau prior: meanlog and sdlog must be finite")
             if self.sdlog <= 0:
@@ -115,11 +119,25 @@ class TauPrior:
                 out = math.log(2.0 / (math.pi * self.scale)) - np.log1p(z * z)
             elif self.family == "lognormal":
                 z = (2.0 * np.log(tau) - self.meanlog) / self.sdlog
-                out = math.log(2.0) - np.log(tau) - math.log(self.sdlog) - _LOG_SQRT_2PI - 0.5 * z * z
+                const = math.log(2.0) - math.log(self.sdlog) - _LOG_SQRT_2PI
+                out = const - np.log(tau) - 0.5 * z * z
                 out = np.where(tau > 0, out, -np.inf)
             else:
                 out = np.zeros_like(tau)
         return np.where(tau >= 0, out, -np.inf)
+
+    def quantile(self, p):
+        """Prior quantile of tau at probability ``p`` (proper priors only)."""
+        from scipy.special import ndtri
+
+        p = np.asarray(p, dtype=float)
+        if self.family == "half_normal":
+            return self.scale * ndtri(0.5 + 0.5 * p)
+        if self.family == "half_cauchy":
+            return self.scale * np.tan(0.5 * np.pi * p)
+        if self.family == "lognormal":
+            return np.exp(0.5 * (self.meanlog + self.sdlog * ndtri(p)))
+        raise ValueError("a uniform (improper) tau prior has no quantiles")
 
     def typical_scale(self) -> float:
         """A scale of tau the prior covers (used only to bound the integration range)."""
@@ -209,10 +227,12 @@ class BayesResult:
     mu_prob_positive: float
     tau_median: float
     tau_mean: float
+    tau_sd: float
     tau_lower: float
     tau_upper: float
     pred_median: float
     pred_mean: float
+    pred_sd: float
     pred_lower: float
     pred_upper: float
     shrinkage_mean: tuple
@@ -283,70 +303,134 @@ def _gauss_legendre():
 _GL = _gauss_legendre()
 
 
-def _composite(lo, hi, panels):
-    """Nodes and weights (both ``(m, panels * ORDER)``) of a composite rule on [lo, hi]."""
+def _composite(edges):
+    """Nodes and weights (both ``(m, panels * ORDER)``) of a composite rule on panel edges."""
     t, w, _ = _GL
-    width = (hi - lo) / panels
-    left = lo[:, None] + width[:, None] * np.arange(panels)[None, :]
-    x = left[:, :, None] + 0.5 * width[:, None, None] * (t + 1.0)
-    wt = np.broadcast_to(0.5 * width[:, None, None] * w, x.shape)
-    m = lo.shape[0]
-    return x.reshape(m, -1), np.ascontiguousarray(wt).reshape(m, -1), width
+    left, width = edges[:, :-1], np.diff(edges, axis=1)
+    x = left[:, :, None] + 0.5 * width[:, :, None] * (t + 1.0)
+    wt = 0.5 * width[:, :, None] * w
+    m = edges.shape[0]
+    return x.reshape(m, -1), wt.reshape(m, -1)
 
 
-def _zoom(logdens, lo, hi):
-    """Narrow [lo, hi] (per row) to where ``logdens`` is within LOG_DENSITY_DROP of its max."""
-    for _ in range(ZOOM_LEVELS):
-        frac = np.linspace(0.0, 1.0, ZOOM_POINTS)
-        step = (hi - lo) / (ZOOM_POINTS - 1)
+def _zoom(logdens, lo, hi, levels=ZOOM_LEVELS, points=ZOOM_POINTS):
+    """Narrow [lo, hi] (per row) to where ``logdens`` is within LOG_DENSITY_DROP of its max.
+
+    Returns the range and the last level's grid and log densities (for :func:`_edges`).
+    """
+    for _ in range(levels):
+        frac = np.linspace(0.0, 1.0, points)
+        step = (hi - lo) / (points - 1)
         x = lo[:, None] + (hi - lo)[:, None] * frac[None, :]
         f = logdens(x)
         keep = f >= np.max(f, axis=1, keepdims=True) - LOG_DENSITY_DROP
         first = np.argmax(keep, axis=1)
-        last = ZOOM_POINTS - 1 - np.argmax(keep[:, ::-1], axis=1)
+        last = points - 1 - np.argmax(keep[:, ::-1], axis=1)
         new_lo = np.maximum(lo, lo + (first - 1) * step)
         new_hi = np.minimum(hi, lo + (last + 1) * step)
         lo, hi = new_lo, new_hi
-    return lo, hi
+    return lo, hi, x, f
 
 
-def _panel_quantiles(density, width, lo, probs):
-    """Quantiles of a density given at the nodes of a composite Gauss-Legendre rule.
+#: Share of the panels placed evenly; the rest follow the variation of the density.
+UNIFORM_SHARE = 0.25
 
-    ``density`` is ``(m, panels * ORDER)`` on panels of ``width`` starting at ``lo``. The
-    CDF is the rule's panel masses up to the panel holding the quantile, then the integral
-    of the interpolating polynomial through that panel's nodes (exact for the rule).
-    """
+
+def _edges(lo, hi, grid, logf, panels):
+    """Panel edges on [lo, hi]: a quarter spread evenly, three quarters where the density
+    (``exp(logf)`` on the zoom's last ``grid``) changes most, so a steep flank (a zero-count
+    likelihood's cliff, a peak far narrower than the range) gets panels of its own."""
+    xs = np.clip(grid, lo[:, None], hi[:, None])
+    dens = np.exp(logf - logf.max(axis=1, keepdims=True))
+    dx = np.diff(xs, axis=1)
+    dv = np.abs(np.diff(dens, axis=1)) * (dx > 0)
+    length = (hi - lo)[:, None]
+    total_v = dv.sum(axis=1, keepdims=True)
+    monitor = UNIFORM_SHARE * dx / length + (1.0 - UNIFORM_SHARE) * np.where(
+        total_v > 0, dv / np.where(total_v > 0, total_v, 1.0), dx / length
+    )
+    cum = np.concatenate([np.zeros((grid.shape[0], 1)), np.cumsum(monitor, axis=1)], axis=1)
+    cum = cum / cum[:, -1:]
+    levels = np.linspace(0.0, 1.0, panels + 1)
+    idx = np.clip((cum[:, None, :] <= levels[None, :, None]).sum(axis=2) - 1, 0, dx.shape[1] - 1)
+    r = np.arange(grid.shape[0])[:, None]
+    c0, c1 = cum[r, idx], cum[r, idx + 1]
+    frac = np.where(c1 > c0, (levels[None, :] - c0) / np.where(c1 > c0, c1 - c0, 1.0), 0.0)
+    edges = xs[r, idx] + np.clip(frac, 0.0, 1.0) * dx[r, idx]
+    edges[:, 0], edges[:, -1] = lo, hi
+    return np.maximum.accumulate(edges, axis=1)
+
+
+def _panel_setup(density, edges):
     t, w, vinv = _GL
     m = density.shape[0]
     f = density.reshape(m, -1, ORDER)
-    mass = 0.5 * width[:, None] * (f * w).sum(axis=2)
+    width = np.diff(edges, axis=1)
+    mass = 0.5 * width * (f * w).sum(axis=2)
     cum = np.concatenate([np.zeros((m, 1)), np.cumsum(mass, axis=1)], axis=1)
-    total = cum[:, -1]
-    powers = np.arange(1, ORDER + 1)
-    out = np.empty((m, len(probs)))
+    return f, width, cum, vinv
+
+
+_POWERS = np.arange(1, ORDER + 1)
+
+
+def _antiderivative(coef, x):
+    """``int_{-1}^{x} sum_r coef_r u^r du`` per row."""
+    return (coef * (x[:, None] ** _POWERS - (-1.0) ** _POWERS) / _POWERS).sum(axis=1)
+
+
+def _panel_quantiles(density, edges, probs):
+    """Quantiles of a density given at the nodes of a composite Gauss-Legendre rule.
+
+    The CDF is the rule's panel masses up to the panel holding the quantile, then the
+    integral of the interpolating polynomial through that panel's nodes (whose integral
+    over the whole panel is the rule's, so the CDF is continuous).
+    """
+    f, width, cum, vinv = _panel_setup(density, edges)
+    m, panels = f.shape[0], f.shape[1]
     rows = np.arange(m)
+    out = np.empty((m, len(probs)))
     for q, p in enumerate(probs):
-        target = p * total
-        idx = np.minimum((cum[:, 1:-1] < target[:, None]).sum(axis=1), f.shape[1] - 1)
-        coef = (vinv[None, :, :] * f[rows, idx][:, None, :]).sum(axis=2)  # (m, ORDER)
-        need = (target - cum[rows, idx]) / (0.5 * width)
-
-        def antiderivative(x, coef=coef):
-            xp = x[:, None] ** powers[None, :]
-            sign = (-1.0) ** powers[None, :]
-            return (coef * (xp - sign) / powers[None, :]).sum(axis=1)
-
-        a = np.full(m, -1.0)
-        b = np.full(m, 1.0)
+        target = p * cum[:, -1]
+        idx = np.minimum((cum[:, 1:-1] < target[:, None]).sum(axis=1), panels - 1)
+        coef = (vinv[None, :, :] * f[rows, idx][:, None, :]).sum(axis=2)
+        need = (target - cum[rows, idx]) / (0.5 * width[rows, idx])
+        a, b = np.full(m, -1.0), np.full(m, 1.0)
         for _ in range(60):
             mid = 0.5 * (a + b)
-            below = antiderivative(mid) < need
-            a = np.where(below, mid, a)
-            b = np.where(below, b, mid)
-        tq = 0.5 * (a + b)
-        out[:, q] = lo + width * (idx + 0.5 * (tq + 1.0))
+            below = _antiderivative(coef, mid) < need
+            a, b = np.where(below, mid, a), np.where(below, b, mid)
+        out[:, q] = edges[rows, idx] + width[rows, idx] * 0.5 * (a + b + 2.0) * 0.5
     return out
+
+
+def _panel_interpolants(density, edges):
+    """Per row and panel: the antiderivative (from the panel's left edge) of the rule's
+    interpolating polynomial, as Horner coefficients and a constant, and the CDF at edges."""
+    f, width, cum, vinv = _panel_setup(density, edges)
+    coef = (vinv[None, None, :, :] * f[:, :, None, :]).sum(axis=3) / _POWERS  # (m, P, ORDER)
+    const = (coef * (-1.0) ** _POWERS).sum(axis=2)
+    return coef, const, width, cum
+
+
+def _panel_cdf(interpolants, edges, x):
+    """Normalised CDF at ``x`` (``(m, ...)``, any trailing shape) of a rule's density."""
+    coef, const, width, cum = interpolants
+    m, panels = width.shape
+    shape = x.shape
+    xf = x.reshape(m, -1)
+    rows = np.arange(m)[:, None]
+    idx = np.clip((edges[:, None, 1:-1] <= xf[:, :, None]).sum(axis=2), 0, panels - 1)
+    w_idx = width[rows, idx]
+    tt = np.clip(2.0 * (xf - edges[rows, idx]) / np.where(w_idx > 0, w_idx, 1.0) - 1.0, -1, 1)
+    c = coef[rows, idx]  # (m, n, ORDER)
+    part = c[..., ORDER - 1]
+    for r in range(ORDER - 2, -1, -1):
+        part = part * tt + c[..., r]
+    part = part * tt - const[rows, idx]
+    value = cum[rows, idx] + 0.5 * w_idx * part
+    value = np.where(xf <= edges[:, :1], 0.0, np.where(xf >= edges[:, -1:], cum[:, -1:], value))
+    return np.clip(value / cum[:, -1:], 0.0, 1.0).reshape(shape)
 
 
 def _mixture_quantiles(weights, means, sds, probs):
@@ -434,11 +518,12 @@ def _nn_group(y, v, settings: BayesSettings, shrinkage: bool = True) -> list[dic
         loglik = _nn_conditional(y, v, tau, settings)[0]
         return loglik + prior.logpdf(tau) + np.log(tau + c[:, None])
 
-    lo, hi = _zoom(log_post_s, np.zeros(m), np.log1p(tau_hi / c))
+    zoomed = _zoom(log_post_s, np.zeros(m), np.log1p(tau_hi / c))
     alpha = 0.5 * (1.0 - settings.level)
     probs = (alpha, 0.5, 1.0 - alpha)
-    fine = _nn_summaries(y, v, c, lo, hi, settings, settings.grid_points // ORDER, probs, shrinkage)
-    coarse = _nn_summaries(y, v, c, lo, hi, settings, settings.grid_points // (2 * ORDER), probs)
+    panels = settings.grid_points // ORDER
+    fine = _nn_summaries(y, v, c, _edges(*zoomed, panels), settings, probs, shrinkage)
+    coarse = _nn_summaries(y, v, c, _edges(*zoomed, panels // 2), settings, probs)
     keys = ("mu_q", "tau_q", "pred_q")
     error = np.max(np.concatenate([np.abs(fine[n] - coarse[n]) for n in keys], axis=1), axis=1)
     rows = []
@@ -455,10 +540,12 @@ def _nn_group(y, v, settings: BayesSettings, shrinkage: bool = True) -> list[dic
                 "mu_prob_positive": fine["mu_pos"][j],
                 "tau_median": fine["tau_q"][j, 1],
                 "tau_mean": fine["tau_mean"][j],
+                "tau_sd": fine["tau_sd"][j],
                 "tau_lower": fine["tau_q"][j, 0],
                 "tau_upper": fine["tau_q"][j, 2],
                 "pred_median": fine["pred_q"][j, 1],
                 "pred_mean": fine["mu_mean"][j],
+                "pred_sd": np.sqrt(fine["mu_sd"][j] ** 2 + fine["tau2_mean"][j]),
                 "pred_lower": fine["pred_q"][j, 0],
                 "pred_upper": fine["pred_q"][j, 2],
                 "shrinkage_mean": tuple(fine["shr_mean"][j]) if shrinkage else (),
@@ -475,10 +562,10 @@ def _nn_group(y, v, settings: BayesSettings, shrinkage: bool = True) -> list[dic
     return rows
 
 
-def _nn_summaries(y, v, c, lo, hi, settings, panels, probs, shrinkage=False):
+def _nn_summaries(y, v, c, edges, settings, probs, shrinkage=False):
     from scipy.special import ndtr
 
-    s, ws, width = _composite(lo, hi, panels)
+    s, ws = _composite(edges)
     tau = c[:, None] * np.expm1(s)
     loglik, cmean, csd, big_v = _nn_conditional(y, v, tau, settings)
     logpost = loglik + settings.tau_prior.logpdf(tau) + np.log(tau + c[:, None])
@@ -486,10 +573,13 @@ def _nn_summaries(y, v, c, lo, hi, settings, panels, probs, shrinkage=False):
     weights = ws * dens
     weights = weights / weights.sum(axis=1, keepdims=True)
     out = {
-        "tau_q": c[:, None] * np.expm1(_panel_quantiles(dens, width, lo, probs)),
+        "tau_q": c[:, None] * np.expm1(_panel_quantiles(dens, edges, probs)),
         "tau_mean": (weights * tau).sum(axis=1),
         "mu_mean": (weights * cmean).sum(axis=1),
     }
+    out["tau2_mean"] = (weights * tau * tau).sum(axis=1)
+    tau_var = out["tau2_mean"] - out["tau_mean"] ** 2
+    out["tau_sd"] = np.sqrt(np.maximum(tau_var, 0.0))
     second = (weights * (csd * csd + cmean * cmean)).sum(axis=1)
     out["mu_sd"] = np.sqrt(np.maximum(second - out["mu_mean"] ** 2, 0.0))
     out["mu_pos"] = (weights * ndtr(cmean / csd)).sum(axis=1)
@@ -560,12 +650,294 @@ def normal_normal(yi, vi, settings: BayesSettings) -> BayesResult:
 
 # --- binomial-normal -----------------------------------------------------------------
 
+#: Gauss-Hermite nodes of the adaptive rule for each study's integral over theta_i.
+HERMITE_NODES = 20
+#: Zoom of the conditional range of mu given tau: levels and points per level.
+MU_ZOOM_LEVELS = 4
+MU_ZOOM_POINTS = 48
+#: Points of each zoom level of the tau range (each point zooms its own mu range).
+TAU_ZOOM_POINTS = 48
+#: Gauss-Hermite nodes of the predictive CDF's average over a new study's deviation.
+PREDICTIVE_HERMITE_NODES = 64
+#: The tau range of the binomial-normal model ends at this upper prior quantile.
+BINOMIAL_TAU_QUANTILE = 1.0 - 1e-12
+
+
+def _check_binomial(events, n, settings, where: str):
+    x = np.asarray(events, dtype=float)
+    size = np.asarray(n, dtype=float)
+    if x.ndim != 1 or x.shape != size.shape:
+        raise ValueError(f"{where}events and n must be one-dimensional and of equal length")
+    if x.size == 0:
+        raise ValueError(f"{where}no studies (k = 0)")
+    if not (np.all(np.isfinite(x)) and np.all(np.isfinite(size))):
+        raise ValueError(f"{where}an event count or sample size is missing or not finite")
+    if np.any(x != np.round(x)) or np.any(size != np.round(size)):
+        raise ValueError(f"{where}event counts and sample sizes must be whole numbers")
+    if np.any(size < 1):
+        raise ValueError(f"{where}every sample size n must be at least 1")
+    if np.any(x < 0) or np.any(x > size):
+        raise ValueError(f"{where}every event count must lie between 0 and n")
+    if settings.mu_flat:
+        raise ValueError(
+            f"{where}the binomial-normal model needs a proper (finite mu_sd) prior for mu: "
+            "with all-zero counts a flat prior gives an improper posterior"
+        )
+    if not settings.tau_prior.proper:
+        raise ValueError(f"{where}the binomial-normal model needs a proper tau prior")
+    return x, size
+
+
+def _binomial_loglik(x, size, mu, tau):
+    """``sum_i log int Bin(x_i | n_i, expit(theta)) N(theta | mu, tau^2) dtheta`` (no log C(n, x)).
+
+    ``mu`` and ``tau`` broadcast together (shape S); ``x``/``size`` are ``(k,)``. Adaptive
+    Gauss-Hermite: each integrand is centred at its mode (safeguarded Newton inside the
+    bracket ``mu + tau^2 [x - n, x]`` that holds the root of its concave log) and scaled
+    by its curvature there.
+    """
+    from scipy.special import expit
+
+    mu = np.asarray(mu, dtype=float)[..., None]
+    # tau = 0 (the zoom's first point) is the limit of a vanishing variance
+    tau2 = np.maximum(np.asarray(tau, dtype=float) ** 2, 1e-100)[..., None]
+    shape = np.broadcast_shapes(mu.shape, tau2.shape, x.shape)
+    xa, na = np.broadcast_to(x, shape).ravel(), np.broadcast_to(size, shape).ravel()
+    ma, ta = np.broadcast_to(mu, shape).ravel(), np.broadcast_to(tau2, shape).ravel()
+    lo = ma + ta * (xa - na)
+    hi = ma + ta * xa
+    # Start at the normal-approximation mode (prior mu, empirical logit with its information).
+    p0 = (xa + 0.5) / (na + 1.0)
+    info = na * p0 * (1.0 - p0)
+    theta = np.clip((ma / ta + info * np.log(p0 / (1.0 - p0))) / (1.0 / ta + info), lo, hi)
+    active = np.ones(theta.shape, dtype=bool)
+    for _ in range(200):
+        idx = np.flatnonzero(active)
+        if idx.size == 0:
+            break
+        th, xi, ni, mi, ti = theta[idx], xa[idx], na[idx], ma[idx], ta[idx]
+        pr = expit(th)
+        grad = xi - ni * pr - (th - mi) / ti
+        curv = ni * pr * (1.0 - pr) + 1.0 / ti
+        la = np.where(grad > 0, th, lo[idx])
+        ha = np.where(grad > 0, hi[idx], th)
+        new = th + grad / curv
+        new = np.where((new > la) & (new < ha), new, 0.5 * (la + ha))
+        done = (np.abs(new - th) <= 1e-12 * (1.0 + np.abs(th))) | (grad == 0)
+        lo[idx], hi[idx] = la, ha
+        theta[idx] = np.where(grad == 0, th, new)
+        active[idx[done]] = False
+    theta = theta.reshape(shape)
+    pr = expit(theta)
+    sigma = 1.0 / np.sqrt(size * pr * (1.0 - pr) + 1.0 / tau2)
+    z, w = np.polynomial.hermite.hermgauss(HERMITE_NODES)
+    th = theta[..., None] + math.sqrt(2.0) * sigma[..., None] * z
+    xs, ns, ms, ts = x[:, None], size[:, None], mu[..., None], tau2[..., None]
+    logf = (
+        xs * th
+        - ns * np.logaddexp(0.0, th)
+        - 0.5 * (th - ms) ** 2 / ts
+        - 0.5 * np.log(ts)
+        - _LOG_SQRT_2PI
+    )
+    terms = logf + z * z + np.log(w)
+    top = terms.max(axis=-1)
+    per_study = top + np.log(np.exp(terms - top[..., None]).sum(axis=-1))
+    per_study = per_study + np.log(math.sqrt(2.0) * sigma)
+    return per_study.sum(axis=-1)
+
+
+def _binomial_mu_range(x, size, tau, settings, lo, hi):
+    """Zoom the range of mu given each tau (rows: tau nodes); also the log of each
+    conditional's mass on the last zoom level (a Riemann sum), which the tau zoom uses."""
+    log_mu_prior = _normal_logpdf_factory(settings)
+
+    def logdens(mu):
+        return _binomial_loglik(x, size, mu, tau[:, None]) + log_mu_prior(mu)
+
+    zoomed = _zoom(logdens, lo, hi, MU_ZOOM_LEVELS, MU_ZOOM_POINTS)
+    grid, f = zoomed[2], zoomed[3]
+    top = f.max(axis=1, keepdims=True)
+    step = grid[:, 1] - grid[:, 0]
+    log_mass = top[:, 0] + np.log(np.exp(f - top).sum(axis=1) * step)
+    return zoomed, log_mass
+
+
+def _normal_logpdf_factory(settings):
+    def log_mu_prior(mu):
+        z = (mu - settings.mu_mean) / settings.mu_sd
+        return -0.5 * z * z - math.log(settings.mu_sd) - _LOG_SQRT_2PI
+
+    return log_mu_prior
+
+
+def _binomial_fit(x, size, settings: BayesSettings) -> dict:
+    from scipy.special import expit
+
+    prior = settings.tau_prior
+    k = x.size
+    se = np.sqrt(1.0 / (x + 0.5) + 1.0 / (size - x + 0.5))
+    c = float(se.min())
+    logits = np.log((x + 0.5) / (size - x + 0.5))
+    mu_lo = min(settings.mu_mean - 12.0 * settings.mu_sd, logits.min() - 5.0)
+    mu_hi = max(settings.mu_mean + 12.0 * settings.mu_sd, logits.max() + 5.0)
+    tau_hi = float(prior.quantile(BINOMIAL_TAU_QUANTILE))
+
+    def tau_of(s):
+        return c * np.expm1(s)
+
+    def log_post_s(s):  # s: (1, S)
+        tau = tau_of(s[0])
+        full = np.full(tau.shape, mu_lo), np.full(tau.shape, mu_hi)
+        log_mass = _binomial_mu_range(x, size, tau, settings, *full)[1]
+        return (log_mass + prior.logpdf(tau) + np.log(tau + c))[None, :]
+
+    s_zoom = _zoom(
+        log_post_s, np.zeros(1), np.array([math.log1p(tau_hi / c)]), ZOOM_LEVELS, TAU_ZOOM_POINTS
+    )
+    alpha = 0.5 * (1.0 - settings.level)
+    probs = (alpha, 0.5, 1.0 - alpha)
+    fine = _binomial_summaries(x, size, c, s_zoom, (mu_lo, mu_hi), settings, 1, probs)
+    coarse = _binomial_summaries(x, size, c, s_zoom, (mu_lo, mu_hi), settings, 2, probs)
+    error = max(float(np.max(np.abs(fine[n] - coarse[n]))) for n in ("mu_q", "tau_q", "pred_q"))
+    mu_q, tau_q, pred_q = fine["mu_q"], fine["tau_q"], fine["pred_q"]
+    return {
+        "k": k,
+        "model": "binomial_normal",
+        "mu_median": mu_q[1],
+        "mu_mean": fine["mu_mean"],
+        "mu_sd": fine["mu_sd"],
+        "mu_lower": mu_q[0],
+        "mu_upper": mu_q[2],
+        "mu_prob_positive": fine["mu_pos"],
+        "tau_median": tau_q[1],
+        "tau_mean": fine["tau_mean"],
+        "tau_sd": fine["tau_sd"],
+        "tau_lower": tau_q[0],
+        "tau_upper": tau_q[2],
+        "pred_median": pred_q[1],
+        "pred_mean": fine["mu_mean"],
+        "pred_sd": math.sqrt(fine["mu_sd"] ** 2 + fine["tau2_mean"]),
+        "pred_lower": pred_q[0],
+        "pred_upper": pred_q[2],
+        "shrinkage_mean": (),
+        "shrinkage_median": (),
+        "shrinkage_lower": (),
+        "shrinkage_upper": (),
+        "rate_mean": fine["rate_mean"],
+        "rate_median": float(expit(pred_q[1])),
+        "rate_lower": float(expit(pred_q[0])),
+        "rate_upper": float(expit(pred_q[2])),
+        "integration_error": error,
+    }
+
+
+def _binomial_summaries(x, size, c, s_zoom, mu_range, settings, coarsen, probs):
+    """Posterior summaries on a tau rule with, per tau node, its own rule for mu."""
+    from scipy.special import expit, ndtr
+
+    panels = settings.grid_points // ORDER // coarsen
+    s_edges = _edges(*s_zoom, panels)
+    s, ws = _composite(s_edges)
+    s, ws = s[0], ws[0]
+    tau = c * np.expm1(s)
+    g = tau.size
+    mu_zoom = _binomial_mu_range(
+        x, size, tau, settings, np.full(g, mu_range[0]), np.full(g, mu_range[1])
+    )[0]
+    mu_edges = _edges(*mu_zoom, panels)
+    mu, wm = _composite(mu_edges)  # (G, G): row l holds the mu rule given tau node l
+    log_mu_prior = _normal_logpdf_factory(settings)
+    logjoint = (
+        _binomial_loglik(x, size, mu, tau[:, None])
+        + log_mu_prior(mu)
+        + (settings.tau_prior.logpdf(tau) + np.log(tau + c))[:, None]
+    )
+    joint = np.exp(logjoint - logjoint.max())
+    s_dens = (wm * joint).sum(axis=1)  # marginal density of s at its nodes (unnormalised)
+    weights = ws[:, None] * wm * joint
+    weights = weights / weights.sum()
+    tau_w = weights.sum(axis=1)
+    out = {
+        "tau_q": c * np.expm1(_panel_quantiles(s_dens[None, :], s_edges, probs)[0]),
+        "tau_mean": float((tau_w * tau).sum()),
+        "tau2_mean": float((tau_w * tau * tau).sum()),
+        "mu_mean": float((weights * mu).sum()),
+    }
+    out["tau_sd"] = math.sqrt(max(out["tau2_mean"] - out["tau_mean"] ** 2, 0.0))
+    out["mu_sd"] = math.sqrt(max(float((weights * mu * mu).sum()) - out["mu_mean"] ** 2, 0.0))
+
+    interp = _panel_interpolants(joint, mu_edges)
+    zh, wh = np.polynomial.hermite.hermgauss(PREDICTIVE_HERMITE_NODES)
+    zh, wh = math.sqrt(2.0) * zh, wh / math.sqrt(math.pi)
+    # P(theta_new <= x | tau_l): where mu | tau_l is at least as wide as tau_l, the mean
+    # over z ~ N(0, 1) of the conditional CDF of mu at x - tau_l z (Gauss-Hermite); where it
+    # is narrower, the normal mixture over that row's mu nodes (exact convolution of each).
+    cond_mean = (wm * joint * mu).sum(axis=1) / s_dens
+    cond_sd = np.sqrt(np.maximum((wm * joint * mu * mu).sum(axis=1) / s_dens - cond_mean**2, 0))
+    wide = cond_sd >= tau
+    row_w = wm * joint / s_dens[:, None]
+
+    def mu_cdf(value):
+        return float((tau_w * _panel_cdf(interp, mu_edges, np.full((g, 1), value))[:, 0]).sum())
+
+    def pred_cdf(value):
+        by_z = (_panel_cdf(interp, mu_edges, value - tau[:, None] * zh[None, :]) * wh).sum(axis=1)
+        by_mix = (row_w * ndtr((value - mu) / tau[:, None])).sum(axis=1)
+        return float((tau_w * np.where(wide, by_z, by_mix)).sum())
+
+    def quantiles(cdf, margin):
+        from scipy.optimize import brentq
+
+        a = float(mu_edges[:, 0].min()) - margin
+        b = float(mu_edges[:, -1].max()) + margin
+        return np.array(
+            [brentq(lambda v, p=p: cdf(v) - p, a, b, xtol=1e-13, rtol=1e-14) for p in probs]
+        )
+
+    out["mu_pos"] = 1.0 - mu_cdf(0.0)
+    out["mu_q"] = quantiles(mu_cdf, 0.0)
+    out["pred_q"] = quantiles(pred_cdf, 40.0 * float(tau.max()))
+    z, w = np.polynomial.hermite.hermgauss(64)
+    marginal = (expit(mu[..., None] + math.sqrt(2.0) * tau[:, None, None] * z) * w).sum(axis=-1)
+    out["rate_mean"] = float((weights * marginal).sum() / math.sqrt(math.pi))
+    return out
+
 
 def binomial_normal(events, n, settings: BayesSettings) -> BayesResult:
-    """Single-arm counts on the exact binomial likelihood, logit-normal random effect."""
-    raise NotImplementedError("binomial_normal: under construction")
+    """Single-arm counts on the exact binomial likelihood, logit-normal random effect.
+
+    ``x_i ~ Bin(n_i, expit(theta_i))``, ``theta_i ~ N(mu, tau^2)``, any k >= 1, zero
+    counts included. mu needs a proper normal prior. Each study's integral over theta_i
+    is an adaptive Gauss-Hermite rule (``HERMITE_NODES`` nodes); tau is integrated as in
+    :func:`normal_normal` (range: up to the prior's ``1 - 1e-12`` quantile, zoomed) and,
+    for every tau node, mu on its own zoomed range with a composite Gauss-Legendre rule,
+    so a posterior that narrows sharply as tau -> 0 is resolved. Results on the logit
+    scale; ``rate_*`` describe the proportion in a new study (see :class:`BayesResult`).
+    Shrinkage estimates are not computed for this model (empty tuples).
+    """
+    x, size = _check_binomial(events, n, settings, "")
+    return _finish(_binomial_fit(x, size, settings), settings)
 
 
 def binomial_normal_batch(events_list: list, n_list: list, settings) -> list[BayesResult]:
-    """Fit many binomial-normal analyses (one BayesSettings or one per analysis)."""
-    raise NotImplementedError("binomial_normal_batch: under construction")
+    """Fit many binomial-normal analyses (one BayesSettings or one per analysis).
+
+    Each analysis is integrated on its own grid, one after the other.
+    """
+    if len(events_list) != len(n_list):
+        raise ValueError("events_list and n_list must hold the same number of analyses")
+    if isinstance(settings, BayesSettings):
+        settings = [settings] * len(events_list)
+    settings = list(settings)
+    if len(settings) != len(events_list):
+        raise ValueError("settings must be one BayesSettings or one per analysis")
+    checked = []
+    for j, (x, n, s) in enumerate(zip(events_list, n_list, settings, strict=True)):
+        if not isinstance(s, BayesSettings):
+            raise ValueError(f"analysis {j}: settings must be a BayesSettings")
+        checked.append(_check_binomial(x, n, s, f"analysis {j}: "))
+    return [
+        _finish(_binomial_fit(x, size, s), s)
+        for (x, size), s in zip(checked, settings, strict=True)
+    ]
