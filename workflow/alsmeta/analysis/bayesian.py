@@ -186,31 +186,41 @@ def _shrinkage(analysis: Analysis, result) -> list[dict]:
     return out
 
 
+#: Results of the data sets fitted so far in this process, by (model, data, settings): a
+#: subgroup level holding the same studies as the overall analysis, and the same rows met
+#: again by another outcome's job in the same run, are fitted once.
+_FITTED: dict[tuple, object] = {}
+
+
+def _data_key(analysis: Analysis, settings) -> tuple:
+    if model_of(analysis) == BINOMIAL_NORMAL:
+        data = tuple((int(r["events"]), int(r["n"])) for r in analysis.rows)
+    else:
+        data = tuple((float(r["yi"]), float(r["vi"])) for r in analysis.rows)
+    return (model_of(analysis), data, settings)
+
+
 def bayesian_results(analyses: list[Analysis], settings: dict) -> dict:
     """id(analysis) -> its BayesResult, for every analysis with at least one study: the
-    normal-normal ones in one batch call, the binomial-normal ones in another.
-    ``settings``: prior key -> BayesSettings."""
+    data sets not fitted before, normal-normal ones in one batch call, binomial-normal ones
+    in another. ``settings``: prior key -> BayesSettings."""
     from alsmeta.stats.bayes import binomial_normal_batch, normal_normal_batch
 
-    fitted = [a for a in analyses if a.rows]
-    results = {}
-    normal = [a for a in fitted if model_of(a) == NORMAL_NORMAL]
-    if normal:
-        batch = normal_normal_batch(
-            [[r["yi"] for r in a.rows] for a in normal],
-            [[r["vi"] for r in a.rows] for a in normal],
-            [settings[prior_key(a)] for a in normal],
-        )
-        results.update(zip((id(a) for a in normal), batch, strict=True))
-    binomial = [a for a in fitted if model_of(a) == BINOMIAL_NORMAL]
-    if binomial:
-        batch = binomial_normal_batch(
-            [[int(r["events"]) for r in a.rows] for a in binomial],
-            [[int(r["n"]) for r in a.rows] for a in binomial],
-            [settings[prior_key(a)] for a in binomial],
-        )
-        results.update(zip((id(a) for a in binomial), batch, strict=True))
-    return results
+    keys = {id(a): _data_key(a, settings[prior_key(a)]) for a in analyses if a.rows}
+    new = [key for key in dict.fromkeys(keys.values()) if key not in _FITTED]
+    for model, fit in (
+        (NORMAL_NORMAL, normal_normal_batch),
+        (BINOMIAL_NORMAL, binomial_normal_batch),
+    ):
+        todo = [key for key in new if key[0] == model]
+        if todo:
+            batch = fit(
+                [[x for x, _ in data] for _, data, _ in todo],
+                [[y for _, y in data] for _, data, _ in todo],
+                [s for _, _, s in todo],
+            )
+            _FITTED.update(zip(todo, batch, strict=True))
+    return {analysis_id: _FITTED[key] for analysis_id, key in keys.items()}
 
 
 def add_bayesian(pooled, analysed, outcomes, definitions, subgroups, pooling, bayes) -> list[dict]:
