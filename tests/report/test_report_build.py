@@ -26,7 +26,8 @@ from alsmeta.report.inputs import ReportInputs
 from alsmeta.report.sections import selection
 
 SECTION_IDS = (
-    "summary methods results selection risk-of-bias sensitivity provenance reproducibility".split()
+    "summary methods results few-studies selection risk-of-bias sensitivity provenance "
+    "reproducibility".split()
 )
 
 

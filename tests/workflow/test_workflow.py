@@ -3,6 +3,7 @@
 import hashlib
 import html as html_module
 import json
+import math
 import os
 import re
 import subprocess
@@ -74,6 +75,7 @@ SECTIONS = (
     "summary",
     "methods",
     "results",
+    "few-studies",
     "selection",
     "sensitivity",
     "provenance",
@@ -142,6 +144,7 @@ def test_cold_run_makes_every_output(project):
         "effects/effects.tsv",
         "tables/inclusion.tsv",
         "tables/pooled.tsv",
+        "tables/bayes_shrinkage.tsv",
         "tables/variants.tsv",
         "tables/data_quality_studies.tsv",
         "tables/data_quality_outcomes.tsv",
@@ -255,6 +258,29 @@ def test_pooled_table_holds_the_headline_results(project):
     slope = pooled[("slope_change", "overall", "all")]
     assert (slope["status"], slope["k"]) == ("not_pooled", 1)
     assert slope["reason"] == "k = 1: at least 2 studies are needed to estimate tau^2"
+
+
+def test_pooled_table_holds_a_finite_bayesian_result_for_every_analysis_with_a_study(project):
+    workdir, _, _ = project
+    pooled = read_tsv(workdir / "results/tables/pooled.tsv")
+    with_study = [r for r in pooled if r["k"] >= 1]
+    for r in with_study:
+        assert r["bayes_status"] == "pooled", r
+        cells = ("bayes_pred_lower", "bayes_cri_lower", "bayes_estimate", "bayes_cri_upper")
+        values = [r[c] for c in (*cells, "bayes_pred_upper")]
+        assert all(isinstance(v, float) and math.isfinite(v) for v in values), r
+        assert values == sorted(values)
+        assert r["bayes_tau_lower"] <= r["bayes_tau_median"] <= r["bayes_tau_upper"]
+    # Also where the frequentist model did not pool: one study, zero events everywhere.
+    assert {r["reason"].split(":")[0] for r in with_study if r["status"] != "pooled"} >= {
+        "k = 1",
+        "every study has 0 events",
+    }
+    for r in pooled:
+        if r["k"] == 0:
+            assert (r["bayes_status"], r["bayes_estimate"]) == ("not_pooled", None)
+    shrinkage = read_tsv(workdir / "results/tables/bayes_shrinkage.tsv")
+    assert {s["outcome"] for s in shrinkage} >= {"responders_vs_control", "slope_change"}
 
 
 def test_report_shows_every_section(project):

@@ -10,7 +10,7 @@ a substitute for its judgement (GRADE Handbook, Schünemann et al. 2013).
 from __future__ import annotations
 
 import statistics
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from alsmeta.io.risk_of_bias import (
     DEFAULTS,
@@ -156,6 +156,15 @@ _RULES = (
         "appreciable thresholds above. Rates in treated arms carry the same qualifiers.",
     ),
     (
+        "Framework",
+        "Graded on the frequentist random-effects result by default. When the Bayesian "
+        "analysis is the headline (pooling.primary_framework: bayesian), the same rules read "
+        "its posterior median and 95% credible interval for the CI, and its 95% predictive "
+        "interval for the prediction interval; I\u00b2 is the frequentist one, not estimable "
+        "where that model did not pool. The Bayesian analysis also grades an outcome with one "
+        "study, or with zero events in every study, which the frequentist model cannot pool.",
+    ),
+    (
         "Publication bias",
         "Not downgraded by rule. A funnel plot and Egger's and Begg's tests are made from "
         "the configured minimum number of studies (sensitivity.small_study_min_k; Sterne et "
@@ -229,6 +238,9 @@ class Finding:
     statement: str = ""
     assumed_control_risk: float | None = None
     assumed_control_risk_basis: str = ""
+    #: What the statement is worded from besides the certainty: (estimate, measure,
+    #: assumed control risk, value text), so that a re-graded finding is re-worded.
+    wording: tuple = field(default=(), compare=False, repr=False)
 
     @property
     def symbols(self) -> str:
@@ -317,9 +329,12 @@ def _inconsistency(kind, pooled):
     if pooled is None:
         return Downgrade("Inconsistency", 0, "not assessable (one study)")
     i2 = pooled["i2_tau2_pct"]
-    levels = 2 if i2 >= 75 else 1 if i2 >= 50 else 0
     pi = f"95% PI {_interval(kind, pooled['pi_lower'], pooled['pi_upper'])}"
-    reason = f"I\u00b2 = {i2:.0f}% (\u03c4\u00b2-based); {pi}"
+    if i2 is None:  # Bayesian headline where the frequentist model did not pool
+        levels, reason = 0, f"I\u00b2 not estimable; {pi}"
+    else:
+        levels = 2 if i2 >= 75 else 1 if i2 >= 50 else 0
+        reason = f"I\u00b2 = {i2:.0f}% (\u03c4\u00b2-based); {pi}"
     null = KINDS[kind].null or 0.0
     if kind != "proportion" and levels == 0:
         ci_excludes = pooled["ci_lower"] > null or pooled["ci_upper"] < null
@@ -481,8 +496,11 @@ def statement(kind, label, certainty, est=None, measure="OR", acr=None, value=""
         important = _important(kind, measure, est, acr)
         template = STATEMENTS[certainty][0 if important else 1]
         return template.format(intervention=INTERVENTION, verb_s=verb_s, verb=verb, outcome=outcome)
+    aside = "," if "," in outcome else ""  # 'responders, relative slope improvement, with MSC'
     subject = (
-        f"The rate of {outcome} with {INTERVENTION}" if kind == "proportion" else f"The {outcome}"
+        f"The rate of {outcome}{aside} with {INTERVENTION}"
+        if kind == "proportion"
+        else f"The {outcome}"
     )
     return RATE_STATEMENTS[certainty].format(
         subject=subject, subject_lower=subject[:1].lower() + subject[1:], value=value
@@ -541,19 +559,70 @@ def _unpooled_rates(outcome, definition, pooled, rows, weights, judged, rob, lev
         (f"not pooled by the model ({why}), {COMMON_RATE_ASSUMPTION}",),
         tuple(r["effect_id"] for r in rows),
         statement(kind, label, certainty, value=value),
+        wording=(None, "OR", None, value),
     )
 
 
+#: Where the Bayesian result is the headline (pooling.primary_framework: bayesian), these
+#: columns stand in for the frequentist ones: status, posterior median, credible interval,
+#: predictive interval.
+HEADLINE = {
+    "status": "bayes_status",
+    "reason": "bayes_reason",
+    "estimate": "bayes_estimate",
+    "ci_lower": "bayes_cri_lower",
+    "ci_upper": "bayes_cri_upper",
+    "pi_lower": "bayes_pred_lower",
+    "pi_upper": "bayes_pred_upper",
+}
+
+
+def as_headline(pooled: dict) -> dict:
+    """A pooled.tsv row with its Bayesian result in the frequentist result's columns."""
+    return {**pooled, **{key: pooled.get(column) for key, column in HEADLINE.items()}}
+
+
+#: How a Bayesian finding names its intervals.
+BAYES_WORDS = (("95% CI", "95% CrI"), ("95% PI", "95% predictive interval"))
+
+
+def _bayesian(pooled: dict) -> dict:
+    """The overall pooled row with the Bayesian result in the frequentist columns; I\u00b2
+    stays the frequentist one (None where that model did not pool)."""
+    view = as_headline(pooled)
+    if pooled["status"] != "pooled":
+        view["i2_tau2_pct"] = None
+    return view
+
+
+def _bayes_words(text: str) -> str:
+    for old, new in BAYES_WORDS:
+        text = text.replace(old, new)
+    return text
+
+
 def finding(
-    outcome, definition, pooled, rows, weights, judged=None, rob=None, level: float = 0.95
+    outcome,
+    definition,
+    pooled,
+    rows,
+    weights,
+    judged=None,
+    rob=None,
+    level: float = 0.95,
+    framework="frequentist",
 ) -> Finding:
     """The summary-of-findings row for one outcome.
 
     ``pooled``: its overall pooled.tsv row; ``rows``: its analysed_effects.tsv rows;
     ``weights``: effect_id -> weight % in the overall analysis; ``judged``: study_id ->
     risk-of-bias judgement for the outcome's scope; ``rob``: config ``risk_of_bias``;
-    ``level``: of the exact interval of rates that could not be pooled.
+    ``level``: of the exact interval of rates that could not be pooled. ``framework``:
+    bayesian grades the Bayesian result (posterior median, 95% credible and predictive
+    intervals, also for one study or zero events everywhere) where pooled.tsv has one.
     """
+    if framework == "bayesian" and rows and pooled.get("bayes_status") == "pooled":
+        return _bayesian_finding(outcome, definition, pooled, rows, weights, judged, rob, level)
     kind, label = definition["kind"], definition["label"]
     studies = len({r["study_id"] for r in rows})
     ids = tuple(r["effect_id"] for r in rows)
@@ -657,6 +726,34 @@ def finding(
         statement(kind, label, certainty, est, measure or "OR", acr, value),
         acr,
         basis,
+        (est, measure or "OR", acr, value),
+    )
+
+
+def _bayesian_finding(outcome, definition, pooled, rows, weights, judged, rob, level) -> Finding:
+    view = _bayesian(pooled)
+    one = len(rows) == 1
+    if one:  # graded as pooled, but with no heterogeneity to assess
+        view["status"] = "pooled"
+    f = finding(outcome, definition, view, rows, weights, judged, rob, level)
+    downgrades = tuple(
+        Downgrade(d.domain, 0, "not assessable (one study)")
+        if one and d.domain == "Inconsistency"
+        else replace(d, reason=_bayes_words(d.reason))
+        for d in f.downgrades
+    )
+    note = (
+        f"Bayesian random effects ({pooled['bayes_model']} model; {pooled['bayes_prior']}): "
+        "posterior median with 95% credible interval"
+    )
+    certainty = _certainty(downgrades)
+    return replace(
+        f,
+        effect=_bayes_words(f.effect),
+        certainty=certainty,
+        downgrades=downgrades,
+        notes=(note, *f.notes),
+        statement=statement(f.kind, f.label, certainty, *f.wording) if f.wording else f.statement,
     )
 
 
@@ -665,11 +762,20 @@ def _direction(est: float) -> str:
 
 
 def findings(
-    outcomes, definitions, pooled, analysed, weights, assessed=None, rob=None, level: float = 0.95
+    outcomes,
+    definitions,
+    pooled,
+    analysed,
+    weights,
+    assessed=None,
+    rob=None,
+    level: float = 0.95,
+    framework="frequentist",
 ) -> list[Finding]:
-    """Summary-of-findings rows for every outcome, from the pipeline's tables;
-    ``assessed``: the risk-of-bias judgements (:func:`alsmeta.io.risk_of_bias.assessments`),
-    ``rob``: config ``risk_of_bias``; ``level``: of exact intervals on summed counts."""
+    """Summary-of-findings rows for every outcome, from the pipeline's tables, graded on
+    the ``framework`` (pooling.primary_framework) result; ``assessed``: the risk-of-bias
+    judgements (:func:`alsmeta.io.risk_of_bias.assessments`), ``rob``: config
+    ``risk_of_bias``; ``level``: of exact intervals on summed counts."""
     out = []
     for outcome in outcomes:
         overall = next(
@@ -686,7 +792,9 @@ def findings(
             for r in rows
             if (j := judgement_for(assessed or {}, r["study_id"], outcome, rob)) is not None
         }
-        out.append(finding(outcome, definitions[outcome], overall, rows, w, judged, rob, level))
+        out.append(
+            finding(outcome, definitions[outcome], overall, rows, w, judged, rob, level, framework)
+        )
     return out
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from alsmeta.report.html import esc
 from alsmeta.report.inputs import ReportInputs
+from alsmeta.report.sections.few_studies import framework_sentence
 
 INFERENCE_NAMES = {
     "knapp_hartung": "Knapp-Hartung",
@@ -25,5 +26,5 @@ def section(ctx: ReportInputs) -> str:
             if pooling["proportion_method"] == "glmm"
             else ""
         )
-        + ".</p>"
+        + f", with a Bayesian analysis beside each. {esc(framework_sentence(ctx))}</p>"
     )

@@ -5,6 +5,7 @@ from __future__ import annotations
 from alsmeta.kinds import MIN_K_LEAVE_ONE_OUT, PROPORTION_SCALES
 from alsmeta.report.html import esc, section_head
 from alsmeta.report.inputs import ReportInputs
+from alsmeta.report.sections.few_studies import methods_text as bayesian_methods
 
 ID, TITLE = "methods", "Methods"
 
@@ -212,7 +213,8 @@ def _items(ctx: ReportInputs) -> list[tuple[str, str, str]]:
             "(used for the certainty rules) and its Q-based form. "
             "Analyses with fewer than two studies are not pooled; the single study is "
             "shown. Software: see <a href='#reproducibility'>What was run</a>; pooling is "
-            "checked against an independent reference implementation to a relative 1e-6.",
+            "checked against an independent reference implementation to a relative 1e-6. "
+            + bayesian_methods(ctx),
         ),
         (
             "13e",

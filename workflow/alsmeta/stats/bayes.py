@@ -1,0 +1,943 @@
+"""Bayesian random-effects meta-analysis by deterministic numerical integration.
+
+Two models, both with independent priors ``p(mu, tau) = p(mu) p(tau)``:
+
+* **normal-normal** (:func:`normal_normal`): ``y_i ~ N(theta_i, v_i)``,
+  ``theta_i ~ N(mu, tau^2)``, ``v_i`` known (Röver 2020, J Stat Softw 93(6), the model of
+  the bayesmeta R package; Friede, Röver, Wandel & Neuenschwander 2017, Biom J 59(4)).
+* **binomial-normal** (:func:`binomial_normal`): ``x_i ~ Bin(n_i, expit(theta_i))``,
+  ``theta_i ~ N(mu, tau^2)``: the exact binomial likelihood of single-arm counts on the
+  logit scale, usable when every count is 0 (where no maximum-likelihood GLMM fit exists).
+
+Priors. ``mu ~ N(mu_mean, mu_sd^2)``, or flat on the real line when ``mu_sd = inf``
+(bayesmeta's default; normal-normal only). ``tau`` (the between-study standard deviation)
+has a :class:`TauPrior`: half-normal or half-Cauchy with a scale, or a log-normal prior
+**on tau^2** as Turner et al. (2015, Stat Med 34(6)) state their empirical priors
+(``log tau^2 ~ N(meanlog, sdlog^2)``), or a flat improper prior on tau (bayesmeta's default,
+kept to reproduce its published examples).
+
+Integration (normal-normal). Given tau, the posterior of mu is normal (conjugate), so only
+tau is integrated numerically, on ``s = log(1 + tau / c)`` with ``c = sqrt(min v_i)``
+(linear near tau = 0, logarithmic in the tail). The integration range is found per
+analysis by zooming: the log posterior of s is evaluated on a uniform grid over
+``[0, log(1 + tau_hi / c)]`` with ``tau_hi = 1e14`` times the larger of the prior scale
+and the data scale, and the range is narrowed to the points within ``LOG_DENSITY_DROP``
+(40) natural-log units of the maximum, plus one step on each side; twice. On that range a
+composite Gauss-Legendre rule (``grid_points`` nodes, panels of ``ORDER`` nodes) gives
+the marginal posterior of tau; its quantiles come from the rule's interpolating
+polynomial in the panel holding them. mu, a new study's theta_new (predictive) and each
+study's theta_i (shrinkage) are then mixtures of normals over the tau nodes; their
+quantiles are roots of the mixture CDF (safeguarded Newton).
+
+``integration_error`` is the largest absolute change of the reported mu, tau and
+predictive quantiles when the same rule is run with half the panels (twice the step);
+the reported values come from the finer rule, whose error is smaller still.
+
+Intervals are central (equal-tailed) credible intervals: the ``(1 - level)/2`` and
+``(1 + level)/2`` posterior quantiles. bayesmeta prints shortest intervals by default;
+its ``qposterior()`` gives the central ones compared in the tests.
+
+Every result is a function of its own analysis' data and settings only: a batch is
+split into groups of equal k and settings, each group is one set of elementwise array
+operations, and iterative steps stop per analysis, so batch composition changes no digit.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import asdict, dataclass
+
+import numpy as np
+
+TAU_FAMILIES = ("half_normal", "half_cauchy", "lognormal", "uniform")
+#: Gauss-Legendre nodes per panel of the composite rules.
+ORDER = 8
+#: Points of each zoom level that finds the integration range.
+ZOOM_POINTS = 128
+ZOOM_LEVELS = 2
+#: The range keeps every point whose log posterior density is within this of the maximum.
+LOG_DENSITY_DROP = 40.0
+#: tau_hi (top of the first zoom level) is this times the prior's and the data's scale.
+TAU_RANGE_FACTOR = 1e14
+_LOG_SQRT_2PI = 0.5 * math.log(2 * math.pi)
+
+
+# --- priors and settings -------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class TauPrior:
+    """Prior of the between-study standard deviation tau (>= 0).
+
+    ``half_normal`` / ``half_cauchy``: on tau, with ``scale``. ``lognormal``: on **tau^2**,
+    ``log tau^2 ~ N(meanlog, sdlog^2)`` (Turner et al. 2015); :meth:`logpdf` is the
+    implied density of tau, ``2 tau`` times the density of tau^2. ``uniform``: flat,
+    improper, on tau >= 0 (bayesmeta's default; the posterior is proper only for k >= 3
+    with a flat mu prior, k >= 2 with a normal one).
+    """
+
+    family: str
+    scale: float = 0.5
+    meanlog: float | None = None
+    sdlog: float | None = None
+
+    def __post_init__(self):
+        if self.family not in TAU_FAMILIES:
+            raise ValueError(f"tau prior family must be one of {TAU_FAMILIES}, not {self.family!r}")
+        if self.family in ("half_normal", "half_cauchy"):
+            if not (isinstance(self.scale, int | float) and math.isfinite(self.scale)):
+                raise ValueError(f"{self.family} tau prior: scale must be a finite number")
+            if self.scale <= 0:
+                raise ValueError(
+                    f"{self.family} tau prior: scale must be positive, not {self.scale}"
+                )
+        if self.family == "lognormal":
+            if self.meanlog is None or self.sdlog is None:
+                raise ValueError(
+                    "lognormal tau prior: meanlog and sdlog (of log tau^2) are required"
+                )
+            if not (math.isfinite(self.meanlog) and math.isfinite(self.sdlog)):
+                raise ValueError("lognormal tau prior: meanlog and sdlog must be finite")
+            if self.sdlog <= 0:
+                raise ValueError(f"lognormal tau prior: sdlog must be positive, not {self.sdlog}")
+        elif self.meanlog is not None or self.sdlog is not None:
+            raise ValueError(f"{self.family} tau prior: meanlog and sdlog apply to lognormal only")
+
+    @property
+    def proper(self) -> bool:
+        return self.family != "uniform"
+
+    def logpdf(self, tau):
+        """Log density of tau (``-inf`` below 0; the uniform prior's is 0, unnormalised)."""
+        tau = np.asarray(tau, dtype=float)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            if self.family == "half_normal":
+                z = tau / self.scale
+                out = math.log(2.0) - _LOG_SQRT_2PI - math.log(self.scale) - 0.5 * z * z
+            elif self.family == "half_cauchy":
+                z = tau / self.scale
+                out = math.log(2.0 / (math.pi * self.scale)) - np.log1p(z * z)
+            elif self.family == "lognormal":
+                z = (2.0 * np.log(tau) - self.meanlog) / self.sdlog
+                const = math.log(2.0) - math.log(self.sdlog) - _LOG_SQRT_2PI
+                out = const - np.log(tau) - 0.5 * z * z
+                out = np.where(tau > 0, out, -np.inf)
+            else:
+                out = np.zeros_like(tau)
+        return np.where(tau >= 0, out, -np.inf)
+
+    def quantile(self, p):
+        """Prior quantile of tau at probability ``p`` (proper priors only)."""
+        from scipy.special import ndtri
+
+        p = np.asarray(p, dtype=float)
+        if self.family == "half_normal":
+            return self.scale * ndtri(0.5 + 0.5 * p)
+        if self.family == "half_cauchy":
+            return self.scale * np.tan(0.5 * np.pi * p)
+        if self.family == "lognormal":
+            return np.exp(0.5 * (self.meanlog + self.sdlog * ndtri(p)))
+        raise ValueError("a uniform (improper) tau prior has no quantiles")
+
+    def typical_scale(self) -> float:
+        """A scale of tau the prior covers (used only to bound the integration range)."""
+        if self.family == "lognormal":
+            return math.exp(0.5 * (self.meanlog + 8.0 * self.sdlog))
+        if self.family == "uniform":
+            return 0.0
+        return float(self.scale)
+
+    def describe(self) -> str:
+        if self.family == "half_normal":
+            return f"half-normal, scale {self.scale:g}"
+        if self.family == "half_cauchy":
+            return f"half-Cauchy, scale {self.scale:g}"
+        if self.family == "lognormal":
+            return f"log-normal on tau^2, log tau^2 mean {self.meanlog:g}, SD {self.sdlog:g}"
+        return "uniform on tau >= 0 (improper)"
+
+
+@dataclass(frozen=True)
+class BayesSettings:
+    """Priors and integration settings of one Bayesian analysis.
+
+    ``mu ~ N(mu_mean, mu_sd^2)``; ``mu_sd = inf`` is a flat improper prior (normal-normal
+    only). ``grid_points``: Gauss-Legendre nodes per integrated dimension, a multiple of
+    ``2 * ORDER`` (16) so that the half-step check uses whole panels.
+    """
+
+    tau_prior: TauPrior
+    mu_mean: float = 0.0
+    mu_sd: float = 10.0
+    level: float = 0.95
+    grid_points: int = 128
+
+    def __post_init__(self):
+        if not isinstance(self.tau_prior, TauPrior):
+            raise ValueError("tau_prior must be a TauPrior")
+        if not (isinstance(self.mu_mean, int | float) and math.isfinite(self.mu_mean)):
+            raise ValueError(f"mu_mean must be a finite number, not {self.mu_mean!r}")
+        if not isinstance(self.mu_sd, int | float) or math.isnan(self.mu_sd) or self.mu_sd <= 0:
+            raise ValueError(f"mu_sd must be positive (inf for a flat prior), not {self.mu_sd!r}")
+        if not (isinstance(self.level, int | float) and 0 < self.level < 1):
+            raise ValueError(f"level must lie strictly between 0 and 1, not {self.level!r}")
+        if (
+            not isinstance(self.grid_points, int)
+            or self.grid_points < 2 * ORDER
+            or self.grid_points % (2 * ORDER)
+        ):
+            raise ValueError(
+                f"grid_points must be a positive multiple of {2 * ORDER}, not {self.grid_points!r}"
+            )
+
+    @property
+    def mu_flat(self) -> bool:
+        return math.isinf(self.mu_sd)
+
+    def describe_mu(self) -> str:
+        if self.mu_flat:
+            return "uniform on the real line (improper)"
+        return f"normal, mean {self.mu_mean:g}, SD {self.mu_sd:g}"
+
+
+# --- results -------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class BayesResult:
+    """Posterior summaries of one analysis, on the analysis scale (logit for proportions).
+
+    ``mu_*``: the mean effect; ``tau_*``: the between-study SD; ``pred_*``: theta_new of a
+    new study (posterior predictive); ``shrinkage_*``: per-study theta_i, in input order
+    (empty for the binomial-normal model). Intervals are central, at ``level``.
+    ``mu_prob_positive`` is P(mu > 0 | data). ``rate_*`` (binomial-normal only, NaN
+    otherwise): the proportion in a new study, ``expit(theta_new)``: its median and
+    central interval are ``expit`` of the ``pred_*`` quantiles; ``rate_mean`` is
+    ``E[expit(theta_new) | data]``, which is also the posterior mean of the
+    population-averaged proportion ``E[expit(theta) | mu, tau]``.
+    """
+
+    k: int
+    model: str
+    mu_median: float
+    mu_mean: float
+    mu_sd: float
+    mu_lower: float
+    mu_upper: float
+    mu_prob_positive: float
+    tau_median: float
+    tau_mean: float
+    tau_sd: float
+    tau_lower: float
+    tau_upper: float
+    pred_median: float
+    pred_mean: float
+    pred_sd: float
+    pred_lower: float
+    pred_upper: float
+    shrinkage_mean: tuple
+    shrinkage_median: tuple
+    shrinkage_lower: tuple
+    shrinkage_upper: tuple
+    rate_mean: float
+    rate_median: float
+    rate_lower: float
+    rate_upper: float
+    level: float
+    interval: str
+    prior: str
+    mu_prior: str
+    grid_points: int
+    integration_error: float
+
+    def as_dict(self) -> dict:
+        return asdict(self)
+
+    def as_row(self, prefix: str = "bayes_") -> dict:
+        """Flat TSV row: tuples become ``;``-joined numbers (10 significant digits)."""
+        row = {}
+        for name, value in asdict(self).items():
+            if isinstance(value, tuple):
+                value = ";".join(f"{x:.10g}" for x in value)
+            row[prefix + name] = value
+        return row
+
+
+# --- validation ----------------------------------------------------------------------
+
+
+def _check_normal(yi, vi, where: str):
+    y = np.asarray(yi, dtype=float)
+    v = np.asarray(vi, dtype=float)
+    if y.ndim != 1 or y.shape != v.shape:
+        raise ValueError(f"{where}yi and vi must be one-dimensional and of equal length")
+    if y.size == 0:
+        raise ValueError(f"{where}no studies (k = 0)")
+    if not np.all(np.isfinite(y)):
+        raise ValueError(f"{where}an effect size (yi) is missing or not finite")
+    if not np.all(np.isfinite(v)) or np.any(v <= 0):
+        raise ValueError(f"{where}every sampling variance (vi) must be positive and finite")
+    return y, v
+
+
+def _check_improper(k: int, settings: BayesSettings, where: str):
+    if settings.tau_prior.proper:
+        return
+    needed = 3 if settings.mu_flat else 2
+    if k < needed:
+        raise ValueError(
+            f"{where}a uniform tau prior gives an improper posterior with k = {k} "
+            f"(needs k >= {needed} with a {'flat' if settings.mu_flat else 'normal'} mu prior)"
+        )
+
+
+# --- quadrature helpers --------------------------------------------------------------
+
+
+def _gauss_legendre():
+    nodes, weights = np.polynomial.legendre.leggauss(ORDER)
+    vander = np.vander(nodes, ORDER, increasing=True)  # f_j = sum_r c_r t_j^r
+    return nodes, weights, np.linalg.inv(vander)
+
+
+_GL = _gauss_legendre()
+
+
+def _composite(edges):
+    """Nodes and weights (both ``(m, panels * ORDER)``) of a composite rule on panel edges."""
+    t, w, _ = _GL
+    left, width = edges[:, :-1], np.diff(edges, axis=1)
+    x = left[:, :, None] + 0.5 * width[:, :, None] * (t + 1.0)
+    wt = 0.5 * width[:, :, None] * w
+    m = edges.shape[0]
+    return x.reshape(m, -1), wt.reshape(m, -1)
+
+
+def _zoom(logdens, lo, hi, levels=ZOOM_LEVELS, points=ZOOM_POINTS):
+    """Narrow [lo, hi] (per row) to where ``logdens`` is within LOG_DENSITY_DROP of its max.
+
+    Returns the range and the last level's grid and log densities (for :func:`_edges`).
+    """
+    for _ in range(levels):
+        frac = np.linspace(0.0, 1.0, points)
+        step = (hi - lo) / (points - 1)
+        x = lo[:, None] + (hi - lo)[:, None] * frac[None, :]
+        f = logdens(x)
+        keep = f >= np.max(f, axis=1, keepdims=True) - LOG_DENSITY_DROP
+        first = np.argmax(keep, axis=1)
+        last = points - 1 - np.argmax(keep[:, ::-1], axis=1)
+        new_lo = np.maximum(lo, lo + (first - 1) * step)
+        new_hi = np.minimum(hi, lo + (last + 1) * step)
+        lo, hi = new_lo, new_hi
+    return lo, hi, x, f
+
+
+#: Share of the panels placed evenly; the rest follow the variation of the density.
+UNIFORM_SHARE = 0.25
+
+
+def _edges(lo, hi, grid, logf, panels):
+    """Panel edges on [lo, hi]: a quarter spread evenly, three quarters where the density
+    (``exp(logf)`` on the zoom's last ``grid``) changes most, so a steep flank (a zero-count
+    likelihood's cliff, a peak far narrower than the range) gets panels of its own."""
+    xs = np.clip(grid, lo[:, None], hi[:, None])
+    dens = np.exp(logf - logf.max(axis=1, keepdims=True))
+    dx = np.diff(xs, axis=1)
+    dv = np.abs(np.diff(dens, axis=1)) * (dx > 0)
+    length = (hi - lo)[:, None]
+    total_v = dv.sum(axis=1, keepdims=True)
+    monitor = UNIFORM_SHARE * dx / length + (1.0 - UNIFORM_SHARE) * np.where(
+        total_v > 0, dv / np.where(total_v > 0, total_v, 1.0), dx / length
+    )
+    cum = np.concatenate([np.zeros((grid.shape[0], 1)), np.cumsum(monitor, axis=1)], axis=1)
+    cum = cum / cum[:, -1:]
+    levels = np.linspace(0.0, 1.0, panels + 1)
+    idx = np.clip((cum[:, None, :] <= levels[None, :, None]).sum(axis=2) - 1, 0, dx.shape[1] - 1)
+    r = np.arange(grid.shape[0])[:, None]
+    c0, c1 = cum[r, idx], cum[r, idx + 1]
+    frac = np.where(c1 > c0, (levels[None, :] - c0) / np.where(c1 > c0, c1 - c0, 1.0), 0.0)
+    edges = xs[r, idx] + np.clip(frac, 0.0, 1.0) * dx[r, idx]
+    edges[:, 0], edges[:, -1] = lo, hi
+    return np.maximum.accumulate(edges, axis=1)
+
+
+def _panel_setup(density, edges):
+    t, w, vinv = _GL
+    m = density.shape[0]
+    f = density.reshape(m, -1, ORDER)
+    width = np.diff(edges, axis=1)
+    mass = 0.5 * width * (f * w).sum(axis=2)
+    cum = np.concatenate([np.zeros((m, 1)), np.cumsum(mass, axis=1)], axis=1)
+    return f, width, cum, vinv
+
+
+_POWERS = np.arange(1, ORDER + 1)
+
+
+def _antiderivative(coef, x):
+    """``int_{-1}^{x} sum_r coef_r u^r du`` per row."""
+    return (coef * (x[:, None] ** _POWERS - (-1.0) ** _POWERS) / _POWERS).sum(axis=1)
+
+
+def _panel_quantiles(density, edges, probs):
+    """Quantiles of a density given at the nodes of a composite Gauss-Legendre rule.
+
+    The CDF is the rule's panel masses up to the panel holding the quantile, then the
+    integral of the interpolating polynomial through that panel's nodes (whose integral
+    over the whole panel is the rule's, so the CDF is continuous).
+    """
+    f, width, cum, vinv = _panel_setup(density, edges)
+    m, panels = f.shape[0], f.shape[1]
+    rows = np.arange(m)
+    out = np.empty((m, len(probs)))
+    for q, p in enumerate(probs):
+        target = p * cum[:, -1]
+        idx = np.minimum((cum[:, 1:-1] < target[:, None]).sum(axis=1), panels - 1)
+        coef = (vinv[None, :, :] * f[rows, idx][:, None, :]).sum(axis=2)
+        need = (target - cum[rows, idx]) / (0.5 * width[rows, idx])
+        a, b = np.full(m, -1.0), np.full(m, 1.0)
+        for _ in range(60):
+            mid = 0.5 * (a + b)
+            below = _antiderivative(coef, mid) < need
+            a, b = np.where(below, mid, a), np.where(below, b, mid)
+        out[:, q] = edges[rows, idx] + width[rows, idx] * 0.5 * (a + b + 2.0) * 0.5
+    return out
+
+
+def _panel_interpolants(density, edges):
+    """Per row and panel: the antiderivative (from the panel's left edge) of the rule's
+    interpolating polynomial, as Horner coefficients and a constant, and the CDF at edges."""
+    f, width, cum, vinv = _panel_setup(density, edges)
+    coef = (vinv[None, None, :, :] * f[:, :, None, :]).sum(axis=3) / _POWERS  # (m, P, ORDER)
+    const = (coef * (-1.0) ** _POWERS).sum(axis=2)
+    return coef, const, width, cum
+
+
+def _panel_cdf(interpolants, edges, x):
+    """Normalised CDF at ``x`` (``(m, ...)``, any trailing shape) of a rule's density."""
+    coef, const, width, cum = interpolants
+    m, panels = width.shape
+    shape = x.shape
+    xf = x.reshape(m, -1)
+    rows = np.arange(m)[:, None]
+    idx = np.clip((edges[:, None, 1:-1] <= xf[:, :, None]).sum(axis=2), 0, panels - 1)
+    w_idx = width[rows, idx]
+    tt = np.clip(2.0 * (xf - edges[rows, idx]) / np.where(w_idx > 0, w_idx, 1.0) - 1.0, -1, 1)
+    c = coef[rows, idx]  # (m, n, ORDER)
+    part = c[..., ORDER - 1]
+    for r in range(ORDER - 2, -1, -1):
+        part = part * tt + c[..., r]
+    part = part * tt - const[rows, idx]
+    value = cum[rows, idx] + 0.5 * w_idx * part
+    value = np.where(xf <= edges[:, :1], 0.0, np.where(xf >= edges[:, -1:], cum[:, -1:], value))
+    return np.clip(value / cum[:, -1:], 0.0, 1.0).reshape(shape)
+
+
+def _mixture_quantiles(weights, means, sds, probs):
+    """Quantiles of normal mixtures: ``weights``/``means``/``sds`` are ``(..., C)``.
+
+    Safeguarded Newton on the mixture CDF from the moment-matched normal quantile; each
+    element stops on its own criterion (so a batch does not change its digits).
+    """
+    from scipy.special import ndtr, ndtri
+
+    mean = (weights * means).sum(axis=-1)
+    var = (weights * (sds * sds + means * means)).sum(axis=-1) - mean * mean
+    sd = np.sqrt(np.maximum(var, 0.0))
+    lo0 = (means - 40.0 * sds).min(axis=-1)
+    hi0 = (means + 40.0 * sds).max(axis=-1)
+    shape = mean.shape
+    flat_w = weights.reshape(-1, weights.shape[-1])
+    flat_m = means.reshape(flat_w.shape)
+    flat_s = sds.reshape(flat_w.shape)
+    results = []
+    for p in probs:
+        x = (mean + sd * ndtri(p)).reshape(-1)
+        lo, hi = lo0.reshape(-1).copy(), hi0.reshape(-1).copy()
+        x = np.clip(x, lo, hi)
+        active = np.ones(x.shape, dtype=bool)
+        scale = np.maximum(sd.reshape(-1), 1e-300)
+        for _ in range(100):
+            idx = np.flatnonzero(active)
+            if idx.size == 0:
+                break
+            xi = x[idx]
+            z = (xi[:, None] - flat_m[idx]) / flat_s[idx]
+            cdf = (flat_w[idx] * ndtr(z)).sum(axis=1) - p
+            pdf = (flat_w[idx] * np.exp(-0.5 * z * z) / flat_s[idx]).sum(axis=1) / math.sqrt(
+                2 * math.pi
+            )
+            lo[idx] = np.where(cdf < 0, xi, lo[idx])
+            hi[idx] = np.where(cdf >= 0, xi, hi[idx])
+            with np.errstate(divide="ignore", invalid="ignore"):
+                newton = xi - cdf / pdf
+            ok = np.isfinite(newton) & (newton > lo[idx]) & (newton < hi[idx])
+            new = np.where(ok, newton, 0.5 * (lo[idx] + hi[idx]))
+            done = (np.abs(new - xi) <= 1e-14 * (np.abs(xi) + scale[idx])) | (cdf == 0)
+            done |= (hi[idx] - lo[idx]) <= 1e-15 * (np.abs(xi) + scale[idx])
+            x[idx] = np.where(cdf == 0, xi, new)
+            active[idx[done]] = False
+        results.append(x.reshape(shape))
+    return np.stack(results, axis=-1)
+
+
+# --- normal-normal -------------------------------------------------------------------
+
+
+def _nn_conditional(y, v, tau, settings):
+    """Per tau node: log marginal likelihood (+const), conditional mean and SD of mu.
+
+    ``y``/``v`` are ``(m, k)``, ``tau`` is ``(m, G)``. A normal mu prior enters as one
+    more observation ``mu_mean`` with variance ``mu_sd^2``.
+    """
+    big_v = v[:, None, :] + (tau * tau)[:, :, None]
+    w = 1.0 / big_v
+    prec0 = 0.0 if settings.mu_flat else 1.0 / settings.mu_sd**2
+    sw = w.sum(axis=2) + prec0
+    mean = ((w * y[:, None, :]).sum(axis=2) + prec0 * settings.mu_mean) / sw
+    resid = y[:, None, :] - mean[:, :, None]
+    loglik = -0.5 * (
+        np.log(big_v).sum(axis=2)
+        + (w * resid * resid).sum(axis=2)
+        + prec0 * (mean - settings.mu_mean) ** 2
+        + np.log(sw)
+    )
+    return loglik, mean, 1.0 / np.sqrt(sw), big_v
+
+
+def _nn_group(y, v, settings: BayesSettings, shrinkage: bool = True) -> list[dict]:
+    """Fit the m analyses of ``(m, k)`` arrays that share k and settings."""
+    m, k = y.shape
+    prior = settings.tau_prior
+    c = np.sqrt(v.min(axis=1))
+    data_scale = np.maximum(np.sqrt(v.max(axis=1)), y.max(axis=1) - y.min(axis=1))
+    tau_hi = TAU_RANGE_FACTOR * np.maximum(data_scale, prior.typical_scale())
+
+    def log_post_s(s):
+        tau = c[:, None] * np.expm1(s)
+        loglik = _nn_conditional(y, v, tau, settings)[0]
+        return loglik + prior.logpdf(tau) + np.log(tau + c[:, None])
+
+    zoomed = _zoom(log_post_s, np.zeros(m), np.log1p(tau_hi / c))
+    alpha = 0.5 * (1.0 - settings.level)
+    probs = (alpha, 0.5, 1.0 - alpha)
+    panels = settings.grid_points // ORDER
+    fine = _nn_summaries(y, v, c, _edges(*zoomed, panels), settings, probs, shrinkage)
+    coarse = _nn_summaries(y, v, c, _edges(*zoomed, panels // 2), settings, probs)
+    keys = ("mu_q", "tau_q", "pred_q")
+    error = np.max(np.concatenate([np.abs(fine[n] - coarse[n]) for n in keys], axis=1), axis=1)
+    rows = []
+    for j in range(m):
+        rows.append(
+            {
+                "k": k,
+                "model": "normal_normal",
+                "mu_median": fine["mu_q"][j, 1],
+                "mu_mean": fine["mu_mean"][j],
+                "mu_sd": fine["mu_sd"][j],
+                "mu_lower": fine["mu_q"][j, 0],
+                "mu_upper": fine["mu_q"][j, 2],
+                "mu_prob_positive": fine["mu_pos"][j],
+                "tau_median": fine["tau_q"][j, 1],
+                "tau_mean": fine["tau_mean"][j],
+                "tau_sd": fine["tau_sd"][j],
+                "tau_lower": fine["tau_q"][j, 0],
+                "tau_upper": fine["tau_q"][j, 2],
+                "pred_median": fine["pred_q"][j, 1],
+                "pred_mean": fine["mu_mean"][j],
+                "pred_sd": np.sqrt(fine["mu_sd"][j] ** 2 + fine["tau2_mean"][j]),
+                "pred_lower": fine["pred_q"][j, 0],
+                "pred_upper": fine["pred_q"][j, 2],
+                "shrinkage_mean": tuple(fine["shr_mean"][j]) if shrinkage else (),
+                "shrinkage_median": tuple(fine["shr_q"][j, :, 1]) if shrinkage else (),
+                "shrinkage_lower": tuple(fine["shr_q"][j, :, 0]) if shrinkage else (),
+                "shrinkage_upper": tuple(fine["shr_q"][j, :, 2]) if shrinkage else (),
+                "rate_mean": math.nan,
+                "rate_median": math.nan,
+                "rate_lower": math.nan,
+                "rate_upper": math.nan,
+                "integration_error": error[j],
+            }
+        )
+    return rows
+
+
+def _nn_summaries(y, v, c, edges, settings, probs, shrinkage=False):
+    from scipy.special import ndtr
+
+    s, ws = _composite(edges)
+    tau = c[:, None] * np.expm1(s)
+    loglik, cmean, csd, big_v = _nn_conditional(y, v, tau, settings)
+    logpost = loglik + settings.tau_prior.logpdf(tau) + np.log(tau + c[:, None])
+    dens = np.exp(logpost - logpost.max(axis=1, keepdims=True))  # density of s, unnormalised
+    weights = ws * dens
+    weights = weights / weights.sum(axis=1, keepdims=True)
+    out = {
+        "tau_q": c[:, None] * np.expm1(_panel_quantiles(dens, edges, probs)),
+        "tau_mean": (weights * tau).sum(axis=1),
+        "mu_mean": (weights * cmean).sum(axis=1),
+    }
+    out["tau2_mean"] = (weights * tau * tau).sum(axis=1)
+    tau_var = out["tau2_mean"] - out["tau_mean"] ** 2
+    out["tau_sd"] = np.sqrt(np.maximum(tau_var, 0.0))
+    second = (weights * (csd * csd + cmean * cmean)).sum(axis=1)
+    out["mu_sd"] = np.sqrt(np.maximum(second - out["mu_mean"] ** 2, 0.0))
+    out["mu_pos"] = (weights * ndtr(cmean / csd)).sum(axis=1)
+    out["mu_q"] = _mixture_quantiles(weights, cmean, csd, probs)
+    out["pred_q"] = _mixture_quantiles(weights, cmean, np.sqrt(csd * csd + tau * tau), probs)
+    if shrinkage:
+        b = (tau * tau)[:, :, None] / big_v  # (m, G, k)
+        smean = b * y[:, None, :] + (1.0 - b) * cmean[:, :, None]
+        ssd = np.sqrt(b * v[:, None, :] + (1.0 - b) ** 2 * (csd * csd)[:, :, None])
+        smean_k = np.ascontiguousarray(np.moveaxis(smean, 2, 1))  # (m, k, G)
+        ssd_k = np.ascontiguousarray(np.moveaxis(ssd, 2, 1))
+        wk = np.ascontiguousarray(np.broadcast_to(weights[:, None, :], smean_k.shape))
+        out["shr_mean"] = (wk * smean_k).sum(axis=2)
+        out["shr_q"] = _mixture_quantiles(wk, smean_k, ssd_k, probs)
+    return out
+
+
+def _finish(row: dict, settings: BayesSettings) -> BayesResult:
+    row = {n: (x.item() if isinstance(x, np.generic) else x) for n, x in row.items()}
+    for name in ("shrinkage_mean", "shrinkage_median", "shrinkage_lower", "shrinkage_upper"):
+        row[name] = tuple(float(x) for x in row[name])
+    return BayesResult(
+        **row,
+        level=settings.level,
+        interval="central",
+        prior=settings.tau_prior.describe(),
+        mu_prior=settings.describe_mu(),
+        grid_points=settings.grid_points,
+    )
+
+
+def normal_normal_batch(yis: list, vis: list, settings) -> list[BayesResult]:
+    """Fit many normal-normal analyses; ``settings`` is one BayesSettings or one per analysis.
+
+    Analyses sharing k and settings are fitted in one vectorized call; a bad analysis
+    raises ValueError naming its position.
+    """
+    if len(yis) != len(vis):
+        raise ValueError("yis and vis must hold the same number of analyses")
+    if isinstance(settings, BayesSettings):
+        settings = [settings] * len(yis)
+    settings = list(settings)
+    if len(settings) != len(yis):
+        raise ValueError("settings must be one BayesSettings or one per analysis")
+    checked = []
+    for j, (yi, vi, s) in enumerate(zip(yis, vis, settings, strict=True)):
+        if not isinstance(s, BayesSettings):
+            raise ValueError(f"analysis {j}: settings must be a BayesSettings")
+        y, v = _check_normal(yi, vi, f"analysis {j}: ")
+        _check_improper(y.size, s, f"analysis {j}: ")
+        checked.append((y, v))
+    groups: dict = {}
+    for j, ((y, _), s) in enumerate(zip(checked, settings, strict=True)):
+        groups.setdefault((y.size, s), []).append(j)
+    results: list[BayesResult | None] = [None] * len(yis)
+    for (_, s), members in groups.items():
+        y = np.ascontiguousarray(np.stack([checked[j][0] for j in members]))
+        v = np.ascontiguousarray(np.stack([checked[j][1] for j in members]))
+        for j, row in zip(members, _nn_group(y, v, s), strict=True):
+            results[j] = _finish(row, s)
+    return results
+
+
+def normal_normal(yi, vi, settings: BayesSettings) -> BayesResult:
+    """Fit one normal-normal analysis (any k >= 1); see the module docstring."""
+    return normal_normal_batch([yi], [vi], settings)[0]
+
+
+# --- binomial-normal -----------------------------------------------------------------
+
+#: Gauss-Hermite nodes of the adaptive rule for each study's integral over theta_i.
+HERMITE_NODES = 20
+#: Zoom of the conditional range of mu given tau: levels and points per level.
+MU_ZOOM_LEVELS = 4
+MU_ZOOM_POINTS = 48
+#: Points of each zoom level of the tau range (each point zooms its own mu range).
+TAU_ZOOM_POINTS = 48
+#: Gauss-Hermite nodes of the predictive CDF's average over a new study's deviation.
+PREDICTIVE_HERMITE_NODES = 64
+#: The tau range of the binomial-normal model ends at this upper prior quantile.
+BINOMIAL_TAU_QUANTILE = 1.0 - 1e-12
+
+
+def _check_binomial(events, n, settings, where: str):
+    x = np.asarray(events, dtype=float)
+    size = np.asarray(n, dtype=float)
+    if x.ndim != 1 or x.shape != size.shape:
+        raise ValueError(f"{where}events and n must be one-dimensional and of equal length")
+    if x.size == 0:
+        raise ValueError(f"{where}no studies (k = 0)")
+    if not (np.all(np.isfinite(x)) and np.all(np.isfinite(size))):
+        raise ValueError(f"{where}an event count or sample size is missing or not finite")
+    if np.any(x != np.round(x)) or np.any(size != np.round(size)):
+        raise ValueError(f"{where}event counts and sample sizes must be whole numbers")
+    if np.any(size < 1):
+        raise ValueError(f"{where}every sample size n must be at least 1")
+    if np.any(x < 0) or np.any(x > size):
+        raise ValueError(f"{where}every event count must lie between 0 and n")
+    if settings.mu_flat:
+        raise ValueError(
+            f"{where}the binomial-normal model needs a proper (finite mu_sd) prior for mu: "
+            "with all-zero counts a flat prior gives an improper posterior"
+        )
+    if not settings.tau_prior.proper:
+        raise ValueError(f"{where}the binomial-normal model needs a proper tau prior")
+    return x, size
+
+
+def _binomial_loglik(x, size, mu, tau):
+    """``sum_i log int Bin(x_i | n_i, expit(theta)) N(theta | mu, tau^2) dtheta`` (no log C(n, x)).
+
+    ``mu`` and ``tau`` broadcast together (shape S); ``x``/``size`` are ``(k,)``. Adaptive
+    Gauss-Hermite: each integrand is centred at its mode (safeguarded Newton inside the
+    bracket ``mu + tau^2 [x - n, x]`` that holds the root of its concave log) and scaled
+    by its curvature there.
+    """
+    from scipy.special import expit
+
+    mu = np.asarray(mu, dtype=float)[..., None]
+    # tau = 0 (the zoom's first point) is the limit of a vanishing variance
+    tau2 = np.maximum(np.asarray(tau, dtype=float) ** 2, 1e-100)[..., None]
+    shape = np.broadcast_shapes(mu.shape, tau2.shape, x.shape)
+    xa, na = np.broadcast_to(x, shape).ravel(), np.broadcast_to(size, shape).ravel()
+    ma, ta = np.broadcast_to(mu, shape).ravel(), np.broadcast_to(tau2, shape).ravel()
+    lo = ma + ta * (xa - na)
+    hi = ma + ta * xa
+    # Start at the normal-approximation mode (prior mu, empirical logit with its information).
+    p0 = (xa + 0.5) / (na + 1.0)
+    info = na * p0 * (1.0 - p0)
+    theta = np.clip((ma / ta + info * np.log(p0 / (1.0 - p0))) / (1.0 / ta + info), lo, hi)
+    active = np.ones(theta.shape, dtype=bool)
+    for _ in range(200):
+        idx = np.flatnonzero(active)
+        if idx.size == 0:
+            break
+        th, xi, ni, mi, ti = theta[idx], xa[idx], na[idx], ma[idx], ta[idx]
+        pr = expit(th)
+        grad = xi - ni * pr - (th - mi) / ti
+        curv = ni * pr * (1.0 - pr) + 1.0 / ti
+        la = np.where(grad > 0, th, lo[idx])
+        ha = np.where(grad > 0, hi[idx], th)
+        new = th + grad / curv
+        new = np.where((new > la) & (new < ha), new, 0.5 * (la + ha))
+        done = (np.abs(new - th) <= 1e-12 * (1.0 + np.abs(th))) | (grad == 0)
+        lo[idx], hi[idx] = la, ha
+        theta[idx] = np.where(grad == 0, th, new)
+        active[idx[done]] = False
+    theta = theta.reshape(shape)
+    pr = expit(theta)
+    sigma = 1.0 / np.sqrt(size * pr * (1.0 - pr) + 1.0 / tau2)
+    z, w = np.polynomial.hermite.hermgauss(HERMITE_NODES)
+    th = theta[..., None] + math.sqrt(2.0) * sigma[..., None] * z
+    xs, ns, ms, ts = x[:, None], size[:, None], mu[..., None], tau2[..., None]
+    logf = (
+        xs * th
+        - ns * np.logaddexp(0.0, th)
+        - 0.5 * (th - ms) ** 2 / ts
+        - 0.5 * np.log(ts)
+        - _LOG_SQRT_2PI
+    )
+    terms = logf + z * z + np.log(w)
+    top = terms.max(axis=-1)
+    per_study = top + np.log(np.exp(terms - top[..., None]).sum(axis=-1))
+    per_study = per_study + np.log(math.sqrt(2.0) * sigma)
+    return per_study.sum(axis=-1)
+
+
+def _binomial_mu_range(x, size, tau, settings, lo, hi):
+    """Zoom the range of mu given each tau (rows: tau nodes); also the log of each
+    conditional's mass on the last zoom level (a Riemann sum), which the tau zoom uses."""
+    log_mu_prior = _normal_logpdf_factory(settings)
+
+    def logdens(mu):
+        return _binomial_loglik(x, size, mu, tau[:, None]) + log_mu_prior(mu)
+
+    zoomed = _zoom(logdens, lo, hi, MU_ZOOM_LEVELS, MU_ZOOM_POINTS)
+    grid, f = zoomed[2], zoomed[3]
+    top = f.max(axis=1, keepdims=True)
+    step = grid[:, 1] - grid[:, 0]
+    log_mass = top[:, 0] + np.log(np.exp(f - top).sum(axis=1) * step)
+    return zoomed, log_mass
+
+
+def _normal_logpdf_factory(settings):
+    def log_mu_prior(mu):
+        z = (mu - settings.mu_mean) / settings.mu_sd
+        return -0.5 * z * z - math.log(settings.mu_sd) - _LOG_SQRT_2PI
+
+    return log_mu_prior
+
+
+def _binomial_fit(x, size, settings: BayesSettings) -> dict:
+    from scipy.special import expit
+
+    prior = settings.tau_prior
+    k = x.size
+    se = np.sqrt(1.0 / (x + 0.5) + 1.0 / (size - x + 0.5))
+    c = float(se.min())
+    logits = np.log((x + 0.5) / (size - x + 0.5))
+    mu_lo = min(settings.mu_mean - 12.0 * settings.mu_sd, logits.min() - 5.0)
+    mu_hi = max(settings.mu_mean + 12.0 * settings.mu_sd, logits.max() + 5.0)
+    tau_hi = float(prior.quantile(BINOMIAL_TAU_QUANTILE))
+
+    def tau_of(s):
+        return c * np.expm1(s)
+
+    def log_post_s(s):  # s: (1, S)
+        tau = tau_of(s[0])
+        full = np.full(tau.shape, mu_lo), np.full(tau.shape, mu_hi)
+        log_mass = _binomial_mu_range(x, size, tau, settings, *full)[1]
+        return (log_mass + prior.logpdf(tau) + np.log(tau + c))[None, :]
+
+    s_zoom = _zoom(
+        log_post_s, np.zeros(1), np.array([math.log1p(tau_hi / c)]), ZOOM_LEVELS, TAU_ZOOM_POINTS
+    )
+    alpha = 0.5 * (1.0 - settings.level)
+    probs = (alpha, 0.5, 1.0 - alpha)
+    fine = _binomial_summaries(x, size, c, s_zoom, (mu_lo, mu_hi), settings, 1, probs)
+    coarse = _binomial_summaries(x, size, c, s_zoom, (mu_lo, mu_hi), settings, 2, probs)
+    error = max(float(np.max(np.abs(fine[n] - coarse[n]))) for n in ("mu_q", "tau_q", "pred_q"))
+    mu_q, tau_q, pred_q = fine["mu_q"], fine["tau_q"], fine["pred_q"]
+    return {
+        "k": k,
+        "model": "binomial_normal",
+        "mu_median": mu_q[1],
+        "mu_mean": fine["mu_mean"],
+        "mu_sd": fine["mu_sd"],
+        "mu_lower": mu_q[0],
+        "mu_upper": mu_q[2],
+        "mu_prob_positive": fine["mu_pos"],
+        "tau_median": tau_q[1],
+        "tau_mean": fine["tau_mean"],
+        "tau_sd": fine["tau_sd"],
+        "tau_lower": tau_q[0],
+        "tau_upper": tau_q[2],
+        "pred_median": pred_q[1],
+        "pred_mean": fine["mu_mean"],
+        "pred_sd": math.sqrt(fine["mu_sd"] ** 2 + fine["tau2_mean"]),
+        "pred_lower": pred_q[0],
+        "pred_upper": pred_q[2],
+        "shrinkage_mean": (),
+        "shrinkage_median": (),
+        "shrinkage_lower": (),
+        "shrinkage_upper": (),
+        "rate_mean": fine["rate_mean"],
+        "rate_median": float(expit(pred_q[1])),
+        "rate_lower": float(expit(pred_q[0])),
+        "rate_upper": float(expit(pred_q[2])),
+        "integration_error": error,
+    }
+
+
+def _binomial_summaries(x, size, c, s_zoom, mu_range, settings, coarsen, probs):
+    """Posterior summaries on a tau rule with, per tau node, its own rule for mu."""
+    from scipy.special import expit, ndtr
+
+    panels = settings.grid_points // ORDER // coarsen
+    s_edges = _edges(*s_zoom, panels)
+    s, ws = _composite(s_edges)
+    s, ws = s[0], ws[0]
+    tau = c * np.expm1(s)
+    g = tau.size
+    mu_zoom = _binomial_mu_range(
+        x, size, tau, settings, np.full(g, mu_range[0]), np.full(g, mu_range[1])
+    )[0]
+    mu_edges = _edges(*mu_zoom, panels)
+    mu, wm = _composite(mu_edges)  # (G, G): row l holds the mu rule given tau node l
+    log_mu_prior = _normal_logpdf_factory(settings)
+    logjoint = (
+        _binomial_loglik(x, size, mu, tau[:, None])
+        + log_mu_prior(mu)
+        + (settings.tau_prior.logpdf(tau) + np.log(tau + c))[:, None]
+    )
+    joint = np.exp(logjoint - logjoint.max())
+    s_dens = (wm * joint).sum(axis=1)  # marginal density of s at its nodes (unnormalised)
+    weights = ws[:, None] * wm * joint
+    weights = weights / weights.sum()
+    tau_w = weights.sum(axis=1)
+    out = {
+        "tau_q": c * np.expm1(_panel_quantiles(s_dens[None, :], s_edges, probs)[0]),
+        "tau_mean": float((tau_w * tau).sum()),
+        "tau2_mean": float((tau_w * tau * tau).sum()),
+        "mu_mean": float((weights * mu).sum()),
+    }
+    out["tau_sd"] = math.sqrt(max(out["tau2_mean"] - out["tau_mean"] ** 2, 0.0))
+    out["mu_sd"] = math.sqrt(max(float((weights * mu * mu).sum()) - out["mu_mean"] ** 2, 0.0))
+
+    interp = _panel_interpolants(joint, mu_edges)
+    zh, wh = np.polynomial.hermite.hermgauss(PREDICTIVE_HERMITE_NODES)
+    zh, wh = math.sqrt(2.0) * zh, wh / math.sqrt(math.pi)
+    # P(theta_new <= x | tau_l): where mu | tau_l is at least as wide as tau_l, the mean
+    # over z ~ N(0, 1) of the conditional CDF of mu at x - tau_l z (Gauss-Hermite); where it
+    # is narrower, the normal mixture over that row's mu nodes (exact convolution of each).
+    cond_mean = (wm * joint * mu).sum(axis=1) / s_dens
+    cond_sd = np.sqrt(np.maximum((wm * joint * mu * mu).sum(axis=1) / s_dens - cond_mean**2, 0))
+    wide = cond_sd >= tau
+    row_w = wm * joint / s_dens[:, None]
+
+    def mu_cdf(value):
+        return float((tau_w * _panel_cdf(interp, mu_edges, np.full((g, 1), value))[:, 0]).sum())
+
+    def pred_cdf(value):
+        by_z = (_panel_cdf(interp, mu_edges, value - tau[:, None] * zh[None, :]) * wh).sum(axis=1)
+        by_mix = (row_w * ndtr((value - mu) / tau[:, None])).sum(axis=1)
+        return float((tau_w * np.where(wide, by_z, by_mix)).sum())
+
+    def quantiles(cdf, margin):
+        from scipy.optimize import brentq
+
+        a = float(mu_edges[:, 0].min()) - margin
+        b = float(mu_edges[:, -1].max()) + margin
+        return np.array(
+            [brentq(lambda v, p=p: cdf(v) - p, a, b, xtol=1e-13, rtol=1e-14) for p in probs]
+        )
+
+    out["mu_pos"] = 1.0 - mu_cdf(0.0)
+    out["mu_q"] = quantiles(mu_cdf, 0.0)
+    out["pred_q"] = quantiles(pred_cdf, 40.0 * float(tau.max()))
+    z, w = np.polynomial.hermite.hermgauss(64)
+    marginal = (expit(mu[..., None] + math.sqrt(2.0) * tau[:, None, None] * z) * w).sum(axis=-1)
+    out["rate_mean"] = float((weights * marginal).sum() / math.sqrt(math.pi))
+    return out
+
+
+def binomial_normal(events, n, settings: BayesSettings) -> BayesResult:
+    """Single-arm counts on the exact binomial likelihood, logit-normal random effect.
+
+    ``x_i ~ Bin(n_i, expit(theta_i))``, ``theta_i ~ N(mu, tau^2)``, any k >= 1, zero
+    counts included. mu needs a proper normal prior. Each study's integral over theta_i
+    is an adaptive Gauss-Hermite rule (``HERMITE_NODES`` nodes); tau is integrated as in
+    :func:`normal_normal` (range: up to the prior's ``1 - 1e-12`` quantile, zoomed) and,
+    for every tau node, mu on its own zoomed range with a composite Gauss-Legendre rule,
+    so a posterior that narrows sharply as tau -> 0 is resolved. Results on the logit
+    scale; ``rate_*`` describe the proportion in a new study (see :class:`BayesResult`).
+    Shrinkage estimates are not computed for this model (empty tuples).
+    """
+    x, size = _check_binomial(events, n, settings, "")
+    return _finish(_binomial_fit(x, size, settings), settings)
+
+
+def binomial_normal_batch(events_list: list, n_list: list, settings) -> list[BayesResult]:
+    """Fit many binomial-normal analyses (one BayesSettings or one per analysis).
+
+    Each analysis is integrated on its own grid, one after the other.
+    """
+    if len(events_list) != len(n_list):
+        raise ValueError("events_list and n_list must hold the same number of analyses")
+    if isinstance(settings, BayesSettings):
+        settings = [settings] * len(events_list)
+    settings = list(settings)
+    if len(settings) != len(events_list):
+        raise ValueError("settings must be one BayesSettings or one per analysis")
+    checked = []
+    for j, (x, n, s) in enumerate(zip(events_list, n_list, settings, strict=True)):
+        if not isinstance(s, BayesSettings):
+            raise ValueError(f"analysis {j}: settings must be a BayesSettings")
+        checked.append(_check_binomial(x, n, s, f"analysis {j}: "))
+    return [
+        _finish(_binomial_fit(x, size, s), s)
+        for (x, size), s in zip(checked, settings, strict=True)
+    ]
