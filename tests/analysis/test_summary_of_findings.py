@@ -231,3 +231,27 @@ def test_an_unappraised_study_counts_as_high_risk():
     f = sof.finding("o", {"label": "O", "kind": "proportion"}, _pooled(), rows, {"e0": 100.0})
     domain = {d.domain: d for d in f.downgrades}["Risk of bias"]
     assert domain.levels == 1 and "S0: not assessed" in domain.reason
+
+
+def test_a_bayesian_grading_rewords_the_statement_for_its_certainty():
+    # One study: the frequentist row is the study itself; the Bayesian one is graded with
+    # heterogeneity not assessable, and its statement follows the certainty it ends with.
+    rows = _rows(["rct"])
+    definition = {"label": "D, MSC vs control (points/month)", "kind": "slope_change_difference"}
+    pooled = {
+        **_pooled(status="not_pooled", reason="k = 1"),
+        "bayes_status": "pooled",
+        "bayes_estimate": 1.0,
+        "bayes_cri_lower": 0.5,
+        "bayes_cri_upper": 1.5,
+        "bayes_pred_lower": -0.2,  # the inner grading takes one level for this; one study does not
+        "bayes_pred_upper": 1.8,
+        "bayes_model": "normal-normal",
+        "bayes_prior": "tau: half-normal, scale 0.5",
+    }
+    rows[0].update(estimate=1.0, ci_lower=0.5, ci_upper=1.5)
+    f = sof.finding("d", definition, pooled, rows, {"e0": 100.0}, framework="bayesian")
+    assert f.effect == "MD 1.00 points/month (95% CrI 0.50 to 1.50)"
+    assert f.statement == sof.statement(definition["kind"], definition["label"], f.certainty, 1.0)
+    # Unappraised (high risk) and a CI 1.0 wide (> 0.5): two levels down, so "may".
+    assert (f.certainty, f.statement) == ("Low", "MSC may slow the decline in ALSFRS-R.")
