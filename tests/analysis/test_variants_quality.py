@@ -181,7 +181,7 @@ def test_per_outcome_counts_on_the_shipped_data(quality):
     assert k["serious_ae"] == (3, 121, 3)
     assert k["treatment_related_sae"] == (4, 141, 6)
     assert k["serious_ae_any_definition"] == (7, 262, 9)
-    assert k["responders_relative_vs_control"] == (1, 59, 1)
+    assert k["responders_vs_control"] == (1, 59, 1)
     assert k["responders_any_definition_vs_control"] == (2, 248, 2)
     analysed = {r["outcome"]: r["analysed_by_default"] for r in outcomes}
     for outcome in ("back_radicular_pain", "fever", "injection_site_pain"):
@@ -194,7 +194,7 @@ def test_every_study_has_a_data_quality_row_saying_what_it_contributes(quality, 
     by_id = {r["study_id"]: r for r in studies}
     assert set(by_id) == {s["study_id"] for s in data["studies"]}
     assert by_id["oh2018"]["contribution"] == "in the main analysis"
-    assert "responders_relative_vs_control" in by_id["oh2018"]["outcomes_included_main"].split(";")
+    assert "responders_vs_control" in by_id["oh2018"]["outcomes_included_main"].split(";")
     assert by_id["petrou2016"]["contribution"] == "only with secondary values"
     # (29 paper rows: the >= 34 Table 4 values are entered once, with their own n.)
     assert by_id["cudkowicz2022"]["tiers"] == "paper:29;registry:6;secondary:10"

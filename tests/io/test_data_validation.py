@@ -157,11 +157,11 @@ def test_a_seed_quote_cannot_reuse_a_dossier_quote_id(data):
 
 
 def test_a_responder_outcome_must_list_its_definitions(config):
-    del config["outcome_definitions"]["responders_relative_vs_control"]["response_definitions"]
+    del config["outcome_definitions"]["responders_vs_control"]["response_definitions"]
     with pytest.raises(InputError) as info:
         check_config(config, load_schema(SCHEMAS / "config.schema.yaml"))
     assert str(info.value) == (
-        "config key 'outcome_definitions.responders_relative_vs_control.response_definitions': a "
+        "config key 'outcome_definitions.responders_vs_control.response_definitions': a "
         "responder_odds_ratio outcome lists the response definitions it counts (and no AE "
         "categories)"
     )

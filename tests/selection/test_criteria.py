@@ -50,7 +50,7 @@ def test_default_selection(data, effects, config):
     assert _included(sel, "serious_ae_any_definition") == related | _included(sel, "serious_ae")
     assert _included(sel, "headache") == {"sykova2017"}
     assert _included(sel, "slope_change") == {"oh2018"}
-    assert _included(sel, "responders_relative_vs_control") == {"oh2018"}
+    assert _included(sel, "responders_vs_control") == {"oh2018"}
     assert _included(sel, "responders_absolute_vs_control") == {"cudkowicz2022"}
     assert _included(sel, "responders_any_definition_vs_control") == {"oh2018", "cudkowicz2022"}
     assert _included(sel, "alsfrs_change_vs_control") == {"oh2018"}
@@ -88,12 +88,12 @@ def test_exclusion_reason_for_a_study_without_rows(data, effects, config):
     # From data/gaps.tsv.
     assert reason[("slope_change", "petrou2021")].startswith("reported as responder counts")
     # A controlled outcome for a single-arm study.
-    assert reason[("responders_relative_vs_control", "sykova2017")] == (
+    assert reason[("responders_vs_control", "sykova2017")] == (
         "no concurrent control arm (design single_arm)"
     )
     # Rows exist, but under definitions the outcome does not accept.
-    assert reason[("responders_relative", "sykova2017")].startswith(
-        "no row matches outcome_definitions.responders_relative (this study's responders rows: "
+    assert reason[("responders", "sykova2017")].startswith(
+        "no row matches outcome_definitions.responders (this study's responders rows: "
         "fvc_stable_or_above_70pct, weakness_scale_stable)"
     )
 
@@ -478,9 +478,7 @@ def test_a_count_from_a_percentage_of_an_assumed_n_stays_out_of_count_pools(data
 def test_each_analysed_row_carries_its_definition_in_reader_words(data, effects, config):
     sel = _labelled(data, effects, config)
     definition = {(a["outcome"], a["effect_id"]): a["definition"] for a in sel.analysed}
-    assert definition[("responders_relative", "oh2018_msc_resp_ge50_4m")] == (
-        "slope improvement \u2265 50%"
-    )
+    assert definition[("responders", "oh2018_msc_resp_ge50_4m")] == ("slope improvement \u2265 50%")
     assert definition[("responders_absolute_vs_control", _CUD_OR)] == (
         "slope gain \u2265 1.25 points/month"
     )
