@@ -15,10 +15,11 @@ def _analysed(harmonized, data, config, limit, outcome):
 
 def test_the_criterion_excludes_high_risk_studies(data, harmonized, config):
     every = {
-        r["study_id"] for r in _analysed(harmonized, data, config, "any", "serious_ae").analysed
+        r["study_id"]
+        for r in _analysed(harmonized, data, config, "any", "serious_ae_any_definition").analysed
     }
     assert {"oh2018", "barczewska2020", "cudkowicz2022"} <= every
-    kept = _analysed(harmonized, data, config, "some_concerns", "serious_ae")
+    kept = _analysed(harmonized, data, config, "some_concerns", "serious_ae_any_definition")
     # Only the double-blind trial (RoB 2 some concerns for adverse events) stays.
     assert {r["study_id"] for r in kept.analysed} == {"cudkowicz2022"}
     reasons = {
@@ -31,7 +32,7 @@ def test_the_criterion_excludes_high_risk_studies(data, harmonized, config):
         "some concerns or moderate"
     )
     assert reasons["barczewska2020"].startswith("ROBINS-I overall serious")
-    assert _analysed(harmonized, data, config, "low", "serious_ae").analysed == []
+    assert _analysed(harmonized, data, config, "low", "serious_ae_any_definition").analysed == []
 
 
 def test_risk_of_bias_variants_are_pooled(data, harmonized, config):

@@ -77,10 +77,19 @@ SECTIONS = (
     "results",
     "few-studies",
     "selection",
+    "risk-of-bias",
     "sensitivity",
     "provenance",
     "reproducibility",
 )
+
+#: The risk-of-bias figures the tables job draws (traffic lights per tool, the summary).
+ROB_FIGURES = [
+    "rob_traffic_light_rob2",
+    "rob_traffic_light_robins_i",
+    "rob_traffic_light_jbi_case_series",
+    "rob_summary",
+]
 
 #: The one line Snakemake itself prints before parsing, naming the workflow profile.
 PROFILE_NOTICE = "Using workflow specific profile profiles/default"
@@ -137,7 +146,7 @@ def test_cold_run_makes_every_output(project):
     for stem in stems:
         assert (figures / f"{stem}.svg").stat().st_size > 1000
     assert sorted(p.stem for p in figures.glob("*.svg")) == sorted(
-        [*stems, "prisma", "prepost_sweep"]
+        [*stems, "prisma", "prepost_sweep", *ROB_FIGURES]
     )
     assert not list(figures.glob("*.png")) and not list(figures.glob("*.pdf"))
     for name in (
@@ -301,7 +310,9 @@ def test_report_shows_every_section(project):
     # + PRISMA and the pre/post-correlation sweep figure.
     with_study = [o for o, needed in needed_figures(workdir).items() if "forest" in needed]
     assert len(with_study) == len(OUTCOMES) - 4
-    assert html.count("<img ") == len(with_study) * (1 + len(SUBGROUPS)) + loo + 2
+    assert html.count("<img ") == (
+        len(with_study) * (1 + len(SUBGROUPS)) + loo + 2 + len(ROB_FIGURES)
+    )
     assert "pymare" in html and "snakemake" in html
     assert "[SYK17-Q1]" in html and "events = round(30% x 26 = 7.8) = 8" in html
     # Self-contained: every src is a data URI, and every image has alt text.
@@ -382,7 +393,13 @@ def test_summary_of_findings_names_each_downgrade(project):
     )
     vs_control = rows["slope_change_vs_control"]
     assert vs_control["single_arm"] == "not serious (controlled comparisons)"
-    assert vs_control["certainty"] == "Moderate"
+    # One open-label trial, RoB 2 high for ALSFRS-R (measurement by unblinded raters
+    # against an untreated control): down one level for risk of bias.
+    assert vs_control["risk_of_bias"].startswith(
+        "-1: serious: 100% of the weight at high risk or worse"
+    )
+    assert "Oh 2018: RoB 2 high" in vs_control["risk_of_bias"]
+    assert vs_control["certainty"] == "Low"
 
 
 def test_prisma_counts_match_the_inclusion_table(project):
@@ -424,6 +441,7 @@ def test_snakemake_report_bundle_has_every_figure_and_table(project, tmp_path):
         "Subgroup forest plots",
         "Sensitivity analyses",
         "Study selection",
+        "Risk of bias",
         "Tables",
         "Report",
     ):
@@ -440,7 +458,7 @@ def test_report_in_a_browser(project, tmp_path):
     seen = check(workdir / "results/report/report.html", screenshot=shot)
     # Forest plots of the 15 outcomes with a study, + 2 leave-one-out plots, PRISMA and the
     # r sweep.
-    assert seen.images == (len(OUTCOMES) - 4) * (1 + len(SUBGROUPS)) + 2 + 2
+    assert seen.images == (len(OUTCOMES) - 4) * (1 + len(SUBGROUPS)) + 2 + 2 + len(ROB_FIGURES)
     assert seen.broken == []
     assert seen.without_alt == 0
     assert seen.console_errors == []

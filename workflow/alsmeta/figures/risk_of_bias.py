@@ -117,15 +117,7 @@ def traffic_light(judgements: list[Judgement], labels: dict, tool: str, title: s
             for c, (_, value) in enumerate(j.domains):
                 _dot(ax, c + 0.5, y, value, radius)
             _dot(ax, len(columns) - 0.5, y, j.overall, radius)
-        for k, line in enumerate(foot):
-            fig.text(
-                0.15 / width,
-                (0.1 + (len(foot) - k - 0.5) * ps.LINE * 0.9) / height,
-                line,
-                ha="left",
-                va="center",
-                fontproperties=ps.font(ps.SMALL),
-            )
+        _footnote(fig, foot, width, height, 0.1)
     return fig
 
 
@@ -212,17 +204,22 @@ def summary_plot(judgements: list[Judgement], title: str):
             handlelength=1.0,
             columnspacing=1.2,
         )
-        for k, line in enumerate(foot):
-            fig.text(
-                0.15 / width,
-                (0.05 + (len(foot) - k - 0.5) * ps.LINE * 0.9) / height,
-                line,
-                ha="left",
-                va="center",
-                fontproperties=ps.font(ps.SMALL),
-            )
+        _footnote(fig, foot, width, height, 0.05)
     return fig
 
 
 def _studies(n: int) -> str:
     return f"{n} study" if n == 1 else f"{n} studies"
+
+
+def _footnote(fig, lines: list[str], width: float, height: float, bottom: float) -> None:
+    """Footnote lines at the left margin, the last one ``bottom`` inches above the edge."""
+    for k, line in enumerate(lines):
+        fig.text(
+            0.15 / width,
+            (bottom + (len(lines) - k - 0.5) * ps.LINE * 0.9) / height,
+            line,
+            ha="left",
+            va="center",
+            fontproperties=ps.font(ps.SMALL),
+        )
