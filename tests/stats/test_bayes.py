@@ -284,6 +284,29 @@ def test_single_study_with_flat_mu_prior_leaves_the_tau_prior_unchanged(prior):
     assert math.isfinite(result.mu_upper) and math.isfinite(result.pred_upper)
 
 
+@pytest.mark.parametrize(
+    ("k", "mu_sd", "tau_mean_finite", "tau_sd_finite", "mu_moments_finite"),
+    [
+        (1, INF, False, False, False),  # tail exponent 2: no mean of tau, nor of mu
+        (2, INF, True, False, False),  # 3: tau has a mean, no variance; mu no variance
+        (1, 10.0, True, False, True),  # 3, but mu's normal prior bounds its variance
+        (2, 10.0, True, True, True),  # 4
+    ],
+)
+def test_moments_a_heavy_tailed_posterior_lacks_are_not_reported(
+    k, mu_sd, tau_mean_finite, tau_sd_finite, mu_moments_finite
+):
+    # half-Cauchy tau prior: posterior tail tau^-(2 + k - 1) (flat mu) or tau^-(2 + k)
+    y, v = [0.4, -0.2][:k], [0.09, 0.04][:k]
+    result = normal_normal(y, v, BayesSettings(TauPrior("half_cauchy", 0.5), mu_sd=mu_sd))
+    assert math.isfinite(result.tau_mean) is tau_mean_finite
+    assert math.isfinite(result.tau_sd) is tau_sd_finite
+    assert math.isfinite(result.pred_sd) is tau_sd_finite
+    assert math.isfinite(result.mu_sd) is (mu_moments_finite or tau_sd_finite)
+    assert math.isfinite(result.mu_mean) is (mu_moments_finite or tau_mean_finite)
+    assert all(math.isfinite(getattr(result, f)) for f in QUANTILE_FIELDS)
+
+
 def test_negligible_heterogeneity_gives_the_conjugate_normal_posterior():
     y, v = np.array([0.2, 0.5, -0.1]), np.array([0.04, 0.09, 0.05])
     result = normal_normal(y, v, BayesSettings(TauPrior("half_normal", 1e-9), mu_sd=2.0))
@@ -342,11 +365,11 @@ def test_normal_normal_agrees_with_mcmc():
         ll = stats.norm.logpdf(y[None, :], mu[:, None], sd).sum(axis=1)
         return ll + stats.norm.logpdf(mu, 0, 4) + stats.halfnorm.logpdf(tau, scale=0.5) + log_tau
 
-    start = time.perf_counter()
+    start = time.process_time()  # CPU time: wall time on a shared machine says little
     chain = _run_emcee(log_prob, np.tile([-1.5, math.log(0.3)], (32, 1)), 12000, 1000, 2026)
     ses = _check_against_chain(result, chain[:, :, 0], np.exp(chain[:, :, 1]))
     assert max(ses) < 0.02  # the comparison has teeth: MC SE small against the posterior SDs
-    assert time.perf_counter() - start < 20
+    assert time.process_time() - start < 20
 
 
 def test_binomial_normal_agrees_with_mcmc_for_zero_counts():
@@ -363,11 +386,11 @@ def test_binomial_normal_agrees_with_mcmc_for_zero_counts():
         prior = stats.norm.logpdf(mu, 0, 3) + stats.halfnorm.logpdf(tau, scale=0.5)
         return ll + prior + log_tau + stats.norm.logpdf(eta).sum(axis=1)
 
-    start = time.perf_counter()
+    start = time.process_time()  # CPU time: wall time on a shared machine says little
     chain = _run_emcee(log_prob, np.tile([-3.5, math.log(0.3), 0, 0], (32, 1)), 12000, 1000, 7)
     ses = _check_against_chain(result, chain[:, :, 0], np.exp(chain[:, :, 1]))
     assert max(ses) < 0.05
-    assert time.perf_counter() - start < 20
+    assert time.process_time() - start < 20
 
 
 # --- integration accuracy -------------------------------------------------------------
@@ -400,12 +423,20 @@ def test_normal_normal_grid_refinement(case):
     y, v, kwargs = ACCURACY_CASES[case]
     coarse = normal_normal(y, v, BayesSettings(**kwargs))
     fine = normal_normal(y, v, BayesSettings(grid_points=512, **kwargs))
+    # scale: the posterior SD, or the 95% interval's width where that is smaller (a
+    # half-Cauchy posterior's SD is that of its truncation, astronomically large)
+    tau_scale = min(coarse.tau_sd, coarse.tau_upper - coarse.tau_lower)
+    mu_scale = min(coarse.mu_sd, coarse.mu_upper - coarse.mu_lower)
     for field in QUANTILE_FIELDS + ("mu_mean", "mu_sd"):
-        scale = coarse.tau_sd if field.startswith("tau") else coarse.mu_sd
-        assert abs(getattr(coarse, field) - getattr(fine, field)) <= 1e-5 * scale, field
+        scale = tau_scale if field.startswith("tau") else mu_scale
+        a, b = getattr(coarse, field), getattr(fine, field)
+        if not math.isfinite(a):  # a moment the posterior does not have: the same on both
+            assert repr(a) == repr(b), field
+            continue
+        assert abs(a - b) <= 1e-5 * scale, field
     for name in ("shrinkage_lower", "shrinkage_median", "shrinkage_upper"):
         diff = np.abs(np.subtract(getattr(coarse, name), getattr(fine, name)))
-        assert diff.max() <= 1e-5 * coarse.mu_sd, name
+        assert diff.max() <= 1e-5 * mu_scale, name
     assert coarse.integration_error >= 0
 
 

@@ -219,7 +219,9 @@ class BayesResult:
     otherwise): the proportion in a new study, ``expit(theta_new)``: its median and
     central interval are ``expit`` of the ``pred_*`` quantiles; ``rate_mean`` is
     ``E[expit(theta_new) | data]``, which is also the posterior mean of the
-    population-averaged proportion ``E[expit(theta) | mu, tau]``.
+    population-averaged proportion ``E[expit(theta) | mu, tau]``. Means and SDs that the
+    posterior does not have (a half-Cauchy or uniform tau prior with very few studies;
+    see :func:`tau_tail_exponent`) are ``inf`` (SDs, tau's mean) or NaN (undefined means).
     """
 
     k: int
@@ -633,8 +635,41 @@ def _nn_summaries(y, v, c, edges, settings, probs, shrinkage=False):
     return out
 
 
+def tau_tail_exponent(settings: BayesSettings, k: int) -> float:
+    """``a`` with the posterior density of tau falling as ``tau^-a`` for large tau.
+
+    The prior contributes 2 (half-Cauchy), 0 (uniform) or an infinite rate (half-normal,
+    log-normal); the likelihood, with mu integrated out, ``k - 1`` under a flat mu prior
+    and ``k`` under a normal one (each study's marginal likelihood falls as 1/tau; a
+    flat prior gives one power back). Binomial-normal counts as a normal mu prior.
+    """
+    prior = {"half_cauchy": 2.0, "uniform": 0.0}.get(settings.tau_prior.family, math.inf)
+    return prior + (k - 1 if settings.mu_flat else k)
+
+
+def _moments_that_exist(row: dict, settings: BayesSettings) -> dict:
+    """Replace moments the posterior does not have (heavy tails) by inf or NaN.
+
+    ``E tau^r`` is finite iff the tail exponent exceeds r + 1. tau's mean is then +inf and
+    its SD inf; theta_new's mean is undefined (NaN) and its SD inf; so are mu's under a
+    flat mu prior (with a normal prior mu's conditional variance is bounded). Quantiles
+    always exist and are unaffected.
+    """
+    a = tau_tail_exponent(settings, row["k"])
+    if a <= 3:
+        row.update(tau_sd=math.inf, pred_sd=math.inf)
+        if settings.mu_flat:
+            row["mu_sd"] = math.inf
+    if a <= 2:
+        row.update(tau_mean=math.inf, pred_mean=math.nan)
+        if settings.mu_flat:
+            row["mu_mean"] = math.nan
+    return row
+
+
 def _finish(row: dict, settings: BayesSettings) -> BayesResult:
     row = {n: (x.item() if isinstance(x, np.generic) else x) for n, x in row.items()}
+    row = _moments_that_exist(row, settings)
     for name in ("shrinkage_mean", "shrinkage_median", "shrinkage_lower", "shrinkage_upper"):
         row[name] = tuple(float(x) for x in row[name])
     return BayesResult(
@@ -755,7 +790,7 @@ def _binomial_loglik(x, size, mu, tau):
         lo = np.where(grad > 0, theta, lo)
         hi = np.where(grad > 0, hi, theta)
         new = theta + grad / curv
-        new = np.where((new > lo) & (new < hi), new, 0.5 * (lo + hi))
+        new = np.where((new >= lo) & (new <= hi), new, 0.5 * (lo + hi))
         new = np.where(grad == 0, theta, new)
         step = np.abs(new - theta)
         theta = new
