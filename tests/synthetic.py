@@ -47,6 +47,7 @@ def proportion_analysis(k: int, seed: int = 7, long_every: int = 0):
                 "timepoint_months": None,
                 "flags": "count_from_percent" if i % 9 == 4 else "",
                 "route": ("intrathecal", "intravenous", "intramuscular")[i % 3],
+                "definition": "all-cause SAE",
                 "tissue": "bone_marrow",
             }
         )
@@ -114,6 +115,7 @@ def difference_analysis(k: int, seed: int = 3, wild: int = 0):
                 "timepoint_months": 6,
                 "flags": "",
                 "route": "intrathecal",
+                "definition": "ALSFRS-R slope change, 6 months",
                 "tissue": "bone_marrow",
             }
         )

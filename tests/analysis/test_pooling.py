@@ -112,26 +112,19 @@ def test_subgroups_pool_within_levels():
     ) == pytest.approx(100)
 
 
-@pytest.mark.parametrize(
-    ("events", "message"),
-    [
-        ([0, 0, 0], "every study has 0 events"),
-        ([20, 35, 12], "every study has events = n"),
-    ],
-)
-def test_all_zero_and_all_full_rates_are_named_outcomes_under_the_glmm(events, message):
+def _glmm_pool(events, n):
     rows = [
         {
             "outcome": "x",
             "effect_id": f"e{i}",
             "events": e,
-            "n": n,
+            "n": m,
             "yi": 0.0,
             "vi": 1.0,
             "measure": "PLO",
             "route": "it",
         }
-        for i, (e, n) in enumerate(zip(events, [20, 35, 12], strict=True))
+        for i, (e, m) in enumerate(zip(events, n, strict=True))
     ]
     pooling = {
         "estimator": "REML",
@@ -140,12 +133,54 @@ def test_all_zero_and_all_full_rates_are_named_outcomes_under_the_glmm(events, m
         "proportion_method": "glmm",
         "glmm_quadrature_points": 21,
     }
-    pooled, weights = pool_all(
-        rows, ["x"], {"x": {"label": "X", "kind": "proportion"}}, [], pooling
-    )
-    assert pooled[0]["status"] == "not_pooled"
-    assert message in pooled[0]["reason"]
+    return pool_all(rows, ["x"], {"x": {"label": "X", "kind": "proportion"}}, [], pooling)
+
+
+#: R 4.2: binom.test(x, n)$conf.int, printed with options(digits = 15).
+BINOM_TEST = {(0, 67): (0.0, 0.0535696541270968), (67, 67): (0.946430345872903, 1.0)}
+
+
+@pytest.mark.parametrize(
+    ("events", "message"),
+    [
+        (
+            [0, 0, 0],
+            "0 events in 67 participants (3 studies): the random-effects model has no finite "
+            "estimate; assuming one common rate, the exact 95% upper bound is 5.36%",
+        ),
+        (
+            [20, 35, 12],
+            "67 events in 67 participants (3 studies): the random-effects model has no finite "
+            "estimate; assuming one common rate, the exact 95% lower bound is 94.6%",
+        ),
+    ],
+)
+def test_all_zero_and_all_full_rates_are_answered_by_the_common_rate(events, message):
+    """Not pooled, with a reason in the reader's words, and the summed counts with the
+    exact interval (against R's binom.test to relative 1e-9)."""
+    pooled, weights = _glmm_pool(events, [20, 35, 12])
+    row = pooled[0]
+    assert row["status"] == "not_pooled"
+    assert row["reason"] == message
     assert weights == []
+    x = sum(events)
+    assert (row["events_total"], row["n_total"], row["common_rate_estimate"]) == (x, 67, x / 67)
+    lower, upper = BINOM_TEST[(x, 67)]
+    assert row["common_rate_ci_lower"] == pytest.approx(lower, rel=1e-9, abs=1e-15)
+    assert row["common_rate_ci_upper"] == pytest.approx(upper, rel=1e-9)
+    assert "common to all studies" in row["common_rate_label"]
+    assert "marginal_estimate" not in row
+
+
+def test_glmm_rows_carry_both_rates_with_their_labels():
+    pooled, _ = _glmm_pool([0, 3, 1], [20, 35, 12])
+    row = pooled[0]
+    assert row["status"] == "pooled"
+    assert row["estimate_label"] == "conditional median rate (typical study)"
+    assert row["marginal_label"] == "population-averaged rate"
+    assert row["marginal_ci_lower"] < row["marginal_estimate"] < row["marginal_ci_upper"]
+    assert row["estimate"] <= row["marginal_estimate"]  # rare events: the mean exceeds the median
+    assert (row["events_total"], row["common_rate_estimate"]) == (4, 4 / 67)
 
 
 def test_knapp_hartung_coverage_by_simulation():

@@ -70,9 +70,9 @@ def test_every_analysed_outcome_has_a_main_and_a_plus_secondary_row(table, confi
 
 
 def test_secondary_values_added(table):
-    row = table[("serious_ae", "plus_secondary")]
+    row = table[("serious_ae_any_definition", "plus_secondary")]
     assert row["effect_ids_added"] == "petrou2016_phase1_2_trsae;petrou2016_phase2a_trsae"
-    assert row["k"] == table[("serious_ae", "main")]["k"] + 2
+    assert row["k"] == table[("serious_ae_any_definition", "main")]["k"] + 2
     assert row["changed_setting"] == "criteria.evidence_tiers = paper, registry, secondary"
 
 
@@ -91,14 +91,16 @@ def test_conflict_alternative_changes_one_value_only(table, effects, config):
     # Every treatment-related SAE count is 0: the default GLMM has no finite maximum, and
     # the variant row says so rather than inventing a rate.
     assert row["status"] == "not_pooled"
-    assert row["reason"].startswith("every study has 0 events")
+    assert row["reason"].startswith("0 events in 145 participants (4 studies): the random-effects")
 
 
 def test_company_topline_responders_give_their_own_pooled_odds_ratio(table, effects, config):
-    main = table[("responders_vs_control", "main")]
-    alt = table[
-        ("responders_vs_control", "conflict:cudkowicz2022_primary_responders=company_topline")
-    ]
+    outcome = "responders_any_definition_vs_control"
+    main = table[(outcome, "main")]
+    alt = table[(outcome, "conflict:cudkowicz2022_primary_responders=company_topline")]
+    # The topline OR is computed from counts derived from percentages of an assumed n, so
+    # the variant admits such counts too, and says so.
+    assert alt["changed_setting"].endswith("criteria.allow_counts_from_assumed_n = true")
     assert alt["effect_ids"] == (
         "oh2018_msc_resp_ge50_4m_odds_ratio;cudkowicz2022_msc_ntf_resp_topline_odds_ratio"
     )
@@ -124,9 +126,8 @@ def test_pre_erratum_values_pool_with_oh2018(table, effects, config):
     assert (row["k"], row["n_total"]) == (2, 56 + 57)
     fit = _pooled(effects, row["effect_ids"].split(";"), config["pooling"])
     assert row["estimate"] == pytest.approx(fit.estimate, rel=1e-12)
-    # The 57 vs 58 conflict: the abstract's n for the same values changes N only.
-    alt = table[("alsfrs_change_vs_control", "conflict:cudkowicz2022_high_baseline_n=abstract")]
-    assert (alt["n_total"], alt["estimate"]) == (56 + 58, pytest.approx(row["estimate"]))
+    # The abstract's n = 58 is the >= 35 subgroup's: never paired with the >= 34 values.
+    assert not any(key[1].startswith("conflict:cudkowicz2022_high_baseline_n") for key in table)
 
 
 def test_a_refused_overlap_is_a_row_not_a_crash(effects, data, config):
@@ -135,11 +136,12 @@ def test_a_refused_overlap_is_a_row_not_a_crash(effects, data, config):
         "any_safety": {
             "label": "x",
             "kind": "proportion",
-            "ae_categories": ["any_ae", "serious_adr"],
+            "ae_categories": ["headache", "serious_adr"],
         },
     }
     criteria = {
         **config["criteria"],
+        "exclude_studies": ["sykova2017"],
         "outcomes": ["any_safety"],
         "products": ["msc", "msc_ntf", "unknown"],
         "overlap_rule": "refuse",
@@ -149,7 +151,7 @@ def test_a_refused_overlap_is_a_row_not_a_crash(effects, data, config):
     assert main["status"] == "refused"
     assert "would pool barczewska2019 and barczewska2020" in main["reason"]
     named = next(r for r in rows if r["variant"] == "overlap:barczewska_olsztyn=barczewska2019")
-    assert (named["status"], named["effect_ids"]) == ("not_pooled", "barczewska2019_msc_any_ae")
+    assert (named["status"], named["effect_ids"]) == ("not_pooled", "barczewska2019_msc_headache")
 
 
 # --- data quality -----------------------------------------------------------------------
@@ -176,9 +178,11 @@ def test_outcome_k_and_n_match_the_inclusion_log(quality, effects, data, config)
 def test_per_outcome_counts_on_the_shipped_data(quality):
     _, outcomes, _ = quality
     k = {r["outcome"]: (r["k_main"], r["n_main"], r["k_plus_secondary"]) for r in outcomes}
-    assert k["serious_ae"] == (7, 262, 9)
+    assert k["serious_ae"] == (3, 121, 3)
     assert k["treatment_related_sae"] == (4, 141, 6)
-    assert k["responders_vs_control"] == (2, 248, 2)
+    assert k["serious_ae_any_definition"] == (7, 262, 9)
+    assert k["responders_vs_control"] == (1, 59, 1)
+    assert k["responders_any_definition_vs_control"] == (2, 248, 2)
     analysed = {r["outcome"]: r["analysed_by_default"] for r in outcomes}
     for outcome in ("back_radicular_pain", "fever", "injection_site_pain"):
         # Defined, but no source prints a count: reported here, not analysed by default.
@@ -192,7 +196,8 @@ def test_every_study_has_a_data_quality_row_saying_what_it_contributes(quality, 
     assert by_id["oh2018"]["contribution"] == "in the main analysis"
     assert "responders_vs_control" in by_id["oh2018"]["outcomes_included_main"].split(";")
     assert by_id["petrou2016"]["contribution"] == "only with secondary values"
-    assert by_id["cudkowicz2022"]["tiers"] == "paper:30;registry:6;secondary:10"
+    # (29 paper rows: the >= 34 Table 4 values are entered once, with their own n.)
+    assert by_id["cudkowicz2022"]["tiers"] == "paper:29;registry:6;secondary:10"
     assert "count_from_percent" in by_id["cudkowicz2022"]["derivations"].split(";")
     assert by_id["martinez2012"]["contribution"].startswith("no usable numbers: not MSC")
 

@@ -6,6 +6,7 @@ from pathlib import Path
 
 import pytest
 
+from alsmeta.effects import measures as fx
 from alsmeta.effects.harmonize import harmonize, harmonize_efficacy
 from alsmeta.io.tables import Row
 
@@ -44,6 +45,22 @@ def test_no_correction_leaves_zero_counts_not_computable(data):
     assert rows["oh2015_msc_sae"]["status"] == "not_computable"
     assert "no finite PLO estimate" in rows["oh2015_msc_sae"]["status_reason"]
     assert rows["cudkowicz2022_msc_ntf_serious_ae"]["status"] == "ok"
+
+
+@pytest.mark.parametrize("measure", ["PFT", "PAS"])
+def test_arcsine_measures_are_not_corrected_unless_listed(data, measure):
+    """escalc's default: no correction for PFT/PAS; listed in corrected_measures, 1/2 is
+    added as escalc(add = 1/2) would (x + 1/2 events in n + 1)."""
+    plain = {e["effect_id"]: e for e in harmonize(data, 0.5, "only0", 0.95, 0.5, measure)}
+    e = plain["oh2015_msc_sae"]
+    assert (e["events"], e["n"], e["continuity_added"]) == (0, 7, 0.0)
+    assert e["yi"] == pytest.approx(float(fx.proportion_effect(measure, [0], [7], add=0)[0][0]))
+    assert "continuity correction" not in e["derivation"]
+    listed = harmonize(data, 0.5, "only0", 0.95, 0.5, measure, corrected_measures=[measure])
+    e = {e["effect_id"]: e for e in listed}["oh2015_msc_sae"]
+    assert e["continuity_added"] == 0.5
+    assert e["yi"] == pytest.approx(float(fx.proportion_effect(measure, [0], [7], add=0.5)[0][0]))
+    assert "continuity correction 0.5 added" in e["derivation"]
 
 
 def test_denominators_from_elsewhere_are_flagged(effects):
@@ -170,7 +187,10 @@ def test_responder_odds_ratio_from_the_printed_or_and_p(effects):
     e = effects["cudkowicz2022_msc_ntf_resp_primary_odds_ratio"]
     assert e["yi"] == pytest.approx(math.log(1.33))
     assert e["sei"] == pytest.approx(0.377512933, rel=1e-8)
-    assert e["flags"] == "se_from_p"
+    # The effect is the printed OR; the counts it shows (31/95 vs 26/94) are derived from the
+    # percentages of an n the paper does not print with them, and say so.
+    assert e["flags"] == "se_from_p;count_from_percent;n_from_other_source"
+    assert (e["events"], e["n"], e["comparator_events"], e["comparator_n"]) == (31, 95, 26, 94)
     # The arm count behind "33%" is derived (n = the Table 1 treated N, flagged).
     arm = effects["cudkowicz2022_msc_ntf_resp_primary"]
     assert (arm["events"], arm["n"]) == (31, 95)

@@ -57,6 +57,15 @@ def test_clopper_pearson_matches_binom_test(metafor, name):
     np.testing.assert_allclose(upper, data["cp_upper"], rtol=1e-9, atol=1e-12)
 
 
+def test_clopper_pearson_on_summed_counts_matches_binom_test():
+    """The common-rate interval of pooled.tsv: R 4.2 binom.test(x, n)$conf.int printed
+    with 15 digits (0/141: the treatment-related SAE studies; 23/262: serious AEs);
+    relative 1e-9."""
+    lower, upper = fx.clopper_pearson([0, 23], [141, 262])
+    np.testing.assert_allclose(lower, [0.0, 0.0564636601306555], rtol=1e-9, atol=0)
+    np.testing.assert_allclose(upper, [0.0258229986638656, 0.1288098734083543], rtol=1e-9)
+
+
 def test_expit_inverts_logit():
     assert fx.expit(math.log(3 / 7)) == pytest.approx(0.3, rel=1e-12)
 
@@ -163,3 +172,39 @@ def test_pre_post_correlation_sweep():
         got = random_effects(yi, vi, "REML", "knapp_hartung")
         assert got.estimate == pytest.approx(ref["fit"]["b"], **close)
         assert got.tau2 == pytest.approx(ref["fit"]["tau2"], rel=1e-6, abs=1e-9)
+
+
+# --- escalc's default add: PLO and PR corrected, PFT and PAS not (engine fixtures 2b) -----
+
+DEFAULT_ADD_CASES = ENGINE["escalc_default_add"]
+
+
+@pytest.mark.parametrize("case", DEFAULT_ADD_CASES, ids=[c["label"] for c in DEFAULT_ADD_CASES])
+def test_default_continuity_correction_is_escalcs(case):
+    """escalc with add left out (its default) and with add = 1/2 passed, on data with 0 and
+    n counts: yi/vi to relative 1e-12; the REML-knha fit to the engine tolerance (``close``,
+    relative 1e-6) and its back-transformed estimate, CI and PI to relative 1e-6."""
+    data = DATA["proportion"][case["dataset"]]
+    add = 0.5 if case["add_passed"] else None
+    yi, vi, added = fx.proportion_effect(case["measure"], data["xi"], data["ni"], add=add)
+    np.testing.assert_allclose(yi, case["escalc"]["yi"], rtol=1e-12)
+    np.testing.assert_allclose(vi, case["escalc"]["vi"], rtol=1e-12)
+    zero_or_full = [x in (0, n) for x, n in zip(data["xi"], data["ni"], strict=True)]
+    corrected = case["add_passed"] or case["measure"] in ("PLO", "PR")
+    assert added.tolist() == [0.5 if corrected and z else 0.0 for z in zero_or_full]
+    fit = reference(case["fit"])
+    got = random_effects(yi, vi, "REML", "knapp_hartung")
+    assert got.estimate == pytest.approx(fit["b"], **close)
+    assert got.tau2 == pytest.approx(fit["tau2"], rel=1e-6, abs=1e-9)
+    hm = len(data["ni"]) / sum(1 / n for n in data["ni"])
+    natural = fx.back_transform(
+        case["measure"], [got.estimate, got.ci_lower, got.ci_upper, got.pi_lower, got.pi_upper], hm
+    )
+    for value, key in zip(natural, ("est", "ci_lb", "ci_ub", "pi_lb", "pi_ub"), strict=True):
+        assert value == pytest.approx(fit["back"][key], rel=1e-6, abs=1e-8), key
+
+
+def test_default_add_by_measure():
+    assert [fx.default_add(m) for m in ("PLO", "PR", "PFT", "PAS")] == [0.5, 0.5, 0.0, 0.0]
+    with pytest.raises(ValueError, match="measure must be one of"):
+        fx.default_add("OR")

@@ -12,6 +12,7 @@ import sys
 from pathlib import Path
 
 import pytest
+import yaml
 
 from alsmeta.io.tables import TABLES, VALUE_TABLES, load_dataset, load_schema
 
@@ -194,14 +195,13 @@ def test_unverified_values_stay_out(data):
     assert ae["sykova2017_msc_headache"].get("events") is None
 
 
+def _conflict_rows(data, group: str) -> list:
+    return [r for t in VALUE_TABLES for r in data[t] if r.get("conflict_group") == group]
+
+
 def test_every_conflict_group_keeps_each_version_with_its_source(data):
     for conflict in data["conflicts"]:
-        rows = [
-            r
-            for t in VALUE_TABLES
-            for r in data[t]
-            if r.get("conflict_group") == conflict["conflict_group"]
-        ]
+        rows = _conflict_rows(data, conflict["conflict_group"])
         assert {r["conflict_version"] for r in rows} == set(conflict["versions"])
         assert all(r["source"] and r["quote_id"] for r in rows)
 
@@ -249,3 +249,93 @@ def test_every_dossier_gap_bullet_is_in_dossier_gaps_tsv(data):
     assert {g["trial_id"] for g in data["dossier_gaps"] if g.get("trial_id")} == {
         f"T{i:02d}" for i in range(1, 21)
     }
+
+
+# --- audited rows: each correction, pinned against the row's own quote -------------------
+
+
+def test_barczewska2019_any_ae_claims_no_count_its_quote_contradicts(data, quotes):
+    # "No adverse events occurred. Headache occurred in one case only ...": at least 1 of
+    # 43 had an AE, and the abstract prints no total, so the row claims no count (not 0).
+    text = quotes["BARC19-Q1"]["text"]
+    assert "No adverse events occurred." in text and "Headache occurred in one case" in text
+    ae = {r["ae_id"]: r for r in data["adverse_events"]}
+    row = ae["barczewska2019_msc_any_ae"]
+    assert (row["count_basis"], row.get("events"), row["n"]) == ("not_reported", None, 43)
+    assert "a lower bound is not a count" in row["notes"]
+    assert ae["barczewska2019_msc_headache"]["events"] == 1
+
+
+def test_no_row_pairs_the_ge34_estimates_with_the_ge35_subgroup_n(data, quotes):
+    # Table 4 prints the >= 34 MMRM values with n = 57; the abstract's n = 58 is the
+    # pre-specified >= 35 subgroup (CUD22-Q2). No source prints 58 with the >= 34 values.
+    assert "baseline ALSFRS-R ≥ 35 (n = 58)" in quotes["CUD22-Q2"]["text"]
+    efficacy = {r["eff_id"]: r for r in data["efficacy"]}
+    assert "cudkowicz2022_table4_change_ge34_abstract_n" not in efficacy
+    ge34 = efficacy["cudkowicz2022_table4_change_ge34"]
+    assert (ge34["population"], ge34["n_total"]) == ("baseline ALSFRS-R ≥34", 57)
+    assert ge34.get("conflict_group") is None
+    assert not any(
+        r.get("n_total") == 58 or r.get("n") == 58
+        for r in data["efficacy"]
+        if r.get("population") == "baseline ALSFRS-R ≥34"
+    )
+    assert "cudkowicz2022_high_baseline_n" not in {c["conflict_group"] for c in data["conflicts"]}
+
+
+def test_every_conflict_group_compares_one_population(data):
+    # Versions of one value describe the same population (Berry 2019's paper p-values are
+    # for rapid progressors, the AAN abstract's for all treated: not one value).
+    for conflict in data["conflicts"]:
+        rows = _conflict_rows(data, conflict["conflict_group"])
+        assert len({r.get("population") for r in rows}) == 1, conflict["conflict_group"]
+    responders = {r["resp_id"]: r for r in data["responders"]}
+    for resp_id in ("berry2019_msc_ntf_resp_rapid_4wk", "berry2019_msc_ntf_resp_aan_4wk"):
+        assert responders[resp_id].get("conflict_group") is None
+    assert responders["berry2019_msc_ntf_resp_rapid_4wk"]["population"].startswith("prespecified")
+    assert responders["berry2019_msc_ntf_resp_aan_4wk"].get("population") is None
+
+
+def test_berry2019_treated_n_as_printed(data, quotes):
+    text = quotes["BERRY19-Q2"]["text"]
+    assert "MSC-NTF cells (n = 36) or placebo (n = 12)" in text
+    arms = {a["arm_id"]: a for a in data["arms"]}
+    for arm_id, n in (("berry2019_msc_ntf", 36), ("berry2019_placebo", 12)):
+        arm = arms[arm_id]
+        assert (arm["n_randomized"], arm["n_treated"]) == (n, n)
+        assert "BERRY19-Q2" in arm["quote_id"] and arm["locator"] == "abstract"
+
+
+def test_petrou2016_p_values_printed_two_sided_say_so(data, quotes):
+    assert "(two-sided p=0.052)" in quotes["PET16-Q5"]["text"]
+    efficacy = {r["eff_id"]: r for r in data["efficacy"]}
+    for eff_id in ("petrou2016_it_pooled_pre_post_6m", "petrou2016_it_pooled_fvc_pre_post_6m"):
+        assert efficacy[eff_id]["p_sided"] == "two"
+
+
+def test_oh2018_slope_change_window_is_marked_inferred(data, quotes):
+    # The Table 3 row prints no window ('between lead-in and follow-up period'); the other
+    # row is labelled 'up to 6 months', so this one is read as 4 months, and says so.
+    assert "up to 6 months" not in quotes["OH18-Q6"]["text"]
+    assert "up to 6 months" in quotes["OH18-Q7"]["text"]
+    inferred = {r["eff_id"] for r in data["efficacy"] if r.get("timepoint_basis") == "inferred"}
+    assert inferred == {
+        "oh2018_msc_slope_change_4m",
+        "oh2018_control_slope_change_4m",
+        "oh2018_slope_change_difference_4m",
+    }
+
+
+def test_cudkowicz2022_responder_count_rests_on_an_assumed_n(data):
+    responders = {r["resp_id"]: r for r in data["responders"]}
+    row = responders["cudkowicz2022_msc_ntf_resp_primary"]
+    # Printed: 33% and OR 1.33; the n (95) is the Table 1 treated N, not printed with them.
+    assert (row["count_basis"], row["percent"], row.get("events")) == ("percent", 33, None)
+    assert (row["n"], row["n_source"], row["odds_ratio"]) == (95, "other_source", 1.33)
+    assert "criteria.allow_counts_from_assumed_n" in row["notes"]
+
+
+def test_every_gap_names_a_defined_outcome(data):
+    config = yaml.safe_load((ROOT / "config" / "config.yaml").read_text())
+    named = {g["outcome"] for g in data["gaps"]}
+    assert named - {"all"} <= set(config["outcome_definitions"])

@@ -1,6 +1,7 @@
 """Bad input in the tables and config keys added for issue 5: each case asserts the one line
 a user sees (file, line, row id, column, and what is wrong)."""
 
+import copy
 from pathlib import Path
 
 import pytest
@@ -183,4 +184,46 @@ def test_an_unknown_overlap_rule(config):
     assert str(info.value) == (
         "config key 'criteria.overlap_rule': 'first' is not one of ['largest', 'most_recent', "
         "'refuse', 'named']"
+    )
+
+
+def _config_error(config) -> str:
+    with pytest.raises(InputError) as info:
+        check_config(config, load_schema(SCHEMAS / "config.schema.yaml"))
+    return str(info.value)
+
+
+def test_a_sensitivity_analysis_names_what_it_re_analyses(config):
+    config = copy.deepcopy(config)
+    broad = config["outcome_definitions"]["serious_ae_any_definition"]
+    del broad["sensitivity_of"]
+    assert _config_error(config) == (
+        "config key 'outcome_definitions.serious_ae_any_definition.sensitivity_of': a "
+        "sensitivity analysis (role: sensitivity) names the outcomes it re-analyses in "
+        "sensitivity_of, and only a sensitivity analysis takes sensitivity_of"
+    )
+    broad["sensitivity_of"] = ["serious_adverse_events"]
+    assert _config_error(config) == (
+        "config key 'outcome_definitions.serious_ae_any_definition.sensitivity_of.0': "
+        "'serious_adverse_events' is not defined in outcome_definitions"
+    )
+    broad["sensitivity_of"] = ["responders_any_definition"]
+    assert _config_error(config) == (
+        "config key 'outcome_definitions.serious_ae_any_definition.sensitivity_of.0': "
+        "'responders_any_definition' is itself a sensitivity analysis"
+    )
+    broad["sensitivity_of"] = ["serious_ae"]
+    broad["role"] = "exploratory"
+    assert _config_error(config).startswith(
+        "config key 'outcome_definitions.serious_ae_any_definition.role': 'exploratory' is not one"
+    )
+
+
+def test_every_accepted_definition_needs_a_reader_label(config):
+    config = copy.deepcopy(config)
+    del config["definition_labels"]["ae_categories"]["susar"]
+    assert _config_error(config) == (
+        "config key 'definition_labels.ae_categories.susar': is missing: outcome "
+        "'treatment_related_sae' accepts 'susar', and every forest plot shows each row's "
+        "definition in words"
     )

@@ -138,6 +138,28 @@ def test_bad_config_value(config):
     )
 
 
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [
+        (
+            ["PLO", "OR"],
+            "config key 'harmonize.continuity_correction_measures.1': 'OR' is not one "
+            "of ['PLO', 'PFT', 'PAS', 'PR']",
+        ),
+        (
+            ["PFT", "PFT"],
+            "config key 'harmonize.continuity_correction_measures': ['PFT', 'PFT'] "
+            "has non-unique elements",
+        ),
+    ],
+)
+def test_bad_continuity_correction_measures(config, value, expected):
+    config["harmonize"]["continuity_correction_measures"] = value
+    with pytest.raises(InputError) as info:
+        check_config(config, load_schema(SCHEMAS / "config.schema.yaml"))
+    assert str(info.value) == expected
+
+
 def test_missing_config_key(config):
     del config["criteria"]["min_n"]
     with pytest.raises(InputError) as info:

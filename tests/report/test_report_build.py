@@ -178,7 +178,7 @@ def test_synthesis_text_names_arms_and_unreported_participants(inputs):
             row.update(k=5, n_total=146, k_n_unreported=2)
     ctx = ReportInputs.of(**inputs)
     assert selection.synthesis_text(ctx, "responders") == (
-        "Responders on the ALSFRS-R slope, MSC arms (threshold as printed): 3 studies, "
+        "Responders on the ALSFRS-R slope, relative improvement thresholds, MSC arms: 3 studies, "
         "5 arms or contrasts, 146 participants (+2 with n not reported)"
     )
     assert selection.synthesis_text(ctx, "any_ae") == "Any adverse event: no study included"

@@ -42,18 +42,17 @@ def _included(selection, outcome):
 
 def test_default_selection(data, effects, config):
     sel = _select(data, effects, config)
-    assert _included(sel, "serious_ae") == {
-        "barczewska2020",
-        "cudkowicz2022",
-        "oh2015",
-        "oh2018",
-        "petrou2021",
-        "sykova2017",
-        "tavakolafshari2021",
-    }
+    # All-cause serious AEs only; the related-only statements are their own outcome, and
+    # pooled with the all-cause ones only in the labelled sensitivity analysis.
+    assert _included(sel, "serious_ae") == {"cudkowicz2022", "oh2015", "petrou2021"}
+    related = {"barczewska2020", "oh2018", "sykova2017", "tavakolafshari2021"}
+    assert _included(sel, "treatment_related_sae") == related
+    assert _included(sel, "serious_ae_any_definition") == related | _included(sel, "serious_ae")
     assert _included(sel, "headache") == {"sykova2017"}
     assert _included(sel, "slope_change") == {"oh2018"}
-    assert _included(sel, "responders_vs_control") == {"oh2018", "cudkowicz2022"}
+    assert _included(sel, "responders_vs_control") == {"oh2018"}
+    assert _included(sel, "responders_absolute_vs_control") == {"cudkowicz2022"}
+    assert _included(sel, "responders_any_definition_vs_control") == {"oh2018", "cudkowicz2022"}
     assert _included(sel, "alsfrs_change_vs_control") == {"oh2018"}
 
 
@@ -224,12 +223,13 @@ def test_the_shipped_config_picks_a_version_of_every_conflict(data):
 
 # --- overlap groups -----------------------------------------------------------------------
 
-ANY_SAFETY = {"label": "x", "kind": "proportion", "ae_categories": ["any_ae", "serious_adr"]}
+ANY_SAFETY = {"label": "x", "kind": "proportion", "ae_categories": ["headache", "serious_adr"]}
 
 
 def _barczewska(data, effects, config, **criteria):
-    # Barczewska 2019 and 2020 may share patients. Counting any AE and serious ADR together
+    # Barczewska 2019 and 2020 may share patients. Counting headache and serious ADR together
     # and admitting the unverified product puts both in one analysis.
+    # (Syková 2017's headache row is excluded, so that only the two studies meet.)
     definitions = {**config["outcome_definitions"], "any_safety": ANY_SAFETY}
     return _select(
         data,
@@ -238,7 +238,7 @@ def _barczewska(data, effects, config, **criteria):
         definitions,
         outcomes=["any_safety"],
         products=["msc", "msc_ntf", "unknown"],
-        **criteria,
+        **{"exclude_studies": ["sykova2017"], **criteria},
     )
 
 
@@ -293,11 +293,11 @@ def test_arm_level_overlap_keeps_the_pooled_set_or_its_cohorts(data, effects, co
     }
     rows = {**effects, pooled["effect_id"]: pooled}
     tiers = ["paper", "registry", "secondary"]
-    sel = _select(data, rows, config, evidence_tiers=tiers, outcomes=["serious_ae"])
+    sel = _select(data, rows, config, evidence_tiers=tiers, outcomes=["treatment_related_sae"])
     petrou = [a["arm_id"] for a in sel.analysed if a["study_id"] == "petrou2016"]
     assert petrou == ["petrou2016_it_pooled"]  # 20 > 12 and 20 > 14
     rows[pooled["effect_id"]] = {**pooled, "n": 10}
-    sel = _select(data, rows, config, evidence_tiers=tiers, outcomes=["serious_ae"])
+    sel = _select(data, rows, config, evidence_tiers=tiers, outcomes=["treatment_related_sae"])
     petrou = sorted(a["arm_id"] for a in sel.analysed if a["study_id"] == "petrou2016")
     assert petrou == ["petrou2016_phase1_2", "petrou2016_phase2a"]  # disjoint cohorts
 
@@ -375,3 +375,134 @@ def test_the_guard_refuses_an_analysis_with_two_members(data, effects):
         "'barczewska_olsztyn') and must not be pooled together"
     )
     check_no_overlap(analysed[:1], studies, arms)  # one member is fine
+
+
+# --- outcome definitions: strict main analyses, labelled sensitivity analyses ---------------
+
+RELATIVE = {"slope_improvement_gt25pct", "slope_improvement_ge25pct", "slope_improvement_ge50pct"}
+ABSOLUTE = {"slope_gain_ge1_25_points", "slope_gain_ge1_5_points"}
+
+
+def _labelled(data, effects, config, **criteria):
+    crit = {**config["criteria"], **criteria}
+    return select(
+        list(effects.values()),
+        data,
+        crit,
+        config["outcome_definitions"],
+        labels=config["definition_labels"],
+    )
+
+
+def test_serious_ae_counts_all_cause_serious_events_only(data, effects, config):
+    assert config["outcome_definitions"]["serious_ae"]["ae_categories"] == ["serious_ae"]
+    assert config["outcome_definitions"]["serious_ae_vs_control"]["ae_categories"] == ["serious_ae"]
+    sel = _labelled(data, effects, config, evidence_tiers=["paper", "registry", "secondary"])
+    for outcome in ("serious_ae", "serious_ae_vs_control"):
+        rows = [a for a in sel.analysed if a["outcome"] == outcome]
+        assert rows and {a["category"] for a in rows} == {"serious_ae"}
+        assert {a["definition"] for a in rows} == {"all-cause SAE"}
+    # The related-only statements (no related SAE, no SUSAR, no serious ADR or reaction)
+    # are their own outcome, and the main analysis gives each of them its reason.
+    related = {"treatment_related_sae", "serious_adr", "serious_adverse_reaction", "susar"}
+    assert set(config["outcome_definitions"]["treatment_related_sae"]["ae_categories"]) == related
+    reasons = {
+        (r["outcome"], r["study_id"]): r["reasons"] for r in sel.inclusion if not r["effect_id"]
+    }
+    assert reasons[("serious_ae", "sykova2017")] == (
+        "no row matches outcome_definitions.serious_ae (this study's adverse_events rows: "
+        "headache, susar)"
+    )
+
+
+def test_pooling_every_serious_statement_is_a_labelled_sensitivity_analysis(data, effects, config):
+    from alsmeta.analysis.pooling import build_analyses
+
+    definitions = config["outcome_definitions"]
+    broad = definitions["serious_ae_any_definition"]
+    assert (broad["role"], broad["sensitivity_of"]) == ("sensitivity", ["serious_ae"])
+    assert broad["label"].endswith("(sensitivity analysis)")
+    assert "definition" in config["subgroups"]
+    sel = _labelled(data, effects, config)
+    analyses = build_analyses(
+        sel.analysed, ["serious_ae_any_definition"], definitions, config["subgroups"]
+    )
+    levels = {
+        a.level: {r["study_id"] for r in a.rows} for a in analyses if a.variable == "definition"
+    }
+    assert levels == {
+        "all-cause SAE": {"cudkowicz2022", "oh2015", "petrou2021"},
+        "treatment-related SAE": {"oh2018"},
+        "serious adverse drug reaction": {"barczewska2020"},
+        "serious adverse reaction": {"tavakolafshari2021"},
+        "SUSAR": {"sykova2017"},
+    }
+
+
+def test_responder_families_are_not_mixed_outside_sensitivity_analyses(data, effects, config):
+    definitions = config["outcome_definitions"]
+    responder_outcomes = [n for n, d in definitions.items() if "response_definitions" in d]
+    for name in responder_outcomes:
+        accepted = set(definitions[name]["response_definitions"])
+        mixed = bool(accepted & RELATIVE) and bool(accepted & ABSOLUTE)
+        assert mixed == (definitions[name].get("role") == "sensitivity"), name
+    sel = _labelled(data, effects, config, allow_counts_from_assumed_n=True)
+    for name in responder_outcomes:
+        used = {a["category"] for a in sel.analysed if a["outcome"] == name}
+        if definitions[name].get("role") != "sensitivity":
+            assert used <= RELATIVE or used <= ABSOLUTE, (name, used)
+    mixed = {a["category"] for a in sel.analysed if a["outcome"] == "responders_any_definition"}
+    assert mixed & RELATIVE and mixed & ABSOLUTE
+
+
+def test_a_count_from_a_percentage_of_an_assumed_n_stays_out_of_count_pools(data, effects, config):
+    # Cudkowicz 2022: 33% of the treated 95 (the analysis set is not printed) -> 31/95 is
+    # derived under an assumption; the printed OR 1.33 is used as printed.
+    sel = _labelled(data, effects, config)
+    row = next(
+        r
+        for r in sel.inclusion
+        if r["outcome"] == "responders_absolute"
+        and r["effect_id"] == "cudkowicz2022_msc_ntf_resp_primary"
+    )
+    assert row["reason_codes"] == "criteria.allow_counts_from_assumed_n"
+    assert _included(sel, "responders_absolute_vs_control") == {"cudkowicz2022"}
+    odds = next(
+        a for a in sel.analysed if a["effect_id"] == "cudkowicz2022_msc_ntf_resp_primary_odds_ratio"
+    )
+    assert {"count_from_percent", "n_from_other_source"} <= set(odds["flags"].split(";"))
+    admitted = _labelled(data, effects, config, allow_counts_from_assumed_n=True)
+    assert _included(admitted, "responders_absolute") == {"cudkowicz2022"}
+
+
+def test_each_analysed_row_carries_its_definition_in_reader_words(data, effects, config):
+    sel = _labelled(data, effects, config)
+    definition = {(a["outcome"], a["effect_id"]): a["definition"] for a in sel.analysed}
+    assert definition[("responders", "oh2018_msc_resp_ge50_4m")] == ("slope improvement \u2265 50%")
+    assert definition[("responders_absolute_vs_control", _CUD_OR)] == (
+        "slope gain \u2265 1.25 points/month"
+    )
+    assert definition[("slope_change_vs_control", "oh2018_slope_change_difference_4m")] == (
+        "ALSFRS-R slope change, 4 months"
+    )
+    assert definition[("alsfrs_change_vs_control", "oh2018_change_difference_6m")] == (
+        "ALSFRS-R change from baseline, 6 months"
+    )
+    assert all(a["definition"] for a in sel.analysed)
+    # The study label no longer repeats the threshold: it is the Definition column's.
+    assert all("slope improvement" not in a["label"] for a in sel.analysed)
+
+
+_CUD_OR = "cudkowicz2022_msc_ntf_resp_primary_odds_ratio"
+
+
+def test_audited_rows_reach_the_analysis_as_corrected(effects):
+    any_ae = effects["barczewska2019_msc_any_ae"]
+    assert (any_ae["status"], any_ae["status_reason"]) == (
+        "not_computable",
+        "no count or percentage is printed",
+    )
+    for effect_id in ("oh2018_msc_slope_change_4m", "oh2018_slope_change_difference_4m"):
+        assert "timepoint_inferred" in effects[effect_id]["flags"].split(";")
+        assert "time point 4 months inferred" in effects[effect_id]["derivation"]
+    assert "timepoint_inferred" not in effects["oh2018_slope_change_difference_6m"]["flags"]

@@ -153,10 +153,11 @@ def test_cold_run_makes_every_output(project):
     ):
         assert (workdir / "results" / name).stat().st_size > 0
     assert (workdir / "results/logs/harmonize.log").read_text().strip().endswith("INFO done")
-    # Leave-one-out re-fits exist where k >= 3 (serious AEs: 7 studies), not for k = 2,
-    # in one table that the figures and the report read.
+    # Leave-one-out re-fits exist where k >= 3 (serious AEs, any definition: 7 studies), not
+    # for k = 2, in one table that the figures and the report read.
     loo = read_tsv(workdir / "results/tables/leave_one_out.tsv")
-    assert len([r for r in loo if r["outcome"] == "serious_ae"]) == 7
+    assert len([r for r in loo if r["outcome"] == "serious_ae_any_definition"]) == 7
+    assert len([r for r in loo if r["outcome"] == "serious_ae"]) == 3
     assert [r for r in loo if r["outcome"] == "death"] == []
     assert {r["method"] for r in loo if r["outcome"] == "serious_ae"} == {"binomial-normal GLMM"}
 
@@ -178,14 +179,70 @@ def test_all_formats_add_png_at_300_dpi_and_pdf(tmp_path):
         assert round(png.info["dpi"][0]) == 300
 
 
+def test_every_forest_plot_shows_each_rows_definition(project):
+    """Every study row of every forest plot the run drew (overall and per subgroup) carries
+    its definition in the reader's words, wrapped as the Definition column wraps it."""
+    from alsmeta.figures import outcome as outcome_figures
+    from alsmeta.figures import style
+    from alsmeta.figures.record import shown_text
+
+    workdir, _, _ = project
+    analysed = read_tsv(workdir / "results/tables/analysed_effects.tsv")
+    labels = CONFIG["definition_labels"]
+    known = {*labels["ae_categories"].values(), *labels["response_definitions"].values()}
+    width = next(c.wrap_in for c in outcome_figures._columns("proportion") if c.key == "definition")
+    checked = 0
+    for outcome, needed in needed_figures(workdir).items():
+        if "forest" not in needed:
+            continue
+        rows = [r for r in analysed if r["outcome"] == outcome]
+        assert rows, outcome
+        for stem in [f"forest_{outcome}", *(f"forest_{outcome}_by_{v}" for v in SUBGROUPS)]:
+            text = "\n".join(shown_text((workdir / f"results/figures/{stem}.svg").read_bytes()))
+            assert "Definition" in text, stem
+            for row in rows:
+                definition = row["definition"]
+                assert definition in known or re.fullmatch(
+                    r"(ALSFRS-R|ALSFRS \(original\)|FVC % predicted) .+, .+", definition
+                ), definition
+                for part in style.wrap(definition, width):
+                    assert part in text, (stem, row["effect_id"], part)
+                checked += 1
+    assert checked > 40
+    # Continuous rows: the measure and the time point as printed; Oh 2018's 4-month window
+    # is inferred, and the plot says so in a footnote.
+    slope = "\n".join(
+        shown_text((workdir / "results/figures/forest_slope_change_vs_control.svg").read_bytes())
+    )
+    assert "ALSFRS-R slope change, 4" in slope
+    assert "\u2248 time point inferred, not printed with the value" in slope
+
+
 def test_pooled_table_holds_the_headline_results(project):
     workdir, _, _ = project
     pooled = {
         (r["outcome"], r["subgroup_variable"], r["subgroup_level"]): r
         for r in read_tsv(workdir / "results/tables/pooled.tsv")
     }
+    # All-cause serious AEs: 3 studies; every "serious" statement as reported (the labelled
+    # sensitivity analysis): 7, with a subtotal per definition.
     sae = pooled[("serious_ae", "overall", "all")]
-    assert (sae["status"], sae["k"], sae["n_total"]) == ("pooled", 7, 262)
+    assert (sae["status"], sae["k"], sae["n_total"]) == ("pooled", 3, 121)
+    assert [k[2] for k in pooled if k[:2] == ("serious_ae", "definition")] == ["all-cause SAE"]
+    broad = pooled[("serious_ae_any_definition", "overall", "all")]
+    assert (broad["status"], broad["k"], broad["n_total"]) == ("pooled", 7, 262)
+    by_definition = {
+        k[2]: v["k"]
+        for k, v in pooled.items()
+        if k[:2] == ("serious_ae_any_definition", "definition")
+    }
+    assert by_definition == {
+        "all-cause SAE": 3,
+        "treatment-related SAE": 1,
+        "serious adverse drug reaction": 1,
+        "serious adverse reaction": 1,
+        "SUSAR": 1,
+    }
     assert 0 < sae["ci_lower"] < sae["estimate"] < sae["ci_upper"] < 1
     assert sae["pi_lower"] <= sae["ci_lower"] and sae["pi_upper"] >= sae["ci_upper"]
     # AE rates default to the binomial-normal GLMM, which reports its quadrature check.
@@ -194,7 +251,7 @@ def test_pooled_table_holds_the_headline_results(project):
     death = pooled[("death", "overall", "all")]
     assert (death["status"], death["k"], death["n_total"]) == ("pooled", 2, 101)
     # Subgroup rows carry both tests for subgroup differences.
-    route = pooled[("serious_ae", "route", "intrathecal")]
+    route = pooled[("serious_ae_any_definition", "route", "intrathecal")]
     assert route["q_between_df"] == 1 and route["qm_test"] == "F (Knapp-Hartung), REML"
     slope = pooled[("slope_change", "overall", "all")]
     assert (slope["status"], slope["k"]) == ("not_pooled", 1)
@@ -237,11 +294,11 @@ def test_report_shows_every_section(project):
         for r in read_tsv(workdir / "results/tables/pooled.tsv")
         if r["subgroup_variable"] == "overall" and r["k"] >= 3 and r["status"] == "pooled"
     )
-    assert loo == 2  # serious AEs and responders
-    # Forest plots for the outcomes with a study (3 of 14 have none: one line each instead),
+    assert loo == 2  # serious AEs, all-cause and any definition
+    # Forest plots for the outcomes with a study (4 of 19 have none: one line each instead),
     # + PRISMA and the pre/post-correlation sweep figure.
     with_study = [o for o, needed in needed_figures(workdir).items() if "forest" in needed]
-    assert len(with_study) == len(OUTCOMES) - 3
+    assert len(with_study) == len(OUTCOMES) - 4
     assert html.count("<img ") == len(with_study) * (1 + len(SUBGROUPS)) + loo + 2
     assert "pymare" in html and "snakemake" in html
     assert "[SYK17-Q1]" in html and "events = round(30% x 26 = 7.8) = 8" in html
@@ -279,20 +336,28 @@ def test_summary_of_findings_names_each_downgrade(project):
     workdir, _, _ = project
     rows = {r["outcome"]: r for r in read_tsv(workdir / "results/tables/summary_of_findings.tsv")}
     sae = rows["serious_ae"]
-    assert (sae["studies"], sae["participants"]) == (7, 262)
-    # The default GLMM: a typical-study rate near 0 with a CI up to 929 per 1,000, because
-    # one trial counts every serious AE (23/95) and six count treatment-related ones (0).
-    assert sae["absolute_effect"] == "0 per 1,000 (0 to 929)"
+    assert (sae["studies"], sae["participants"]) == (3, 121)
+    # All-cause serious AEs: one trial counts 23/95, two small ones state none (0/7, 0/19).
+    assert sae["absolute_effect"] == "28 per 1,000 (0 to 743)"
     assert sae["certainty"] == "Very low"
-    assert sae["inconsistency"].startswith("-2: I\u00b2 = 95%")
-    assert sae["imprecision"] == "-2: 95% CI 0 to 929 per 1,000 spans 929 per 1,000"
+    assert sae["inconsistency"].startswith("-2: I\u00b2 = 81%")
+    assert sae["imprecision"] == "-2: 95% CI 0 to 743 per 1,000 spans 743 per 1,000"
+    # Pooling every "serious" statement as reported (the sensitivity analysis): a
+    # typical-study rate near 0 with a CI up to 929 per 1,000, because one trial counts
+    # every serious AE (23/95) and six state that none, or none related, occurred.
+    broad = rows["serious_ae_any_definition"]
+    assert (broad["studies"], broad["participants"]) == (7, 262)
+    assert broad["absolute_effect"] == "0 per 1,000 (0 to 929)"
     assert sae["single_arm"].startswith("-1: treated arms only")
     assert sae["risk_of_bias"].startswith("not serious")
     # Four studies that cannot be pooled (all counts 0) are not graded as if one study.
     trsae = rows["treatment_related_sae"]
     assert (trsae["studies"], trsae["participants"]) == (4, 141)
     assert trsae["certainty"] == "Not assessed"
-    assert trsae["effect"].startswith("not pooled: every study has 0 events")
+    assert trsae["effect"] == (
+        "not pooled: 0 events in 141 participants (4 studies): the random-effects model has "
+        "no finite estimate; assuming one common rate, the exact 95% upper bound is 2.58%"
+    )
     ratio = rows["death_vs_control"]
     assert ratio["effect"] == "OR 2.65 (95% CI 0.80 to 8.76)"
     assert ratio["imprecision"].startswith(
@@ -356,9 +421,9 @@ def test_report_in_a_browser(project, tmp_path):
     workdir, _, _ = project
     shot = tmp_path / "report.png"
     seen = check(workdir / "results/report/report.html", screenshot=shot)
-    # Forest plots of the 11 outcomes with a study, + 2 leave-one-out plots, PRISMA and the
+    # Forest plots of the 15 outcomes with a study, + 2 leave-one-out plots, PRISMA and the
     # r sweep.
-    assert seen.images == (len(OUTCOMES) - 3) * (1 + len(SUBGROUPS)) + 2 + 2
+    assert seen.images == (len(OUTCOMES) - 4) * (1 + len(SUBGROUPS)) + 2 + 2
     assert seen.broken == []
     assert seen.without_alt == 0
     assert seen.console_errors == []
@@ -470,14 +535,14 @@ def test_changed_criterion_reruns_only_what_depends_on_it(project):
         config.write_text(original.replace("  min_n: 5\n", "  min_n: 10\n"))
         proc = run(workdir)
         assert jobs_run(proc) == ALL_JOBS - {"harmonize"}
-        # Only the outcomes whose selection changed (Oh 2015, n = 7, leaves serious AEs; a
-        # variant of death loses a small study) are analysed and drawn again; the others
-        # keep their byte-identical selection file and every output made from it.
+        # Only the outcomes whose selection changed (Oh 2015, n = 7, leaves both serious-AE
+        # analyses; a variant of death loses a small study) are analysed and drawn again;
+        # the others keep their byte-identical selection file and every output made from it.
         after = digest(workdir)
         changed = {
             o for o in OUTCOMES if before[f"selection/{o}.json"] != after[f"selection/{o}.json"]
         }
-        assert changed == {"serious_ae", "death"}
+        assert changed == {"serious_ae", "serious_ae_any_definition", "death"}
         assert {o for rule, o in job_log(proc) if rule == "analyse"} == changed
         assert {o for rule, o in job_log(proc) if rule == "forest_plots"} == changed
         for o in set(OUTCOMES) - changed:

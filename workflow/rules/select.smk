@@ -35,6 +35,7 @@ checkpoint select:
     params:
         criteria=config["criteria"],
         definitions=config["outcome_definitions"],
+        definition_labels=config["definition_labels"],
         small_study_min_k=config["sensitivity"]["small_study_min_k"],
     run:
         run_job("select", input, output, params, wildcards, log)

@@ -18,7 +18,7 @@ from functools import cache
 
 import numpy as np
 
-from alsmeta.effects.measures import back_transform
+from alsmeta.effects.measures import back_transform, clopper_pearson
 from alsmeta.kinds import pooled_on_log_scale
 from alsmeta.kinds import scales as kind_scales
 from alsmeta.stats.meta_regression import indicator_matrix, meta_regression, q_between
@@ -29,12 +29,30 @@ NATURAL_FIELDS = ("estimate", "ci_lower", "ci_upper", "pi_lower", "pi_upper")
 #: What a pooled row says first: whether it pooled, on how many studies and participants,
 #: and the result on the natural scale (also the head of each variants.tsv row).
 RESULT_COLUMNS = ("status", "reason", "k", "n_total", "k_n_unreported", "scale", *NATURAL_FIELDS)
+#: Proportion analyses only (empty otherwise), on the natural scale: what ``estimate``
+#: means; for a GLMM the population-averaged rate beside it; and, for every proportion
+#: analysis pooled or not, the summed counts with an exact interval under one common rate.
+RATE_COLUMNS = (
+    "estimate_label",
+    "marginal_estimate",
+    "marginal_ci_lower",
+    "marginal_ci_upper",
+    "marginal_label",
+    "events_total",
+    "common_rate_estimate",
+    "common_rate_ci_lower",
+    "common_rate_ci_upper",
+    "common_rate_label",
+)
+CONDITIONAL_LABEL = "conditional median rate (typical study)"
+MARGINAL_LABEL = "population-averaged rate"
 POOLED_COLUMNS = [
     "outcome",
     "outcome_label",
     "subgroup_variable",
     "subgroup_level",
     *RESULT_COLUMNS,
+    *RATE_COLUMNS,
     "analysis_scale",
     "estimate_analysis",
     "se_analysis",
@@ -151,7 +169,51 @@ def _base(analysis: Analysis, pooling: dict) -> dict:
         "estimator": pooling["estimator"],
         "inference": pooling["inference"],
         "effect_ids": ";".join(r["effect_id"] for r in rows),
+        **_common_rate(analysis, pooling["level"]),
     }
+
+
+def _common_rate(analysis: Analysis, level: float) -> dict:
+    """Summed events and participants of a proportion analysis with the exact
+    (Clopper-Pearson) interval, as if every study shared one rate; {} for other kinds
+    and where a row has no count."""
+    if analysis.kind != "proportion" or not analysis.rows:
+        return {}
+    if any(r.get("events") is None or r.get("n") is None for r in analysis.rows):
+        return {}
+    events = sum(int(r["events"]) for r in analysis.rows)
+    n = sum(int(r["n"]) for r in analysis.rows)
+    lower, upper = clopper_pearson([events], [n], level)
+    return {
+        "events_total": events,
+        "common_rate_estimate": events / n,
+        "common_rate_ci_lower": float(lower[0]),
+        "common_rate_ci_upper": float(upper[0]),
+        "common_rate_label": (
+            f"{events}/{n} pooled as one rate common to all studies "
+            f"(exact Clopper-Pearson {level:.0%} interval; ignores between-study variation)"
+        ),
+    }
+
+
+def _no_finite_glmm(rows, level: float) -> str | None:
+    """The reader's reason when every study has 0 events (or every study all events),
+    with the exact bound under one common rate (the ``common_rate_*`` columns)."""
+    events = sum(int(r["events"]) for r in rows)
+    n = sum(int(r["n"]) for r in rows)
+    if events not in (0, n):
+        return None
+    lower, upper = clopper_pearson([events], [n], level)
+    bound = (
+        f"upper bound is {100 * float(upper[0]):.3g}%"
+        if events == 0
+        else f"lower bound is {100 * float(lower[0]):.3g}%"
+    )
+    return (
+        f"{events} events in {n} participants ({len(rows)} studies): the random-effects "
+        f"model has no finite estimate; assuming one common rate, the exact {level:.0%} "
+        f"{bound}"
+    )
 
 
 def uses_glmm(definition: dict, pooling: dict) -> bool:
@@ -186,6 +248,23 @@ def _from_fit(analysis, fit, base) -> dict:
         "ci_method": fit["ci_method"],
         "pi_method": fit["pi_method"],
         "note": fit.get("note", ""),
+        **_marginal(analysis, fit),
+    }
+
+
+def _marginal(analysis: Analysis, fit: dict) -> dict:
+    """The rate columns a pooled proportion row adds: the GLMM's marginal rate, labels."""
+    if analysis.kind != "proportion":
+        return {}
+    if "marginal_estimate" not in fit:
+        measure = analysis.rows[0].get("measure", "PLO")
+        return {"estimate_label": f"back-transformed pooled {measure} (inverse variance)"}
+    return {
+        "estimate_label": CONDITIONAL_LABEL,
+        "marginal_estimate": fit["marginal_estimate"],
+        "marginal_ci_lower": fit["marginal_ci_lower"],
+        "marginal_ci_upper": fit["marginal_ci_upper"],
+        "marginal_label": MARGINAL_LABEL,
     }
 
 
@@ -235,6 +314,9 @@ def glmm_fit(rows, level: float, points: int, check: bool = False) -> dict:
         "ci_method": "Wald, normal",
         "pi_method": "normal: mu +/- z sqrt(se^2 + tau^2)",
         "note": note,
+        "marginal_estimate": res.marginal_estimate,
+        "marginal_ci_lower": res.marginal_ci_lower,
+        "marginal_ci_upper": res.marginal_ci_upper,
     }
 
 
@@ -273,6 +355,8 @@ def pool_all(analysed, outcomes, definitions, subgroups, pooling, quadrature_che
                     "status": "not_pooled",
                     "reason": f"k = {len(a.rows)}: at least 2 studies are needed to estimate tau^2",
                 }
+            elif _no_finite_glmm(a.rows, pooling["level"]):
+                fit = {"status": "not_pooled", "reason": _no_finite_glmm(a.rows, pooling["level"])}
             else:
                 try:
                     points = pooling.get("glmm_quadrature_points", 101)

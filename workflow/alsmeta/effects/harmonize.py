@@ -8,8 +8,10 @@ kept with ``status = not_computable`` and the reason, so that the inclusion log 
 
 Analysis scales:
 
-* proportions (adverse events, responders in one arm): logit (``measure = PLO``), with an
-  exact Clopper-Pearson per-study CI on the proportion scale;
+* proportions (adverse events, responders in one arm): logit (``measure = PLO``) or the
+  configured proportion measure, with an exact Clopper-Pearson per-study CI on the
+  proportion scale; the continuity correction goes only to the measures listed in
+  ``corrected_measures`` (metafor's default: PLO and PR, not PFT or PAS);
 * responders, arm vs comparator: log odds ratio (``measure = OR``), per-study normal CI
   on the log scale;
 * continuous measures: the change within an arm (``MC``) or its difference between arms
@@ -23,6 +25,7 @@ import math
 
 from alsmeta.effects import derive as dv
 from alsmeta.effects import measures as fx
+from alsmeta.effects.measures import CORRECTED_BY_DEFAULT
 from alsmeta.io.tables import CONTRASTS, Row, responder_key
 from alsmeta.kinds import BINARY_MEASURES
 
@@ -152,6 +155,12 @@ def _timepoint(row: Row, trail: _Trail) -> float | None:
     months = dv.duration_months(row["timepoint"], row["timepoint_unit"])
     if months.method:
         trail.add(dv.Derived(months.value, "", f"time point {months.text}"))
+    if row.get("timepoint_basis") == "inferred":
+        trail.flag(
+            "timepoint_inferred",
+            f"time point {row['timepoint']:g} {row['timepoint_unit']} inferred, not printed "
+            "with the value (see the row's notes)",
+        )
     return months.value
 
 
@@ -200,8 +209,12 @@ def _proportion(
     level,
     measure="PLO",
     ci_method="clopper_pearson",
+    corrected_measures=CORRECTED_BY_DEFAULT,
 ) -> dict:
-    """A proportion on the ``measure`` scale with its per-study CI for one arm's count."""
+    """A proportion on the ``measure`` scale with its per-study CI for one arm's count.
+
+    ``add`` is the continuity correction for the measures in ``corrected_measures``; the
+    other measures get none (escalc's ``add = 0`` for PFT and PAS)."""
     trail = _Trail()
     record = {
         "effect_id": effect_id,
@@ -222,6 +235,7 @@ def _proportion(
         return trail.fill(record)
     _n_source(row, trail)
     n = row["n"]
+    add = add if measure in corrected_measures else 0.0
     yi, vi, added = fx.proportion_effect(measure, [events], [n], add=add, to=to)
     yi, vi, added = float(yi[0]), float(vi[0]), float(added[0])
     interval = fx.wilson if ci_method == "wilson" else fx.clopper_pearson
@@ -407,11 +421,16 @@ def _odds_ratio(row: Row, comparator: Row | None, add: float, level: float) -> d
                 )
             else:
                 raise ValueError("an odds ratio is printed without a CI or an exact p-value")
-            shown = []
+            shown, counts = [], _Trail()
             for side, r in (("", row), ("comparator_", comparator)):
                 if r is not None and r.get("n") is not None and r["count_basis"] != "not_reported":
-                    record[f"{side}events"] = _events(r, _Trail())
+                    record[f"{side}events"] = _events(r, counts)
+                    _n_source(r, counts)
                     shown.append(f"{record[f'{side}events']}/{r['n']}")
+            # The counts shown carry their own flags (derived from a percentage, n from
+            # another source), so that a reader of the forest plot sees how they were made.
+            for flag in counts.flags:
+                trail.flag(flag)
             if shown:
                 trail.steps.append(
                     f"counts shown ({' vs '.join(shown)}) are as printed or derived from the "
@@ -641,10 +660,12 @@ def harmonize(
     r: float,
     measure: str = "PLO",
     ci_method: str = "clopper_pearson",
+    corrected_measures=CORRECTED_BY_DEFAULT,
 ) -> list[dict]:
     """Every effect-size row: adverse events and their two-arm contrasts, efficacy,
     then responders, in table order. An adverse-event row is a proportion on the
-    ``measure`` scale with its per-study CI."""
+    ``measure`` scale with its per-study CI; ``add`` goes to the proportion measures in
+    ``corrected_measures`` (and always to the two-group OR, RR and RD)."""
     ae = [
         _proportion(
             row,
@@ -656,6 +677,7 @@ def harmonize(
             level,
             measure,
             ci_method,
+            corrected_measures,
         )
         for row in data["adverse_events"]
     ]

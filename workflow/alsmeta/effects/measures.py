@@ -14,6 +14,13 @@ from alsmeta.kinds import BINARY_MEASURES as TWO_GROUP_MEASURES
 from alsmeta.kinds import PROPORTION_MEASURES
 
 CONTINUITY_TARGETS = ("only0", "all", "none")
+#: Proportion measures metafor's escalc corrects by default (``add = 1/2``). For PFT and
+#: PAS, which are finite at 0 and n events, escalc sets ``add = 0`` unless ``add`` is
+#: passed explicitly (metafor 3.8 ``?escalc``, Note: "for certain measures the use of such
+#: a bias correction makes little sense and for these measures, the function internally
+#: sets add=0 ... "PAS", "PFT" ... One can still force the use of the bias correction by
+#: explicitly setting the add argument to some non-zero value").
+CORRECTED_BY_DEFAULT = ("PLO", "PR")
 
 
 def logit_proportion(events, n, add: float = 0.5, to: str = "only0"):
@@ -82,7 +89,15 @@ def _corrected_counts(events, n, add, to):
     return x + added, n + 2 * added, added
 
 
-def proportion_effect(measure, events, n, add: float = 0.5, to: str = "only0"):
+def default_add(measure: str, add: float = 0.5) -> float:
+    """The correction escalc applies to ``measure`` when ``add`` is not passed explicitly:
+    ``add`` for PLO and PR, 0 for PFT and PAS (see :data:`CORRECTED_BY_DEFAULT`)."""
+    if measure not in PROPORTION_MEASURES:
+        raise ValueError(f"measure must be one of {PROPORTION_MEASURES}, not {measure!r}")
+    return add if measure in CORRECTED_BY_DEFAULT else 0.0
+
+
+def proportion_effect(measure, events, n, add: float | None = None, to: str = "only0"):
     """``(yi, vi, added)`` for a proportion measure, following metafor's escalc.
 
     * ``PLO`` logit, see :func:`logit_proportion`.
@@ -92,9 +107,13 @@ def proportion_effect(measure, events, n, add: float = 0.5, to: str = "only0"):
     * ``PFT`` Freeman-Tukey double arcsine
       ``(asin(sqrt(x/(n+1))) + asin(sqrt((x+1)/(n+1)))) / 2``, ``vi = 1/(4n + 2)``.
 
-    The continuity correction is applied to every measure the same way, as metafor 3.8
-    does (``x + add`` events in ``n + 2 add``), although PAS and PFT are finite without it.
+    ``add = None`` is escalc's default: 1/2 for PLO and PR, none for PFT and PAS
+    (:func:`default_add`). An explicit ``add`` is applied to every measure the same way, as
+    escalc does with an explicit ``add`` (``x + add`` events in ``n + 2 add``; for PFT and
+    PAS the corrected n also enters ``vi``).
     """
+    if add is None:
+        add = default_add(measure)
     if measure == "PLO":
         return logit_proportion(events, n, add=add, to=to)
     if measure == "PR":

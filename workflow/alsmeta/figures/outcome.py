@@ -32,6 +32,7 @@ SUBGROUP_LABELS = {
     "design": "Design",
     "product": "Cell product",
     "autologous": "Autologous or allogeneic",
+    "definition": "Definition",
 }
 
 #: Footnote markers for the flags harmonize sets on a row.
@@ -47,6 +48,15 @@ FLAG_NOTES = {
         "printed as a rate of decline; sign reversed (positive = slower progression)",
     ),
     "original_alsfrs": ("#", "original ALSFRS (0\u201340) scale"),
+    "n_from_other_field": ("\u2016", "n read in another field of the source"),
+    "n_from_other_source": (
+        "\u00a4",
+        "n taken from another source of the trial, not printed with the value",
+    ),
+    "timepoint_inferred": (
+        "\u2248",
+        "time point inferred, not printed with the value (see the report's provenance)",
+    ),
 }
 NO_SD = (
     "*",
@@ -75,6 +85,7 @@ def graph_header(kind: str, pooled: dict | None = None) -> str:
 
 def _columns(kind: str, pooled: dict | None = None) -> tuple[fp.Column, ...]:
     study = fp.Column("study", "Study or subgroup", align="left", wrap_in=2.1)
+    definition = fp.Column("definition", "Definition", align="left", wrap_in=1.9)
     tail = (
         fp.Column("weight", "Weight"),
         fp.Column("effect", f"{effect_header(kind)}\n{method_label(pooled)}, 95% CI"),
@@ -103,7 +114,7 @@ def _columns(kind: str, pooled: dict | None = None) -> tuple[fp.Column, ...]:
             for arm, label in (("msc", "MSC"), ("control", "Control"))
             for c in ("mean", "sd", "total")
         )
-    return (study, *arms, *tail)
+    return (study, definition, *arms, *tail)
 
 
 def _markers(row: dict, notes: dict) -> str:
@@ -134,6 +145,7 @@ def study_row(row: dict, kind: str, weight, efficacy: list[dict], notes: dict) -
     """One study's table row and whisker (``row``: an analysed_effects.tsv row)."""
     cells = {
         "study": row["label"],
+        "definition": row["definition"],
         "weight": f"{weight:.1f}%" if weight is not None else "",
         "effect": effect_text(kind, row["estimate"], row["ci_lower"], row["ci_upper"]),
     }

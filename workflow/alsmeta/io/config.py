@@ -5,6 +5,7 @@ from __future__ import annotations
 import jsonschema
 
 from alsmeta.io.errors import InputError
+from alsmeta.kinds import KINDS
 
 
 def _key(path) -> str:
@@ -16,7 +17,9 @@ def check_config(config: dict, schema: dict) -> None:
 
     Beyond the schema: every analysed outcome must be defined, a proportion outcome must
     list the AE categories or the response definitions it accepts, and a responder
-    odds-ratio outcome the response definitions.
+    odds-ratio outcome the response definitions; a sensitivity analysis names the defined,
+    non-sensitivity outcomes it re-analyses; every definition an outcome accepts has a
+    reader label in definition_labels.
     """
     validator = jsonschema.Draft7Validator(schema)
     errors = sorted(
@@ -37,6 +40,7 @@ def check_config(config: dict, schema: dict) -> None:
 
     _check_priors(config["bayes"]["priors"])
     definitions = config["outcome_definitions"]
+    _check_labels(config)
     for i, name in enumerate(config["criteria"]["outcomes"]):
         if name not in definitions:
             raise InputError(
@@ -69,10 +73,55 @@ def check_config(config: dict, schema: dict) -> None:
                 f"only proportion, binary_comparison and responder outcomes take {given[0]} "
                 f"(kind is {kind!r})",
             )
+        _check_role(name, spec, definitions)
         if (kind == "binary_comparison") != ("measure" in spec):
             raise InputError(
                 f"config key 'outcome_definitions.{name}.measure'",
                 "a binary_comparison outcome needs a measure (OR, RR or RD), and only it takes one",
+            )
+
+
+def _check_role(name: str, spec: dict, definitions: dict) -> None:
+    """role sensitivity <=> sensitivity_of, naming defined outcomes that are not sensitivity
+    analyses themselves."""
+    sensitivity = spec.get("role", "main") == "sensitivity"
+    if sensitivity != ("sensitivity_of" in spec):
+        raise InputError(
+            f"config key 'outcome_definitions.{name}.sensitivity_of'",
+            "a sensitivity analysis (role: sensitivity) names the outcomes it re-analyses in "
+            "sensitivity_of, and only a sensitivity analysis takes sensitivity_of",
+        )
+    for i, main in enumerate(spec.get("sensitivity_of", [])):
+        if main not in definitions:
+            raise InputError(
+                f"config key 'outcome_definitions.{name}.sensitivity_of.{i}'",
+                f"{main!r} is not defined in outcome_definitions",
+            )
+        if definitions[main].get("role", "main") == "sensitivity":
+            raise InputError(
+                f"config key 'outcome_definitions.{name}.sensitivity_of.{i}'",
+                f"{main!r} is itself a sensitivity analysis",
+            )
+
+
+def _check_labels(config: dict) -> None:
+    """Every AE category and response definition an outcome accepts, and every measure and
+    scale of a continuous kind, has a reader label (definition_labels)."""
+    labels = config["definition_labels"]
+    needed = []
+    for name, spec in config["outcome_definitions"].items():
+        for key in ("ae_categories", "response_definitions"):
+            needed += [(key, value, name) for value in spec.get(key, [])]
+        rows = KINDS[spec["kind"]].efficacy_rows
+        if rows:
+            needed += [("measures", m, name) for m in rows[0]]
+            needed += [("scales", s, name) for s in rows[1]]
+    for key, value, name in needed:
+        if value not in labels[key]:
+            raise InputError(
+                f"config key 'definition_labels.{key}.{value}'",
+                f"is missing: outcome {name!r} accepts {value!r}, and every forest plot shows "
+                "each row's definition in words",
             )
 
 

@@ -16,6 +16,7 @@ def main(job):
         r=settings["prepost_correlation"],
         measure=settings["proportion_measure"],
         ci_method=settings["ci_method"],
+        corrected_measures=settings["continuity_correction_measures"],
     )
     write_tsv(rows, COLUMNS, job.output.effects)
     ok = sum(r["status"] == "ok" for r in rows)

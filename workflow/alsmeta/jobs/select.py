@@ -33,7 +33,8 @@ def main(job):
     data = load_job_dataset(job.input)
     effects = read_tsv(job.input.effects)
     criteria, definitions = job.params.criteria, job.params.definitions
-    selection = select(effects, data, criteria, definitions)
+    labels = job.params.definition_labels
+    selection = select(effects, data, criteria, definitions, labels=labels)
     write_tsv(selection.inclusion, INCLUSION_COLUMNS, job.output.inclusion)
     figures = {}
     context = variant_context(effects, data, criteria)
@@ -43,7 +44,8 @@ def main(job):
             "outcome": outcome,
             "analysed": rows,
             "variants": as_changes(
-                variant_selections(effects, data, criteria, definitions, outcome, context), rows
+                variant_selections(effects, data, criteria, definitions, outcome, context, labels),
+                rows,
             ),
         }
         write_json(record, path)

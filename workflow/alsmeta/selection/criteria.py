@@ -51,7 +51,9 @@ FIXED_REASON_CODES = {
     "already_analysed": "same arm already analysed through another row",
     "not_computable": "effect size not computable from the printed statistics",
 }
-SUBGROUP_VARIABLES = ("route", "tissue", "design", "product", "autologous")
+#: Study and row attributes an analysis can be split by (config ``subgroups``):
+#: ``definition`` is the row's definition in the reader's words (:func:`definition_label`).
+SUBGROUP_VARIABLES = ("route", "tissue", "design", "product", "autologous", "definition")
 #: Columns of analysed_effects.tsv: the outcome, its kind, the row's label and study
 #: attributes (subgroup variables and numeric moderators), then the effect columns.
 ANALYSED_COLUMNS = [
@@ -64,18 +66,47 @@ ANALYSED_COLUMNS = [
     "lead_in_months",
     *EFFECT_COLUMNS,
 ]
+#: Flags of a count derived from a percentage, and of a denominator the source did not
+#: print with the value (criteria.allow_counts_from_assumed_n).
+_PERCENT_FLAG = "count_from_percent"
+_OTHER_N_FLAGS = ("n_from_other_field", "n_from_other_source")
 
-#: Short labels of the response definitions, for study labels in plots and tables.
-RESPONSE_LABELS = {
-    "slope_improvement_gt25pct": ">25% slope improvement",
-    "slope_improvement_ge25pct": ">=25% slope improvement",
-    "slope_improvement_ge50pct": ">=50% slope improvement",
-    "slope_improvement_ge75pct": ">=75% slope improvement",
-    "slope_improvement_ge100pct": ">=100% slope improvement",
-    "slope_improvement_any": "any slope improvement",
-    "slope_gain_ge1_25_points": ">=1.25 points/month",
-    "slope_gain_ge1_5_points": ">=1.5 points/month",
-}
+
+def counts_from_assumed_n(effect: dict) -> bool:
+    """Whether a row's effect rests on a count derived from a printed percentage of a
+    denominator the source does not print with it (criteria.allow_counts_from_assumed_n).
+    An odds ratio the source prints does not: its derived counts are only shown."""
+    flags = _flags(effect)
+    if effect["measure"] == "OR" and "log_odds_ratio_from_counts" not in flags:
+        return False
+    return _PERCENT_FLAG in flags and bool(set(_OTHER_N_FLAGS) & set(flags))
+
+
+def _timepoint_as_printed(row: Row | None) -> str:
+    if row is None or row.get("timepoint") is None:
+        return "time point not printed"
+    unit = row["timepoint_unit"]
+    value = row["timepoint"]
+    if value == 1:
+        unit = unit[:-1]
+    return f"{value:g} {unit}"
+
+
+def definition_label(effect: dict, labels: dict | None, efficacy: dict) -> str:
+    """A row's definition in the reader's words (config ``definition_labels``): its AE
+    category, its response threshold, or "<scale> <measure>, <time point as printed>" for
+    a continuous row (``efficacy``: efficacy.tsv rows by eff_id). Without labels (a caller
+    that only counts rows), the controlled value itself."""
+    labels = labels or {}
+    table = effect["source_table"]
+    if table in ("adverse_events", "responders"):
+        key = "ae_categories" if table == "adverse_events" else "response_definitions"
+        return labels.get(key, {}).get(effect["category"], effect["category"])
+    row = efficacy.get(effect["effect_id"])
+    scale = row["scale"] if row else effect["scale"]
+    scale = labels.get("scales", {}).get(scale, scale)
+    measure = labels.get("measures", {}).get(effect["category"], effect["category"])
+    return f"{scale} {measure}, {_timepoint_as_printed(row)}"
 
 
 class OverlapError(InputError):
@@ -94,13 +125,11 @@ def _route(arm: Row) -> str:
     return "+".join(sorted(arm["routes"]))
 
 
-def _label(study: Row, arm: Row, several_arms: bool, effect: dict, kind: str) -> str:
+def _label(study: Row, arm: Row, several_arms: bool, effect: dict) -> str:
     label = f"{study['first_author']} {study['year']}"
     if several_arms:
         label += f" ({arm['label']})"
     details = []
-    if effect.get("category") in RESPONSE_LABELS and kind in ("proportion", "responder_odds_ratio"):
-        details.append(RESPONSE_LABELS[effect["category"]])
     if effect.get("population"):
         details.append(str(effect["population"]))
     return f"{label} [{'; '.join(details)}]" if details else label
@@ -235,6 +264,14 @@ def _row_reasons(effect, study, arm, kind, criteria, tier_exempt) -> list[tuple[
                 "criteria.allow_pre_erratum",
                 "value corrected by an erratum (corrected value not available) and "
                 "criteria.allow_pre_erratum is false",
+            )
+        )
+    if counts_from_assumed_n(effect) and not criteria["allow_counts_from_assumed_n"]:
+        reasons.append(
+            (
+                "criteria.allow_counts_from_assumed_n",
+                "count derived from a printed percentage of a denominator the source does not "
+                "print with it and criteria.allow_counts_from_assumed_n is false",
             )
         )
     if effect.get("population") and not criteria["allow_subgroup_estimates"]:
@@ -404,7 +441,7 @@ def _no_candidate_reason(study, outcome, kind, definition, gaps, effects_by_stud
 
 
 def select(
-    effects, data, criteria, definitions, tier_exempt=frozenset(), only_studies=None
+    effects, data, criteria, definitions, tier_exempt=frozenset(), only_studies=None, labels=None
 ) -> Selection:
     """Decide, for each analysed outcome, which effect rows are pooled and why others are not.
 
@@ -415,11 +452,13 @@ def select(
     study when the study has no candidate row) and the analysed rows with their subgroup
     attributes. Raises :class:`InputError` for criteria that name unknown things and
     :class:`OverlapError` when the overlap rule is to refuse. ``only_studies``: log only
-    these studies (the caller passes only their effect rows).
+    these studies (the caller passes only their effect rows). ``labels``: config
+    ``definition_labels``, the reader's words of each row's ``definition``.
     """
     check_criteria(criteria, data)
     studies = {s["study_id"]: s for s in data["studies"]}
     arms = {a["arm_id"]: a for a in data["arms"]}
+    efficacy = {e["eff_id"]: e for e in data.get("efficacy", [])}
     arms_by_study: dict[str, list[Row]] = {}
     for arm in data["arms"]:
         arms_by_study.setdefault(arm["study_id"], []).append(arm)
@@ -551,13 +590,14 @@ def select(
                     "outcome": outcome,
                     "kind": kind,
                     **effect,
-                    "label": _label(study, arm, several, effect, kind),
+                    "label": _label(study, arm, several, effect),
                     "year": study["year"],
                     "route": _route(arm),
                     "tissue": study["tissue"],
                     "design": study["design"],
                     "product": study["cell_product"],
                     "autologous": study["autologous"],
+                    "definition": definition_label(effect, labels, efficacy),
                     "follow_up_months": study_months(study, "follow_up"),
                     "lead_in_months": study_months(study, "lead_in"),
                 }

@@ -11,6 +11,8 @@ The main analysis uses the configured criteria. Each variant changes one judgeme
   says so, and the ``subgroups`` / ``erratum`` variants give the matching comparison);
 * ``subgroups`` / ``erratum``: subgroup estimates admitted; values superseded by an
   erratum admitted as well;
+* ``assumed_n``: counts derived from a percentage of a denominator the source does not
+  print with it admitted;
 * ``overlap``: for each overlap group, each member kept in turn.
 
 A variant that cannot touch an outcome (its rows are not candidates of the outcome) is
@@ -23,7 +25,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from alsmeta.selection.criteria import OverlapError, candidates, overlap_units, select
+from alsmeta.selection.criteria import (
+    OverlapError,
+    candidates,
+    counts_from_assumed_n,
+    overlap_units,
+    select,
+)
 
 
 @dataclass(frozen=True)
@@ -94,6 +102,11 @@ def variants(criteria: dict, data: dict, effects: list[dict]) -> list[Variant]:
             ):
                 changed["allow_pre_erratum"] = True
                 setting.append("criteria.allow_pre_erratum = true")
+            if not criteria["allow_counts_from_assumed_n"] and any(
+                counts_from_assumed_n(e) for e in rows
+            ):
+                changed["allow_counts_from_assumed_n"] = True
+                setting.append("criteria.allow_counts_from_assumed_n = true")
             out.append(
                 Variant(
                     f"conflict:{group}={version}",
@@ -127,6 +140,18 @@ def variants(criteria: dict, data: dict, effects: list[dict]) -> list[Variant]:
                 "(values an erratum corrected; the corrected values are not available)",
                 {**criteria, "allow_pre_erratum": True, "allow_subgroup_estimates": True},
                 about=erratum_rows,
+            )
+        )
+    assumed_n_rows = frozenset(e["effect_id"] for e in effects if counts_from_assumed_n(e))
+    if not criteria["allow_counts_from_assumed_n"] and assumed_n_rows:
+        out.append(
+            Variant(
+                "assumed_n_admitted",
+                "assumed_n",
+                "criteria.allow_counts_from_assumed_n = true (counts derived from a printed "
+                "percentage of a denominator the source does not print with it)",
+                {**criteria, "allow_counts_from_assumed_n": True},
+                about=assumed_n_rows,
             )
         )
     members: dict[str, list[str]] = {}
@@ -230,7 +255,13 @@ def variant_context(effects, data, criteria) -> VariantContext:
 
 
 def variant_selections(
-    effects, data, criteria, definitions, outcome, context: VariantContext | None = None
+    effects,
+    data,
+    criteria,
+    definitions,
+    outcome,
+    context: VariantContext | None = None,
+    labels: dict | None = None,
 ) -> list[dict]:
     """Per variant that concerns ``outcome`` (main first): its name, type, the setting it
     changes, and the rows it selects (``status = selected``) or why it refused.
@@ -238,7 +269,8 @@ def variant_selections(
     A variant that can change only a few studies (see :func:`_local_studies`) is selected
     on those studies' rows alone and joined with the main rows of the others, which it
     cannot change; that keeps the cost of the overlap and conflict variants, whose number
-    grows with the evidence base, from growing with its square."""
+    grows with the evidence base, from growing with its square. ``labels``: as for
+    :func:`alsmeta.selection.criteria.select` (the main selection's, so that rows compare)."""
     context = context or variant_context(effects, data, criteria)
     studies, links, study_of = context.studies, context.links, context.study_of
     definition = definitions[outcome]
@@ -259,6 +291,7 @@ def variant_selections(
                 definitions,
                 variant.tier_exempt,
                 only_studies=local,
+                labels=labels,
             )
             rows = selection.analysed
             if local is not None:

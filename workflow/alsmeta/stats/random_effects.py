@@ -7,10 +7,20 @@ no process and no Python loop iteration per analysis.
 Between-study variance tau^2 (intercept-only model; ``w_i = 1/v_i``):
 
 * ``DL``  DerSimonian & Laird (1986), method of moments, via PyMARE.
-* ``REML``, ``ML``  restricted / full maximum likelihood, via PyMARE's likelihood
-  estimator (a bracketing search, tightened here to round-off). The score equation is
+* ``REML``, ``ML``  restricted / full maximum likelihood (profile likelihood in tau^2,
+  as PyMARE and metafor define it). Located by a scan of the likelihood over a fixed grid
+  (PyMARE's scan, on the scale ``tau^2 = s u / (1 - u)`` with ``s`` the DL estimate plus
+  the mean sampling variance), then the score equation is solved by bisection inside the
+  bracket the best grid point gives, down to adjacent floating-point numbers. The score is
   checked at the returned value; where it is not solved the analysis falls back to the
   configured estimator and says so (``estimator_used``, ``note``).
+
+Every analysis' result is a function of its own data only, to the last bit: each
+iterative search stops per analysis (an analysis that has converged is not moved by the
+iterations the others still need), and sums over studies are taken row by row in study
+order (numpy's pairwise summation would add a lone column in a different order than
+the same column inside a wider array). Adding or removing other analyses of a batch
+therefore never changes an analysis' printed digits.
 * ``PM``  Paule & Mandel (1982): the tau^2 >= 0 at which the generalised Q statistic
   ``sum (y_i - mu)^2 / (v_i + tau^2)`` equals k - 1 (0 if it is below k - 1 at 0).
 * ``HE``  Hedges (1983): ``max(0, sum (y_i - ybar)^2 / (k-1) - sum v_i / k)``.
@@ -40,7 +50,6 @@ the I^2 / H^2 intervals follow from its limits.
 
 from __future__ import annotations
 
-import warnings
 from dataclasses import asdict, dataclass, field
 
 import numpy as np
@@ -50,9 +59,17 @@ ESTIMATORS = ("REML", "ML", "DL", "PM", "HE", "SJ")
 INFERENCES = ("knapp_hartung", "knapp_hartung_adhoc", "wald")
 PREDICTIONS = ("t_k1", "t_k2", "z")
 
-#: PyMARE's search tolerance for REML/ML: its default (xtol=1e-6 of the bracket)
-#: leaves tau^2 about 1e-8 relative from the optimum; this gets it to round-off.
-LIKELIHOOD_OPTIONS = {"xtol": 1e-12, "ftol": 1e-16, "maxiter": 500}
+#: REML/ML search: ``maxiter`` caps the bisection steps on the score equation. An interior
+#: root is reached (adjacent doubles) in about 60; the cap only binds for a root within
+#: about 2^-200 of the scan's lower end.
+LIKELIHOOD_OPTIONS = {"maxiter": 200}
+#: Scan of the likelihood, as fractions u of [0, 1) on ``tau^2 = s u / (1 - u)`` (PyMARE's
+#: grid without its end point u = 1, tau^2 = infinity).
+_SCAN_FRACTIONS = np.unique(
+    np.concatenate(
+        [np.linspace(0.0, 1.0, 25)[:-1], [1e-6, 1e-4, 1e-2], 1.0 - np.array([1e-2, 1e-4, 1e-6])]
+    )
+)
 #: A likelihood fit counts as converged when its score, relative to sum(w), is below this.
 SCORE_TOLERANCE = 1e-6
 
@@ -125,21 +142,42 @@ class PooledEstimate:
 # --- tau^2 estimators, each on (k, m) arrays with no missing cells -------------------
 
 
+def _colsum(a):
+    """Column sums of a (k, m) array, added row by row in study order: the same bits for a
+    column whatever other columns share the array."""
+    total = a[0].copy()
+    for row in a[1:]:
+        total = total + row
+    return total
+
+
+def _colmean(a):
+    return _colsum(a) / a.shape[0]
+
+
+def _colvar(a):
+    """Population variance per column (``ddof = 0``), summed as :func:`_colsum`."""
+    return _colmean((a - _colmean(a)) ** 2)
+
+
 def _sums(y, v, tau2):
     w = 1.0 / (v + tau2)
-    sw = w.sum(axis=0)
-    mu = (w * y).sum(axis=0) / sw
+    sw = _colsum(w)
+    mu = _colsum(w * y) / sw
     return w, sw, mu
 
 
 def generalised_q(y, v, tau2):
     """``sum (y_i - mu(tau^2))^2 / (v_i + tau^2)``: decreasing in tau^2."""
     w, _, mu = _sums(y, v, tau2)
-    return (w * (y - mu) ** 2).sum(axis=0)
+    return _colsum(w * (y - mu) ** 2)
 
 
 def _solve_decreasing(f, target, lower, upper_guess, iterations=200):
-    """Vectorized bisection for ``f(x) = target`` with f decreasing and f(lower) > target."""
+    """Vectorized bisection for ``f(x) = target`` with f decreasing and f(lower) > target.
+
+    Each column widens and bisects only until its own bracket is narrow enough, so its
+    root does not depend on the other columns."""
     lo = np.array(lower, dtype=float)
     hi = np.array(upper_guess, dtype=float)
     for _ in range(200):  # widen until the root is bracketed
@@ -148,66 +186,102 @@ def _solve_decreasing(f, target, lower, upper_guess, iterations=200):
             break
         hi = np.where(above, hi * 2.0 + 1.0, hi)
     for _ in range(iterations):
+        active = hi - lo > 1e-15 * np.maximum(1.0, hi)
+        if not active.any():
+            break
         mid = 0.5 * (lo + hi)
         above = f(mid) > target
-        lo = np.where(above, mid, lo)
-        hi = np.where(above, hi, mid)
-        if np.all(hi - lo <= 1e-15 * np.maximum(1.0, hi)):
-            break
+        lo = np.where(active & above, mid, lo)
+        hi = np.where(active & ~above, mid, hi)
     return 0.5 * (lo + hi)
 
 
 def tau2_dl(y, v):
     k = y.shape[0]
     w, sw, mu = _sums(y, v, 0.0)
-    q = (w * (y - mu) ** 2).sum(axis=0)
-    c = sw - (w**2).sum(axis=0) / sw
+    q = _colsum(w * (y - mu) ** 2)
+    c = sw - _colsum(w**2) / sw
     return np.maximum(0.0, (q - (k - 1)) / c)
 
 
 def tau2_he(y, v):
     k = y.shape[0]
-    ss = ((y - y.mean(axis=0)) ** 2).sum(axis=0)
-    return np.maximum(0.0, ss / (k - 1) - v.sum(axis=0) / k)
+    ss = _colsum((y - _colmean(y)) ** 2)
+    return np.maximum(0.0, ss / (k - 1) - _colsum(v) / k)
 
 
 def tau2_sj(y, v):
     k = y.shape[0]
-    tau0 = ((y - y.mean(axis=0)) ** 2).sum(axis=0) / k
+    tau0 = _colvar(y)
     # Identical estimates leave no spread to start from; tau^2 is then 0 whatever tau0 is.
     tau0 = np.where(tau0 > 0, tau0, 1e-12)
     w, _, mu = _sums(y, v, tau0)
-    return tau0 * (w * (y - mu) ** 2).sum(axis=0) / (k - 1)
+    return tau0 * _colsum(w * (y - mu) ** 2) / (k - 1)
 
 
 def tau2_pm(y, v):
     k = y.shape[0]
     at_zero = generalised_q(y, v, 0.0)
     root = _solve_decreasing(
-        lambda t: generalised_q(y, v, t), k - 1, np.zeros(y.shape[1]), y.var(axis=0) + 1.0
+        lambda t: generalised_q(y, v, t), k - 1, np.zeros(y.shape[1]), _colvar(y) + 1.0
     )
     return np.where(at_zero <= k - 1, 0.0, root)
 
 
-def _likelihood(y, v, method, options):
-    from pymare.estimators import VarianceBasedLikelihoodEstimator
+def profile_nll(y, v, tau2, method):
+    """Negative (restricted) log-likelihood of tau^2 with mu profiled out, up to a constant:
+    ``(sum log(v_i + tau^2) + sum w_i (y_i - mu)^2) / 2``, plus ``log(sum w_i) / 2`` for REML."""
+    w, sw, mu = _sums(y, v, tau2)
+    nll = 0.5 * (_colsum(np.log(v + tau2)) + _colsum(w * (y - mu) ** 2))
+    return nll + 0.5 * np.log(sw) if method == "REML" else nll
 
-    model = VarianceBasedLikelihoodEstimator(
-        method=method, small_sample_correction="wald", **options
-    )
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", RuntimeWarning)
-        model.fit(y, v, np.ones((y.shape[0], 1)))
-    return np.ravel(model.params_["tau2"]).astype(float)
+
+def _likelihood(y, v, method, options):
+    """REML/ML tau^2 per column: grid scan of the likelihood, then bisection on the score.
+
+    The scan (:data:`_SCAN_FRACTIONS`) finds the grid point of least ``profile_nll``; the
+    maximum lies between its two neighbours, where the score changes sign from + to -.
+    At the first grid point (tau^2 = 0) a non-positive score means the maximum is the
+    boundary 0. Bisection stops, per column, when no double lies strictly inside the
+    bracket (or after ``maxiter`` steps).
+    """
+    unknown = set(options) - set(LIKELIHOOD_OPTIONS)
+    if unknown:
+        raise ValueError(f"unknown likelihood options {sorted(unknown)} (known: maxiter)")
+    maxiter = int(options.get("maxiter", LIKELIHOOD_OPTIONS["maxiter"]))
+    scale = tau2_dl(y, v) + _colmean(v)
+    scale = np.where(np.isfinite(scale) & (scale > 0), scale, 1.0)
+    grid = np.multiply.outer(_SCAN_FRACTIONS / (1.0 - _SCAN_FRACTIONS), scale)  # (g, m)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        values = np.stack([profile_nll(y, v, t, method) for t in grid])
+    values = np.where(np.isnan(values), np.inf, values)
+    best = np.argmin(values, axis=0)
+    cols = np.arange(y.shape[1])
+    last = grid.shape[0] - 1
+    lo = grid[np.maximum(best - 1, 0), cols]
+    hi = grid[np.minimum(best + 1, last), cols]
+    at_zero = (best == 0) & (likelihood_score(y, v, np.zeros(y.shape[1]), method) <= 0)
+    hi = np.where(at_zero, 0.0, hi)
+    for _ in range(maxiter):
+        mid = 0.5 * (lo + hi)
+        active = (mid > lo) & (mid < hi)
+        if not active.any():
+            break
+        up = likelihood_score(y, v, mid, method) > 0
+        lo = np.where(active & up, mid, lo)
+        hi = np.where(active & ~up, mid, hi)
+    if maxiter == 0:
+        return grid[best, cols]
+    return 0.5 * (lo + hi)
 
 
 def likelihood_score(y, v, tau2, method):
     """d loglik / d tau^2 for ML or REML, scaled by sum(w) (0 at an interior optimum)."""
     w, sw, mu = _sums(y, v, tau2)
     r2 = (w * (y - mu)) ** 2
-    score = 0.5 * (r2.sum(axis=0) - w.sum(axis=0))
+    score = 0.5 * (_colsum(r2) - sw)
     if method == "REML":
-        score = score + 0.5 * (w**2).sum(axis=0) / sw
+        score = score + 0.5 * _colsum(w**2) / sw
     return score / sw
 
 
@@ -265,7 +339,7 @@ def _fit_group(y, v, settings: Settings) -> dict:
         crit = _quantile("z", settings.level, df)
         p = 2 * stats.norm.sf(np.abs(mu / np.sqrt(var)))
     else:
-        q = (w * (y - mu) ** 2).sum(axis=0) / (k - 1)
+        q = _colsum(w * (y - mu) ** 2) / (k - 1)
         if settings.inference == "knapp_hartung_adhoc":
             q = np.maximum(q, 1.0)
         var = q / sw
@@ -284,8 +358,8 @@ def _fit_group(y, v, settings: Settings) -> dict:
 
     # Heterogeneity with fixed-effect weights.
     w0, sw0, mu0 = _sums(y, v, 0.0)
-    q_fe = (w0 * (y - mu0) ** 2).sum(axis=0)
-    s2 = (k - 1) * sw0 / (sw0**2 - (w0**2).sum(axis=0))
+    q_fe = _colsum(w0 * (y - mu0) ** 2)
+    s2 = (k - 1) * sw0 / (sw0**2 - _colsum(w0**2))
     i2_q = np.where(
         q_fe > 0, 100 * np.maximum(0.0, (q_fe - (k - 1)) / np.where(q_fe > 0, q_fe, 1)), 0.0
     )
@@ -294,7 +368,7 @@ def _fit_group(y, v, settings: Settings) -> dict:
     alpha = 1 - settings.level
     hi_q, lo_q = stats.chi2.ppf(1 - alpha / 2, k - 1), stats.chi2.ppf(alpha / 2, k - 1)
     at_zero = generalised_q(y, v, 0.0)
-    start = np.maximum(tau2, y.var(axis=0)) + 1.0
+    start = np.maximum(tau2, _colvar(y)) + 1.0
 
     def solve(target):
         root = _solve_decreasing(lambda t: generalised_q(y, v, t), target, np.zeros(m), start)
