@@ -6,10 +6,10 @@ import dataclasses
 
 import pytest
 from bayes_run import analysed_rows, pooled_with_bayes
-from report_page import tables_in, text_of
+from report_page import OUTCOMES, tables_in, text_of
 
 from alsmeta.report.inputs import ReportInputs
-from alsmeta.report.sections import few_studies, intro, methods
+from alsmeta.report.sections import few_studies, intro, methods, summary
 from alsmeta.report.values import interval, value
 
 
@@ -96,6 +96,11 @@ def test_the_primary_framework_changes_the_headline_sentence(ctx):
     assert "are frequentist" in intro.section(ctx)
     assert "are Bayesian: posterior medians with 95% credible intervals" in intro.section(bayesian)
     assert "are Bayesian" in few_studies.section(bayesian)
+    # The summary of findings (its stored rows, of the outcomes they cover) names the interval.
+    stored = dataclasses.replace(ctx, outcomes=tuple(OUTCOMES))
+    assert tables_in(summary.section(stored))[0][0][2] == "Pooled effect (95% CI)"
+    stored = dataclasses.replace(bayesian, outcomes=tuple(OUTCOMES))
+    assert tables_in(summary.section(stored))[0][0][2] == "Pooled effect (95% CrI)"
 
 
 def test_a_pooled_table_without_bayesian_columns_says_to_rerun(inputs):

@@ -375,11 +375,14 @@ def _forest(
 ) -> fp.Forest:
     """An outcome's forest plot (overall or by subgroup) around its overall ``pooled`` row;
     ``summary``, when not empty, is the last footnote (why study rows are not drawn)."""
+    header = graph_header(kind, pooled)
+    if bayes is not None and bayes.primary and bayes.draws_total(pooled):
+        header = f"{header.split(chr(10))[0]}\nBayesian, Random, 95% CrI"
     return fp.Forest(
         columns=_columns(kind, pooled),
         rows=tuple(table),
         scale=_scale(kind),
-        graph_header=graph_header(kind, pooled),
+        graph_header=header,
         title=title,
         footnotes=_footnotes(pooled, kind, notes, bayes)
         + ((summary,) if summary else ())

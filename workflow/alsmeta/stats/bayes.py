@@ -23,15 +23,20 @@ analysis by zooming: the log posterior of s is evaluated on a uniform grid over
 ``[0, log(1 + tau_hi / c)]`` with ``tau_hi = 1e14`` times the larger of the prior scale
 and the data scale, and the range is narrowed to the points within ``LOG_DENSITY_DROP``
 (40) natural-log units of the maximum, plus one step on each side; twice. On that range a
-composite Gauss-Legendre rule (``grid_points`` nodes, panels of ``ORDER`` nodes) gives
-the marginal posterior of tau; its quantiles come from the rule's interpolating
-polynomial in the panel holding them. mu, a new study's theta_new (predictive) and each
-study's theta_i (shrinkage) are then mixtures of normals over the tau nodes; their
-quantiles are roots of the mixture CDF (safeguarded Newton).
+composite Gauss-Legendre rule of ``grid_points`` nodes (panels of ``ORDER`` = 8) gives the
+marginal posterior of tau; the panel edges follow the zoom's last grid (a fifth spread
+evenly, two fifths by the density's variation, two fifths by its mass). tau's quantiles
+come from the rule's interpolating polynomial in the panel holding them. mu, a new
+study's theta_new (predictive) and each study's theta_i (shrinkage) are mixtures of
+normals over the tau nodes; their quantiles are roots of the mixture CDF (safeguarded
+Newton).
+
+Integration (binomial-normal): see :func:`binomial_normal`.
 
 ``integration_error`` is the largest absolute change of the reported mu, tau and
-predictive quantiles when the same rule is run with half the panels (twice the step);
-the reported values come from the finer rule, whose error is smaller still.
+predictive quantiles when the same rule is run with half the panels (twice the step).
+The reported values come from the finer rule, whose error is far smaller (the rules
+converge geometrically; the tests bound it by refining the grid).
 
 Intervals are central (equal-tailed) credible intervals: the ``(1 - level)/2`` and
 ``(1 + level)/2`` posterior quantiles. bayesmeta prints shortest intervals by default;
@@ -214,7 +219,9 @@ class BayesResult:
     otherwise): the proportion in a new study, ``expit(theta_new)``: its median and
     central interval are ``expit`` of the ``pred_*`` quantiles; ``rate_mean`` is
     ``E[expit(theta_new) | data]``, which is also the posterior mean of the
-    population-averaged proportion ``E[expit(theta) | mu, tau]``.
+    population-averaged proportion ``E[expit(theta) | mu, tau]``. Means and SDs that the
+    posterior does not have (a half-Cauchy or uniform tau prior with very few studies;
+    see :func:`tau_tail_exponent`) are ``inf`` (SDs, tau's mean) or NaN (undefined means).
     """
 
     k: int
@@ -266,18 +273,38 @@ class BayesResult:
 # --- validation ----------------------------------------------------------------------
 
 
-def _check_normal(yi, vi, where: str):
-    y = np.asarray(yi, dtype=float)
-    v = np.asarray(vi, dtype=float)
-    if y.ndim != 1 or y.shape != v.shape:
-        raise ValueError(f"{where}yi and vi must be one-dimensional and of equal length")
-    if y.size == 0:
+def _two_vectors(first, second, names: str, where: str):
+    a = np.asarray(first, dtype=float)
+    b = np.asarray(second, dtype=float)
+    if a.ndim != 1 or a.shape != b.shape:
+        raise ValueError(f"{where}{names} must be one-dimensional and of equal length")
+    if a.size == 0:
         raise ValueError(f"{where}no studies (k = 0)")
+    return a, b
+
+
+def _check_normal(yi, vi, where: str):
+    y, v = _two_vectors(yi, vi, "yi and vi", where)
     if not np.all(np.isfinite(y)):
         raise ValueError(f"{where}an effect size (yi) is missing or not finite")
     if not np.all(np.isfinite(v)) or np.any(v <= 0):
         raise ValueError(f"{where}every sampling variance (vi) must be positive and finite")
     return y, v
+
+
+def _settings_per_analysis(settings, first: list, second: list, names: str) -> list:
+    """One BayesSettings per analysis, from one shared or a list; lengths checked."""
+    if len(first) != len(second):
+        raise ValueError(f"{names} must hold the same number of analyses")
+    if isinstance(settings, BayesSettings):
+        return [settings] * len(first)
+    settings = list(settings)
+    if len(settings) != len(first):
+        raise ValueError("settings must be one BayesSettings or one per analysis")
+    for j, s in enumerate(settings):
+        if not isinstance(s, BayesSettings):
+            raise ValueError(f"analysis {j}: settings must be a BayesSettings")
+    return settings
 
 
 def _check_improper(k: int, settings: BayesSettings, where: str):
@@ -332,23 +359,28 @@ def _zoom(logdens, lo, hi, levels=ZOOM_LEVELS, points=ZOOM_POINTS):
     return lo, hi, x, f
 
 
-#: Share of the panels placed evenly; the rest follow the variation of the density.
-UNIFORM_SHARE = 0.25
+#: Shares of the panels placed evenly, by the density's variation and by its mass.
+PANEL_SHARES = (0.2, 0.4, 0.4)
 
 
 def _edges(lo, hi, grid, logf, panels):
-    """Panel edges on [lo, hi]: a quarter spread evenly, three quarters where the density
-    (``exp(logf)`` on the zoom's last ``grid``) changes most, so a steep flank (a zero-count
-    likelihood's cliff, a peak far narrower than the range) gets panels of its own."""
+    """Panel edges on [lo, hi] from the zoom's last ``grid`` and log densities ``logf``.
+
+    A fifth of the panels are spread evenly, two fifths follow the variation of the density
+    (a steep flank such as a zero-count likelihood's cliff, or a peak far narrower than
+    the range, gets panels of its own) and two fifths its mass (so the tails where the
+    quantiles lie are resolved as finely as the centre).
+    """
     xs = np.clip(grid, lo[:, None], hi[:, None])
     dens = np.exp(logf - logf.max(axis=1, keepdims=True))
     dx = np.diff(xs, axis=1)
-    dv = np.abs(np.diff(dens, axis=1)) * (dx > 0)
-    length = (hi - lo)[:, None]
-    total_v = dv.sum(axis=1, keepdims=True)
-    monitor = UNIFORM_SHARE * dx / length + (1.0 - UNIFORM_SHARE) * np.where(
-        total_v > 0, dv / np.where(total_v > 0, total_v, 1.0), dx / length
-    )
+    inside = dx > 0
+    parts = [dx, np.abs(np.diff(dens, axis=1)) * inside, 0.5 * (dens[:, 1:] + dens[:, :-1]) * dx]
+    monitor = np.zeros_like(dx)
+    for share, part in zip(PANEL_SHARES, parts, strict=True):
+        total = part.sum(axis=1, keepdims=True)
+        fallback = dx / (hi - lo)[:, None]
+        monitor += share * np.where(total > 0, part / np.where(total > 0, total, 1.0), fallback)
     cum = np.concatenate([np.zeros((grid.shape[0], 1)), np.cumsum(monitor, axis=1)], axis=1)
     cum = cum / cum[:, -1:]
     levels = np.linspace(0.0, 1.0, panels + 1)
@@ -374,31 +406,29 @@ def _panel_setup(density, edges):
 _POWERS = np.arange(1, ORDER + 1)
 
 
-def _antiderivative(coef, x):
-    """``int_{-1}^{x} sum_r coef_r u^r du`` per row."""
-    return (coef * (x[:, None] ** _POWERS - (-1.0) ** _POWERS) / _POWERS).sum(axis=1)
-
-
 def _panel_quantiles(density, edges, probs):
     """Quantiles of a density given at the nodes of a composite Gauss-Legendre rule.
 
     The CDF is the rule's panel masses up to the panel holding the quantile, then the
     integral of the interpolating polynomial through that panel's nodes (whose integral
-    over the whole panel is the rule's, so the CDF is continuous).
+    over the whole panel is the rule's, so the CDF is continuous); bisection in the panel.
     """
-    f, width, cum, vinv = _panel_setup(density, edges)
-    m, panels = f.shape[0], f.shape[1]
+    coef, const, width, cum = _panel_interpolants(density, edges)
+    m, panels = width.shape
     rows = np.arange(m)
     out = np.empty((m, len(probs)))
     for q, p in enumerate(probs):
         target = p * cum[:, -1]
         idx = np.minimum((cum[:, 1:-1] < target[:, None]).sum(axis=1), panels - 1)
-        coef = (vinv[None, :, :] * f[rows, idx][:, None, :]).sum(axis=2)
+        c, c0 = coef[rows, idx], const[rows, idx]
         need = (target - cum[rows, idx]) / (0.5 * width[rows, idx])
         a, b = np.full(m, -1.0), np.full(m, 1.0)
-        for _ in range(60):
+        for _ in range(55):
             mid = 0.5 * (a + b)
-            below = _antiderivative(coef, mid) < need
+            value = c[:, ORDER - 1]
+            for r in range(ORDER - 2, -1, -1):
+                value = value * mid + c[:, r]
+            below = value * mid - c0 < need
             a, b = np.where(below, mid, a), np.where(below, b, mid)
         out[:, q] = edges[rows, idx] + width[rows, idx] * 0.5 * (a + b + 2.0) * 0.5
     return out
@@ -450,6 +480,11 @@ def _mixture_quantiles(weights, means, sds, probs):
     flat_w = weights.reshape(-1, weights.shape[-1])
     flat_m = means.reshape(flat_w.shape)
     flat_s = sds.reshape(flat_w.shape)
+    flat_inv = 1.0 / flat_s
+    flat_wd = (
+        flat_w * flat_inv / math.sqrt(2 * math.pi)
+    )  # weight times the density's 1/(s sqrt(2 pi))
+    n = flat_w.shape[0]
     results = []
     for p in probs:
         x = (mean + sd * ndtri(p)).reshape(-1)
@@ -461,12 +496,15 @@ def _mixture_quantiles(weights, means, sds, probs):
             idx = np.flatnonzero(active)
             if idx.size == 0:
                 break
+            everyone = idx.size == n  # no gathers while every element is still iterating
+            w_i = flat_w if everyone else flat_w[idx]
+            m_i = flat_m if everyone else flat_m[idx]
+            inv_i = flat_inv if everyone else flat_inv[idx]
+            wd_i = flat_wd if everyone else flat_wd[idx]
             xi = x[idx]
-            z = (xi[:, None] - flat_m[idx]) / flat_s[idx]
-            cdf = (flat_w[idx] * ndtr(z)).sum(axis=1) - p
-            pdf = (flat_w[idx] * np.exp(-0.5 * z * z) / flat_s[idx]).sum(axis=1) / math.sqrt(
-                2 * math.pi
-            )
+            z = (xi[:, None] - m_i) * inv_i
+            cdf = (w_i * ndtr(z)).sum(axis=1) - p
+            pdf = (wd_i * np.exp(-0.5 * z * z)).sum(axis=1)
             lo[idx] = np.where(cdf < 0, xi, lo[idx])
             hi[idx] = np.where(cdf >= 0, xi, hi[idx])
             with np.errstate(divide="ignore", invalid="ignore"):
@@ -597,8 +635,41 @@ def _nn_summaries(y, v, c, edges, settings, probs, shrinkage=False):
     return out
 
 
+def tau_tail_exponent(settings: BayesSettings, k: int) -> float:
+    """``a`` with the posterior density of tau falling as ``tau^-a`` for large tau.
+
+    The prior contributes 2 (half-Cauchy), 0 (uniform) or an infinite rate (half-normal,
+    log-normal); the likelihood, with mu integrated out, ``k - 1`` under a flat mu prior
+    and ``k`` under a normal one (each study's marginal likelihood falls as 1/tau; a
+    flat prior gives one power back). Binomial-normal counts as a normal mu prior.
+    """
+    prior = {"half_cauchy": 2.0, "uniform": 0.0}.get(settings.tau_prior.family, math.inf)
+    return prior + (k - 1 if settings.mu_flat else k)
+
+
+def _moments_that_exist(row: dict, settings: BayesSettings) -> dict:
+    """Replace moments the posterior does not have (heavy tails) by inf or NaN.
+
+    ``E tau^r`` is finite iff the tail exponent exceeds r + 1. tau's mean is then +inf and
+    its SD inf; theta_new's mean is undefined (NaN) and its SD inf; so are mu's under a
+    flat mu prior (with a normal prior mu's conditional variance is bounded). Quantiles
+    always exist and are unaffected.
+    """
+    a = tau_tail_exponent(settings, row["k"])
+    if a <= 3:
+        row.update(tau_sd=math.inf, pred_sd=math.inf)
+        if settings.mu_flat:
+            row["mu_sd"] = math.inf
+    if a <= 2:
+        row.update(tau_mean=math.inf, pred_mean=math.nan)
+        if settings.mu_flat:
+            row["mu_mean"] = math.nan
+    return row
+
+
 def _finish(row: dict, settings: BayesSettings) -> BayesResult:
     row = {n: (x.item() if isinstance(x, np.generic) else x) for n, x in row.items()}
+    row = _moments_that_exist(row, settings)
     for name in ("shrinkage_mean", "shrinkage_median", "shrinkage_lower", "shrinkage_upper"):
         row[name] = tuple(float(x) for x in row[name])
     return BayesResult(
@@ -611,23 +682,18 @@ def _finish(row: dict, settings: BayesSettings) -> BayesResult:
     )
 
 
-def normal_normal_batch(yis: list, vis: list, settings) -> list[BayesResult]:
+def normal_normal_batch(
+    yis: list, vis: list, settings, shrinkage: bool = True
+) -> list[BayesResult]:
     """Fit many normal-normal analyses; ``settings`` is one BayesSettings or one per analysis.
 
     Analyses sharing k and settings are fitted in one vectorized call; a bad analysis
-    raises ValueError naming its position.
+    raises ValueError naming its position. ``shrinkage=False`` skips the per-study
+    posteriors (most of the cost for large k); the ``shrinkage_*`` tuples are then empty.
     """
-    if len(yis) != len(vis):
-        raise ValueError("yis and vis must hold the same number of analyses")
-    if isinstance(settings, BayesSettings):
-        settings = [settings] * len(yis)
-    settings = list(settings)
-    if len(settings) != len(yis):
-        raise ValueError("settings must be one BayesSettings or one per analysis")
+    settings = _settings_per_analysis(settings, yis, vis, "yis and vis")
     checked = []
     for j, (yi, vi, s) in enumerate(zip(yis, vis, settings, strict=True)):
-        if not isinstance(s, BayesSettings):
-            raise ValueError(f"analysis {j}: settings must be a BayesSettings")
         y, v = _check_normal(yi, vi, f"analysis {j}: ")
         _check_improper(y.size, s, f"analysis {j}: ")
         checked.append((y, v))
@@ -638,25 +704,25 @@ def normal_normal_batch(yis: list, vis: list, settings) -> list[BayesResult]:
     for (_, s), members in groups.items():
         y = np.ascontiguousarray(np.stack([checked[j][0] for j in members]))
         v = np.ascontiguousarray(np.stack([checked[j][1] for j in members]))
-        for j, row in zip(members, _nn_group(y, v, s), strict=True):
+        for j, row in zip(members, _nn_group(y, v, s, shrinkage), strict=True):
             results[j] = _finish(row, s)
     return results
 
 
-def normal_normal(yi, vi, settings: BayesSettings) -> BayesResult:
+def normal_normal(yi, vi, settings: BayesSettings, shrinkage: bool = True) -> BayesResult:
     """Fit one normal-normal analysis (any k >= 1); see the module docstring."""
-    return normal_normal_batch([yi], [vi], settings)[0]
+    return normal_normal_batch([yi], [vi], settings, shrinkage)[0]
 
 
 # --- binomial-normal -----------------------------------------------------------------
 
 #: Gauss-Hermite nodes of the adaptive rule for each study's integral over theta_i.
-HERMITE_NODES = 20
+HERMITE_NODES = 15
 #: Zoom of the conditional range of mu given tau: levels and points per level.
-MU_ZOOM_LEVELS = 4
-MU_ZOOM_POINTS = 48
+MU_ZOOM_LEVELS = 3
+MU_ZOOM_POINTS = 32
 #: Points of each zoom level of the tau range (each point zooms its own mu range).
-TAU_ZOOM_POINTS = 48
+TAU_ZOOM_POINTS = 32
 #: Gauss-Hermite nodes of the predictive CDF's average over a new study's deviation.
 PREDICTIVE_HERMITE_NODES = 64
 #: The tau range of the binomial-normal model ends at this upper prior quantile.
@@ -664,12 +730,7 @@ BINOMIAL_TAU_QUANTILE = 1.0 - 1e-12
 
 
 def _check_binomial(events, n, settings, where: str):
-    x = np.asarray(events, dtype=float)
-    size = np.asarray(n, dtype=float)
-    if x.ndim != 1 or x.shape != size.shape:
-        raise ValueError(f"{where}events and n must be one-dimensional and of equal length")
-    if x.size == 0:
-        raise ValueError(f"{where}no studies (k = 0)")
+    x, size = _two_vectors(events, n, "events and n", where)
     if not (np.all(np.isfinite(x)) and np.all(np.isfinite(size))):
         raise ValueError(f"{where}an event count or sample size is missing or not finite")
     if np.any(x != np.round(x)) or np.any(size != np.round(size)):
@@ -686,6 +747,17 @@ def _check_binomial(events, n, settings, where: str):
     if not settings.tau_prior.proper:
         raise ValueError(f"{where}the binomial-normal model needs a proper tau prior")
     return x, size
+
+
+_HERMITE_CACHE: dict = {}
+
+
+def _hermite():
+    """Gauss-Hermite nodes and log weights (computed once)."""
+    if HERMITE_NODES not in _HERMITE_CACHE:
+        z, w = np.polynomial.hermite.hermgauss(HERMITE_NODES)
+        _HERMITE_CACHE[HERMITE_NODES] = (z, np.log(w))
+    return _HERMITE_CACHE[HERMITE_NODES]
 
 
 def _binomial_loglik(x, size, mu, tau):
@@ -710,40 +782,35 @@ def _binomial_loglik(x, size, mu, tau):
     p0 = (xa + 0.5) / (na + 1.0)
     info = na * p0 * (1.0 - p0)
     theta = np.clip((ma / ta + info * np.log(p0 / (1.0 - p0))) / (1.0 / ta + info), lo, hi)
-    active = np.ones(theta.shape, dtype=bool)
+    # One analysis at a time, so whole-array steps until every element has converged.
     for _ in range(200):
-        idx = np.flatnonzero(active)
-        if idx.size == 0:
+        pr = expit(theta)
+        grad = xa - na * pr - (theta - ma) / ta
+        curv = na * pr * (1.0 - pr) + 1.0 / ta
+        lo = np.where(grad > 0, theta, lo)
+        hi = np.where(grad > 0, hi, theta)
+        new = theta + grad / curv
+        new = np.where((new >= lo) & (new <= hi), new, 0.5 * (lo + hi))
+        new = np.where(grad == 0, theta, new)
+        step = np.abs(new - theta)
+        theta = new
+        if np.all(step <= 1e-12 * (1.0 + np.abs(theta))):
             break
-        th, xi, ni, mi, ti = theta[idx], xa[idx], na[idx], ma[idx], ta[idx]
-        pr = expit(th)
-        grad = xi - ni * pr - (th - mi) / ti
-        curv = ni * pr * (1.0 - pr) + 1.0 / ti
-        la = np.where(grad > 0, th, lo[idx])
-        ha = np.where(grad > 0, hi[idx], th)
-        new = th + grad / curv
-        new = np.where((new > la) & (new < ha), new, 0.5 * (la + ha))
-        done = (np.abs(new - th) <= 1e-12 * (1.0 + np.abs(th))) | (grad == 0)
-        lo[idx], hi[idx] = la, ha
-        theta[idx] = np.where(grad == 0, th, new)
-        active[idx[done]] = False
     theta = theta.reshape(shape)
     pr = expit(theta)
     sigma = 1.0 / np.sqrt(size * pr * (1.0 - pr) + 1.0 / tau2)
-    z, w = np.polynomial.hermite.hermgauss(HERMITE_NODES)
-    th = theta[..., None] + math.sqrt(2.0) * sigma[..., None] * z
+    z, log_w = _hermite()
     xs, ns, ms, ts = x[:, None], size[:, None], mu[..., None], tau2[..., None]
-    logf = (
-        xs * th
-        - ns * np.logaddexp(0.0, th)
-        - 0.5 * (th - ms) ** 2 / ts
-        - 0.5 * np.log(ts)
-        - _LOG_SQRT_2PI
-    )
-    terms = logf + z * z + np.log(w)
-    top = terms.max(axis=-1)
-    per_study = top + np.log(np.exp(terms - top[..., None]).sum(axis=-1))
-    per_study = per_study + np.log(math.sqrt(2.0) * sigma)
+
+    def log_integrand(th):
+        return xs * th - ns * np.logaddexp(0.0, th) - 0.5 * (th - ms) ** 2 / ts
+
+    at_mode = log_integrand(theta[..., None])[..., 0]
+    nodes = theta[..., None] + math.sqrt(2.0) * sigma[..., None] * z
+    # centred at the mode, the terms are bounded by exp(z^2) and need no max-shift
+    ratio = np.exp(log_integrand(nodes) - at_mode[..., None] + z * z + log_w).sum(axis=-1)
+    per_study = at_mode + np.log(ratio) + np.log(math.sqrt(2.0) * sigma)
+    per_study = per_study - 0.5 * np.log(tau2) - _LOG_SQRT_2PI
     return per_study.sum(axis=-1)
 
 
@@ -908,13 +975,21 @@ def binomial_normal(events, n, settings: BayesSettings) -> BayesResult:
     """Single-arm counts on the exact binomial likelihood, logit-normal random effect.
 
     ``x_i ~ Bin(n_i, expit(theta_i))``, ``theta_i ~ N(mu, tau^2)``, any k >= 1, zero
-    counts included. mu needs a proper normal prior. Each study's integral over theta_i
-    is an adaptive Gauss-Hermite rule (``HERMITE_NODES`` nodes); tau is integrated as in
-    :func:`normal_normal` (range: up to the prior's ``1 - 1e-12`` quantile, zoomed) and,
-    for every tau node, mu on its own zoomed range with a composite Gauss-Legendre rule,
-    so a posterior that narrows sharply as tau -> 0 is resolved. Results on the logit
-    scale; ``rate_*`` describe the proportion in a new study (see :class:`BayesResult`).
-    Shrinkage estimates are not computed for this model (empty tuples).
+    counts included; mu needs a proper normal prior (with all-zero counts a flat one
+    leaves the posterior improper), tau a proper prior. Each study's integral over
+    theta_i is an adaptive Gauss-Hermite rule (``HERMITE_NODES`` nodes centred at the
+    integrand's mode and scaled by its curvature, as lme4's nAGQ). tau is integrated as in
+    :func:`normal_normal` on ``s = log(1 + tau / c)`` (``c`` the smallest empirical-logit
+    SE), from 0 to the prior's ``1 - 1e-12`` quantile, zoomed; for every tau node mu has
+    its own zoomed range and composite Gauss-Legendre rule, so a posterior that narrows
+    sharply as tau -> 0, or a zero-count likelihood's cliff, is resolved. ``grid_points``
+    nodes on each of the two axes. Quantiles: tau's from the interpolating polynomials
+    as in the normal-normal model; mu's by root-finding on the mixture over tau nodes of
+    mu's conditional CDFs; theta_new's on ``P(theta_new <= x | tau) = E_z F(x - tau z)``
+    (Gauss-Hermite over z) where mu | tau is at least as wide as tau, else on the normal
+    mixture over the mu nodes. Results on the logit scale; ``rate_*`` describe the
+    proportion in a new study (see :class:`BayesResult`). Shrinkage estimates are not
+    computed for this model (empty tuples). Cost: about 0.2-1 s per analysis.
     """
     x, size = _check_binomial(events, n, settings, "")
     return _finish(_binomial_fit(x, size, settings), settings)
@@ -925,17 +1000,9 @@ def binomial_normal_batch(events_list: list, n_list: list, settings) -> list[Bay
 
     Each analysis is integrated on its own grid, one after the other.
     """
-    if len(events_list) != len(n_list):
-        raise ValueError("events_list and n_list must hold the same number of analyses")
-    if isinstance(settings, BayesSettings):
-        settings = [settings] * len(events_list)
-    settings = list(settings)
-    if len(settings) != len(events_list):
-        raise ValueError("settings must be one BayesSettings or one per analysis")
+    settings = _settings_per_analysis(settings, events_list, n_list, "events_list and n_list")
     checked = []
     for j, (x, n, s) in enumerate(zip(events_list, n_list, settings, strict=True)):
-        if not isinstance(s, BayesSettings):
-            raise ValueError(f"analysis {j}: settings must be a BayesSettings")
         checked.append(_check_binomial(x, n, s, f"analysis {j}: "))
     return [
         _finish(_binomial_fit(x, size, s), s)

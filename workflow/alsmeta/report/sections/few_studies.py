@@ -188,7 +188,8 @@ def methods_text(ctx: ReportInputs) -> str:
         "each reason is stated in the configuration. The posterior is computed by "
         f"numerical integration over \u03c4 ({bayes['grid_points']} quadrature nodes), with "
         f"no random sampling.{error} Results are posterior medians with central {level} "
-        f"credible intervals, {level} predictive intervals for a new study, and each "
-        "study's shrinkage estimate (its true effect given all the studies). "
+        f"credible intervals, {level} predictive intervals for a new study, and, under the "
+        "normal-normal model, each study's shrinkage estimate (its true effect given all the "
+        "studies). "
         f"{framework_sentence(ctx)}"
     )

@@ -70,6 +70,7 @@ def _row(ctx: ReportInputs, outcome: str) -> list:
 
 
 def section(ctx: ReportInputs) -> str:
+    bayesian = ctx.config["pooling"]["primary_framework"] == "bayesian"
     parts = [
         section_head(ID, TITLE),
         "<p>One row per outcome. Certainty follows the rules printed below the table; "
@@ -79,7 +80,7 @@ def section(ctx: ReportInputs) -> str:
             [
                 "Outcome",
                 "Participants (studies)",
-                "Pooled effect (95% CI)",
+                "Pooled effect (95% CrI)" if bayesian else "Pooled effect (95% CI)",
                 "Absolute effect",
                 "What it means",
                 "Certainty",
