@@ -22,3 +22,36 @@ def pooled_with_bayes(analysed, config, pooling=None):
         pooled, analysed, outcomes, definitions, config["subgroups"], pooling, config["bayes"]
     )
     return pooled, weights, shrinkage
+
+
+def overall(pooled, outcome) -> dict:
+    return next(
+        r for r in pooled if r["outcome"] == outcome and r["subgroup_variable"] == "overall"
+    )
+
+
+def two_study_odds_ratio(pooled) -> str:
+    """The first outcome whose overall analysis pools two studies' log odds ratios (the case
+    where Knapp-Hartung's t(1) interval spans orders of magnitude)."""
+    return next(
+        r["outcome"]
+        for r in pooled
+        if r["subgroup_variable"] == "overall"
+        and r["analysis_scale"] == "log odds ratio"
+        and r["k"] == 2
+        and r["status"] == "pooled"
+    )
+
+
+def all_zero_outcome(pooled, analysed) -> str:
+    """The first outcome whose overall analysis has 2 or more studies, none with an event."""
+    for r in pooled:
+        rows = [a for a in analysed if a["outcome"] == r["outcome"]]
+        if (
+            r["subgroup_variable"] == "overall"
+            and r["k"] >= 2
+            and r["scale"] == "proportion"
+            and not any(a["events"] for a in rows)
+        ):
+            return r["outcome"]
+    raise LookupError("no outcome with zero events in every study")

@@ -10,7 +10,7 @@ tests/stats (the engine's own tests).
 import math
 
 import pytest
-from bayes_run import analysed_rows, pooled_with_bayes
+from bayes_run import all_zero_outcome, analysed_rows, pooled_with_bayes, two_study_odds_ratio
 
 from alsmeta.analysis import summary_of_findings as sof
 from alsmeta.analysis.bayesian import BAYES_COLUMNS, PRIOR_KEYS, prior_key, settings_for
@@ -35,7 +35,7 @@ def _by_key(pooled):
     return {(r["outcome"], r["subgroup_variable"], r["subgroup_level"]): r for r in pooled}
 
 
-def test_every_analysis_with_a_study_has_finite_bayesian_intervals(run):
+def test_every_analysis_with_a_study_has_finite_bayesian_intervals(run, analysed):
     pooled, _, _ = run
     with_study = [r for r in pooled if r["k"] >= 1]
     assert {r["k"] for r in with_study} >= {1, 2, 3}
@@ -54,8 +54,8 @@ def test_every_analysis_with_a_study_has_finite_bayesian_intervals(run):
     # every study (treatment-related SAEs).
     not_pooled = [r for r in with_study if r["status"] != "pooled"]
     assert {r["k"] for r in not_pooled} >= {1, 4}
-    sae = _by_key(pooled)[("treatment_related_sae", "overall", "all")]
-    assert sae["reason"].startswith("0 events in 141 participants (4 studies)")
+    sae = _by_key(pooled)[(all_zero_outcome(pooled, analysed), "overall", "all")]
+    assert sae["status"] == "not_pooled" and sae["k"] >= 2
     assert sae["bayes_model"] == "binomial-normal" and 0 < sae["bayes_estimate"] < 0.05
     assert sae["bayes_cri_upper"] < 0.2
 
@@ -79,10 +79,11 @@ def test_columns_are_the_engine_results_with_the_configured_prior(analysed, run,
     rows = {o: [r for r in analysed if r["outcome"] == o] for o in config["criteria"]["outcomes"]}
     by_key = _by_key(pooled)
 
-    odds = by_key[("responders_any_definition_vs_control", "overall", "all")]
+    two = two_study_odds_ratio(pooled)
+    odds = by_key[(two, "overall", "all")]
     direct = normal_normal(
-        [r["yi"] for r in rows["responders_any_definition_vs_control"]],
-        [r["vi"] for r in rows["responders_any_definition_vs_control"]],
+        [r["yi"] for r in rows[two]],
+        [r["vi"] for r in rows[two]],
         settings_for("log_odds_ratio", config["bayes"], level),
     )
     assert odds["bayes_prior_key"] == "log_odds_ratio"
@@ -150,13 +151,10 @@ def test_shrinkage_rows_per_study_and_analysis(run):
     odds = [
         s
         for s in shrinkage
-        if s["outcome"] == "responders_any_definition_vs_control"
-        and s["subgroup_variable"] == "overall"
+        if s["outcome"] == two_study_odds_ratio(pooled) and s["subgroup_variable"] == "overall"
     ]
     assert len(odds) == 2
-    pooled_or = _by_key(pooled)[("responders_any_definition_vs_control", "overall", "all")][
-        "bayes_estimate"
-    ]
+    pooled_or = _by_key(pooled)[(two_study_odds_ratio(pooled), "overall", "all")]["bayes_estimate"]
     for s in odds:
         # Each study's estimate is pulled from its observed value toward the pooled one.
         assert s["shrunken_lower"] < s["shrunken_estimate"] < s["shrunken_upper"]
@@ -188,25 +186,26 @@ def test_primary_framework_switches_the_summary_of_findings(run, analysed, confi
             outcomes, definitions, pooled, analysed, weights, framework="bayesian"
         )
     }
-    odds = _by_key(pooled)[("responders_any_definition_vs_control", "overall", "all")]
-    assert frequentist["responders_any_definition_vs_control"].effect == (
+    two, zero = two_study_odds_ratio(pooled), all_zero_outcome(pooled, analysed)
+    odds = _by_key(pooled)[(two, "overall", "all")]
+    assert frequentist[two].effect == (
         f"OR {odds['estimate']:.2f} (95% CI {odds['ci_lower']:.2f} to {odds['ci_upper']:.2f})"
     )
-    assert bayesian["responders_any_definition_vs_control"].effect == (
+    assert bayesian[two].effect == (
         f"OR {odds['bayes_estimate']:.2f} (95% CrI {odds['bayes_cri_lower']:.2f} to "
         f"{odds['bayes_cri_upper']:.2f})"
     )
     assert (
-        bayesian["responders_any_definition_vs_control"]
+        bayesian[two]
         .notes[0]
         .startswith("Bayesian random effects (normal-normal model; tau: half-normal, scale 0.5")
     )
     # The all-zero analysis, which the frequentist model cannot pool, is graded by both: on
     # the exact bound of the summed counts, and on the Bayesian result.
-    assert frequentist["treatment_related_sae"].effect.startswith("0 events in 141")
-    assert frequentist["treatment_related_sae"].certainty in sof.LEVELS
-    assert bayesian["treatment_related_sae"].certainty in sof.LEVELS
-    assert "95% CrI" in bayesian["treatment_related_sae"].effect
+    assert frequentist[zero].effect.startswith("0 events in")
+    assert frequentist[zero].certainty in sof.LEVELS
+    assert bayesian[zero].certainty in sof.LEVELS
+    assert "95% CrI" in bayesian[zero].effect
     # One study: graded on its Bayesian result, heterogeneity not assessable.
     one = {d.domain: d for d in bayesian["slope_change"].downgrades}
     assert one["Inconsistency"].reason == "not assessable (one study)"

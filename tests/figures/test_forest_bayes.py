@@ -1,8 +1,8 @@
 """The Bayesian analysis on the forest plots (figures.show_shrinkage, pooling.primary_framework),
-on the shipped data's odds ratio of responding (k = 2) and a single-study slope change."""
+on the shipped data's first odds ratio of two studies and a single-study slope change."""
 
 import pytest
-from bayes_run import analysed_rows, pooled_with_bayes
+from bayes_run import analysed_rows, pooled_with_bayes, two_study_odds_ratio
 from figcheck import layout_problems
 
 from alsmeta.figures import forest
@@ -48,16 +48,14 @@ def _texts(fig):
 
 
 def test_off_by_default_the_plot_is_the_frequentist_one(run, config):
-    plain, _ = _forest(run, config, "responders_any_definition_vs_control", None)
-    off, _ = _forest(run, config, "responders_any_definition_vs_control", {})
+    plain, _ = _forest(run, config, two_study_odds_ratio(run[1]), None)
+    off, _ = _forest(run, config, two_study_odds_ratio(run[1]), {})
     assert off == plain
     assert not any(r.hollow for r in plain.rows)
 
 
 def test_shrinkage_rows_under_each_study_and_an_open_bayesian_total(run, config):
-    spec, overall = _forest(
-        run, config, "responders_any_definition_vs_control", {"show_shrinkage": True}
-    )
+    spec, overall = _forest(run, config, two_study_odds_ratio(run[1]), {"show_shrinkage": True})
     kinds = [(r.kind, r.hollow) for r in spec.rows]
     assert kinds[:4] == [("study", False), ("study", True)] * 2
     shrunk = [r for r in spec.rows if r.kind == "study" and r.hollow]
@@ -81,7 +79,7 @@ def test_shrinkage_rows_under_each_study_and_an_open_bayesian_total(run, config)
 
 
 def test_a_bayesian_headline_draws_its_diamond_first_and_filled(run, config):
-    spec, overall = _forest(run, config, "responders_any_definition_vs_control", {"primary": True})
+    spec, overall = _forest(run, config, two_study_odds_ratio(run[1]), {"primary": True})
     pooled = [r for r in spec.rows if r.kind == "pooled"]
     assert pooled[0].estimate == overall["bayes_estimate"] and not pooled[0].hollow
     assert pooled[1].estimate == overall["estimate"]

@@ -5,7 +5,13 @@ methods text of the Bayesian analysis, written from the configuration."""
 import dataclasses
 
 import pytest
-from bayes_run import analysed_rows, pooled_with_bayes
+from bayes_run import (
+    all_zero_outcome,
+    analysed_rows,
+    overall,
+    pooled_with_bayes,
+    two_study_odds_ratio,
+)
 from report_page import OUTCOMES, tables_in, text_of
 
 from alsmeta.report.inputs import ReportInputs
@@ -14,8 +20,13 @@ from alsmeta.report.values import interval, value
 
 
 @pytest.fixture(scope="module")
-def pooled(harmonized, data, config):
-    return pooled_with_bayes(analysed_rows(harmonized, data, config), config)[0]
+def analysed(harmonized, data, config):
+    return analysed_rows(harmonized, data, config)
+
+
+@pytest.fixture(scope="module")
+def pooled(analysed, config):
+    return pooled_with_bayes(analysed, config)[0]
 
 
 @pytest.fixture
@@ -41,24 +52,18 @@ def test_the_panel_lists_exactly_the_analyses_of_one_to_four_studies(ctx, pooled
     assert sorted(shown) == sorted(expected)
     assert len(shown) == len(set(shown))
     assert not any(k == 0 or k > 4 for *_, k in shown)
-    # Serious AEs of any definition (k = 7) are not in it; their single-study subgroup
-    # levels are.
-    assert not any(
-        label == ctx.label("serious_ae_any_definition") and g == "overall" for label, g, _ in shown
-    )
+    # An analysis of more than 4 studies (all-definition serious AEs, k = 7) is left out.
+    large = [(ctx.label(r["outcome"]), _group(r), r["k"]) for r in pooled if r["k"] > 4]
+    assert large and not set(large) & set(shown)
 
 
-def test_each_row_shows_both_frameworks(ctx, pooled):
+def test_each_row_shows_both_frameworks(ctx, pooled, analysed):
     table = tables_in(few_studies.section(ctx))[0]
     rows = {(row[0], row[1]): row for row in table[1:]}
-    odds = next(
-        r
-        for r in pooled
-        if r["outcome"] == "responders_any_definition_vs_control"
-        and r["subgroup_variable"] == "overall"
-    )
-    row = rows[(ctx.label("responders_any_definition_vs_control"), "overall")]
-    kind = "responder_odds_ratio"
+    two = two_study_odds_ratio(pooled)
+    odds = overall(pooled, two)
+    row = rows[(ctx.label(two), "overall")]
+    kind = ctx.kind(two)
     assert row[3] == value(kind, odds["estimate"])
     assert row[4] == interval(kind, odds["ci_lower"], odds["ci_upper"])
     assert row[7] == value(kind, odds["bayes_estimate"])
@@ -66,8 +71,9 @@ def test_each_row_shows_both_frameworks(ctx, pooled):
     assert row[9] == interval(kind, odds["bayes_pred_lower"], odds["bayes_pred_upper"])
     assert row[11] == "normal-normal"
     # Zero events in every study: not pooled by the frequentist model, a Bayesian result.
-    sae = rows[(ctx.label("treatment_related_sae"), "overall")]
-    assert sae[3].startswith("not pooled (0 events in 141 participants")
+    zero = all_zero_outcome(pooled, analysed)
+    sae = rows[(ctx.label(zero), "overall")]
+    assert sae[3].startswith("not pooled (0 events in")
     assert sae[7].endswith("%") and sae[11] == "binomial-normal"
 
 

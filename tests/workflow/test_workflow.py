@@ -281,15 +281,17 @@ def test_pooled_table_holds_a_finite_bayesian_result_for_every_analysis_with_a_s
         assert values == sorted(values)
         assert r["bayes_tau_lower"] <= r["bayes_tau_median"] <= r["bayes_tau_upper"]
     # Also where the frequentist model did not pool: one study, zero events everywhere.
-    assert {r["reason"].split(":")[0] for r in with_study if r["status"] != "pooled"} >= {
-        "k = 1",
-        "0 events in 141 participants (4 studies)",
-    }
+    reasons = [r["reason"] for r in with_study if r["status"] != "pooled"]
+    assert any(reason.startswith("k = 1:") for reason in reasons)
+    assert any(reason.startswith("0 events in") for reason in reasons)
     for r in pooled:
         if r["k"] == 0:
             assert (r["bayes_status"], r["bayes_estimate"]) == ("not_pooled", None)
     shrinkage = read_tsv(workdir / "results/tables/bayes_shrinkage.tsv")
-    assert {s["outcome"] for s in shrinkage} >= {"responders_vs_control", "slope_change"}
+    assert {s["outcome"] for s in shrinkage} >= {
+        "responders_any_definition_vs_control",
+        "slope_change",
+    }
 
 
 def test_report_shows_every_section(project):
