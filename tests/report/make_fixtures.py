@@ -20,7 +20,8 @@ from report_page import EXTRA, OUTCOMES
 from alsmeta.analysis.prisma import FLOW_COLUMNS, flow, flow_rows
 from alsmeta.analysis.summary_of_findings import COLUMNS as SOF_COLUMNS
 from alsmeta.analysis.summary_of_findings import findings, table_rows
-from alsmeta.io.tables import load_dataset
+from alsmeta.io import risk_of_bias as rob
+from alsmeta.io.tables import load_dataset, read_named_table
 from alsmeta.io.tsv import read_tsv, write_tsv
 
 HERE = Path(__file__).parent / "fixtures"
@@ -61,20 +62,24 @@ def main(run: Path) -> None:
         if q["quote_id"] in quote_ids
     ]
     study_of = {r["effect_id"]: r["study_id"] for r in analysed}
-    q_of = {
-        (r["outcome"], r["omitted_effect_id"]): r["q"]
-        for r in read_tsv(tables / "leave_one_out.tsv")
-    }
     leave_one_out = [
-        {
-            **r,
-            "omitted_study": study_of[r["omitted_effect_id"]],
-            "q": q_of.get((r["outcome"], r["omitted_effect_id"])),
-        }
-        for o in OUTCOMES
-        for r in read_tsv(tables / f"leave_one_out_{o}.tsv")
+        {**r, "omitted_study": study_of[r["omitted_effect_id"]]} for r in kept("leave_one_out")
     ]
-    graded = findings(OUTCOMES, definitions, pooled, analysed, weights)
+    schemas = run / "workflow/schemas"
+    rob_rows = read_named_table(
+        run / config["data"]["risk_of_bias"], schemas / "risk_of_bias.schema.yaml", "risk_of_bias"
+    )
+    settings = config["risk_of_bias"]
+    graded = findings(
+        OUTCOMES,
+        definitions,
+        pooled,
+        analysed,
+        weights,
+        rob.assessments(rob_rows, settings),
+        settings,
+        level=config["pooling"]["level"],
+    )
     sof = [
         {**row, "notes": "; ".join(f.notes)}
         for row, f in zip(table_rows(graded), graded, strict=True)

@@ -22,7 +22,7 @@ OUTCOMES = [
     "death",
     "headache",
     "slope_change",
-    "responders",
+    "serious_ae_any_definition",
 ]
 #: The sensitivity section's tables, by their key in ``extra``.
 EXTRA = [key for key, *_ in EXTRA_TABLES]

@@ -26,7 +26,8 @@ from alsmeta.report.inputs import ReportInputs
 from alsmeta.report.sections import selection
 
 SECTION_IDS = (
-    "summary methods results selection risk-of-bias sensitivity provenance reproducibility".split()
+    "summary methods results few-studies selection risk-of-bias sensitivity provenance "
+    "reproducibility".split()
 )
 
 
@@ -52,19 +53,21 @@ def test_every_section_in_order_with_its_link(inputs):
 def test_summary_table_shows_the_summary_of_findings_rows(inputs):
     page = build_report(**inputs)
     table = tables_in(section_of(page, "summary"))[0]
-    assert (table[0][0], table[0][2], table[0][4]) == (
+    assert (table[0][0], table[0][2], table[0][4], table[0][5]) == (
         "Outcome",
         "Pooled effect (95% CI)",
+        "What it means",
         "Certainty",
     )
     rows = inputs["summary_of_findings"]
     assert len(table) - 1 == len(rows) == len(OUTCOMES)
     for shown, row in zip(table[1:], rows, strict=True):
-        label, participants, effect, absolute, certainty, reasons = shown
+        label, participants, effect, absolute, statement, certainty, reasons = shown
         assert label == row["label"]
         assert participants == f"{row['participants']} ({row['studies']})"
         assert effect == row["effect"]
         assert absolute == (row["absolute_effect"] or "")
+        assert statement == row["statement"] and statement
         assert certainty == f"{SYMBOLS.get(row['certainty'], '')} {row['certainty']}".strip()
         for column in ("risk_of_bias", "inconsistency", "imprecision", "single_arm"):
             cell = row[column] or ""
@@ -79,8 +82,15 @@ def test_summary_names_each_downgrade_with_its_levels(inputs):
     assert f"<li><b>Imprecision</b> (\u22122): {sae['imprecision'][4:]}</li>" in summary
     assert sae["risk_of_bias"].startswith("not serious")
     assert f"<li><b>Risk of bias</b> (0): {sae['risk_of_bias']}</li>" in summary
-    # An outcome with several studies that cannot be pooled: no domain, one note.
-    assert "<ul><li>4 studies, not pooled</li></ul>" in summary
+    # Several studies without an event, which no model pools: their counts, an exact bound
+    # and the assumption it rests on, graded like any rate.
+    zero = _by_outcome(inputs["summary_of_findings"])["treatment_related_sae"]
+    assert zero["effect"] == "0 events in 141 participants (4 studies)"
+    assert zero["absolute_effect"] == (
+        "0 per 1,000 (0 to 26): exact 95% CI on the summed counts, "
+        "assuming one common rate across studies"
+    )
+    assert f"<li>{zero['notes']}</li>" in summary and "0 events in 141" in summary
     assert "<a href='#outcome-serious_ae'>" in summary
     assert "<a href='#analysis-serious_ae-overall-all'>" in summary
     assert "<h3 id='grade-rules'>Certainty rules</h3>" in summary
@@ -98,7 +108,7 @@ def test_summary_shows_what_the_table_says(inputs):
     summary = section_of(build_report(**inputs), "summary")
     death = next(r for r in tables_in(summary)[0] if r[0] == row["label"])
     assert death[2] == "an effect only the table knows"
-    assert death[4] == f"{SYMBOLS['Moderate']} Moderate"
+    assert death[5] == f"{SYMBOLS['Moderate']} Moderate"
     assert "<li><b>Imprecision</b> (\u22122): a reason only the table knows</li>" in summary
     assert "<li>first note</li><li>second note</li>" in summary
 
@@ -174,12 +184,12 @@ def test_selection_shows_what_the_flow_table_says(inputs):
 
 def test_synthesis_text_names_arms_and_unreported_participants(inputs):
     for row in inputs["pooled"]:
-        if row["outcome"] == "responders" and row["subgroup_variable"] == "overall":
-            row.update(k=5, n_total=146, k_n_unreported=2)
+        if row["outcome"] == "serious_ae_any_definition" and row["subgroup_variable"] == "overall":
+            row.update(k=9, n_total=146, k_n_unreported=2)
     ctx = ReportInputs.of(**inputs)
-    assert selection.synthesis_text(ctx, "responders") == (
-        "Responders on the ALSFRS-R slope, relative improvement thresholds, MSC arms: 3 studies, "
-        "5 arms or contrasts, 146 participants (+2 with n not reported)"
+    assert selection.synthesis_text(ctx, "serious_ae_any_definition") == (
+        "Serious adverse events, any definition as reported (sensitivity analysis): 7 studies, "
+        "9 arms or contrasts, 146 participants (+2 with n not reported)"
     )
     assert selection.synthesis_text(ctx, "any_ae") == "Any adverse event: no study included"
     assert selection.synthesis_text(ctx, "headache") == "Headache: 1 study, 26 participants"
@@ -220,24 +230,31 @@ def test_every_leave_one_out_row_is_shown(inputs):
         for shown, row in zip(table[1:], rows, strict=True):
             assert shown[0] == row["omitted_label"]
             assert shown[1] == str(row["k"])
+            assert f"href='#effect-{row['omitted_effect_id']}'" in block
+            if row["status"] != "pooled":  # a re-fit without a finite estimate says why
+                assert shown[2].startswith("not estimated: ")
+                continue
             assert shown[5] == f"{row['tau2']:.3g}"
             assert shown[6] == f"{row['i2_tau2_pct']:.0f}%"
             if kinds[outcome] == "proportion":
                 assert shown[2] == f"{100 * row['estimate']:.1f}%"
-            assert f"href='#effect-{row['omitted_effect_id']}'" in block
-        low = min(rows, key=lambda r: r["estimate"])
-        high = max(rows, key=lambda r: r["estimate"])
+        fits = [r for r in rows if r["status"] == "pooled"]
+        low = min(fits, key=lambda r: r["estimate"])
+        high = max(fits, key=lambda r: r["estimate"])
         said = text_of(block)
         assert f"(without {low['omitted_label']}) to " in said
         assert f"(without {high['omitted_label']})." in said
     # Outcomes with k >= 3 have rows; the others are said not to be done.
-    assert {r["outcome"] for r in loo} == {"serious_ae", "responders"}
+    assert {r["outcome"] for r in loo} == {"serious_ae", "serious_ae_any_definition"}
 
 
 def test_a_leave_one_out_row_that_could_not_be_fitted(inputs):
-    row = next(r for r in inputs["leave_one_out"] if r["outcome"] == "responders")
+    outcome = "serious_ae_any_definition"
+    row = next(
+        r for r in inputs["leave_one_out"] if r["outcome"] == outcome and r["status"] == "pooled"
+    )
     row.update(status="not_pooled", reason="no fit: tau^2 diverged", estimate=None)
-    block = _leave_one_out_block(build_report(**inputs), "responders")
+    block = _leave_one_out_block(build_report(**inputs), outcome)
     shown = next(r for r in tables_in(block)[0] if r[0] == row["omitted_label"])
     assert shown[2:] == ["not estimated: no fit: \u03c4\u00b2 diverged", "", "", "", ""]
 
@@ -308,7 +325,8 @@ def test_figures_are_embedded_with_alt_text(inputs):
 def test_methods_and_what_was_run_are_written_from_the_configuration(inputs):
     page = build_report(**inputs)
     assert "restricted maximum likelihood (REML)" in page and "r = 0.5" in page
-    assert "Test for subgroup differences: not available" in page
+    assert "The test for subgroup differences is Cochran's Q" in page
+    assert "binomial-normal generalized linear mixed model" in section_of(page, "methods")
     run = section_of(page, "reproducibility")
     assert "pymare" in run and "snakemake" in run
     assert inputs["input_files"]["studies"] in run

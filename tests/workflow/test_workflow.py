@@ -1,7 +1,9 @@
 """End to end: the real workflow in a temporary copy, judged by what a user looks at."""
 
 import hashlib
+import html as html_module
 import json
+import math
 import os
 import re
 import subprocess
@@ -11,6 +13,7 @@ from pathlib import Path
 
 import pytest
 import yaml
+from reader_text import carried, denied_terms, false_claims, reader_page_text
 from workdir import copy_project
 
 from alsmeta.io.tsv import read_tsv
@@ -72,6 +75,7 @@ SECTIONS = (
     "summary",
     "methods",
     "results",
+    "few-studies",
     "selection",
     "risk-of-bias",
     "sensitivity",
@@ -149,6 +153,7 @@ def test_cold_run_makes_every_output(project):
         "effects/effects.tsv",
         "tables/inclusion.tsv",
         "tables/pooled.tsv",
+        "tables/bayes_shrinkage.tsv",
         "tables/variants.tsv",
         "tables/data_quality_studies.tsv",
         "tables/data_quality_outcomes.tsv",
@@ -264,6 +269,31 @@ def test_pooled_table_holds_the_headline_results(project):
     assert slope["reason"] == "k = 1: at least 2 studies are needed to estimate tau^2"
 
 
+def test_pooled_table_holds_a_finite_bayesian_result_for_every_analysis_with_a_study(project):
+    workdir, _, _ = project
+    pooled = read_tsv(workdir / "results/tables/pooled.tsv")
+    with_study = [r for r in pooled if r["k"] >= 1]
+    for r in with_study:
+        assert r["bayes_status"] == "pooled", r
+        cells = ("bayes_pred_lower", "bayes_cri_lower", "bayes_estimate", "bayes_cri_upper")
+        values = [r[c] for c in (*cells, "bayes_pred_upper")]
+        assert all(isinstance(v, float) and math.isfinite(v) for v in values), r
+        assert values == sorted(values)
+        assert r["bayes_tau_lower"] <= r["bayes_tau_median"] <= r["bayes_tau_upper"]
+    # Also where the frequentist model did not pool: one study, zero events everywhere.
+    reasons = [r["reason"] for r in with_study if r["status"] != "pooled"]
+    assert any(reason.startswith("k = 1:") for reason in reasons)
+    assert any(reason.startswith("0 events in") for reason in reasons)
+    for r in pooled:
+        if r["k"] == 0:
+            assert (r["bayes_status"], r["bayes_estimate"]) == ("not_pooled", None)
+    shrinkage = read_tsv(workdir / "results/tables/bayes_shrinkage.tsv")
+    assert {s["outcome"] for s in shrinkage} >= {
+        "responders_any_definition_vs_control",
+        "slope_change",
+    }
+
+
 def test_report_shows_every_section(project):
     workdir, _, _ = project
     html = (workdir / "results/report/report.html").read_text()
@@ -292,7 +322,18 @@ def test_report_shows_every_section(project):
     assert "alt=''" not in html
     # The methods paragraph is written from the configuration that ran.
     assert "restricted maximum likelihood (REML)" in html and "r = 0.5" in html
-    assert "Test for subgroup differences: not available" in html
+    # Subgroup tests are in pooled.tsv: the methods say how they were made, never that
+    # they are unavailable.
+    assert "The test for subgroup differences is Cochran's Q" in html
+    assert "not available in this version" not in html
+    # What a reader sees names no library or internal message and claims nothing the run's
+    # tables contradict.
+    tables = workdir / "results/tables"
+    extra = {n: read_tsv(tables / f"{n}.tsv") for n in ("small_study", "prepost_sweep")}
+    config = yaml.safe_load((workdir / "config/config.yaml").read_text())
+    facts = carried(pooled=read_tsv(tables / "pooled.tsv"), extra=extra, config=config)
+    assert false_claims(html, facts) == []
+    assert denied_terms(html_module.unescape(reader_page_text(html))) == []
 
 
 def test_every_pooled_number_links_to_its_rows_and_every_row_to_its_source(project):
@@ -335,16 +376,20 @@ def test_summary_of_findings_names_each_downgrade(project):
     assert broad["absolute_effect"] == "0 per 1,000 (0 to 929)"
     assert sae["single_arm"].startswith("-1: treated arms only")
     assert sae["risk_of_bias"].startswith("not serious")
-    # Four studies that cannot be pooled (all counts 0) are not graded as if one study.
+    # Four studies without an event, which no model pools: the counts and an exact bound
+    # on their sums, with the assumption it rests on, graded like any rate.
     trsae = rows["treatment_related_sae"]
     assert (trsae["studies"], trsae["participants"]) == (4, 141)
-    assert trsae["certainty"] == "Not assessed"
-    assert trsae["effect"] == (
-        "not pooled: 0 events in 141 participants (4 studies): the random-effects model has "
-        "no finite estimate; assuming one common rate, the exact 95% upper bound is 2.58%"
-    )
+    assert trsae["effect"] == "0 events in 141 participants (4 studies)"
+    assert trsae["absolute_effect"].startswith("0 per 1,000 (0 to 26): exact 95% CI")
+    assert trsae["absolute_effect"].endswith("assuming one common rate across studies")
     ratio = rows["death_vs_control"]
     assert ratio["effect"] == "OR 2.65 (95% CI 0.80 to 8.76)"
+    # The absolute effect at the control arm's risk (4/94), the CI limits transformed alike.
+    assert ratio["assumed_control_risk"] == pytest.approx(4 / 94, rel=1e-9)
+    assert ratio["assumed_control_risk_basis"] == "control-group risk of the 1 study"
+    assert ratio["absolute_effect"] == "63 more per 1,000 (from 8 fewer to 238 more)"
+    assert ratio["statement"] == "MSC probably increases the risk of death."
     assert ratio["imprecision"].startswith(
         "-1: 95% CI 0.80 to 8.76 (odds ratio) includes no effect"
     )

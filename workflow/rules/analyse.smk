@@ -14,6 +14,7 @@ rule analyse:
         definition=lambda wildcards: config["outcome_definitions"][wildcards.outcome],
         subgroups=SUBGROUPS,
         pooling=config["pooling"],
+        bayes=config["bayes"],
         harmonize=config["harmonize"],
         sensitivity=config["sensitivity"],
         moderators=config["moderators"],
@@ -49,6 +50,11 @@ rule tables:
         weights=report(
             "results/tables/weights.tsv",
             caption="../report/weights.rst",
+            category="Tables",
+        ),
+        bayes_shrinkage=report(
+            "results/tables/bayes_shrinkage.tsv",
+            caption="../report/bayes_shrinkage.rst",
             category="Tables",
         ),
         leave_one_out=report(
@@ -138,6 +144,8 @@ rule tables:
         outcomes=OUTCOMES,
         definitions=config["outcome_definitions"],
         prepost_correlation=config["harmonize"]["prepost_correlation"],
+        level=config["pooling"]["level"],
         risk_of_bias=config["risk_of_bias"],
+        primary_framework=config["pooling"]["primary_framework"],
     run:
         run_job("tables", input, output, params, wildcards, log)

@@ -30,6 +30,8 @@ rule forest_plots:
         subgroups=SUBGROUPS,
         max_rows=config["figures"]["max_forest_rows"],
         risk_of_bias=config["risk_of_bias"],
+        show_shrinkage=config["figures"]["show_shrinkage"],
+        primary_framework=config["pooling"]["primary_framework"],
     run:
         run_job("forest_plots", input, output, params, wildcards, log)
 

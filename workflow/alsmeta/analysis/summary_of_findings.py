@@ -9,7 +9,8 @@ a substitute for its judgement (GRADE Handbook, Schünemann et al. 2013).
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+import statistics
+from dataclasses import dataclass, field, replace
 
 from alsmeta.io.risk_of_bias import (
     DEFAULTS,
@@ -36,6 +37,73 @@ UNCONTROLLED = ("single_arm", "case_report")
 PROPORTION_WIDTH = KINDS["proportion"].appreciable
 SLOPE_MEANINGFUL = KINDS["slope_change"].appreciable[0]
 RATIO_APPRECIABLE = KINDS["binary_comparison"].appreciable
+
+#: Who receives the intervention, as the statements name it.
+INTERVENTION = "MSC"
+#: GRADE's informative statements for a comparison, by certainty: (an important effect,
+#: little to no difference). Source: Santesso N, Glenton C, Dahm P, et al. GRADE guidelines
+#: 26: informative statements to communicate the findings of systematic reviews of
+#: interventions. J Clin Epidemiol 2020;119:126-135, Table 2 ("reduces/increases",
+#: "probably", "may", "The evidence is very uncertain about the effect of ...").
+STATEMENTS = {
+    "High": (
+        "{intervention} {verb_s} {outcome}.",
+        "{intervention} results in little to no difference in {outcome}.",
+    ),
+    "Moderate": (
+        "{intervention} probably {verb_s} {outcome}.",
+        "{intervention} probably results in little to no difference in {outcome}.",
+    ),
+    "Low": (
+        "{intervention} may {verb} {outcome}.",
+        "{intervention} may result in little to no difference in {outcome}.",
+    ),
+    "Very low": (
+        "The evidence is very uncertain about the effect of {intervention} on {outcome}.",
+        "The evidence is very uncertain about the effect of {intervention} on {outcome}.",
+    ),
+}
+#: The same certainty wording for a rate or a change in treated arms without a comparator.
+#: Santesso et al. (2020) word comparisons only; this carries their qualifiers (none,
+#: "probably", "may", "very uncertain") over to a single-group quantity.
+RATE_STATEMENTS = {
+    "High": "{subject} is about {value}.",
+    "Moderate": "{subject} is probably about {value}.",
+    "Low": "{subject} may be about {value}.",
+    "Very low": "The evidence is very uncertain about {subject_lower}.",
+}
+#: What the statements say where nothing is graded.
+UNGRADED_STATEMENTS = {
+    "No evidence": "No study met the criteria for {outcome}.",
+    "Not assessed": "The studies of {outcome} could not be combined; see the results.",
+}
+#: Comparative kinds: (outcome phrase, "{}" standing for the label's own; verbs of an
+#: effect below the null and above it, each as (third person, base form)).
+EFFECT_WORDS = {
+    "binary_comparison": ("the risk of {}", ("reduces", "reduce"), ("increases", "increase")),
+    "responder_odds_ratio": (
+        "response on the ALSFRS-R slope",
+        ("reduces", "reduce"),
+        ("increases", "increase"),
+    ),
+    "slope_change_difference": (
+        "the decline in ALSFRS-R",
+        ("speeds", "speed"),
+        ("slows", "slow"),
+    ),
+    "alsfrs_change_difference": (
+        "the ALSFRS-R change from baseline",
+        ("worsens", "worsen"),
+        ("improves", "improve"),
+    ),
+    "fvc_slope_change_difference": (
+        "the decline in FVC",
+        ("speeds", "speed"),
+        ("slows", "slow"),
+    ),
+}
+#: What a per-1,000 bound on summed counts assumes (said wherever it is shown).
+COMMON_RATE_ASSUMPTION = "assuming one common rate across studies"
 
 _RULES = (
     (
@@ -70,9 +138,37 @@ _RULES = (
         "rates, within-arm slope changes): events and changes cannot then be attributed to MSC.",
     ),
     (
+        "Absolute effects",
+        "Comparisons of counts: the assumed control risk is the median control-group risk of "
+        "the analysed studies; the risk with MSC is ACR \u00d7 OR / (1 \u2212 ACR + ACR \u00d7 "
+        "OR) for an odds ratio, ACR \u00d7 RR for a risk ratio, ACR + RD for a risk "
+        "difference, and the difference per 1,000 and its CI follow from the pooled ratio "
+        "and its CI limits (Cochrane Handbook 5.1, sections 12.5.4.2-12.5.4.3). Adverse-event "
+        "rates that no model could pool (for example, every study without an event) are "
+        "given as their summed events and participants with an exact (Clopper-Pearson) "
+        "interval, assuming one common rate across studies.",
+    ),
+    (
+        "Plain-language statements",
+        "Worded by certainty as GRADE advises (Santesso et al. 2020, GRADE guidelines 26): "
+        "high 'reduces/increases', moderate 'probably', low 'may', very low 'the evidence is "
+        "very uncertain'; 'little to no difference' when the point estimate is within the "
+        "appreciable thresholds above. Rates in treated arms carry the same qualifiers.",
+    ),
+    (
+        "Framework",
+        "Graded on the frequentist random-effects result by default. When the Bayesian "
+        "analysis is the headline (pooling.primary_framework: bayesian), the same rules read "
+        "its posterior median and 95% credible interval for the CI, and its 95% predictive "
+        "interval for the prediction interval; I\u00b2 is the frequentist one, not estimable "
+        "where that model did not pool. The Bayesian analysis also grades an outcome with one "
+        "study, or with zero events in every study, which the frequentist model cannot pool.",
+    ),
+    (
         "Publication bias",
-        "Not assessed: a funnel plot needs 10 or more studies and no asymmetry test is "
-        "computed by this version of the pipeline. Not downgraded.",
+        "Not downgraded by rule. A funnel plot and Egger's and Begg's tests are made from "
+        "the configured minimum number of studies (sensitivity.small_study_min_k; Sterne et "
+        "al. 2011 advise 10) and shown under Sensitivity; a panel judges them there.",
     ),
 )
 
@@ -139,6 +235,12 @@ class Finding:
     downgrades: tuple[Downgrade, ...] = field(default_factory=tuple)
     notes: tuple[str, ...] = field(default_factory=tuple)
     effect_ids: tuple[str, ...] = field(default_factory=tuple)
+    statement: str = ""
+    assumed_control_risk: float | None = None
+    assumed_control_risk_basis: str = ""
+    #: What the statement is worded from besides the certainty: (estimate, measure,
+    #: assumed control risk, value text), so that a re-graded finding is re-worded.
+    wording: tuple = field(default=(), compare=False, repr=False)
 
     @property
     def symbols(self) -> str:
@@ -152,6 +254,9 @@ COLUMNS = [
     "participants",
     "effect",
     "absolute_effect",
+    "assumed_control_risk",
+    "assumed_control_risk_basis",
+    "statement",
     "certainty",
     "risk_of_bias",
     "inconsistency",
@@ -224,9 +329,12 @@ def _inconsistency(kind, pooled):
     if pooled is None:
         return Downgrade("Inconsistency", 0, "not assessable (one study)")
     i2 = pooled["i2_tau2_pct"]
-    levels = 2 if i2 >= 75 else 1 if i2 >= 50 else 0
     pi = f"95% PI {_interval(kind, pooled['pi_lower'], pooled['pi_upper'])}"
-    reason = f"I\u00b2 = {i2:.0f}% (\u03c4\u00b2-based); {pi}"
+    if i2 is None:  # Bayesian headline where the frequentist model did not pool
+        levels, reason = 0, f"I\u00b2 not estimable; {pi}"
+    else:
+        levels = 2 if i2 >= 75 else 1 if i2 >= 50 else 0
+        reason = f"I\u00b2 = {i2:.0f}% (\u03c4\u00b2-based); {pi}"
     null = KINDS[kind].null or 0.0
     if kind != "proportion" and levels == 0:
         ci_excludes = pooled["ci_lower"] > null or pooled["ci_upper"] < null
@@ -247,8 +355,8 @@ def _is_ratio(kind: str) -> bool:
     return KINDS[kind].log_scale
 
 
-def _imprecision(kind, lower, upper):
-    if _is_ratio(kind):
+def _imprecision(kind, lower, upper, measure="OR"):
+    if _is_ratio(kind) and measure != "RD":
         low, high = RATIO_APPRECIABLE
         if lower <= low and upper >= high:
             levels, why = 2, f"includes both {low:g} and {high:g}"
@@ -256,7 +364,12 @@ def _imprecision(kind, lower, upper):
             levels, why = 1, "includes no effect (1)"
         else:
             levels, why = 0, "excludes 1"
-        reason = f"95% CI {lower:.2f} to {upper:.2f} (odds ratio) {why}"
+        name = {"OR": "odds ratio", "RR": "risk ratio"}[measure]
+        reason = f"95% CI {lower:.2f} to {upper:.2f} ({name}) {why}"
+        return Downgrade("Imprecision", levels, reason if levels else f"not serious ({reason})")
+    if _is_ratio(kind):  # a risk difference: imprecise when its CI includes no difference
+        levels = 1 if lower <= 0 <= upper else 0
+        reason = f"95% CI {1000 * lower:.0f} to {1000 * upper:.0f} per 1,000 (risk difference)"
         return Downgrade("Imprecision", levels, reason if levels else f"not serious ({reason})")
     if kind == "proportion":
         width = 1000 * (upper - lower)
@@ -298,20 +411,238 @@ def _certainty(downgrades) -> str:
     return LEVELS[max(0, 3 - sum(d.levels for d in downgrades))]
 
 
-def finding(outcome, definition, pooled, rows, weights, judged=None, rob=None) -> Finding:
+def _measure(definition) -> str:
+    """OR, RR or RD of a comparison of counts (a responder comparison is an odds ratio)."""
+    if definition["kind"] == "binary_comparison":
+        return definition.get("measure", "OR")
+    return "OR"
+
+
+def corresponding_risk(measure: str, acr: float, effect: float) -> float:
+    """The risk with the intervention for an assumed control risk and a relative effect.
+
+    OR: ACR x OR / (1 - ACR + ACR x OR); RR: ACR x RR; RD: ACR + RD, capped to [0, 1]
+    (Cochrane Handbook 5.1, sections 12.5.4.2-12.5.4.3; GRADEpro's corresponding risk).
+    """
+    if measure == "OR":
+        risk = acr * effect / (1 - acr + acr * effect)
+    elif measure == "RR":
+        risk = acr * effect
+    else:
+        risk = acr + effect
+    return min(1.0, max(0.0, risk))
+
+
+def _per_1000(difference: float) -> str:
+    """'61 more' or '44 fewer' (per 1,000), as GRADEpro prints a risk difference."""
+    d = round(1000 * difference)
+    return f"{abs(d)} {'more' if d > 0 else 'fewer'}"
+
+
+def assumed_control_risk(rows) -> tuple[float | None, str]:
+    """The median control-group risk of the analysed comparisons, and its basis."""
+    risks = [
+        r["comparator_events"] / r["comparator_n"]
+        for r in rows
+        if r.get("comparator_events") is not None and r.get("comparator_n")
+    ]
+    if not risks:
+        return None, ""
+    n = len(risks)
+    basis = (
+        f"median control-group risk of the {n} studies"
+        if n > 1
+        else "control-group risk of the 1 study"
+    )
+    return statistics.median(risks), basis
+
+
+def absolute_comparison(measure: str, acr: float, est: float, lo: float, hi: float) -> str:
+    """'61 more per 1,000 (from 44 fewer to 212 more)': the CI limits transformed alike."""
+    diff, low, high = (corresponding_risk(measure, acr, x) - acr for x in (est, lo, hi))
+    return f"{_per_1000(diff)} per 1,000 (from {_per_1000(low)} to {_per_1000(high)})"
+
+
+def _outcome_phrase(kind: str, label: str, effect: bool = True) -> str:
+    """What the statement calls the outcome: its label up to ', MSC' or '(unit)', or the
+    kind's phrase of an effect (``effect``) from :data:`EFFECT_WORDS`."""
+    phrase = label.split(", MSC")[0].split(" (")[0].strip()
+    # Lower-case the first letter unless it starts an acronym (ALSFRS-R, FVC).
+    phrase = phrase if phrase[1:2].isupper() else phrase[:1].lower() + phrase[1:]
+    words = EFFECT_WORDS.get(kind, ("{}",))[0] if effect else "{}"
+    return words.format(phrase)
+
+
+def _important(kind: str, measure: str, est: float, acr: float | None) -> bool:
+    """Whether a comparison's point estimate is beyond the appreciable thresholds."""
+    if _is_ratio(kind):
+        ratio = est
+        if measure == "RD":  # judged on the risk ratio it implies at the assumed risk
+            ratio = corresponding_risk("RD", acr, est) / acr if acr else 1.0
+        low, high = RATIO_APPRECIABLE
+        return not low < ratio < high
+    return abs(est) >= KINDS[kind].appreciable[0]
+
+
+def statement(kind, label, certainty, est=None, measure="OR", acr=None, value="") -> str:
+    """The plain-language statement of one outcome in GRADE's wording for its certainty."""
+    outcome = _outcome_phrase(kind, label, certainty not in UNGRADED_STATEMENTS)
+    if certainty in UNGRADED_STATEMENTS:
+        return UNGRADED_STATEMENTS[certainty].format(outcome=outcome)
+    if kind in EFFECT_WORDS:
+        null = 0.0 if measure == "RD" or not _is_ratio(kind) else 1.0
+        below, above = EFFECT_WORDS[kind][1:]
+        verb_s, verb = below if est < null else above
+        important = _important(kind, measure, est, acr)
+        template = STATEMENTS[certainty][0 if important else 1]
+        return template.format(intervention=INTERVENTION, verb_s=verb_s, verb=verb, outcome=outcome)
+    aside = "," if "," in outcome else ""  # 'responders, relative slope improvement, with MSC'
+    subject = (
+        f"The rate of {outcome}{aside} with {INTERVENTION}"
+        if kind == "proportion"
+        else f"The {outcome}"
+    )
+    return RATE_STATEMENTS[certainty].format(
+        subject=subject, subject_lower=subject[:1].lower() + subject[1:], value=value
+    )
+
+
+def common_rate(pooled, rows, level: float = 0.95) -> tuple[int, int, float, float]:
+    """Summed events and participants of a proportion outcome with their exact interval,
+    assuming one common rate across studies: pooled.tsv's ``common_rate_*`` columns where
+    the analysis wrote them, else Clopper-Pearson on the analysed rows' sums."""
+    events = sum(r["events"] for r in rows)
+    n = sum(r["n"] for r in rows)
+    lo, hi = pooled.get("common_rate_ci_lower"), pooled.get("common_rate_ci_upper")
+    if lo is None or hi is None:
+        from alsmeta.effects.measures import clopper_pearson  # scipy: only where used
+
+        low, high = clopper_pearson(events, n, level)
+        lo, hi = float(low), float(high)
+    return events, n, lo, hi
+
+
+def _rate_text(est: float, lo: float, hi: float) -> str:
+    return f"{1000 * est:.0f} per 1,000 ({1000 * lo:.0f} to {1000 * hi:.0f})"
+
+
+def _unpooled_rates(outcome, definition, pooled, rows, weights, judged, rob, level) -> Finding:
+    """A proportion outcome the model could not pool: its summed counts and exact bound."""
+    kind, label = definition["kind"], definition["label"]
+    studies = len({r["study_id"] for r in rows})
+    events, n, lo, hi = common_rate(pooled, rows, level)
+    plural = "study" if studies == 1 else "studies"
+    effect = f"{events} event{'' if events == 1 else 's'} in {n} participants ({studies} {plural})"
+    absolute = (
+        f"{_rate_text(events / n, lo, hi)}: exact {level:.0%} CI on the summed counts, "
+        f"{COMMON_RATE_ASSUMPTION}"
+    )
+    why = "every study has 0 events" if events == 0 else "no random-effects fit"
+    downgrades = (
+        _risk_of_bias(rows, weights, judged, rob),
+        Downgrade("Inconsistency", 0, f"not assessable ({why}; one common rate assumed)"),
+        _imprecision(kind, lo, hi),
+        _single_arm(kind, rows, weights),
+    )
+    certainty = _certainty(downgrades)
+    value = f"{1000 * events / n:.0f} per 1,000 (at most {1000 * hi:.0f} per 1,000)"
+    return Finding(
+        outcome,
+        label,
+        kind,
+        studies,
+        n,
+        effect,
+        absolute,
+        certainty,
+        downgrades,
+        (f"not pooled by the model ({why}), {COMMON_RATE_ASSUMPTION}",),
+        tuple(r["effect_id"] for r in rows),
+        statement(kind, label, certainty, value=value),
+        wording=(None, "OR", None, value),
+    )
+
+
+#: Where the Bayesian result is the headline (pooling.primary_framework: bayesian), these
+#: columns stand in for the frequentist ones: status, posterior median, credible interval,
+#: predictive interval.
+HEADLINE = {
+    "status": "bayes_status",
+    "reason": "bayes_reason",
+    "estimate": "bayes_estimate",
+    "ci_lower": "bayes_cri_lower",
+    "ci_upper": "bayes_cri_upper",
+    "pi_lower": "bayes_pred_lower",
+    "pi_upper": "bayes_pred_upper",
+}
+
+
+def as_headline(pooled: dict) -> dict:
+    """A pooled.tsv row with its Bayesian result in the frequentist result's columns."""
+    return {**pooled, **{key: pooled.get(column) for key, column in HEADLINE.items()}}
+
+
+#: How a Bayesian finding names its intervals.
+BAYES_WORDS = (("95% CI", "95% CrI"), ("95% PI", "95% predictive interval"))
+
+
+def _bayesian(pooled: dict) -> dict:
+    """The overall pooled row with the Bayesian result in the frequentist columns; I\u00b2
+    stays the frequentist one (None where that model did not pool)."""
+    view = as_headline(pooled)
+    if pooled["status"] != "pooled":
+        view["i2_tau2_pct"] = None
+    return view
+
+
+def _bayes_words(text: str) -> str:
+    for old, new in BAYES_WORDS:
+        text = text.replace(old, new)
+    return text
+
+
+def finding(
+    outcome,
+    definition,
+    pooled,
+    rows,
+    weights,
+    judged=None,
+    rob=None,
+    level: float = 0.95,
+    framework="frequentist",
+) -> Finding:
     """The summary-of-findings row for one outcome.
 
     ``pooled``: its overall pooled.tsv row; ``rows``: its analysed_effects.tsv rows;
     ``weights``: effect_id -> weight % in the overall analysis; ``judged``: study_id ->
-    risk-of-bias judgement for the outcome's scope; ``rob``: config ``risk_of_bias``.
+    risk-of-bias judgement for the outcome's scope; ``rob``: config ``risk_of_bias``;
+    ``level``: of the exact interval of rates that could not be pooled. ``framework``:
+    bayesian grades the Bayesian result (posterior median, 95% credible and predictive
+    intervals, also for one study or zero events everywhere) where pooled.tsv has one.
     """
+    if framework == "bayesian" and rows and pooled.get("bayes_status") == "pooled":
+        return _bayesian_finding(outcome, definition, pooled, rows, weights, judged, rob, level)
     kind, label = definition["kind"], definition["label"]
     studies = len({r["study_id"] for r in rows})
     ids = tuple(r["effect_id"] for r in rows)
     if not rows:
-        return Finding(outcome, label, kind, 0, 0, "no study", "", "No evidence", effect_ids=ids)
+        return Finding(
+            outcome,
+            label,
+            kind,
+            0,
+            0,
+            "no study",
+            "",
+            "No evidence",
+            effect_ids=ids,
+            statement=statement(kind, label, "No evidence"),
+        )
     notes = []
     if pooled["status"] != "pooled" and len(rows) > 1:
+        if kind == "proportion":
+            return _unpooled_rates(outcome, definition, pooled, rows, weights, judged, rob, level)
         # Several studies the model could not pool: no effect to grade, and no single
         # study stands in for them.
         return Finding(
@@ -320,12 +651,13 @@ def finding(outcome, definition, pooled, rows, weights, judged=None, rob=None) -
             kind,
             studies,
             pooled["n_total"],
-            f"not pooled: {pooled['reason']}",
+            f"not pooled ({studies} studies; see the results)",
             "",
             "Not assessed",
             (),
             (f"{studies} studies, not pooled",),
             ids,
+            statement(kind, label, "Not assessed"),
         )
     if pooled["status"] == "pooled":
         est, lo, hi = pooled["estimate"], pooled["ci_lower"], pooled["ci_upper"]
@@ -336,21 +668,36 @@ def finding(outcome, definition, pooled, rows, weights, judged=None, rob=None) -
         est, lo, hi = one["estimate"], one["ci_lower"], one["ci_upper"]
         participants = (one.get("n") or 0) + (one.get("comparator_n") or 0)
         fit = None
-        notes.append(f"one study, not pooled ({pooled['reason']})")
+        notes.append("one study, not pooled")
+    measure = _measure(definition) if _is_ratio(kind) else ""
+    acr, basis = assumed_control_risk(rows) if _is_ratio(kind) else (None, "")
+    value = ""
     if kind == "proportion":
         effect = f"{_pct(est)} (95% CI {_pct(lo)} to {_pct(hi)})"
-        absolute = f"{1000 * est:.0f} per 1,000 ({1000 * lo:.0f} to {1000 * hi:.0f})"
+        absolute = _rate_text(est, lo, hi)
+        value = f"{1000 * est:.0f} per 1,000"
+        if fit is not None and fit.get("marginal_estimate") is not None:
+            # The GLMM's estimate is a typical study's rate; its population average differs
+            # where studies vary (pooled.tsv marginal_* columns).
+            marginal = [fit[f"marginal_{c}"] for c in ("estimate", "ci_lower", "ci_upper")]
+            notes.append(f"a typical study's rate (population-averaged: {_rate_text(*marginal)})")
     elif _is_ratio(kind):
-        effect = f"OR {est:.2f} (95% CI {lo:.2f} to {hi:.2f})"
-        absolute = "not computed (needs a control-group risk)"
+        effect = f"{measure} {est:.2f} (95% CI {lo:.2f} to {hi:.2f})"
+        absolute = (
+            absolute_comparison(measure, acr, est, lo, hi)
+            if acr is not None
+            else "no control-group risk among the analysed studies"
+        )
     elif kind == "slope_change":
         effect = f"mean change {est:.2f} points/month (95% CI {lo:.2f} to {hi:.2f})"
         absolute = f"{est:.2f} points/month ({12 * est:.1f} points/year) {_direction(est)}"
+        value = f"{est:+.2f} points/month ({_direction(est)})"
     elif KINDS[kind].unit != "points/month":
         unit = KINDS[kind].unit
         name = "mean change" if kind == "fvc_slope_change" else "MD"
         effect = f"{name} {est:.2f} {unit} (95% CI {lo:.2f} to {hi:.2f})"
         absolute = f"{abs(est):.2f} {unit} {'better' if est > 0 else 'worse'} with MSC"
+        value = f"{est:+.2f} {unit}"
     else:
         effect = f"MD {est:.2f} points/month (95% CI {lo:.2f} to {hi:.2f})"
         absolute = (
@@ -360,9 +707,10 @@ def finding(outcome, definition, pooled, rows, weights, judged=None, rob=None) -
     downgrades = (
         _risk_of_bias(rows, weights, judged, rob),
         _inconsistency(kind, fit),
-        _imprecision(kind, lo, hi),
+        _imprecision(kind, lo, hi, measure),
         _single_arm(kind, rows, weights),
     )
+    certainty = _certainty(downgrades)
     return Finding(
         outcome,
         label,
@@ -371,10 +719,41 @@ def finding(outcome, definition, pooled, rows, weights, judged=None, rob=None) -
         participants,
         effect,
         absolute,
-        _certainty(downgrades),
+        certainty,
         downgrades,
         tuple(notes),
         ids,
+        statement(kind, label, certainty, est, measure or "OR", acr, value),
+        acr,
+        basis,
+        (est, measure or "OR", acr, value),
+    )
+
+
+def _bayesian_finding(outcome, definition, pooled, rows, weights, judged, rob, level) -> Finding:
+    view = _bayesian(pooled)
+    one = len(rows) == 1
+    if one:  # graded as pooled, but with no heterogeneity to assess
+        view["status"] = "pooled"
+    f = finding(outcome, definition, view, rows, weights, judged, rob, level)
+    downgrades = tuple(
+        Downgrade(d.domain, 0, "not assessable (one study)")
+        if one and d.domain == "Inconsistency"
+        else replace(d, reason=_bayes_words(d.reason))
+        for d in f.downgrades
+    )
+    note = (
+        f"Bayesian random effects ({pooled['bayes_model']} model; {pooled['bayes_prior']}): "
+        "posterior median with 95% credible interval"
+    )
+    certainty = _certainty(downgrades)
+    return replace(
+        f,
+        effect=_bayes_words(f.effect),
+        certainty=certainty,
+        downgrades=downgrades,
+        notes=(note, *f.notes),
+        statement=statement(f.kind, f.label, certainty, *f.wording) if f.wording else f.statement,
     )
 
 
@@ -383,11 +762,20 @@ def _direction(est: float) -> str:
 
 
 def findings(
-    outcomes, definitions, pooled, analysed, weights, assessed=None, rob=None
+    outcomes,
+    definitions,
+    pooled,
+    analysed,
+    weights,
+    assessed=None,
+    rob=None,
+    level: float = 0.95,
+    framework="frequentist",
 ) -> list[Finding]:
-    """Summary-of-findings rows for every outcome, from the pipeline's tables;
-    ``assessed``: the risk-of-bias judgements (:func:`alsmeta.io.risk_of_bias.assessments`),
-    ``rob``: config ``risk_of_bias``."""
+    """Summary-of-findings rows for every outcome, from the pipeline's tables, graded on
+    the ``framework`` (pooling.primary_framework) result; ``assessed``: the risk-of-bias
+    judgements (:func:`alsmeta.io.risk_of_bias.assessments`), ``rob``: config
+    ``risk_of_bias``; ``level``: of exact intervals on summed counts."""
     out = []
     for outcome in outcomes:
         overall = next(
@@ -404,7 +792,9 @@ def findings(
             for r in rows
             if (j := judgement_for(assessed or {}, r["study_id"], outcome, rob)) is not None
         }
-        out.append(finding(outcome, definitions[outcome], overall, rows, w, judged, rob))
+        out.append(
+            finding(outcome, definitions[outcome], overall, rows, w, judged, rob, level, framework)
+        )
     return out
 
 
@@ -426,6 +816,9 @@ def table_rows(items: list[Finding]) -> list[dict]:
                 "participants": f.participants,
                 "effect": f.effect,
                 "absolute_effect": f.absolute,
+                "assumed_control_risk": f.assumed_control_risk,
+                "assumed_control_risk_basis": f.assumed_control_risk_basis,
+                "statement": f.statement,
                 "certainty": f.certainty,
                 "risk_of_bias": cell("Risk of bias"),
                 "inconsistency": cell("Inconsistency"),

@@ -12,6 +12,9 @@ Graph conventions:
   arrowhead where it leaves the axis;
 * a diamond per pooled estimate (its width is the CI), the prediction interval as its own
   bar on its own row;
+* optionally open markers (``Row.hollow``): a study's Bayesian shrinkage estimate as an
+  open circle under its square, the Bayesian pooled diamond open, its predictive interval
+  dashed;
 * proportions drawn on a 0-100 % axis, ratios on a log axis symmetric about 1, differences
   on a linear axis symmetric about 0, with a solid line of no effect.
 
@@ -63,6 +66,9 @@ class Row:
     text: str = ""
     bold: bool = False
     dots: tuple = ()  # keys into Forest.dots.styles, one per dot column (None: no dot)
+    # Drawn open: a study row as a small open circle on a thin whisker (a Bayesian shrinkage
+    # estimate), a pooled row as an open diamond, a prediction row as a dashed bar.
+    hollow: bool = False
 
 
 @dataclass(frozen=True)
@@ -485,7 +491,23 @@ def draw(forest: Forest):
                     )
                     if symbol:
                         put(dx * fig_width, mid, symbol, ha="center", size=ps.SMALL, bold=True)
-            if row.kind == "study" and row.lower is not None and row.upper is not None:
+            if row.kind == "study" and row.hollow and row.lower is not None:
+                whisker(mid, row.lower, row.upper, colour=square, lw=0.6)
+                est = _to_axis(forest.scale, row.estimate)
+                if lo <= est <= hi:
+                    ax.plot(
+                        [est],
+                        [mid],
+                        marker="o",
+                        markersize=3.6,
+                        markerfacecolor="white",
+                        markeredgecolor=square,
+                        markeredgewidth=0.8,
+                        ls="none",
+                        zorder=3,
+                        clip_on=False,
+                    )
+            elif row.kind == "study" and row.lower is not None and row.upper is not None:
                 whisker(mid, row.lower, row.upper)
                 est = _to_axis(forest.scale, row.estimate)
                 if lo <= est <= hi:
@@ -508,8 +530,9 @@ def draw(forest: Forest):
                     Polygon(
                         [[a, mid], [e, mid + half], [b, mid], [e, mid - half]],
                         closed=True,
-                        facecolor=ps.COLOURS["diamond"],
-                        edgecolor="none",
+                        facecolor="white" if row.hollow else ps.COLOURS["diamond"],
+                        edgecolor=ps.COLOURS["diamond"] if row.hollow else "none",
+                        lw=0.8,
                         zorder=3,
                     )
                 )
@@ -519,7 +542,8 @@ def draw(forest: Forest):
                     [a, b],
                     [mid, mid],
                     color=ps.COLOURS["prediction"],
-                    lw=2.6,
+                    lw=1.4 if row.hollow else 2.6,
+                    ls=(0, (3, 1.5)) if row.hollow else "-",
                     solid_capstyle="butt",
                     zorder=3,
                 )

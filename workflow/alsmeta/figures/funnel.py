@@ -93,7 +93,7 @@ def funnel_figure(
             ax.spines[side].set_visible(False)
         ps.put_title(fig, width, height, title)
         if test is None:
-            line = "Test for funnel-plot asymmetry: not available"
+            line = "Test for funnel-plot asymmetry: no estimate for these studies"
         else:
             df = f", df = {test.df:g}" if test.df is not None else ""
             line = f"{test.name}: statistic = {test.statistic:.2f}{df} ({fmt_p(test.p_value)})"

@@ -5,11 +5,15 @@
 into :class:`alsmeta.figures.forest.Forest` values; :func:`leave_one_out_forest` draws the
 leave-one-out re-fits the same way. Nothing here computes a statistic except the
 leave-one-out re-fits (with :func:`alsmeta.stats.random_effects.random_effects`); a statistic
-the tables do not carry (the test for subgroup differences) is shown as not available.
+the tables do not carry (a test for subgroup differences with one subgroup) is said to be absent.
 """
 
 from __future__ import annotations
 
+import dataclasses
+from dataclasses import dataclass, field
+
+from alsmeta.analysis.summary_of_findings import as_headline
 from alsmeta.figures import forest as fp
 from alsmeta.figures.text import (
     effect_text,
@@ -324,23 +328,38 @@ def _scale(kind: str, reference=()) -> fp.Scale:
     return fp.Scale(k.axis, k.null, k.favours, limits=limits, reference=tuple(reference))
 
 
-def _footnotes(pooled: dict | None, kind: str, notes: dict) -> tuple[str, ...]:
+def _footnotes(
+    pooled: dict | None, kind: str, notes: dict, bayes: Bayes | None = None
+) -> tuple[str, ...]:
     out = [f"{mark} {text}" for mark, text in sorted(notes.items())]
     if pooled is not None and pooled.get("status") == "pooled":
         out.insert(0, _method_note(pooled, kind))
+    if bayes is not None and pooled is not None and bayes.draws_total(pooled):
+        out.insert(0, bayes.note(pooled))
     return tuple(out)
 
 
-def _total(kind: str, pooled: dict, studies: list[dict], not_pooled: str) -> list[fp.Row]:
+def _total(
+    kind: str, pooled: dict, studies: list[dict], not_pooled: str, bayes: Bayes | None = None
+) -> list[fp.Row]:
     """The total of an outcome's forest plot: its rows, heterogeneity and the test for the
-    overall effect; or, where ``pooled`` did not pool, a note ``not_pooled: why``."""
+    overall effect; or, where ``pooled`` did not pool, a note ``not_pooled: why``. With
+    ``bayes``, the Bayesian total too (first when it is the primary framework)."""
     if pooled["status"] != "pooled":
-        return [fp.Row("note", text=f"{not_pooled}: {readable(pooled['reason'])}", bold=True)]
-    return [
-        *_total_rows(kind, pooled, studies, "Total (95% CI)", "100.0%"),
-        fp.Row("note", text=heterogeneity_line(pooled)),
-        fp.Row("note", text=overall_test_line(pooled, kind)),
-    ]
+        frequentist = [
+            fp.Row("note", text=f"{not_pooled}: {readable(pooled['reason'])}", bold=True)
+        ]
+    else:
+        frequentist = [
+            *_total_rows(kind, pooled, studies, "Total (95% CI)", "100.0%"),
+            fp.Row("note", text=heterogeneity_line(pooled)),
+            fp.Row("note", text=overall_test_line(pooled, kind)),
+        ]
+    if bayes is None or not bayes.draws_total(pooled):
+        return frequentist
+    if bayes.primary:
+        return [*_bayes_total(kind, pooled, studies, hollow=False), *frequentist]
+    return [*frequentist, *_bayes_total(kind, pooled, studies, hollow=True)]
 
 
 def _forest(
@@ -352,16 +371,20 @@ def _forest(
     summary: str,
     rob=None,
     rows=(),
+    bayes: Bayes | None = None,
 ) -> fp.Forest:
     """An outcome's forest plot (overall or by subgroup) around its overall ``pooled`` row;
     ``summary``, when not empty, is the last footnote (why study rows are not drawn)."""
+    header = graph_header(kind, pooled)
+    if bayes is not None and bayes.primary and bayes.draws_total(pooled):
+        header = f"{header.split(chr(10))[0]}\nBayesian, Random, 95% CrI"
     return fp.Forest(
         columns=_columns(kind, pooled),
         rows=tuple(table),
         scale=_scale(kind),
-        graph_header=graph_header(kind, pooled),
+        graph_header=header,
         title=title,
-        footnotes=_footnotes(pooled, kind, notes)
+        footnotes=_footnotes(pooled, kind, notes, bayes)
         + ((summary,) if summary else ())
         + ((rob_footnote(rob, list(rows)),) if rob else ()),
         binary=KINDS[kind].binary,
@@ -370,22 +393,30 @@ def _forest(
 
 
 def overall_forest(
-    definition: dict, rows: list[dict], pooled: dict, weights: dict, efficacy, summary="", rob=None
+    definition: dict,
+    rows: list[dict],
+    pooled: dict,
+    weights: dict,
+    efficacy,
+    summary="",
+    rob=None,
+    bayes: Bayes | None = None,
 ) -> fp.Forest:
     """The outcome's forest plot. ``rows``: its analysed effects in display order;
     ``pooled``: its overall pooled.tsv row; ``weights``: effect_id -> weight %.
     ``summary``: when not empty, the footnote saying why the study rows are not drawn.
-    ``rob``: study_id -> risk-of-bias judgement for this outcome (None: no dots)."""
+    ``rob``: study_id -> risk-of-bias judgement for this outcome (None: no dots);
+    ``bayes``: the Bayesian rows to draw (shrinkage estimates, total)."""
     kind = definition["kind"]
     notes: dict = {}
     rob = None if summary else rob
-    table = (
-        []
-        if summary
-        else [study_row(r, kind, weights.get(r["effect_id"]), efficacy, notes, rob) for r in rows]
-    )
-    table += _total(kind, pooled, rows, "Not pooled")
-    return _forest(kind, pooled, table, definition["label"], notes, summary, rob, rows)
+    table = []
+    for r in [] if summary else rows:
+        table.append(study_row(r, kind, weights.get(r["effect_id"]), efficacy, notes, rob))
+        if bayes is not None:
+            table += bayes.shrinkage_rows(kind, r)
+    table += _total(kind, pooled, rows, "Not pooled", bayes)
+    return _forest(kind, pooled, table, definition["label"], notes, summary, rob, rows, bayes)
 
 
 def subgroup_forest(
@@ -397,6 +428,7 @@ def subgroup_forest(
     efficacy,
     summary_only: str = "",
     rob=None,
+    bayes: Bayes | None = None,
 ) -> fp.Forest:
     """Forest plot by subgroup: a diamond per level, the overall diamond, and the test for
     subgroup differences. ``pooled_rows``: every pooled.tsv row of the outcome; ``weights``:
@@ -436,10 +468,81 @@ def subgroup_forest(
                 )
             )
         table.append(fp.Row("blank"))
-    table += _total(kind, overall, rows, "Total not estimated")
+    table += _total(kind, overall, rows, "Total not estimated", bayes)
     table.append(fp.Row("note", text=subgroup_test_line(pooled_rows, variable)))
     title = f"{definition['label']}, by {name.lower()}"
-    return _forest(kind, overall, table, title, notes, summary_only, rob, rows)
+    return _forest(kind, overall, table, title, notes, summary_only, rob, rows, bayes)
+
+
+# -- the Bayesian analysis on the forest plots ---------------------------------------------
+
+
+@dataclass(frozen=True)
+class Bayes:
+    """What a forest plot shows of the Bayesian analysis (figures.show_shrinkage and
+    pooling.primary_framework). ``shrinkage``: effect_id -> its bayes_shrinkage.tsv row in
+    the overall analysis."""
+
+    show_shrinkage: bool = False
+    primary: bool = False
+    shrinkage: dict = field(default_factory=dict)
+
+    def draws_total(self, pooled: dict) -> bool:
+        """Whether the Bayesian total is drawn (primary, or beside it with the shrinkage)."""
+        return (self.primary or self.show_shrinkage) and pooled.get("bayes_status") == "pooled"
+
+    def shrinkage_rows(self, kind: str, row: dict) -> list[fp.Row]:
+        """A study's shrinkage estimate, as an open circle under its square (or nothing)."""
+        shrunk = self.shrinkage.get(row["effect_id"]) if self.show_shrinkage else None
+        if shrunk is None:
+            return []
+        lo, est, hi = (shrunk[f"shrunken_{c}"] for c in ("lower", "estimate", "upper"))
+        return [
+            fp.Row(
+                "study",
+                {"study": "   Bayesian shrinkage", "effect": effect_text(kind, est, lo, hi)},
+                est,
+                lo,
+                hi,
+                hollow=True,
+            )
+        ]
+
+    def note(self, pooled: dict) -> str:
+        """The footnote naming the Bayesian model, its priors and what is drawn open."""
+        drawn = (
+            "open circles: each study's shrinkage estimate (posterior mean of its true effect, "
+            "95% credible interval); "
+            if self.show_shrinkage and self.shrinkage
+            else ""
+        )
+        total = "filled" if self.primary else "open"
+        return (
+            f"Bayesian random effects ({pooled['bayes_model']} model; priors "
+            f"{readable(pooled['bayes_prior'])}): {drawn}{total} diamond: posterior median "
+            "with 95% credible interval; dashed bar: 95% predictive interval for a new "
+            "study."
+            + ("" if self.primary else " The forest plot's headline is the frequentist total.")
+        )
+
+
+def _bayes_total(kind: str, pooled: dict, studies: list[dict], hollow: bool) -> list[fp.Row]:
+    """The Bayesian total diamond, its predictive interval, and tau (the total events are
+    the frequentist total's)."""
+    view = as_headline(pooled)
+    rows = _pooled_rows(kind, view, studies, "Total, Bayesian (95% CrI)", "")
+    diamond = dataclasses.replace(rows[0], hollow=True) if hollow else rows[0]
+    prediction = _prediction_row(kind, view)
+    prediction = dataclasses.replace(
+        prediction,
+        cells={**prediction.cells, "study": "95% predictive interval (Bayesian)"},
+        hollow=True,
+    )
+    tau = (
+        f"Bayesian heterogeneity: \u03c4 median {num(pooled['bayes_tau_median'])} "
+        f"(95% CrI {num(pooled['bayes_tau_lower'])} to {num(pooled['bayes_tau_upper'])})"
+    )
+    return [diamond, prediction, fp.Row("note", text=tau)]
 
 
 def too_many_rows(k: int, max_rows: int, variable: str | None) -> str:
@@ -554,11 +657,13 @@ def write_forests(
     max_rows: int = 60,
     summary_by: str | None = None,
     rob=None,
+    bayes: Bayes | None = None,
 ) -> None:
     """The outcome's forest plot and one per subgroup variable (``rob``: study_id ->
     risk-of-bias judgement, drawn as dots right of the graph). ``paths``: ``forest`` ->
     {format: path}, ``subgroups`` -> {variable: {format: path}}. Above ``max_rows`` study
-    rows a plot shows the subtotals of ``summary_by`` (a subgroup variable) instead."""
+    rows a plot shows the subtotals of ``summary_by`` (a subgroup variable) instead.
+    ``bayes``: the Bayesian rows the overall plots add (see :class:`Bayes`)."""
     from alsmeta.figures import style as ps
 
     label = definition["label"]
@@ -566,10 +671,10 @@ def write_forests(
     summary = too_many_rows(len(rows), max_rows, summary_by)
     if summary and summary_by:
         forest = subgroup_forest(
-            definition, summary_by, rows, pooled_rows, weights, efficacy, summary, rob
+            definition, summary_by, rows, pooled_rows, weights, efficacy, summary, rob, bayes
         )
     else:
-        forest = overall_forest(definition, rows, overall, weights, efficacy, summary, rob)
+        forest = overall_forest(definition, rows, overall, weights, efficacy, summary, rob, bayes)
     ps.save(fp.draw(forest), paths["forest"], title=f"Forest plot: {label}")
     for variable, variable_paths in paths["subgroups"].items():
         spec = subgroup_forest(
@@ -581,6 +686,7 @@ def write_forests(
             efficacy,
             too_many_rows(len(rows), max_rows, variable),
             rob,
+            bayes,
         )
         ps.save(fp.draw(spec), variable_paths, title=f"Forest plot by {variable}: {label}")
 

@@ -72,7 +72,7 @@ def overall_test_line(pooled: dict, kind: str) -> str:
 
 
 def subgroup_test_line(pooled_rows: list[dict], variable: str) -> str:
-    """'Test for subgroup differences' from pooled.tsv columns, or 'not available'."""
+    """'Test for subgroup differences' from pooled.tsv columns, or why there is none."""
     for row in pooled_rows:
         if row["subgroup_variable"] != variable:
             continue
@@ -92,7 +92,4 @@ def subgroup_test_line(pooled_rows: list[dict], variable: str) -> str:
                     f"({fmt_p(row['qm_p'])})"
                 )
             return line
-    return (
-        "Test for subgroup differences: not available "
-        "(not computed by this version of the pipeline)"
-    )
+    return "Test for subgroup differences: none (it needs two subgroups with an estimate)"

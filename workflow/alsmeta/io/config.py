@@ -38,6 +38,7 @@ def check_config(config: dict, schema: dict) -> None:
             raise InputError(f"config key {_key([*error.path, missing])!r}", "is missing")
         raise InputError(f"config key {_key(error.path)!r}", error.message)
 
+    _check_priors(config["bayes"]["priors"])
     definitions = config["outcome_definitions"]
     _check_labels(config)
     for i, name in enumerate(config["criteria"]["outcomes"]):
@@ -134,6 +135,33 @@ def _check_labels(config: dict) -> None:
                 f"config key 'definition_labels.{key}.{value}'",
                 f"is missing: outcome {name!r} accepts {value!r}, and every forest plot shows "
                 "each row's definition in words",
+            )
+
+
+#: The parameters each tau prior family takes (the others are errors, not ignored).
+TAU_PRIOR_PARAMETERS = {
+    "half_normal": ("scale",),
+    "half_cauchy": ("scale",),
+    "lognormal": ("meanlog", "sdlog"),
+}
+
+
+def _check_priors(priors: dict) -> None:
+    """Each tau prior gives exactly the parameters of its family."""
+    for scale, prior in priors.items():
+        tau = prior["tau"]
+        family = tau["family"]
+        needed = TAU_PRIOR_PARAMETERS[family]
+        for key in needed:
+            if key not in tau:
+                raise InputError(
+                    f"config key 'bayes.priors.{scale}.tau.{key}'",
+                    f"is missing: a {family} prior takes {' and '.join(needed)}",
+                )
+        for key in sorted(set(tau) - {"family", *needed}):
+            raise InputError(
+                f"config key 'bayes.priors.{scale}.tau.{key}'",
+                f"a {family} prior takes {' and '.join(needed)}, not {key}",
             )
 
 

@@ -1,11 +1,13 @@
 """Job analyse (one per outcome): its selection -> every result of that outcome.
 
-Pooled rows (overall and per subgroup level, with both subgroup tests), weights, the
+Pooled rows (overall and per subgroup level, with both subgroup tests, and the Bayesian
+analysis beside each), weights, the Bayesian shrinkage of each study, the
 sensitivity tables (leave-one-out, cumulative, influence, small-study tests, every
 estimator x inference, pre/post-r sweep, meta-regression) and the variants, each
 computed once here; the tables job gathers them and the figures read them.
 """
 
+from alsmeta.analysis.bayesian import add_bayesian
 from alsmeta.analysis.pooling import pool_all, settings_from
 from alsmeta.analysis.sensitivity import sensitivity_tables
 from alsmeta.analysis.variants import variant_rows
@@ -20,6 +22,15 @@ def main(job):
     definition = params.definition
     pooled, weights = pool_all(
         rows, [outcome], {outcome: definition}, params.subgroups, params.pooling
+    )
+    shrinkage = add_bayesian(
+        pooled,
+        rows,
+        [outcome],
+        {outcome: definition},
+        params.subgroups,
+        params.pooling,
+        params.bayes,
     )
     efficacy = read_named_table(job.input.efficacy, job.input.efficacy_schema, "efficacy")
     tables = sensitivity_tables(
@@ -38,7 +49,14 @@ def main(job):
     )
     variants = variant_rows(outcome, definition, selection["variants"], params.pooling, rows)
     write_json(
-        {"pooled": pooled, "weights": weights, **tables, "variants": variants}, job.output.analysis
+        {
+            "pooled": pooled,
+            "weights": weights,
+            "bayes_shrinkage": shrinkage,
+            **tables,
+            "variants": variants,
+        },
+        job.output.analysis,
     )
     overall = pooled[0]
     job.log.info("%s: k = %d, %s", outcome, overall["k"], overall["status"])

@@ -1,7 +1,7 @@
 """Job forest_plots (one per outcome with a study): its forest plot and one per subgroup
 variable, from its selection and analysis."""
 
-from alsmeta.figures.outcome import write_forests
+from alsmeta.figures.outcome import Bayes, write_forests
 from alsmeta.io import risk_of_bias as rob
 from alsmeta.io.files import read_json
 from alsmeta.io.tables import read_named_table
@@ -28,6 +28,15 @@ def main(job):
         for r in rows
         if (j := rob.judgement_for(assessed, r["study_id"], job.wildcards.outcome, settings))
     }
+    bayes = Bayes(
+        show_shrinkage=job.params.show_shrinkage,
+        primary=job.params.primary_framework == "bayesian",
+        shrinkage={
+            r["effect_id"]: r
+            for r in analysis["bayes_shrinkage"]
+            if r["subgroup_variable"] == "overall"
+        },
+    )
     write_forests(
         job.params.definition,
         rows,
@@ -43,5 +52,6 @@ def main(job):
         max_rows=job.params.max_rows,
         summary_by=subgroups[0] if subgroups else None,
         rob=judged,
+        bayes=bayes,
     )
     job.log.info("%s: %d studies", job.wildcards.outcome, len(rows))

@@ -7,6 +7,7 @@ of findings and the PRISMA counts are made here, once, and the report reads them
 
 from alsmeta.analysis import prisma
 from alsmeta.analysis import summary_of_findings as sof
+from alsmeta.analysis.bayesian import BAYES_COLUMNS, SHRINKAGE_COLUMNS
 from alsmeta.analysis.pooling import POOLED_COLUMNS, WEIGHT_COLUMNS
 from alsmeta.analysis.sensitivity import (
     CUMULATIVE_COLUMNS,
@@ -27,8 +28,9 @@ from alsmeta.selection.criteria import ANALYSED_COLUMNS
 
 #: Per-outcome result -> (output name, columns).
 GATHERED = {
-    "pooled": ("pooled", POOLED_COLUMNS),
+    "pooled": ("pooled", [*POOLED_COLUMNS, *BAYES_COLUMNS]),
     "weights": ("weights", WEIGHT_COLUMNS),
+    "bayes_shrinkage": ("bayes_shrinkage", SHRINKAGE_COLUMNS),
     "leave_one_out": ("leave_one_out", LOO_COLUMNS),
     "cumulative": ("cumulative", CUMULATIVE_COLUMNS),
     "influence": ("influence", INFLUENCE_COLUMNS),
@@ -64,6 +66,8 @@ def main(job):
         gathered["weights"],
         assessed,
         params.risk_of_bias,
+        level=params.level,
+        framework=params.primary_framework,
     )
     write_tsv(sof.table_rows(findings), sof.COLUMNS, out.summary_of_findings)
 

@@ -1,7 +1,8 @@
 """The self-contained HTML report, written for the reviewer who audits every number.
 
 Order: summary of findings (GRADE-style, with its rules), methods and results as PRISMA 2020
-items 13a-13f and 20a-20d, study selection (flow diagram, inclusion log), risk of bias
+items 13a-13f and 20a-20d, the frequentist and Bayesian results of the analyses with few
+studies side by side, study selection (flow diagram, inclusion log), risk of bias
 (traffic-light and summary plots, each judgement with its support), sensitivity and data
 quality, provenance of every extracted number, and what was run (software versions, input
 checksums, the configuration). Each section is one module of :mod:`alsmeta.report.sections`.
@@ -22,6 +23,7 @@ from __future__ import annotations
 from alsmeta.report.html import page
 from alsmeta.report.inputs import ReportInputs
 from alsmeta.report.sections import (
+    few_studies,
     intro,
     methods,
     provenance,
@@ -38,6 +40,7 @@ SECTIONS = (
     summary,
     methods,
     results,
+    few_studies,
     selection,
     risk_of_bias,
     sensitivity,

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from alsmeta.kinds import MIN_K_LEAVE_ONE_OUT
+from alsmeta.kinds import MIN_K_LEAVE_ONE_OUT, PROPORTION_SCALES
 from alsmeta.report.html import esc, section_head
 from alsmeta.report.inputs import ReportInputs
+from alsmeta.report.sections.few_studies import methods_text as bayesian_methods
 
 ID, TITLE = "methods", "Methods"
 
@@ -12,7 +13,21 @@ ESTIMATORS = {
     "REML": "restricted maximum likelihood (REML)",
     "ML": "maximum likelihood (ML)",
     "DL": "DerSimonian-Laird (DL)",
+    "PM": "Paule-Mandel (PM)",
+    "HE": "Hedges (HE)",
+    "SJ": "Sidik-Jonkman (SJ)",
 }
+INFERENCES = {
+    "knapp_hartung": "Knapp-Hartung (t distribution with k \u2212 1 df)",
+    "knapp_hartung_adhoc": "Knapp-Hartung, never narrower than Wald (t with k \u2212 1 df)",
+    "wald": "Wald (normal distribution)",
+}
+PREDICTIONS = {
+    "t_k1": "the t distribution with k \u2212 1 df",
+    "t_k2": "the t distribution with k \u2212 2 df (Higgins et al. 2009)",
+    "z": "the normal distribution",
+}
+PER_STUDY_CI = {"clopper_pearson": "exact (Clopper-Pearson)", "wilson": "Wilson score"}
 CONTINUITY_CORRECTED = {
     "only0": "only to studies with 0 or n events",
     "all": "to every study",
@@ -34,18 +49,108 @@ def _outcomes(ctx: ReportInputs) -> str:
     )
 
 
+def _proportions(ctx: ReportInputs) -> str:
+    """How single-arm rates were pooled: the method and scale the configuration ran."""
+    pool, harm = ctx.config["pooling"], ctx.config["harmonize"]
+    to = harm["continuity_correction_to"]
+    corrected = CONTINUITY_CORRECTED.get(to, to)
+    add = harm["continuity_correction"]
+    per_study = PER_STUDY_CI.get(harm["ci_method"], harm["ci_method"])
+    if pool["proportion_method"] == "glmm":
+        text = (
+            "Single-arm rates (adverse events, responders) are pooled by a binomial-normal "
+            "generalized linear mixed model (random-intercept logistic regression, maximum "
+            "likelihood, adaptive Gauss-Hermite quadrature with "
+            f"{pool['glmm_quadrature_points']} points per study) on each arm's events and "
+            "participants, so no continuity correction enters them. "
+        )
+    else:
+        scale = PROPORTION_SCALES.get(harm["proportion_measure"], harm["proportion_measure"])
+        text = (
+            "Single-arm rates (adverse events, responders) are pooled by inverse variance "
+            f"on the {esc(scale)} scale ({esc(harm['proportion_measure'])}), with a "
+            f"continuity correction of {add:g} added to events and non-events {corrected}. "
+        )
+    return text + (
+        f"Per-study intervals of a rate are {per_study}. Odds ratios of two arms take a "
+        f"continuity correction of {add:g} {corrected}."
+    )
+
+
+def _glmm_inference(ctx: ReportInputs) -> str:
+    """The GLMM's intervals, as the pooled rows it wrote name them."""
+    methods = {
+        r["ci_method"]
+        for r in ctx.overall.values()
+        if r["status"] == "pooled" and "GLMM" in str(r.get("method") or "")
+    }
+    if not methods:
+        return ""
+    return (
+        "GLMM analyses: \u03c4\u00b2 by maximum likelihood; CI "
+        f"{esc(', '.join(sorted(methods)))}; prediction interval from the normal "
+        "distribution. "
+    )
+
+
+def _subgroup_tests(ctx: ReportInputs) -> str:
+    """What the pooled table holds of the test for subgroup differences."""
+    if not ctx.config["subgroups"]:
+        return "No subgroup analysis was configured."
+    tested = sorted(
+        {
+            (r["outcome"], r["subgroup_variable"])
+            for r in ctx.pooled
+            if r["subgroup_variable"] != "overall" and r.get("q_between") not in (None, "")
+        }
+    )
+    if not tested:
+        return (
+            "No outcome had two subgroups with an estimate, so no test for subgroup "
+            "differences could be made; subgroup estimates are descriptive."
+        )
+    return (
+        "The test for subgroup differences is Cochran's Q between the subgroup estimates "
+        "(separate \u03c4\u00b2 per subgroup) and, with a common \u03c4\u00b2, the "
+        "moderator test of a meta-regression on subgroup indicators; it needs two subgroups "
+        f"with an estimate and was made for {len(tested)} outcome-variable pairs (shown "
+        "under each subgroup forest plot in <a href='#prisma-20c'>20c</a>)."
+    )
+
+
+def _prepost(ctx: ReportInputs) -> str:
+    rows = ctx.extra.get("prepost_sweep")
+    if rows is None:
+        return "The pre/post correlation sweep was not part of this run."
+    rs = ", ".join(f"{r:g}" for r in ctx.config["sensitivity"]["prepost_correlations"])
+    return (
+        "Slope changes whose SE is derived from pre/post SDs are re-pooled for each assumed "
+        f"correlation r = {rs} (<a href='#sensitivity-prepost_sweep'>pre/post correlation "
+        "sweep</a>)."
+    )
+
+
+def _small_study(ctx: ReportInputs) -> str:
+    rows = ctx.extra.get("small_study")
+    min_k = ctx.config["sensitivity"]["small_study_min_k"]
+    text = (
+        f"A funnel plot with Egger's regression and Begg's rank test is made for every "
+        f"synthesis of {min_k} or more studies (Sterne et al. 2011)"
+    )
+    if rows is None:
+        return text + "; the small-study table was not part of this run."
+    done = sorted({r["outcome"] for r in rows if r["status"] != "not_done"})
+    if not done:
+        return text + "; no synthesis reached that number, so none was made."
+    return text + f": {len(done)} (<a href='#sensitivity-small_study'>tests</a>)."
+
+
 def _items(ctx: ReportInputs) -> list[tuple[str, str, str]]:
     """(item number, title, HTML text) of each PRISMA item."""
     c = ctx.config
     crit, pool, harm = c["criteria"], c["pooling"], c["harmonize"]
-    inference = (
-        "Knapp-Hartung (t distribution with k \u2212 1 df)"
-        if pool["inference"] == "knapp_hartung"
-        else "Wald (normal distribution)"
-    )
+    inference = INFERENCES.get(pool["inference"], pool["inference"])
     estimator = ESTIMATORS.get(pool["estimator"], pool["estimator"])
-    to = harm["continuity_correction_to"]
-    corrected = CONTINUITY_CORRECTED.get(to, to)
 
     def listed(key):
         v = crit[key]
@@ -77,9 +182,7 @@ def _items(ctx: ReportInputs) -> list[tuple[str, str, str]]:
         (
             "13b",
             "Preparing the data",
-            "Adverse-event rates are logit proportions (metafor's <code>escalc(measure="
-            f"'PLO')</code>) with a continuity correction of {harm['continuity_correction']:g} "
-            f"added to events and non-events {corrected}. A count printed only as a "
+            f"{_proportions(ctx)} A count printed only as a "
             "percentage is derived as round(percent \u00d7 n), halves up, and flagged. "
             "ALSFRS-R slope changes are in points/month, positive = slower progression: "
             "the SE comes from a printed SE, else SD/\u221an, else a normal-theory CI "
@@ -103,21 +206,21 @@ def _items(ctx: ReportInputs) -> list[tuple[str, str, str]]:
             "Synthesis methods",
             f"Random-effects meta-analysis with \u03c4\u00b2 estimated by {estimator} and "
             f"{inference} inference; {level} confidence intervals. The {level} prediction "
-            "interval is \u03bc \u00b1 c\u221a(SE\u00b2 + \u03c4\u00b2) with the CI's "
-            "reference distribution (metafor's <code>predict()</code>). Heterogeneity: "
+            "interval is \u03bc \u00b1 c\u221a(SE\u00b2 + \u03c4\u00b2) with c from "
+            f"{PREDICTIONS.get(pool['prediction'], pool['prediction'])}. "
+            f"{_glmm_inference(ctx)}Heterogeneity: "
             "Cochran's Q with its P value, I\u00b2 in its \u03c4\u00b2-based form "
-            "(metafor's printed value; used for the certainty rules) and its Q-based form. "
+            "(used for the certainty rules) and its Q-based form. "
             "Analyses with fewer than two studies are not pooled; the single study is "
             "shown. Software: see <a href='#reproducibility'>What was run</a>; pooling is "
-            "checked against metafor 3.8 to a relative 1e-6.",
+            "checked against an independent reference implementation to a relative 1e-6. "
+            + bayesian_methods(ctx),
         ),
         (
             "13e",
             "Exploring heterogeneity",
             f"Subgroup analyses by: {esc(subgroups)}. Each subgroup level is pooled "
-            "separately with the same model. "
-            "<span class='na'>A test for subgroup differences is not available in this "
-            "version of the pipeline</span>; subgroup estimates are descriptive.",
+            f"separately with the same model. {_subgroup_tests(ctx)}",
         ),
         (
             "13f",
@@ -126,8 +229,7 @@ def _items(ctx: ReportInputs) -> list[tuple[str, str, str]]:
             f"{MIN_K_LEAVE_ONE_OUT} studies. Alternative eligibility (secondary sources, "
             "unverified cell product, unreported n) is a separate run: <code>snakemake "
             "--configfile config/sensitivity_broad.yaml</code>. "
-            "<span class='na'>The sensitivity of slope SEs to the assumed pre/post "
-            "correlation r is not available in this version of the pipeline.</span>",
+            f"{_prepost(ctx)} {_small_study(ctx)}",
         ),
     ]
 

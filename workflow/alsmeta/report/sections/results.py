@@ -7,7 +7,7 @@ the figures; nothing is re-fitted here).
 
 from __future__ import annotations
 
-from alsmeta.figures.text import heterogeneity_line, num, overall_test_line, readable
+from alsmeta.figures.text import fmt_p, heterogeneity_line, num, overall_test_line, readable
 from alsmeta.figures.text import subgroup_test_line as subgroup_line
 from alsmeta.kinds import MIN_K_LEAVE_ONE_OUT
 from alsmeta.report.html import (
@@ -259,9 +259,28 @@ def _funnel(ctx: ReportInputs, outcome: str) -> str:
         ctx.figures[f"funnel_{outcome}"],
         f"Funnel plot of {label}: {k} studies, effect against standard error, with pseudo "
         "95% limits.",
-        f"Funnel plot: {esc(label)}. <span class='na'>Test for funnel-plot asymmetry: not "
-        "available.</span>",
+        f"Funnel plot: {esc(label)}. {esc(_asymmetry_line(ctx, outcome))}",
         f"figure-funnel-{slug(outcome)}",
+    )
+
+
+def _asymmetry_line(ctx: ReportInputs, outcome: str) -> str:
+    """Egger's and Begg's results of one outcome, as small_study.tsv holds them."""
+    rows = [r for r in ctx.extra.get("small_study") or [] if r["outcome"] == outcome]
+    done = [r for r in rows if r["status"] != "not_done" and r.get("p_value") not in (None, "")]
+    if not done:
+        reasons = "; ".join(readable(r["reason"]) for r in rows if r.get("reason"))
+        return f"Funnel-plot asymmetry tests: {reasons or 'no result in the small-study table'}."
+    return "; ".join(f"{r['test']}: {fmt_p(r['p_value'])}" for r in done) + "."
+
+
+def _prepost_line(ctx: ReportInputs) -> str:
+    """Where the pre/post-r sweep is, or that it was not part of the run."""
+    if ctx.extra.get("prepost_sweep") is None:
+        return "<p class='small'>The pre/post correlation sweep was not part of this run.</p>"
+    return (
+        "<p>Sensitivity of the slope change to the assumed pre/post correlation r: "
+        "<a href='#sensitivity-prepost_sweep'>pre/post correlation sweep</a>.</p>"
     )
 
 
@@ -325,10 +344,7 @@ def section(ctx: ReportInputs) -> str:
     parts.append("<h3 id='prisma-20d'>20d. Sensitivity analyses</h3>")
     for o in ctx.outcomes:
         parts += [f"<h4>{esc(ctx.label(o))}</h4>", _leave_one_out(ctx, o), _funnel(ctx, o)]
-    parts.append(
-        "<p class='na'>Sensitivity to the pre/post correlation r: not available in this "
-        "version of the pipeline.</p>"
-    )
+    parts.append(_prepost_line(ctx))
     parts.append(_analysis_blocks(ctx))
     parts.append("</section>")
     return "\n".join(parts)

@@ -70,7 +70,7 @@ EXTRA_TABLES = (
         "influence",
         "Influence diagnostics",
         "Externally studentized residuals, Cook's distances, DFFITS, hat values and "
-        "covariance ratios (metafor's influence()), on the analysis scale.",
+        "covariance ratios (Viechtbauer and Cheung 2010), on the analysis scale.",
         [
             ("outcome", "Outcome"),
             ("study_id", "Study"),

@@ -43,6 +43,18 @@ def _reasons(row: dict) -> str:
     return f"<ul>{''.join(items)}</ul>"
 
 
+def _absolute(row: dict) -> str:
+    """The absolute effect, under the assumed control risk and its basis where it has one."""
+    text = esc(row["absolute_effect"])
+    acr = row.get("assumed_control_risk")
+    if acr not in (None, ""):
+        text += (
+            f"<br><span class='small'>assumed control risk {1000 * acr:.0f} per 1,000 "
+            f"({esc(row['assumed_control_risk_basis'])})</span>"
+        )
+    return text
+
+
 def _row(ctx: ReportInputs, outcome: str) -> list:
     row = ctx.finding[outcome]
     certainty = row["certainty"]
@@ -50,24 +62,27 @@ def _row(ctx: ReportInputs, outcome: str) -> list:
         link(f"outcome-{slug(outcome)}", esc(row["label"])),
         Num(f"{row['participants']} ({row['studies']})"),
         link(analysis_id(ctx.overall[outcome]), esc(row["effect"])),
-        esc(row["absolute_effect"]),
+        _absolute(row),
+        esc(row["statement"]),
         f"<span class='certainty'>{SYMBOLS.get(certainty, '')} {esc(certainty)}</span>",
         _reasons(row),
     ]
 
 
 def section(ctx: ReportInputs) -> str:
+    bayesian = ctx.config["pooling"]["primary_framework"] == "bayesian"
     parts = [
         section_head(ID, TITLE),
         "<p>One row per outcome. Certainty follows the rules printed below the table; "
-        "each downgrade names the numbers that triggered it. Every effect links to the "
-        "studies behind it.</p>",
+        "each downgrade names the numbers that triggered it, and the statement is worded "
+        "for that certainty. Every effect links to the studies behind it.</p>",
         table(
             [
                 "Outcome",
                 "Participants (studies)",
-                "Pooled effect (95% CI)",
+                "Pooled effect (95% CrI)" if bayesian else "Pooled effect (95% CI)",
                 "Absolute effect",
+                "What it means",
                 "Certainty",
                 "Reasons (levels down)",
             ],
