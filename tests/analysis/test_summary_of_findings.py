@@ -253,5 +253,73 @@ def test_a_bayesian_grading_rewords_the_statement_for_its_certainty():
     f = sof.finding("d", definition, pooled, rows, {"e0": 100.0}, framework="bayesian")
     assert f.effect == "MD 1.00 points/month (95% CrI 0.50 to 1.50)"
     assert f.statement == sof.statement(definition["kind"], definition["label"], f.certainty, 1.0)
-    # Unappraised (high risk) and a CI 1.0 wide (> 0.5): two levels down, so "may".
-    assert (f.certainty, f.statement) == ("Low", "MSC may slow the decline in ALSFRS-R.")
+    # Unappraised (high risk): one level down; the CrI lies beyond an appreciable 0.25
+    # points/month (no information size applied without the thresholds), so "probably".
+    assert (f.certainty, f.statement) == (
+        "Moderate",
+        "MSC probably slows the decline in ALSFRS-R.",
+    )
+
+
+def _two_arm_rows(events, comparator_events, n=100):
+    return [
+        {
+            **row,
+            "events": e,
+            "comparator_events": c,
+            "n": n,
+            "comparator_n": n,
+        }
+        for row, e, c in zip(_rows(["rct"] * len(events)), events, comparator_events, strict=True)
+    ]
+
+
+def test_imprecision_thresholds_and_information_size_come_from_the_config(config):
+    """GRADE 6's optimal information size: few events rate a comparison down even where its
+    CI alone would not, and once more where the CI includes no effect; the thresholds are
+    the config's, and the reason names the counts."""
+    thresholds = sof.Imprecision.from_config(config["grade"])
+    assert thresholds.optimal_information_size_events == 300
+    definition = {"label": "Death", "kind": "binary_comparison", "measure": "OR"}
+    rows = _two_arm_rows([10], [4])
+    low = _judged(rows, ["low"])
+    excludes = _pooled(estimate=3.0, ci_lower=1.5, ci_upper=6.0, n_total=200)
+    includes = _pooled(estimate=2.6, ci_lower=0.8, ci_upper=8.8, n_total=200)
+    for pooled, without, with_ois in ((excludes, 0, 1), (includes, 1, 2)):
+        plain = sof.finding("d", definition, pooled, rows, {"e0": 100.0}, low)
+        graded = sof.finding(
+            "d", definition, pooled, rows, {"e0": 100.0}, low, thresholds=thresholds
+        )
+        imprecision = {d.domain: d for d in graded.downgrades}["Imprecision"]
+        assert {d.domain: d.levels for d in plain.downgrades}["Imprecision"] == without
+        assert imprecision.levels == with_ois
+        assert "14 events, below the optimal information size of 300" in imprecision.reason
+    # Enough events: the CI alone decides.
+    many = _two_arm_rows([200], [150])
+    f = sof.finding("d", definition, excludes, many, {"e0": 100.0}, low, thresholds=thresholds)
+    assert {d.domain: d.levels for d in f.downgrades}["Imprecision"] == 0
+
+
+def test_an_appreciable_difference_is_set_per_kind():
+    """A CI of 1.28 to 5.48 ALSFRS-R points is judged against the points threshold, not the
+    slope one (points/month): beyond 0.25 it is precise, across 3 it is not."""
+    strict = sof.Imprecision()
+    loose = sof.Imprecision(
+        difference_appreciable={**strict.difference_appreciable, "alsfrs_change_difference": 3.0}
+    )
+    by_strict = sof._imprecision("alsfrs_change_difference", 1.28, 5.48, thresholds=strict)
+    by_loose = sof._imprecision("alsfrs_change_difference", 1.28, 5.48, thresholds=loose)
+    assert by_strict.levels == 0 and "lies beyond an appreciable effect" in by_strict.reason
+    assert by_loose.levels == 1 and "both trivial and appreciable" in by_loose.reason
+    # Entirely within the appreciable effects: precise about a trivial effect.
+    assert sof._imprecision("alsfrs_change_difference", 0.5, 2.5, thresholds=loose).levels == 0
+    rule = sof.imprecision_rule(loose)
+    assert "points (alsfrs change difference) 3" in rule
+
+
+def test_every_continuous_kind_has_a_configured_appreciable_difference(config):
+    from alsmeta.kinds import KINDS
+
+    continuous = {n for n, k in KINDS.items() if k.shows in ("within_arm", "difference")}
+    assert set(config["grade"]["imprecision"]["difference_appreciable"]) == continuous
+    assert set(sof.Imprecision().difference_appreciable) == continuous

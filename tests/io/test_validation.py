@@ -183,3 +183,17 @@ def test_shipped_configs_are_valid(config):
     broad = yaml.safe_load((ROOT / "config" / "sensitivity_broad.yaml").read_text())
     merged = {**config, "criteria": {**config["criteria"], **broad["criteria"]}}
     check_config(merged, schema)
+
+
+@pytest.mark.parametrize(
+    "key, value, expected",
+    [
+        ("rate_ci_width_per_1000", [200, 50], "must be below the second"),
+        ("ratio_appreciable", [1.1, 1.25], "benefit below 1 and a harm above 1"),
+    ],
+)
+def test_bad_grade_thresholds(config, key, value, expected):
+    config["grade"]["imprecision"][key] = value
+    with pytest.raises(InputError) as info:
+        check_config(config, load_schema(SCHEMAS / "config.schema.yaml"))
+    assert f"grade.imprecision.{key}" in str(info.value) and expected in str(info.value)

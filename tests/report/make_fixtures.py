@@ -79,6 +79,8 @@ def main(run: Path) -> None:
         rob.assessments(rob_rows, settings),
         settings,
         level=config["pooling"]["level"],
+        framework=config["pooling"]["primary_framework"],
+        grade=config["grade"],
     )
     sof = [
         {**row, "notes": "; ".join(f.notes)}

@@ -146,6 +146,7 @@ rule tables:
         prepost_correlation=config["harmonize"]["prepost_correlation"],
         level=config["pooling"]["level"],
         risk_of_bias=config["risk_of_bias"],
+        grade=config["grade"],
         primary_framework=config["pooling"]["primary_framework"],
     run:
         run_job("tables", input, output, params, wildcards, log)

@@ -31,12 +31,45 @@ SYMBOLS = {
 
 #: Designs without any control group.
 UNCONTROLLED = ("single_arm", "case_report")
-#: Half-width thresholds for imprecision.
-#: Thresholds, from the kinds registry: CI width in events per 1,000 (serious, very
-#: serious); an appreciable slope difference; GRADE's appreciable benefit and harm of ratios.
-PROPORTION_WIDTH = KINDS["proportion"].appreciable
-SLOPE_MEANINGFUL = KINDS["slope_change"].appreciable[0]
-RATIO_APPRECIABLE = KINDS["binary_comparison"].appreciable
+
+
+@dataclass(frozen=True)
+class Imprecision:
+    """GRADE imprecision thresholds (config ``grade.imprecision``; Guyatt et al. 2011, GRADE
+    guidelines 6). The defaults are the kinds registry's: CI width of a rate in events per
+    1,000 (serious, very serious), GRADE's appreciable benefit and harm of ratios, the
+    half-width of an appreciable difference per continuous kind, and the optimal
+    information size (0 = not applied) in events and in participants."""
+
+    rate_ci_width_per_1000: tuple[float, float] = KINDS["proportion"].appreciable
+    ratio_appreciable: tuple[float, float] = KINDS["binary_comparison"].appreciable
+    difference_appreciable: dict = field(
+        default_factory=lambda: {
+            name: kind.appreciable[0]
+            for name, kind in KINDS.items()
+            if kind.shows in ("within_arm", "difference")
+        }
+    )
+    optimal_information_size_events: int = 0
+    optimal_information_size_participants: int = 0
+
+    @classmethod
+    def from_config(cls, grade: dict | None) -> Imprecision:
+        """From config ``grade`` (None: the registry's thresholds, no OIS)."""
+        if not grade:
+            return cls()
+        given = grade["imprecision"]
+        return cls(
+            tuple(given["rate_ci_width_per_1000"]),
+            tuple(given["ratio_appreciable"]),
+            dict(given["difference_appreciable"]),
+            given["optimal_information_size_events"],
+            given["optimal_information_size_participants"],
+        )
+
+    def difference(self, kind: str) -> float:
+        return self.difference_appreciable[kind]
+
 
 #: Who receives the intervention, as the statements name it.
 INTERVENTION = "MSC"
@@ -122,14 +155,8 @@ _RULES = (
         "no effect while the CI does not. Not assessable with one study (not downgraded).",
     ),
     (
-        "Imprecision (CI width)",
-        f"Proportions: down one level when the 95% CI spans {PROPORTION_WIDTH[0]} or more events "
-        f"per 1,000, two when it spans {PROPORTION_WIDTH[1]} or more. Slopes (points/month): "
-        f"down one level when the 95% CI includes 0 or is wider than {2 * SLOPE_MEANINGFUL:g}, "
-        f"two when it includes both \u2212{SLOPE_MEANINGFUL:g} and +{SLOPE_MEANINGFUL:g} "
-        "(appreciable harm and benefit); the same thresholds apply to other differences in "
-        "their own units. Odds ratios: down one level when the 95% CI includes 1, two when it "
-        "includes both 0.75 and 1.25 (GRADE's default appreciable benefit and harm).",
+        "Imprecision (CI width and optimal information size)",
+        "{imprecision}",
     ),
     (
         "Single-arm designs",
@@ -201,15 +228,49 @@ def risk_of_bias_rule(settings: dict | None = None) -> str:
     )
 
 
+def imprecision_rule(thresholds: Imprecision | None = None) -> str:
+    """The imprecision rule as the reader sees it, with the configured thresholds."""
+    t = thresholds or Imprecision()
+    low, high = t.ratio_appreciable
+    differences = "; ".join(
+        f"{KINDS[kind].unit} ({kind.replace('_', ' ')}) {value:g}"
+        for kind, value in t.difference_appreciable.items()
+    )
+    text = (
+        f"Rates: down one level when the 95% CI spans {t.rate_ci_width_per_1000[0]:g} or more "
+        f"events per 1,000, two when it spans {t.rate_ci_width_per_1000[1]:g} or more. Mean "
+        "changes and differences: down one level when the 95% CI includes no effect, or "
+        "both a trivial and an appreciable effect; two when it includes both an appreciable "
+        f"benefit and an appreciable harm; appreciable effects: {differences}. Odds and risk "
+        f"ratios: down one level when the 95% CI includes 1, two when it includes both "
+        f"{low:g} and {high:g} (GRADE's default appreciable benefit and harm)."
+    )
+    ois = []
+    if t.optimal_information_size_events:
+        ois.append(f"{t.optimal_information_size_events} events for comparisons of counts")
+    if t.optimal_information_size_participants:
+        ois.append(f"{t.optimal_information_size_participants} participants for mean differences")
+    if ois:
+        text += (
+            " Optimal information size (GRADE guidelines 6, rule of thumb): a comparison with "
+            f"fewer than {' or '.join(ois)} goes down one level where its CI would not rate "
+            "it down, and two where its CI includes no effect."
+        )
+    return text
+
+
 def grade_counts(settings: dict | None) -> str:
     return {**DEFAULTS, **(settings or {})}["no_information_counts_as"]
 
 
-def rules(settings: dict | None = None) -> tuple:
-    """The certainty rules printed in the report, with the configured risk-of-bias rule."""
-    return tuple(
-        (name, text.replace("{risk_of_bias}", risk_of_bias_rule(settings))) for name, text in _RULES
-    )
+def rules(settings: dict | None = None, grade: dict | None = None) -> tuple:
+    """The certainty rules printed in the report, with the configured risk-of-bias rule
+    (``settings``: config ``risk_of_bias``) and imprecision thresholds (config ``grade``)."""
+    filled = {
+        "{risk_of_bias}": risk_of_bias_rule(settings),
+        "{imprecision}": imprecision_rule(Imprecision.from_config(grade)),
+    }
+    return tuple((name, filled.get(text, text)) for name, text in _RULES)
 
 
 RULES = rules()
@@ -355,9 +416,21 @@ def _is_ratio(kind: str) -> bool:
     return KINDS[kind].log_scale
 
 
-def _imprecision(kind, lower, upper, measure="OR"):
+def _information(kind: str, rows) -> tuple[int, str]:
+    """(size, unit) of the information an analysis rests on, for the optimal information
+    size: total events in both arms for counts, participants for differences."""
+    if _is_ratio(kind):
+        return sum(
+            (r.get("events") or 0) + (r.get("comparator_events") or 0) for r in rows
+        ), "events"
+    return sum((r.get("n") or 0) + (r.get("comparator_n") or 0) for r in rows), "participants"
+
+
+def _imprecision(kind, lower, upper, measure="OR", thresholds=None, rows=None):
+    """GRADE imprecision from the CI and, for comparisons, the optimal information size."""
+    t = thresholds or Imprecision()
     if _is_ratio(kind) and measure != "RD":
-        low, high = RATIO_APPRECIABLE
+        low, high = t.ratio_appreciable
         if lower <= low and upper >= high:
             levels, why = 2, f"includes both {low:g} and {high:g}"
         elif lower <= 1 <= upper:
@@ -366,34 +439,55 @@ def _imprecision(kind, lower, upper, measure="OR"):
             levels, why = 0, "excludes 1"
         name = {"OR": "odds ratio", "RR": "risk ratio"}[measure]
         reason = f"95% CI {lower:.2f} to {upper:.2f} ({name}) {why}"
-        return Downgrade("Imprecision", levels, reason if levels else f"not serious ({reason})")
-    if _is_ratio(kind):  # a risk difference: imprecise when its CI includes no difference
+    elif _is_ratio(kind):  # a risk difference: imprecise when its CI includes no difference
         levels = 1 if lower <= 0 <= upper else 0
         reason = f"95% CI {1000 * lower:.0f} to {1000 * upper:.0f} per 1,000 (risk difference)"
-        return Downgrade("Imprecision", levels, reason if levels else f"not serious ({reason})")
-    if kind == "proportion":
+    elif kind == "proportion":
+        serious, very = t.rate_ci_width_per_1000
         width = 1000 * (upper - lower)
-        levels = 2 if width >= PROPORTION_WIDTH[1] else 1 if width >= PROPORTION_WIDTH[0] else 0
+        levels = 2 if width >= very else 1 if width >= serious else 0
         reason = (
             f"95% CI {1000 * lower:.0f} to {1000 * upper:.0f} per 1,000 spans {width:.0f} per 1,000"
         )
     else:
-        m = SLOPE_MEANINGFUL
+        m = t.difference(kind)
         if lower <= -m and upper >= m:
             levels, why = 2, f"includes both \u2212{m:g} and +{m:g}"
         elif lower <= 0 <= upper:
             levels, why = 1, "includes no effect"
-        elif upper - lower > 2 * m:
-            levels, why = 1, f"is {upper - lower:.2f} wide (> {2 * m:g})"
+        elif lower < m <= upper or lower <= -m < upper:
+            levels, why = 1, f"includes both trivial and appreciable effects (\u00b1{m:g})"
+        elif upper < m and lower > -m:
+            levels, why = 0, f"excludes an appreciable effect (\u00b1{m:g})"
         else:
-            levels, why = 0, f"is {upper - lower:.2f} wide"
+            levels, why = 0, f"lies beyond an appreciable effect (\u00b1{m:g})"
         reason = f"95% CI {lower:.2f} to {upper:.2f} {KINDS[kind].unit} {why}"
+    if KINDS[kind].controlled and rows is not None:
+        size, unit = _information(kind, rows)
+        ois = (
+            t.optimal_information_size_events
+            if unit == "events"
+            else t.optimal_information_size_participants
+        )
+        if ois and size < ois and levels < 2:
+            levels += 1
+            reason += f"; {size} {unit}, below the optimal information size of {ois}"
     return Downgrade("Imprecision", levels, reason if levels else f"not serious ({reason})")
 
 
 def _single_arm(kind, rows, weights):
     share = _share(rows, weights, lambda r: r["design"] in UNCONTROLLED)
-    if kind in ("proportion", "slope_change", "fvc_slope_change"):
+    if KINDS[kind].shows == "within_arm":  # before-after, whatever the study's design
+        return Downgrade(
+            "Single-arm designs",
+            1,
+            "before-after change within treated arms, no comparator "
+            f"({share:.0f}% of the weight from single-arm studies, the rest from the MSC arms "
+            "of controlled studies)"
+            if share < 100
+            else "before-after change within treated arms, no comparator (single-arm studies)",
+        )
+    if kind == "proportion":
         return Downgrade(
             "Single-arm designs",
             1,
@@ -473,19 +567,23 @@ def _outcome_phrase(kind: str, label: str, effect: bool = True) -> str:
     return words.format(phrase)
 
 
-def _important(kind: str, measure: str, est: float, acr: float | None) -> bool:
+def _important(kind: str, measure: str, est: float, acr: float | None, thresholds=None) -> bool:
     """Whether a comparison's point estimate is beyond the appreciable thresholds."""
+    t = thresholds or Imprecision()
     if _is_ratio(kind):
         ratio = est
         if measure == "RD":  # judged on the risk ratio it implies at the assumed risk
             ratio = corresponding_risk("RD", acr, est) / acr if acr else 1.0
-        low, high = RATIO_APPRECIABLE
+        low, high = t.ratio_appreciable
         return not low < ratio < high
-    return abs(est) >= KINDS[kind].appreciable[0]
+    return abs(est) >= t.difference(kind)
 
 
-def statement(kind, label, certainty, est=None, measure="OR", acr=None, value="") -> str:
-    """The plain-language statement of one outcome in GRADE's wording for its certainty."""
+def statement(
+    kind, label, certainty, est=None, measure="OR", acr=None, value="", thresholds=None
+) -> str:
+    """The plain-language statement of one outcome in GRADE's wording for its certainty
+    (``thresholds``: what counts as an appreciable effect, :class:`Imprecision`)."""
     outcome = _outcome_phrase(kind, label, certainty not in UNGRADED_STATEMENTS)
     if certainty in UNGRADED_STATEMENTS:
         return UNGRADED_STATEMENTS[certainty].format(outcome=outcome)
@@ -493,7 +591,7 @@ def statement(kind, label, certainty, est=None, measure="OR", acr=None, value=""
         null = 0.0 if measure == "RD" or not _is_ratio(kind) else 1.0
         below, above = EFFECT_WORDS[kind][1:]
         verb_s, verb = below if est < null else above
-        important = _important(kind, measure, est, acr)
+        important = _important(kind, measure, est, acr, thresholds)
         template = STATEMENTS[certainty][0 if important else 1]
         return template.format(intervention=INTERVENTION, verb_s=verb_s, verb=verb, outcome=outcome)
     aside = "," if "," in outcome else ""  # 'responders, relative slope improvement, with MSC'
@@ -526,7 +624,9 @@ def _rate_text(est: float, lo: float, hi: float) -> str:
     return f"{1000 * est:.0f} per 1,000 ({1000 * lo:.0f} to {1000 * hi:.0f})"
 
 
-def _unpooled_rates(outcome, definition, pooled, rows, weights, judged, rob, level) -> Finding:
+def _unpooled_rates(
+    outcome, definition, pooled, rows, weights, judged, rob, level, thresholds=None
+) -> Finding:
     """A proportion outcome the model could not pool: its summed counts and exact bound."""
     kind, label = definition["kind"], definition["label"]
     studies = len({r["study_id"] for r in rows})
@@ -541,7 +641,7 @@ def _unpooled_rates(outcome, definition, pooled, rows, weights, judged, rob, lev
     downgrades = (
         _risk_of_bias(rows, weights, judged, rob),
         Downgrade("Inconsistency", 0, f"not assessable ({why}; one common rate assumed)"),
-        _imprecision(kind, lo, hi),
+        _imprecision(kind, lo, hi, thresholds=thresholds),
         _single_arm(kind, rows, weights),
     )
     certainty = _certainty(downgrades)
@@ -558,7 +658,7 @@ def _unpooled_rates(outcome, definition, pooled, rows, weights, judged, rob, lev
         downgrades,
         (f"not pooled by the model ({why}), {COMMON_RATE_ASSUMPTION}",),
         tuple(r["effect_id"] for r in rows),
-        statement(kind, label, certainty, value=value),
+        statement(kind, label, certainty, value=value, thresholds=thresholds),
         wording=(None, "OR", None, value),
     )
 
@@ -611,6 +711,7 @@ def finding(
     rob=None,
     level: float = 0.95,
     framework="frequentist",
+    thresholds=None,
 ) -> Finding:
     """The summary-of-findings row for one outcome.
 
@@ -622,7 +723,9 @@ def finding(
     intervals, also for one study or zero events everywhere) where pooled.tsv has one.
     """
     if framework == "bayesian" and rows and pooled.get("bayes_status") == "pooled":
-        return _bayesian_finding(outcome, definition, pooled, rows, weights, judged, rob, level)
+        return _bayesian_finding(
+            outcome, definition, pooled, rows, weights, judged, rob, level, thresholds
+        )
     kind, label = definition["kind"], definition["label"]
     studies = len({r["study_id"] for r in rows})
     ids = tuple(r["effect_id"] for r in rows)
@@ -642,7 +745,9 @@ def finding(
     notes = []
     if pooled["status"] != "pooled" and len(rows) > 1:
         if kind == "proportion":
-            return _unpooled_rates(outcome, definition, pooled, rows, weights, judged, rob, level)
+            return _unpooled_rates(
+                outcome, definition, pooled, rows, weights, judged, rob, level, thresholds
+            )
         # Several studies the model could not pool: no effect to grade, and no single
         # study stands in for them.
         return Finding(
@@ -707,7 +812,7 @@ def finding(
     downgrades = (
         _risk_of_bias(rows, weights, judged, rob),
         _inconsistency(kind, fit),
-        _imprecision(kind, lo, hi, measure),
+        _imprecision(kind, lo, hi, measure, thresholds, rows),
         _single_arm(kind, rows, weights),
     )
     certainty = _certainty(downgrades)
@@ -723,19 +828,21 @@ def finding(
         downgrades,
         tuple(notes),
         ids,
-        statement(kind, label, certainty, est, measure or "OR", acr, value),
+        statement(kind, label, certainty, est, measure or "OR", acr, value, thresholds),
         acr,
         basis,
         (est, measure or "OR", acr, value),
     )
 
 
-def _bayesian_finding(outcome, definition, pooled, rows, weights, judged, rob, level) -> Finding:
+def _bayesian_finding(
+    outcome, definition, pooled, rows, weights, judged, rob, level, thresholds=None
+) -> Finding:
     view = _bayesian(pooled)
     one = len(rows) == 1
     if one:  # graded as pooled, but with no heterogeneity to assess
         view["status"] = "pooled"
-    f = finding(outcome, definition, view, rows, weights, judged, rob, level)
+    f = finding(outcome, definition, view, rows, weights, judged, rob, level, thresholds=thresholds)
     downgrades = tuple(
         Downgrade(d.domain, 0, "not assessable (one study)")
         if one and d.domain == "Inconsistency"
@@ -753,7 +860,11 @@ def _bayesian_finding(outcome, definition, pooled, rows, weights, judged, rob, l
         certainty=certainty,
         downgrades=downgrades,
         notes=(note, *f.notes),
-        statement=statement(f.kind, f.label, certainty, *f.wording) if f.wording else f.statement,
+        statement=(
+            statement(f.kind, f.label, certainty, *f.wording, thresholds=thresholds)
+            if f.wording
+            else f.statement
+        ),
     )
 
 
@@ -771,11 +882,14 @@ def findings(
     rob=None,
     level: float = 0.95,
     framework="frequentist",
+    grade: dict | None = None,
 ) -> list[Finding]:
     """Summary-of-findings rows for every outcome, from the pipeline's tables, graded on
     the ``framework`` (pooling.primary_framework) result; ``assessed``: the risk-of-bias
     judgements (:func:`alsmeta.io.risk_of_bias.assessments`), ``rob``: config
-    ``risk_of_bias``; ``level``: of exact intervals on summed counts."""
+    ``risk_of_bias``; ``level``: of exact intervals on summed counts; ``grade``: config
+    ``grade`` (imprecision thresholds; None: the kinds registry's, no information size)."""
+    thresholds = Imprecision.from_config(grade)
     out = []
     for outcome in outcomes:
         overall = next(
@@ -793,7 +907,18 @@ def findings(
             if (j := judgement_for(assessed or {}, r["study_id"], outcome, rob)) is not None
         }
         out.append(
-            finding(outcome, definitions[outcome], overall, rows, w, judged, rob, level, framework)
+            finding(
+                outcome,
+                definitions[outcome],
+                overall,
+                rows,
+                w,
+                judged,
+                rob,
+                level,
+                framework,
+                thresholds,
+            )
         )
     return out
 

@@ -11,6 +11,7 @@ the tables do not carry (a test for subgroup differences with one subgroup) is s
 from __future__ import annotations
 
 import dataclasses
+import math
 from dataclasses import dataclass, field
 
 from alsmeta.analysis.summary_of_findings import as_headline
@@ -260,7 +261,10 @@ def _method_note(pooled: dict, kind: str) -> str:
         return (
             "Random effects: binomial-normal GLMM (logit link, ML); CI Wald; prediction interval "
             "normal. The GLMM has no inverse-variance weights: squares are drawn at one size. "
-            "Study CIs exact (Clopper-Pearson)."
+            "Study CIs exact (Clopper-Pearson). Typical-study rate: the back-transformed pooled "
+            "logit, the median of the study rates (conditional on the random effect). "
+            "Population-averaged rate: the mean rate over studies, averaged over the fitted "
+            "between-study distribution (delta-method CI); with large \u03c4\u00b2 the two differ."
         )
     note = (
         f"Random effects: \u03c4\u00b2 by {pooled.get('estimator_used') or pooled['estimator']}; "
@@ -298,10 +302,40 @@ def _pooled_rows(
     return rows
 
 
+def _has_marginal(pooled: dict) -> bool:
+    """Whether the pooled rate is a GLMM's conditional one with a population average beside it."""
+    return _finite(pooled.get("marginal_estimate"))
+
+
+def _finite(value) -> bool:
+    return isinstance(value, int | float) and math.isfinite(value)
+
+
 def _total_rows(kind, pooled, studies, label, weight) -> list[fp.Row]:
-    """The total diamond, then its prediction interval, then (for counts) the total events."""
+    """The total diamond, then its prediction interval, then (for counts) the total events.
+
+    A GLMM's total is its conditional median rate (the rate of a typical study); the
+    population-averaged rate follows it as an open diamond, each row saying which it is."""
+    if _has_marginal(pooled):
+        label = "Typical-study rate (95% CI)"
     rows = _pooled_rows(kind, pooled, studies, label, weight)
-    return [rows[0], _prediction_row(kind, pooled), *rows[1:]]
+    out = [rows[0]]
+    if _has_marginal(pooled):
+        est, lo, hi = (pooled[f"marginal_{f}"] for f in ("estimate", "ci_lower", "ci_upper"))
+        out.append(
+            fp.Row(
+                "pooled",
+                {
+                    "study": "Population-averaged rate (95% CI)",
+                    "effect": effect_text(kind, est, lo, hi),
+                },
+                est,
+                lo,
+                hi,
+                hollow=True,
+            )
+        )
+    return [*out, _prediction_row(kind, pooled), *rows[1:]]
 
 
 def _prediction_row(kind: str, pooled: dict) -> fp.Row:

@@ -53,6 +53,20 @@ def check_config(config: dict, schema: dict) -> None:
                 f"config key 'risk_of_bias.outcome_scopes.{name}'",
                 f"{name!r} is not defined in outcome_definitions",
             )
+    imprecision = config["grade"]["imprecision"]
+    serious, very = imprecision["rate_ci_width_per_1000"]
+    if serious >= very:
+        raise InputError(
+            "config key 'grade.imprecision.rate_ci_width_per_1000'",
+            f"the first width ({serious:g}, one level down) must be below the second "
+            f"({very:g}, two levels down)",
+        )
+    low, high = imprecision["ratio_appreciable"]
+    if not low < 1 < high:
+        raise InputError(
+            "config key 'grade.imprecision.ratio_appreciable'",
+            f"needs an appreciable benefit below 1 and a harm above 1 (got {low:g}, {high:g})",
+        )
     rob = config["risk_of_bias"]
     if rob["jbi_moderate_share"] > rob["jbi_low_share"]:
         raise InputError(

@@ -68,6 +68,7 @@ def main(job):
         params.risk_of_bias,
         level=params.level,
         framework=params.primary_framework,
+        grade=params.grade,
     )
     write_tsv(sof.table_rows(findings), sof.COLUMNS, out.summary_of_findings)
 

@@ -92,7 +92,7 @@ def section(ctx: ReportInputs) -> str:
     ]
     parts += [
         f"<dt><b>{esc(name)}</b></dt><dd>{esc(text)}</dd>"
-        for name, text in rules(ctx.config.get("risk_of_bias"))
+        for name, text in rules(ctx.config.get("risk_of_bias"), ctx.config.get("grade"))
     ]
     parts.append("</dl></section>")
     return "\n".join(parts)
