@@ -752,12 +752,13 @@ def _check_binomial(events, n, settings, where: str):
 _HERMITE_CACHE: dict = {}
 
 
-def _hermite():
-    """Gauss-Hermite nodes and log weights (computed once)."""
-    if HERMITE_NODES not in _HERMITE_CACHE:
-        z, w = np.polynomial.hermite.hermgauss(HERMITE_NODES)
-        _HERMITE_CACHE[HERMITE_NODES] = (z, np.log(w))
-    return _HERMITE_CACHE[HERMITE_NODES]
+def _hermite(nodes=None):
+    """Gauss-Hermite nodes and weights, and log weights (computed once per size)."""
+    nodes = HERMITE_NODES if nodes is None else nodes
+    if nodes not in _HERMITE_CACHE:
+        z, w = np.polynomial.hermite.hermgauss(nodes)
+        _HERMITE_CACHE[nodes] = (z, w, np.log(w))
+    return _HERMITE_CACHE[nodes]
 
 
 def _binomial_loglik(x, size, mu, tau):
@@ -782,35 +783,42 @@ def _binomial_loglik(x, size, mu, tau):
     p0 = (xa + 0.5) / (na + 1.0)
     info = na * p0 * (1.0 - p0)
     theta = np.clip((ma / ta + info * np.log(p0 / (1.0 - p0))) / (1.0 / ta + info), lo, hi)
-    # One analysis at a time, so whole-array steps until every element has converged.
+    # Safeguarded Newton, each element on its own: only the unconverged ones are updated.
+    idx = np.arange(theta.size)
     for _ in range(200):
-        pr = expit(theta)
-        grad = xa - na * pr - (theta - ma) / ta
-        curv = na * pr * (1.0 - pr) + 1.0 / ta
-        lo = np.where(grad > 0, theta, lo)
-        hi = np.where(grad > 0, hi, theta)
-        new = theta + grad / curv
-        new = np.where((new >= lo) & (new <= hi), new, 0.5 * (lo + hi))
-        new = np.where(grad == 0, theta, new)
-        step = np.abs(new - theta)
-        theta = new
-        if np.all(step <= 1e-12 * (1.0 + np.abs(theta))):
+        th, m_i, t_i, x_i, n_i = theta[idx], ma[idx], ta[idx], xa[idx], na[idx]
+        pr = expit(th)
+        grad = x_i - n_i * pr - (th - m_i) / t_i
+        curv = n_i * pr * (1.0 - pr) + 1.0 / t_i
+        up = grad > 0
+        lo_i = np.where(up, th, lo[idx])
+        hi_i = np.where(up, hi[idx], th)
+        new = th + grad / curv
+        new = np.where((new >= lo_i) & (new <= hi_i), new, 0.5 * (lo_i + hi_i))
+        new = np.where(grad == 0, th, new)
+        theta[idx], lo[idx], hi[idx] = new, lo_i, hi_i
+        going = np.abs(new - th) > 1e-12 * (1.0 + np.abs(new))
+        idx = idx[going]
+        if idx.size == 0:
             break
     theta = theta.reshape(shape)
     pr = expit(theta)
-    sigma = 1.0 / np.sqrt(size * pr * (1.0 - pr) + 1.0 / tau2)
-    z, log_w = _hermite()
-    xs, ns, ms, ts = x[:, None], size[:, None], mu[..., None], tau2[..., None]
-
-    def log_integrand(th):
-        return xs * th - ns * np.logaddexp(0.0, th) - 0.5 * (th - ms) ** 2 / ts
-
-    at_mode = log_integrand(theta[..., None])[..., 0]
-    nodes = theta[..., None] + math.sqrt(2.0) * sigma[..., None] * z
-    # centred at the mode, the terms are bounded by exp(z^2) and need no max-shift
-    ratio = np.exp(log_integrand(nodes) - at_mode[..., None] + z * z + log_w).sum(axis=-1)
-    per_study = at_mode + np.log(ratio) + np.log(math.sqrt(2.0) * sigma)
-    per_study = per_study - 0.5 * np.log(tau2) - _LOG_SQRT_2PI
+    # information n p (1 - p) at the mode, and the integrand's curvature there (1 / sigma^2)
+    info_mode = size * pr * (1.0 - pr)
+    sigma = 1.0 / np.sqrt(info_mode + 1.0 / tau2)
+    z, _, log_w = _hermite()
+    at_mode = x * theta - size * np.logaddexp(0.0, theta) - 0.5 * (theta - mu) ** 2 / tau2
+    # At node theta + d (d = sqrt(2) sigma z), the log integrand minus its value at the mode
+    # plus z^2 is -n times the remainder of softplus's second-order Taylor expansion about
+    # the mode (the mode's equation x - n p = (theta - mu) / tau^2 cancels the linear terms,
+    # and 1 - sigma^2 / tau^2 = n p (1 - p) sigma^2 the quadratic ones); bounded, no shift.
+    d = (math.sqrt(2.0) * sigma)[..., None] * z
+    softplus = np.logaddexp(0.0, theta)[..., None]
+    remainder = np.logaddexp(0.0, theta[..., None] + d) - softplus
+    remainder -= pr[..., None] * d + (0.5 * info_mode / size)[..., None] * d * d
+    ratio = np.exp(log_w - size[:, None] * remainder).sum(axis=-1)
+    # log(sqrt(2) sigma) - log(tau) - log(sqrt(2 pi)) = -log(1 + n p (1 - p) tau^2) / 2 - log(sqrt(pi))
+    per_study = at_mode + np.log(ratio) - 0.5 * np.log1p(info_mode * tau2) - 0.5 * math.log(math.pi)
     return per_study.sum(axis=-1)
 
 
@@ -935,7 +943,7 @@ def _binomial_summaries(x, size, c, s_zoom, mu_range, settings, coarsen, probs):
     out["mu_sd"] = math.sqrt(max(float((weights * mu * mu).sum()) - out["mu_mean"] ** 2, 0.0))
 
     interp = _panel_interpolants(joint, mu_edges)
-    zh, wh = np.polynomial.hermite.hermgauss(PREDICTIVE_HERMITE_NODES)
+    zh, wh = _hermite(PREDICTIVE_HERMITE_NODES)[:2]
     zh, wh = math.sqrt(2.0) * zh, wh / math.sqrt(math.pi)
     # P(theta_new <= x | tau_l): where mu | tau_l is at least as wide as tau_l, the mean
     # over z ~ N(0, 1) of the conditional CDF of mu at x - tau_l z (Gauss-Hermite); where it
@@ -965,7 +973,7 @@ def _binomial_summaries(x, size, c, s_zoom, mu_range, settings, coarsen, probs):
     out["mu_pos"] = 1.0 - mu_cdf(0.0)
     out["mu_q"] = quantiles(mu_cdf, 0.0)
     out["pred_q"] = quantiles(pred_cdf, 40.0 * float(tau.max()))
-    z, w = np.polynomial.hermite.hermgauss(64)
+    z, w = _hermite(PREDICTIVE_HERMITE_NODES)[:2]
     marginal = (expit(mu[..., None] + math.sqrt(2.0) * tau[:, None, None] * z) * w).sum(axis=-1)
     out["rate_mean"] = float((weights * marginal).sum() / math.sqrt(math.pi))
     return out
