@@ -443,8 +443,9 @@ def _panel_interpolants(density, edges):
     return coef, const, width, cum
 
 
-def _panel_cdf(interpolants, edges, x):
-    """Normalised CDF at ``x`` (``(m, ...)``, any trailing shape) of a rule's density."""
+def _panel_cdf(interpolants, edges, x, density=False):
+    """Normalised CDF at ``x`` (``(m, ...)``, any trailing shape) of a rule's density;
+    with ``density``, also the density there (the interpolating polynomial)."""
     coef, const, width, cum = interpolants
     m, panels = width.shape
     shape = x.shape
@@ -459,8 +460,46 @@ def _panel_cdf(interpolants, edges, x):
         part = part * tt + c[..., r]
     part = part * tt - const[rows, idx]
     value = cum[rows, idx] + 0.5 * w_idx * part
-    value = np.where(xf <= edges[:, :1], 0.0, np.where(xf >= edges[:, -1:], cum[:, -1:], value))
-    return np.clip(value / cum[:, -1:], 0.0, 1.0).reshape(shape)
+    below, above = xf <= edges[:, :1], xf >= edges[:, -1:]
+    value = np.where(below, 0.0, np.where(above, cum[:, -1:], value))
+    cdf = np.clip(value / cum[:, -1:], 0.0, 1.0).reshape(shape)
+    if not density:
+        return cdf
+    slope = ORDER * c[..., ORDER - 1]
+    for r in range(ORDER - 2, -1, -1):
+        slope = slope * tt + (r + 1) * c[..., r]
+    pdf = np.where(below | above, 0.0, slope) / cum[:, -1:]
+    return cdf, pdf.reshape(shape)
+
+
+def _cdf_quantiles(cdf_pdf, probs, start, lo, hi):
+    """Roots of ``cdf(v) = p`` for all ``probs`` at once, inside ``[lo, hi]``.
+
+    ``cdf_pdf(v)`` gives the CDF and density at the points ``v`` (one per probability).
+    Safeguarded Newton from ``start``: a step leaving the bracket is a bisection; each
+    root stops once its step is below ``1e-13 + 1e-14 |v|`` (the tolerance of the scalar
+    root-finder this replaces).
+    """
+    p = np.asarray(probs, dtype=float)
+    lo, hi = np.full(p.shape, float(lo)), np.full(p.shape, float(hi))
+    v = np.clip(np.asarray(start, dtype=float), lo, hi)
+    done = np.zeros(p.shape, dtype=bool)
+    for _ in range(200):
+        cdf, pdf = cdf_pdf(v)
+        diff = cdf - p
+        lo = np.where(~done & (diff < 0), v, lo)
+        hi = np.where(~done & (diff > 0), v, hi)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            newton = v - diff / pdf
+        ok = np.isfinite(newton) & (newton > lo) & (newton < hi)
+        new = np.where(ok, newton, 0.5 * (lo + hi))
+        new = np.where(done | (diff == 0), v, new)
+        tol = 1e-13 + 1e-14 * np.abs(v)
+        done |= (np.abs(new - v) <= tol) | (hi - lo <= tol)
+        v = new
+        if done.all():
+            break
+    return v
 
 
 def _mixture_quantiles(weights, means, sds, probs):
@@ -873,7 +912,9 @@ def _binomial_fit(x, size, settings: BayesSettings) -> dict:
     alpha = 0.5 * (1.0 - settings.level)
     probs = (alpha, 0.5, 1.0 - alpha)
     fine = _binomial_summaries(x, size, c, s_zoom, (mu_lo, mu_hi), settings, 1, probs)
-    coarse = _binomial_summaries(x, size, c, s_zoom, (mu_lo, mu_hi), settings, 2, probs)
+    coarse = _binomial_summaries(
+        x, size, c, s_zoom, (mu_lo, mu_hi), settings, 2, probs, (fine["mu_q"], fine["pred_q"])
+    )
     error = max(float(np.max(np.abs(fine[n] - coarse[n]))) for n in ("mu_q", "tau_q", "pred_q"))
     mu_q, tau_q, pred_q = fine["mu_q"], fine["tau_q"], fine["pred_q"]
     return {
@@ -907,9 +948,13 @@ def _binomial_fit(x, size, settings: BayesSettings) -> dict:
     }
 
 
-def _binomial_summaries(x, size, c, s_zoom, mu_range, settings, coarsen, probs):
-    """Posterior summaries on a tau rule with, per tau node, its own rule for mu."""
-    from scipy.special import expit, ndtr
+def _binomial_summaries(x, size, c, s_zoom, mu_range, settings, coarsen, probs, start=None):
+    """Posterior summaries on a tau rule with, per tau node, its own rule for mu.
+
+    ``start``: the mu and theta_new quantiles of a finer rule, where the root-finding of
+    this rule's starts (by default the moment-matched normal quantiles).
+    """
+    from scipy.special import expit, ndtr, ndtri
 
     panels = settings.grid_points // ORDER // coarsen
     s_edges = _edges(*s_zoom, panels)
@@ -953,26 +998,41 @@ def _binomial_summaries(x, size, c, s_zoom, mu_range, settings, coarsen, probs):
     wide = cond_sd >= tau
     row_w = wm * joint / s_dens[:, None]
 
-    def mu_cdf(value):
-        return float((tau_w * _panel_cdf(interp, mu_edges, np.full((g, 1), value))[:, 0]).sum())
+    rows_wide, rows_narrow = np.flatnonzero(wide), np.flatnonzero(~wide)
 
-    def pred_cdf(value):
-        by_z = (_panel_cdf(interp, mu_edges, value - tau[:, None] * zh[None, :]) * wh).sum(axis=1)
-        by_mix = (row_w * ndtr((value - mu) / tau[:, None])).sum(axis=1)
-        return float((tau_w * np.where(wide, by_z, by_mix)).sum())
+    def subset(rows):
+        return tuple(part[rows] for part in interp), mu_edges[rows]
 
-    def quantiles(cdf, margin):
-        from scipy.optimize import brentq
+    interp_wide, edges_wide = subset(rows_wide)
+    tau_narrow = tau[rows_narrow, None, None]
 
-        a = float(mu_edges[:, 0].min()) - margin
-        b = float(mu_edges[:, -1].max()) + margin
-        return np.array(
-            [brentq(lambda v, p=p: cdf(v) - p, a, b, xtol=1e-13, rtol=1e-14) for p in probs]
+    def mu_cdf(values):
+        cdf, pdf = _panel_cdf(interp, mu_edges, np.tile(values, (g, 1)), density=True)
+        return tau_w @ cdf, tau_w @ pdf
+
+    def pred_cdf(values):
+        shifted = values[None, :, None] - tau[rows_wide, None, None] * zh
+        cdf_z, pdf_z = _panel_cdf(interp_wide, edges_wide, shifted, density=True)
+        cdf = np.empty((g, values.size))
+        pdf = np.empty((g, values.size))
+        cdf[rows_wide], pdf[rows_wide] = cdf_z @ wh, pdf_z @ wh
+        u = (values[None, :, None] - mu[rows_narrow, None, :]) / tau_narrow
+        w_n = row_w[rows_narrow, None, :]
+        cdf[rows_narrow] = (w_n * ndtr(u)).sum(axis=2)
+        pdf[rows_narrow] = (w_n * np.exp(-0.5 * u * u)).sum(axis=2) / (
+            math.sqrt(2.0 * math.pi) * tau_narrow[..., 0]
         )
+        return tau_w @ cdf, tau_w @ pdf
 
-    out["mu_pos"] = 1.0 - mu_cdf(0.0)
-    out["mu_q"] = quantiles(mu_cdf, 0.0)
-    out["pred_q"] = quantiles(pred_cdf, 40.0 * float(tau.max()))
+    lo, hi = float(mu_edges[:, 0].min()), float(mu_edges[:, -1].max())
+    margin = 40.0 * float(tau.max())
+    normal = ndtri(np.asarray(probs))
+    mu_start = out["mu_mean"] + out["mu_sd"] * normal if start is None else start[0]
+    pred_sd = math.sqrt(out["mu_sd"] ** 2 + out["tau2_mean"])
+    pred_start = out["mu_mean"] + pred_sd * normal if start is None else start[1]
+    out["mu_pos"] = 1.0 - float(mu_cdf(np.zeros(1))[0][0])
+    out["mu_q"] = _cdf_quantiles(mu_cdf, probs, mu_start, lo, hi)
+    out["pred_q"] = _cdf_quantiles(pred_cdf, probs, pred_start, lo - margin, hi + margin)
     z, w = _hermite(PREDICTIVE_HERMITE_NODES)[:2]
     marginal = (expit(mu[..., None] + math.sqrt(2.0) * tau[:, None, None] * z) * w).sum(axis=-1)
     out["rate_mean"] = float((weights * marginal).sum() / math.sqrt(math.pi))
