@@ -1011,17 +1011,19 @@ def _binomial_summaries(x, size, c, s_zoom, mu_range, settings, coarsen, probs, 
         return tau_w @ cdf, tau_w @ pdf
 
     def pred_cdf(values):
-        shifted = values[None, :, None] - tau[rows_wide, None, None] * zh
-        cdf_z, pdf_z = _panel_cdf(interp_wide, edges_wide, shifted, density=True)
         cdf = np.empty((g, values.size))
         pdf = np.empty((g, values.size))
-        cdf[rows_wide], pdf[rows_wide] = cdf_z @ wh, pdf_z @ wh
-        u = (values[None, :, None] - mu[rows_narrow, None, :]) / tau_narrow
-        w_n = row_w[rows_narrow, None, :]
-        cdf[rows_narrow] = (w_n * ndtr(u)).sum(axis=2)
-        pdf[rows_narrow] = (w_n * np.exp(-0.5 * u * u)).sum(axis=2) / (
-            math.sqrt(2.0 * math.pi) * tau_narrow[..., 0]
-        )
+        if rows_wide.size:
+            shifted = values[None, :, None] - tau[rows_wide, None, None] * zh
+            cdf_z, pdf_z = _panel_cdf(interp_wide, edges_wide, shifted, density=True)
+            cdf[rows_wide], pdf[rows_wide] = cdf_z @ wh, pdf_z @ wh
+        if rows_narrow.size:
+            u = (values[None, :, None] - mu[rows_narrow, None, :]) / tau_narrow
+            w_n = row_w[rows_narrow, None, :]
+            cdf[rows_narrow] = (w_n * ndtr(u)).sum(axis=2)
+            pdf[rows_narrow] = (w_n * np.exp(-0.5 * u * u)).sum(axis=2) / (
+                math.sqrt(2.0 * math.pi) * tau_narrow[..., 0]
+            )
         return tau_w @ cdf, tau_w @ pdf
 
     lo, hi = float(mu_edges[:, 0].min()), float(mu_edges[:, -1].max())
