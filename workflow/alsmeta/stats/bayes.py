@@ -816,49 +816,97 @@ def _binomial_loglik(x, size, mu, tau):
     shape = np.broadcast_shapes(mu.shape, tau2.shape, x.shape)
     xa, na = np.broadcast_to(x, shape).ravel(), np.broadcast_to(size, shape).ravel()
     ma, ta = np.broadcast_to(mu, shape).ravel(), np.broadcast_to(tau2, shape).ravel()
-    lo = ma + ta * (xa - na)
-    hi = ma + ta * xa
-    # Start at the normal-approximation mode (prior mu, empirical logit with its information).
-    p0 = (xa + 0.5) / (na + 1.0)
-    info = na * p0 * (1.0 - p0)
-    theta = np.clip((ma / ta + info * np.log(p0 / (1.0 - p0))) / (1.0 / ta + info), lo, hi)
-    # Safeguarded Newton, each element on its own: only the unconverged ones are updated.
-    idx = np.arange(theta.size)
-    for _ in range(200):
-        th, m_i, t_i, x_i, n_i = theta[idx], ma[idx], ta[idx], xa[idx], na[idx]
-        pr = expit(th)
-        grad = x_i - n_i * pr - (th - m_i) / t_i
-        curv = n_i * pr * (1.0 - pr) + 1.0 / t_i
-        up = grad > 0
-        lo_i = np.where(up, th, lo[idx])
-        hi_i = np.where(up, hi[idx], th)
-        new = th + grad / curv
-        new = np.where((new >= lo_i) & (new <= hi_i), new, 0.5 * (lo_i + hi_i))
-        new = np.where(grad == 0, th, new)
-        theta[idx], lo[idx], hi[idx] = new, lo_i, hi_i
-        going = np.abs(new - th) > 1e-12 * (1.0 + np.abs(new))
-        idx = idx[going]
-        if idx.size == 0:
-            break
+    theta = _binomial_modes(xa, na, ma, ta)
     theta = theta.reshape(shape)
-    pr = expit(theta)
-    # information n p (1 - p) at the mode, and the integrand's curvature there (1 / sigma^2)
-    info_mode = size * pr * (1.0 - pr)
+    # the smaller of p and 1 - p at the mode (accurate in both tails)
+    small = expit(-np.abs(theta))
+    pq = small * (1.0 - small)
+    info_mode = size * pq  # n p (1 - p); the integrand's curvature there is 1 / sigma^2
     sigma = 1.0 / np.sqrt(info_mode + 1.0 / tau2)
-    z, _, log_w = _hermite()
     at_mode = x * theta - size * np.logaddexp(0.0, theta) - 0.5 * (theta - mu) ** 2 / tau2
-    # At node theta + d (d = sqrt(2) sigma z), the log integrand minus its value at the mode
-    # plus z^2 is -n times the remainder of softplus's second-order Taylor expansion about
-    # the mode (the mode's equation x - n p = (theta - mu) / tau^2 cancels the linear terms,
-    # and 1 - sigma^2 / tau^2 = n p (1 - p) sigma^2 the quadratic ones); bounded, no shift.
-    d = (math.sqrt(2.0) * sigma)[..., None] * z
-    softplus = np.logaddexp(0.0, theta)[..., None]
-    remainder = np.logaddexp(0.0, theta[..., None] + d) - softplus
-    remainder -= pr[..., None] * d + (0.5 * info_mode / size)[..., None] * d * d
-    ratio = np.exp(log_w - size[:, None] * remainder).sum(axis=-1)
+    z, w, log_w = _hermite()
+    positive = z > 0  # the rule is symmetric: nodes +-z pair up, and z = 0 adds its weight
+    d = (math.sqrt(2.0) * sigma)[..., None] * z[positive]
+    remainders = _softplus_remainders(small[..., None], 0.5 * pq[..., None], d)
+    terms = [np.exp(log_w[positive] - size[:, None] * r) for r in remainders]
+    ratio = w[z == 0].sum() + (terms[0] + terms[1]).sum(axis=-1)
     # log(sqrt(2) sigma) - log(tau) - log(sqrt(2 pi)) = -log(1 + n p (1 - p) tau^2) / 2 - log(sqrt(pi))
     per_study = at_mode + np.log(ratio) - 0.5 * np.log1p(info_mode * tau2) - 0.5 * math.log(math.pi)
     return per_study.sum(axis=-1)
+
+
+def _binomial_modes(x, n, mu, tau2):
+    """Modes of ``x theta - n softplus(theta) - (theta - mu)^2 / (2 tau^2)`` (flat arrays).
+
+    Safeguarded Newton inside the bracket ``mu + tau^2 [x - n, x]`` that holds the root of
+    the concave log's gradient (a step leaving it is a bisection), from the
+    normal-approximation mode (prior mu, empirical logit with its information). Each
+    element stops on its own (step below ``1e-12 (1 + |theta|)``) and is not moved again;
+    the working arrays shrink to the unconverged elements once they are fewer than half.
+    """
+    from scipy.special import expit
+
+    lo = mu + tau2 * (x - n)
+    hi = mu + tau2 * x
+    p0 = (x + 0.5) / (n + 1.0)
+    info = n * p0 * (1.0 - p0)
+    theta = np.clip((mu / tau2 + info * np.log(p0 / (1.0 - p0))) / (1.0 / tau2 + info), lo, hi)
+    out = theta.copy()
+    where_ = np.arange(theta.size)  # positions in ``out`` of the working elements
+    inv_t = 1.0 / tau2
+    going = np.ones(theta.size, dtype=bool)
+    for _ in range(200):
+        pr = expit(theta)
+        npr = n * pr
+        grad = x - npr - (theta - mu) * inv_t
+        new = theta + grad / (npr * (1.0 - pr) + inv_t)
+        up = grad > 0
+        lo = np.where(up, theta, lo)
+        hi = np.where(up, hi, theta)
+        new = np.where((new >= lo) & (new <= hi), new, 0.5 * (lo + hi))
+        new = np.where(going, new, theta)
+        going &= np.abs(new - theta) > 1e-12 * (1.0 + np.abs(new))
+        theta = new
+        left = np.count_nonzero(going)
+        if left == 0:
+            break
+        if 2 * left < going.size:  # write back the converged, keep iterating the rest
+            out[where_] = theta
+            keep = np.flatnonzero(going)
+            where_, theta, lo, hi = where_[keep], theta[keep], lo[keep], hi[keep]
+            x, n, mu, inv_t = x[keep], n[keep], mu[keep], inv_t[keep]
+            going = np.ones(keep.size, dtype=bool)
+    out[where_] = theta
+    return out
+
+
+def _softplus_remainders(small, half_pq, d):
+    """``R(+d)`` and ``R(-d)``: the remainders of softplus's second-order Taylor expansion
+    about the mode, ``R(e) = sp(t + e) - sp(t) - p e - p (1 - p) e^2 / 2`` (d >= 0).
+
+    At node ``t + e`` of the adaptive rule the log integrand minus its value at the mode
+    plus ``z^2`` is ``-n R(e)``: the mode's equation ``x - n p = (t - mu) / tau^2`` cancels
+    the linear terms and ``1 - sigma^2 / tau^2 = n p (1 - p) sigma^2`` the quadratic ones,
+    so no term is divided by a vanishing tau^2. With ``small = min(p, 1 - p)`` (and, where
+    p > 1/2, ``e`` replaced by ``-e``, which swaps the pair),
+    ``sp(t + e) - sp(t) - p e = log1p(small * expm1(e)) - small * e``, accurate in both tails.
+    """
+    linear = small * d
+    quadratic = half_pq * d * d
+    if d.size and d.max() <= 700.0:  # expm1 stays finite
+        up = np.expm1(d)
+        down = -up / (up + 1.0)  # expm1(-d)
+        return (
+            np.log1p(small * up) - linear - quadratic,
+            np.log1p(small * down) + linear - quadratic,
+        )
+    # far nodes of a very wide integrand: the same remainders through log-sum-exp
+    t = np.log(small) - np.log1p(-small)  # the mode on the side where p <= 1/2
+    base = np.logaddexp(0.0, t)
+    return (
+        np.logaddexp(0.0, t + d) - base - linear - quadratic,
+        np.logaddexp(0.0, t - d) - base + linear - quadratic,
+    )
 
 
 def _binomial_mu_range(x, size, tau, settings, lo, hi):
