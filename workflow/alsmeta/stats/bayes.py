@@ -491,11 +491,12 @@ def _cdf_quantiles(cdf_pdf, probs, start, lo, hi):
         hi = np.where(~done & (diff > 0), v, hi)
         with np.errstate(divide="ignore", invalid="ignore"):
             newton = v - diff / pdf
-        ok = np.isfinite(newton) & (newton > lo) & (newton < hi)
+        # inclusive: at the root within rounding the Newton point may equal a bracket end
+        ok = np.isfinite(newton) & (newton >= lo) & (newton <= hi)
         new = np.where(ok, newton, 0.5 * (lo + hi))
         new = np.where(done | (diff == 0), v, new)
         tol = 1e-13 + 1e-14 * np.abs(v)
-        done |= (np.abs(new - v) <= tol) | (hi - lo <= tol)
+        done |= (ok & (np.abs(newton - v) <= tol)) | (hi - lo <= tol) | (diff == 0)
         v = new
         if done.all():
             break
@@ -757,6 +758,10 @@ def normal_normal(yi, vi, settings: BayesSettings, shrinkage: bool = True) -> Ba
 
 #: Gauss-Hermite nodes of the adaptive rule for each study's integral over theta_i.
 HERMITE_NODES = 15
+#: The zooms that find the integration ranges and place the panels need the log density
+#: to far less than a unit (the range keeps 40 units): a smaller rule and looser modes.
+ZOOM_HERMITE_NODES = 5
+ZOOM_TOL = 1e-8
 #: Zoom of the conditional range of mu given tau: levels and points per level.
 MU_ZOOM_LEVELS = 3
 MU_ZOOM_POINTS = 32
@@ -800,7 +805,7 @@ def _hermite(nodes=None):
     return _HERMITE_CACHE[nodes]
 
 
-def _binomial_loglik(x, size, mu, tau):
+def _binomial_loglik(x, size, mu, tau, nodes=None, tol=1e-12):
     """``sum_i log int Bin(x_i | n_i, expit(theta)) N(theta | mu, tau^2) dtheta`` (no log C(n, x)).
 
     ``mu`` and ``tau`` broadcast together (shape S); ``x``/``size`` are ``(k,)``. Adaptive
@@ -816,7 +821,7 @@ def _binomial_loglik(x, size, mu, tau):
     shape = np.broadcast_shapes(mu.shape, tau2.shape, x.shape)
     xa, na = np.broadcast_to(x, shape).ravel(), np.broadcast_to(size, shape).ravel()
     ma, ta = np.broadcast_to(mu, shape).ravel(), np.broadcast_to(tau2, shape).ravel()
-    theta = _binomial_modes(xa, na, ma, ta)
+    theta = _binomial_modes(xa, na, ma, ta, tol)
     theta = theta.reshape(shape)
     # the smaller of p and 1 - p at the mode (accurate in both tails)
     small = expit(-np.abs(theta))
@@ -824,7 +829,7 @@ def _binomial_loglik(x, size, mu, tau):
     info_mode = size * pq  # n p (1 - p); the integrand's curvature there is 1 / sigma^2
     sigma = 1.0 / np.sqrt(info_mode + 1.0 / tau2)
     at_mode = x * theta - size * np.logaddexp(0.0, theta) - 0.5 * (theta - mu) ** 2 / tau2
-    z, w, log_w = _hermite()
+    z, w, log_w = _hermite(nodes)
     positive = z > 0  # the rule is symmetric: nodes +-z pair up, and z = 0 adds its weight
     d = (math.sqrt(2.0) * sigma)[..., None] * z[positive]
     remainders = _softplus_remainders(small[..., None], 0.5 * pq[..., None], d)
@@ -835,7 +840,7 @@ def _binomial_loglik(x, size, mu, tau):
     return per_study.sum(axis=-1)
 
 
-def _binomial_modes(x, n, mu, tau2):
+def _binomial_modes(x, n, mu, tau2, tol=1e-12):
     """Modes of ``x theta - n softplus(theta) - (theta - mu)^2 / (2 tau^2)`` (flat arrays).
 
     Safeguarded Newton inside the bracket ``mu + tau^2 [x - n, x]`` that holds the root of
@@ -865,7 +870,7 @@ def _binomial_modes(x, n, mu, tau2):
         hi = np.where(up, hi, theta)
         new = np.where((new >= lo) & (new <= hi), new, 0.5 * (lo + hi))
         new = np.where(going, new, theta)
-        going &= np.abs(new - theta) > 1e-12 * (1.0 + np.abs(new))
+        going &= np.abs(new - theta) > tol * (1.0 + np.abs(new))
         theta = new
         left = np.count_nonzero(going)
         if left == 0:
@@ -915,7 +920,7 @@ def _binomial_mu_range(x, size, tau, settings, lo, hi):
     log_mu_prior = _normal_logpdf_factory(settings)
 
     def logdens(mu):
-        return _binomial_loglik(x, size, mu, tau[:, None]) + log_mu_prior(mu)
+        return _binomial_loglik(x, size, mu, tau[:, None], ZOOM_HERMITE_NODES, ZOOM_TOL) + log_mu_prior(mu)
 
     zoomed = _zoom(logdens, lo, hi, MU_ZOOM_LEVELS, MU_ZOOM_POINTS)
     grid, f = zoomed[2], zoomed[3]
