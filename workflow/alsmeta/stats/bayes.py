@@ -844,9 +844,10 @@ def _binomial_modes(x, n, mu, tau2, tol=1e-12):
     """Modes of ``x theta - n softplus(theta) - (theta - mu)^2 / (2 tau^2)`` (flat arrays).
 
     Safeguarded Newton inside the bracket ``mu + tau^2 [x - n, x]`` that holds the root of
-    the concave log's gradient (a step leaving it is a bisection), from the
+    the concave log's gradient (a step leaving it, or not halving the previous one, is a
+    bisection: rtsafe's safeguard, as Newton can cycle across the sigmoid's bend), from the
     normal-approximation mode (prior mu, empirical logit with its information). Each
-    element stops on its own (step below ``1e-12 (1 + |theta|)``) and is not moved again;
+    element stops on its own (step below ``tol (1 + |theta|)``) and is not moved again;
     the working arrays shrink to the unconverged elements once they are fewer than half.
     """
     from scipy.special import expit
@@ -860,17 +861,23 @@ def _binomial_modes(x, n, mu, tau2, tol=1e-12):
     where_ = np.arange(theta.size)  # positions in ``out`` of the working elements
     inv_t = 1.0 / tau2
     going = np.ones(theta.size, dtype=bool)
+    last = hi - lo  # the previous step (rtsafe's safeguard)
     for _ in range(200):
         pr = expit(theta)
         npr = n * pr
         grad = x - npr - (theta - mu) * inv_t
-        new = theta + grad / (npr * (1.0 - pr) + inv_t)
+        step = grad / (npr * (1.0 - pr) + inv_t)
+        new = theta + step
         up = grad > 0
         lo = np.where(up, theta, lo)
         hi = np.where(up, hi, theta)
-        new = np.where((new >= lo) & (new <= hi), new, 0.5 * (lo + hi))
+        # bisect where Newton leaves the bracket or fails to halve the previous step (it can
+        # cycle across the sigmoid's bend when tau^2 n is large)
+        newton = (new >= lo) & (new <= hi) & (2.0 * np.abs(step) <= np.abs(last))
+        new = np.where(newton, new, 0.5 * (lo + hi))
         new = np.where(going, new, theta)
-        going &= np.abs(new - theta) > tol * (1.0 + np.abs(new))
+        last = new - theta
+        going &= np.abs(last) > tol * (1.0 + np.abs(new))
         theta = new
         left = np.count_nonzero(going)
         if left == 0:
@@ -879,7 +886,7 @@ def _binomial_modes(x, n, mu, tau2, tol=1e-12):
             out[where_] = theta
             keep = np.flatnonzero(going)
             where_, theta, lo, hi = where_[keep], theta[keep], lo[keep], hi[keep]
-            x, n, mu, inv_t = x[keep], n[keep], mu[keep], inv_t[keep]
+            x, n, mu, inv_t, last = x[keep], n[keep], mu[keep], inv_t[keep], last[keep]
             going = np.ones(keep.size, dtype=bool)
     out[where_] = theta
     return out
