@@ -1012,7 +1012,8 @@ def _binomial_summaries(x, size, c, s_zoom, mu_range, settings, coarsen, probs, 
     """Posterior summaries on a tau rule with, per tau node, its own rule for mu.
 
     ``start``: the mu and theta_new quantiles of a finer rule, where the root-finding of
-    this rule's starts (by default the moment-matched normal quantiles).
+    this rule's starts (by default the moment-matched normal quantiles); a rule given them
+    (the half-step check of ``integration_error``) computes only the quantiles.
     """
     from scipy.special import expit, ndtr, ndtri
 
@@ -1092,9 +1093,11 @@ def _binomial_summaries(x, size, c, s_zoom, mu_range, settings, coarsen, probs, 
     mu_start = out["mu_mean"] + out["mu_sd"] * normal if start is None else start[0]
     pred_sd = math.sqrt(out["mu_sd"] ** 2 + out["tau2_mean"])
     pred_start = out["mu_mean"] + pred_sd * normal if start is None else start[1]
-    out["mu_pos"] = 1.0 - float(mu_cdf(np.zeros(1))[0][0])
     out["mu_q"] = _cdf_quantiles(mu_cdf, probs, mu_start, lo, hi)
     out["pred_q"] = _cdf_quantiles(pred_cdf, probs, pred_start, lo - margin, hi + margin)
+    if start is not None:  # the half-step check uses the quantiles only
+        return out
+    out["mu_pos"] = 1.0 - float(mu_cdf(np.zeros(1))[0][0])
     z, w = _hermite(PREDICTIVE_HERMITE_NODES)[:2]
     marginal = (expit(mu[..., None] + math.sqrt(2.0) * tau[:, None, None] * z) * w).sum(axis=-1)
     out["rate_mean"] = float((weights * marginal).sum() / math.sqrt(math.pi))
