@@ -50,6 +50,7 @@ operations, and iterative steps stop per analysis, so batch composition changes 
 from __future__ import annotations
 
 import math
+from collections import OrderedDict
 from dataclasses import asdict, dataclass
 
 import numpy as np
@@ -549,9 +550,11 @@ def _mixture_quantiles(weights, means, sds, probs):
             hi[idx] = np.where(cdf >= 0, xi, hi[idx])
             with np.errstate(divide="ignore", invalid="ignore"):
                 newton = xi - cdf / pdf
-            ok = np.isfinite(newton) & (newton > lo[idx]) & (newton < hi[idx])
+            # inclusive: at the root within rounding the Newton point may equal a bracket end
+            ok = np.isfinite(newton) & (newton >= lo[idx]) & (newton <= hi[idx])
             new = np.where(ok, newton, 0.5 * (lo[idx] + hi[idx]))
-            done = (np.abs(new - xi) <= 1e-14 * (np.abs(xi) + scale[idx])) | (cdf == 0)
+            done = ok & (np.abs(newton - xi) <= 1e-14 * (np.abs(xi) + scale[idx]))
+            done |= cdf == 0
             done |= (hi[idx] - lo[idx]) <= 1e-15 * (np.abs(xi) + scale[idx])
             x[idx] = np.where(cdf == 0, xi, new)
             active[idx[done]] = False
@@ -1122,22 +1125,42 @@ def binomial_normal(events, n, settings: BayesSettings) -> BayesResult:
     (Gauss-Hermite over z) where mu | tau is at least as wide as tau, else on the normal
     mixture over the mu nodes. Results on the logit scale; ``rate_*`` describe the
     proportion in a new study (see :class:`BayesResult`). Shrinkage estimates are not
-    computed for this model (empty tuples). Cost: about 0.2-1 s per analysis.
+    computed for this model (empty tuples). Cost: see tests/benchmarks/engine.py; a
+    repeated analysis (same counts in the same order, same settings) is looked up.
     """
     x, size = _check_binomial(events, n, settings, "")
-    return _finish(_binomial_fit(x, size, settings), settings)
+    return _binomial_cached(x, size, settings)
 
 
 def binomial_normal_batch(events_list: list, n_list: list, settings) -> list[BayesResult]:
     """Fit many binomial-normal analyses (one BayesSettings or one per analysis).
 
-    Each analysis is integrated on its own grid, one after the other.
+    Each analysis is integrated on its own grid, one after the other; an analysis repeating
+    an earlier one's counts, in the same order, and settings is not integrated again.
     """
     settings = _settings_per_analysis(settings, events_list, n_list, "events_list and n_list")
     checked = []
     for j, (x, n, s) in enumerate(zip(events_list, n_list, settings, strict=True)):
         checked.append(_check_binomial(x, n, s, f"analysis {j}: "))
-    return [
-        _finish(_binomial_fit(x, size, s), s)
-        for (x, size), s in zip(checked, settings, strict=True)
-    ]
+    return [_binomial_cached(x, size, s) for (x, size), s in zip(checked, settings, strict=True)]
+
+
+#: Binomial-normal results kept for analyses that repeat an earlier one's counts and
+#: settings (a subgroup holding every study of the overall analysis), least recently used
+#: dropped first. A result depends on its inputs only, so a kept one is the one recomputed.
+BINOMIAL_CACHE_SIZE = 256
+_BINOMIAL_CACHE: OrderedDict = OrderedDict()
+
+
+def _binomial_cached(x, size, settings: BayesSettings) -> BayesResult:
+    x, size = x + 0.0, size + 0.0  # -0.0 -> 0.0, so equal keys mean equal inputs
+    key = (tuple(x.tolist()), tuple(size.tolist()), settings)
+    result = _BINOMIAL_CACHE.get(key)
+    if result is None:
+        result = _finish(_binomial_fit(x, size, settings), settings)
+        _BINOMIAL_CACHE[key] = result
+        if len(_BINOMIAL_CACHE) > BINOMIAL_CACHE_SIZE:
+            _BINOMIAL_CACHE.popitem(last=False)
+    else:
+        _BINOMIAL_CACHE.move_to_end(key)
+    return result
