@@ -768,6 +768,8 @@ ZOOM_TOL = 1e-8
 #: Zoom of the conditional range of mu given tau: levels and points per level.
 MU_ZOOM_LEVELS = 3
 MU_ZOOM_POINTS = 32
+#: The mu zoom at a rule's tau node starts from its neighbours' ranges widened by this.
+MU_RANGE_PAD = 0.25
 #: Points of each zoom level of the tau range (each point zooms its own mu range).
 TAU_ZOOM_POINTS = 32
 #: Gauss-Hermite nodes of the predictive CDF's average over a new study's deviation.
@@ -924,7 +926,7 @@ def _softplus_remainders(small, half_pq, d):
     )
 
 
-def _binomial_mu_range(x, size, tau, settings, lo, hi):
+def _binomial_mu_range(x, size, tau, settings, lo, hi, levels=MU_ZOOM_LEVELS):
     """Zoom the range of mu given each tau (rows: tau nodes); also the log of each
     conditional's mass on the last zoom level (a Riemann sum), which the tau zoom uses."""
     log_mu_prior = _normal_logpdf_factory(settings)
@@ -932,12 +934,41 @@ def _binomial_mu_range(x, size, tau, settings, lo, hi):
     def logdens(mu):
         return _binomial_loglik(x, size, mu, tau[:, None], ZOOM_HERMITE_NODES, ZOOM_TOL) + log_mu_prior(mu)
 
-    zoomed = _zoom(logdens, lo, hi, MU_ZOOM_LEVELS, MU_ZOOM_POINTS)
+    zoomed = _zoom(logdens, lo, hi, levels, MU_ZOOM_POINTS)
     grid, f = zoomed[2], zoomed[3]
     top = f.max(axis=1, keepdims=True)
     step = grid[:, 1] - grid[:, 0]
     log_mass = top[:, 0] + np.log(np.exp(f - top).sum(axis=1) * step)
     return zoomed, log_mass
+
+
+def _binomial_node_mu_zoom(x, size, s, tau, settings, known):
+    """The mu zoom at the rule's tau nodes ``s``, started from the ranges the tau zoom found.
+
+    ``known`` = (mu_lo, mu_hi, s_known, lo_known, hi_known): the full mu range and the
+    zoomed mu ranges at the tau zoom's last grid (which spans every node). Each node starts
+    from the union of its two neighbours' ranges, widened by ``MU_RANGE_PAD`` of its width
+    on each side, and zooms one level; a node whose density at a widened end is still
+    within ``LOG_DENSITY_DROP`` of its maximum (the range may be cut) zooms afresh from the
+    full range.
+    """
+    mu_lo, mu_hi, s_known, lo_known, hi_known = known
+    j = np.clip(np.searchsorted(s_known, s), 1, s_known.size - 1)
+    lo = np.minimum(lo_known[j - 1], lo_known[j])
+    hi = np.maximum(hi_known[j - 1], hi_known[j])
+    pad = MU_RANGE_PAD * (hi - lo)
+    lo, hi = np.maximum(lo - pad, mu_lo), np.minimum(hi + pad, mu_hi)
+    zoomed = _binomial_mu_range(x, size, tau, settings, lo, hi, levels=1)[0]
+    f = zoomed[3]
+    floor = f.max(axis=1) - LOG_DENSITY_DROP
+    cut = ((f[:, 0] >= floor) & (lo > mu_lo)) | ((f[:, -1] >= floor) & (hi < mu_hi))
+    redo = np.flatnonzero(cut)
+    if redo.size:
+        full = np.full(redo.size, mu_lo), np.full(redo.size, mu_hi)
+        again = _binomial_mu_range(x, size, tau[redo], settings, *full)[0]
+        for part, new in zip(zoomed, again, strict=True):
+            part[redo] = new
+    return zoomed
 
 
 def _normal_logpdf_factory(settings):
@@ -963,10 +994,13 @@ def _binomial_fit(x, size, settings: BayesSettings) -> dict:
     def tau_of(s):
         return c * np.expm1(s)
 
+    known = {}  # the mu ranges at the last call's tau points (the zoom's last level)
+
     def log_post_s(s):  # s: (1, S)
         tau = tau_of(s[0])
         full = np.full(tau.shape, mu_lo), np.full(tau.shape, mu_hi)
-        log_mass = _binomial_mu_range(x, size, tau, settings, *full)[1]
+        zoomed, log_mass = _binomial_mu_range(x, size, tau, settings, *full)
+        known["ranges"] = (mu_lo, mu_hi, s[0], zoomed[0], zoomed[1])
         return (log_mass + prior.logpdf(tau) + np.log(tau + c))[None, :]
 
     s_zoom = _zoom(
@@ -974,9 +1008,10 @@ def _binomial_fit(x, size, settings: BayesSettings) -> dict:
     )
     alpha = 0.5 * (1.0 - settings.level)
     probs = (alpha, 0.5, 1.0 - alpha)
-    fine = _binomial_summaries(x, size, c, s_zoom, (mu_lo, mu_hi), settings, 1, probs)
+    ranges = known["ranges"]
+    fine = _binomial_summaries(x, size, c, s_zoom, ranges, settings, 1, probs)
     coarse = _binomial_summaries(
-        x, size, c, s_zoom, (mu_lo, mu_hi), settings, 2, probs, (fine["mu_q"], fine["pred_q"])
+        x, size, c, s_zoom, ranges, settings, 2, probs, (fine["mu_q"], fine["pred_q"])
     )
     error = max(float(np.max(np.abs(fine[n] - coarse[n]))) for n in ("mu_q", "tau_q", "pred_q"))
     mu_q, tau_q, pred_q = fine["mu_q"], fine["tau_q"], fine["pred_q"]
@@ -1011,7 +1046,7 @@ def _binomial_fit(x, size, settings: BayesSettings) -> dict:
     }
 
 
-def _binomial_summaries(x, size, c, s_zoom, mu_range, settings, coarsen, probs, start=None):
+def _binomial_summaries(x, size, c, s_zoom, mu_ranges, settings, coarsen, probs, start=None):
     """Posterior summaries on a tau rule with, per tau node, its own rule for mu.
 
     ``start``: the mu and theta_new quantiles of a finer rule, where the root-finding of
@@ -1026,9 +1061,7 @@ def _binomial_summaries(x, size, c, s_zoom, mu_range, settings, coarsen, probs, 
     s, ws = s[0], ws[0]
     tau = c * np.expm1(s)
     g = tau.size
-    mu_zoom = _binomial_mu_range(
-        x, size, tau, settings, np.full(g, mu_range[0]), np.full(g, mu_range[1])
-    )[0]
+    mu_zoom = _binomial_node_mu_zoom(x, size, s, tau, settings, mu_ranges)
     mu_edges = _edges(*mu_zoom, panels)
     mu, wm = _composite(mu_edges)  # (G, G): row l holds the mu rule given tau node l
     log_mu_prior = _normal_logpdf_factory(settings)
