@@ -840,8 +840,9 @@ def _binomial_loglik(x, size, mu, tau, nodes=None, tol=1e-12):
     remainders = _softplus_remainders(small[..., None], 0.5 * pq[..., None], d)
     terms = [np.exp(log_w[positive] - size[:, None] * r) for r in remainders]
     ratio = w[z == 0].sum() + (terms[0] + terms[1]).sum(axis=-1)
-    # log(sqrt(2) sigma) - log(tau) - log(sqrt(2 pi)) = -log(1 + n p (1 - p) tau^2) / 2 - log(sqrt(pi))
-    per_study = at_mode + np.log(ratio) - 0.5 * np.log1p(info_mode * tau2) - 0.5 * math.log(math.pi)
+    # log(sqrt(2) sigma / tau) - log(sqrt(2 pi)) = -log(1 + n p (1 - p) tau^2) / 2 - log(sqrt(pi))
+    log_scale = -0.5 * np.log1p(info_mode * tau2) - 0.5 * math.log(math.pi)
+    per_study = at_mode + np.log(ratio) + log_scale
     return per_study.sum(axis=-1)
 
 
@@ -932,7 +933,8 @@ def _binomial_mu_range(x, size, tau, settings, lo, hi, levels=MU_ZOOM_LEVELS):
     log_mu_prior = _normal_logpdf_factory(settings)
 
     def logdens(mu):
-        return _binomial_loglik(x, size, mu, tau[:, None], ZOOM_HERMITE_NODES, ZOOM_TOL) + log_mu_prior(mu)
+        loglik = _binomial_loglik(x, size, mu, tau[:, None], ZOOM_HERMITE_NODES, ZOOM_TOL)
+        return loglik + log_mu_prior(mu)
 
     zoomed = _zoom(logdens, lo, hi, levels, MU_ZOOM_POINTS)
     grid, f = zoomed[2], zoomed[3]
