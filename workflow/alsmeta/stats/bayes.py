@@ -1154,7 +1154,9 @@ def binomial_normal(events, n, settings: BayesSettings) -> BayesResult:
     SE), from 0 to the prior's ``1 - 1e-12`` quantile, zoomed; for every tau node mu has
     its own zoomed range and composite Gauss-Legendre rule, so a posterior that narrows
     sharply as tau -> 0, or a zero-count likelihood's cliff, is resolved. ``grid_points``
-    nodes on each of the two axes. Quantiles: tau's from the interpolating polynomials
+    nodes on each of the two axes. The zooms (which only place ranges and panels) use a
+    ``ZOOM_HERMITE_NODES`` rule; a rule's mu zoom at its tau nodes starts from the ranges
+    found at the tau zoom's neighbouring points (:func:`_binomial_node_mu_zoom`). Quantiles: tau's from the interpolating polynomials
     as in the normal-normal model; mu's by root-finding on the mixture over tau nodes of
     mu's conditional CDFs; theta_new's on ``P(theta_new <= x | tau) = E_z F(x - tau z)``
     (Gauss-Hermite over z) where mu | tau is at least as wide as tau, else on the normal
