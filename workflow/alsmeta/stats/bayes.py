@@ -853,7 +853,8 @@ def _binomial_modes(x, n, mu, tau2, tol=1e-12):
     the concave log's gradient (a step leaving it, or not halving the previous one, is a
     bisection: rtsafe's safeguard, as Newton can cycle across the sigmoid's bend), from the
     normal-approximation mode (prior mu, empirical logit with its information). Each
-    element stops on its own (step below ``tol (1 + |theta|)``) and is not moved again;
+    element stops on its own (step, or the bound on the error Newton's step leaves, below
+    ``tol (1 + |theta|)``) and is not moved again;
     the working arrays shrink to the unconverged elements once they are fewer than half.
     """
     from scipy.special import expit
@@ -866,6 +867,9 @@ def _binomial_modes(x, n, mu, tau2, tol=1e-12):
     out = theta.copy()
     where_ = np.arange(theta.size)  # positions in ``out`` of the working elements
     inv_t = 1.0 / tau2
+    # the error after a Newton step h is at most 0.05 n tau^2 (2 h)^2 (|f''| <= 0.0962 n,
+    # |f'| >= 1 / tau^2, the previous error at most 2 h): stop once that is below tol
+    quad = 0.2 * n * tau2
     going = np.ones(theta.size, dtype=bool)
     last = hi - lo  # the previous step (rtsafe's safeguard)
     for _ in range(200):
@@ -883,7 +887,9 @@ def _binomial_modes(x, n, mu, tau2, tol=1e-12):
         new = np.where(newton, new, 0.5 * (lo + hi))
         new = np.where(going, new, theta)
         last = new - theta
-        going &= np.abs(last) > tol * (1.0 + np.abs(new))
+        limit = tol * (1.0 + np.abs(new))
+        settled = newton & (quad * step * step <= limit) & (quad * np.abs(step) <= 1.0)
+        going &= (np.abs(last) > limit) & ~settled
         theta = new
         left = np.count_nonzero(going)
         if left == 0:
@@ -893,6 +899,7 @@ def _binomial_modes(x, n, mu, tau2, tol=1e-12):
             keep = np.flatnonzero(going)
             where_, theta, lo, hi = where_[keep], theta[keep], lo[keep], hi[keep]
             x, n, mu, inv_t, last = x[keep], n[keep], mu[keep], inv_t[keep], last[keep]
+            quad = quad[keep]
             going = np.ones(keep.size, dtype=bool)
     out[where_] = theta
     return out
@@ -1156,9 +1163,10 @@ def binomial_normal(events, n, settings: BayesSettings) -> BayesResult:
     sharply as tau -> 0, or a zero-count likelihood's cliff, is resolved. ``grid_points``
     nodes on each of the two axes. The zooms (which only place ranges and panels) use a
     ``ZOOM_HERMITE_NODES`` rule; a rule's mu zoom at its tau nodes starts from the ranges
-    found at the tau zoom's neighbouring points (:func:`_binomial_node_mu_zoom`). Quantiles: tau's from the interpolating polynomials
-    as in the normal-normal model; mu's by root-finding on the mixture over tau nodes of
-    mu's conditional CDFs; theta_new's on ``P(theta_new <= x | tau) = E_z F(x - tau z)``
+    found at the tau zoom's neighbouring points (:func:`_binomial_node_mu_zoom`).
+    Quantiles: tau's from the interpolating polynomials as in the normal-normal model;
+    mu's by root-finding on the mixture over tau nodes of mu's conditional CDFs;
+    theta_new's on ``P(theta_new <= x | tau) = E_z F(x - tau z)``
     (Gauss-Hermite over z) where mu | tau is at least as wide as tau, else on the normal
     mixture over the mu nodes. Results on the logit scale; ``rate_*`` describe the
     proportion in a new study (see :class:`BayesResult`). Shrinkage estimates are not
