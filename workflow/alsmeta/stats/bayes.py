@@ -50,6 +50,7 @@ operations, and iterative steps stop per analysis, so batch composition changes 
 from __future__ import annotations
 
 import math
+from collections import OrderedDict
 from dataclasses import asdict, dataclass
 
 import numpy as np
@@ -443,8 +444,9 @@ def _panel_interpolants(density, edges):
     return coef, const, width, cum
 
 
-def _panel_cdf(interpolants, edges, x):
-    """Normalised CDF at ``x`` (``(m, ...)``, any trailing shape) of a rule's density."""
+def _panel_cdf(interpolants, edges, x, density=False):
+    """Normalised CDF at ``x`` (``(m, ...)``, any trailing shape) of a rule's density;
+    with ``density``, also the density there (the interpolating polynomial)."""
     coef, const, width, cum = interpolants
     m, panels = width.shape
     shape = x.shape
@@ -459,8 +461,47 @@ def _panel_cdf(interpolants, edges, x):
         part = part * tt + c[..., r]
     part = part * tt - const[rows, idx]
     value = cum[rows, idx] + 0.5 * w_idx * part
-    value = np.where(xf <= edges[:, :1], 0.0, np.where(xf >= edges[:, -1:], cum[:, -1:], value))
-    return np.clip(value / cum[:, -1:], 0.0, 1.0).reshape(shape)
+    below, above = xf <= edges[:, :1], xf >= edges[:, -1:]
+    value = np.where(below, 0.0, np.where(above, cum[:, -1:], value))
+    cdf = np.clip(value / cum[:, -1:], 0.0, 1.0).reshape(shape)
+    if not density:
+        return cdf
+    slope = ORDER * c[..., ORDER - 1]
+    for r in range(ORDER - 2, -1, -1):
+        slope = slope * tt + (r + 1) * c[..., r]
+    pdf = np.where(below | above, 0.0, slope) / cum[:, -1:]
+    return cdf, pdf.reshape(shape)
+
+
+def _cdf_quantiles(cdf_pdf, probs, start, lo, hi):
+    """Roots of ``cdf(v) = p`` for all ``probs`` at once, inside ``[lo, hi]``.
+
+    ``cdf_pdf(v)`` gives the CDF and density at the points ``v`` (one per probability).
+    Safeguarded Newton from ``start``: a step leaving the bracket is a bisection; each
+    root stops once its step is below ``1e-13 + 1e-14 |v|`` (the tolerance of the scalar
+    root-finder this replaces).
+    """
+    p = np.asarray(probs, dtype=float)
+    lo, hi = np.full(p.shape, float(lo)), np.full(p.shape, float(hi))
+    v = np.clip(np.asarray(start, dtype=float), lo, hi)
+    done = np.zeros(p.shape, dtype=bool)
+    for _ in range(200):
+        cdf, pdf = cdf_pdf(v)
+        diff = cdf - p
+        lo = np.where(~done & (diff < 0), v, lo)
+        hi = np.where(~done & (diff > 0), v, hi)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            newton = v - diff / pdf
+        # inclusive: at the root within rounding the Newton point may equal a bracket end
+        ok = np.isfinite(newton) & (newton >= lo) & (newton <= hi)
+        new = np.where(ok, newton, 0.5 * (lo + hi))
+        new = np.where(done | (diff == 0), v, new)
+        tol = 1e-13 + 1e-14 * np.abs(v)
+        done |= (ok & (np.abs(newton - v) <= tol)) | (hi - lo <= tol) | (diff == 0)
+        v = new
+        if done.all():
+            break
+    return v
 
 
 def _mixture_quantiles(weights, means, sds, probs):
@@ -509,9 +550,11 @@ def _mixture_quantiles(weights, means, sds, probs):
             hi[idx] = np.where(cdf >= 0, xi, hi[idx])
             with np.errstate(divide="ignore", invalid="ignore"):
                 newton = xi - cdf / pdf
-            ok = np.isfinite(newton) & (newton > lo[idx]) & (newton < hi[idx])
+            # inclusive: at the root within rounding the Newton point may equal a bracket end
+            ok = np.isfinite(newton) & (newton >= lo[idx]) & (newton <= hi[idx])
             new = np.where(ok, newton, 0.5 * (lo[idx] + hi[idx]))
-            done = (np.abs(new - xi) <= 1e-14 * (np.abs(xi) + scale[idx])) | (cdf == 0)
+            done = ok & (np.abs(newton - xi) <= 1e-14 * (np.abs(xi) + scale[idx]))
+            done |= cdf == 0
             done |= (hi[idx] - lo[idx]) <= 1e-15 * (np.abs(xi) + scale[idx])
             x[idx] = np.where(cdf == 0, xi, new)
             active[idx[done]] = False
@@ -718,9 +761,15 @@ def normal_normal(yi, vi, settings: BayesSettings, shrinkage: bool = True) -> Ba
 
 #: Gauss-Hermite nodes of the adaptive rule for each study's integral over theta_i.
 HERMITE_NODES = 15
+#: The zooms that find the integration ranges and place the panels need the log density
+#: to far less than a unit (the range keeps 40 units): a smaller rule and looser modes.
+ZOOM_HERMITE_NODES = 5
+ZOOM_TOL = 1e-8
 #: Zoom of the conditional range of mu given tau: levels and points per level.
 MU_ZOOM_LEVELS = 3
 MU_ZOOM_POINTS = 32
+#: The mu zoom at a rule's tau node starts from its neighbours' ranges widened by this.
+MU_RANGE_PAD = 0.25
 #: Points of each zoom level of the tau range (each point zooms its own mu range).
 TAU_ZOOM_POINTS = 32
 #: Gauss-Hermite nodes of the predictive CDF's average over a new study's deviation.
@@ -752,15 +801,16 @@ def _check_binomial(events, n, settings, where: str):
 _HERMITE_CACHE: dict = {}
 
 
-def _hermite():
-    """Gauss-Hermite nodes and log weights (computed once)."""
-    if HERMITE_NODES not in _HERMITE_CACHE:
-        z, w = np.polynomial.hermite.hermgauss(HERMITE_NODES)
-        _HERMITE_CACHE[HERMITE_NODES] = (z, np.log(w))
-    return _HERMITE_CACHE[HERMITE_NODES]
+def _hermite(nodes=None):
+    """Gauss-Hermite nodes and weights, and log weights (computed once per size)."""
+    nodes = HERMITE_NODES if nodes is None else nodes
+    if nodes not in _HERMITE_CACHE:
+        z, w = np.polynomial.hermite.hermgauss(nodes)
+        _HERMITE_CACHE[nodes] = (z, w, np.log(w))
+    return _HERMITE_CACHE[nodes]
 
 
-def _binomial_loglik(x, size, mu, tau):
+def _binomial_loglik(x, size, mu, tau, nodes=None, tol=1e-12):
     """``sum_i log int Bin(x_i | n_i, expit(theta)) N(theta | mu, tau^2) dtheta`` (no log C(n, x)).
 
     ``mu`` and ``tau`` broadcast together (shape S); ``x``/``size`` are ``(k,)``. Adaptive
@@ -776,58 +826,158 @@ def _binomial_loglik(x, size, mu, tau):
     shape = np.broadcast_shapes(mu.shape, tau2.shape, x.shape)
     xa, na = np.broadcast_to(x, shape).ravel(), np.broadcast_to(size, shape).ravel()
     ma, ta = np.broadcast_to(mu, shape).ravel(), np.broadcast_to(tau2, shape).ravel()
-    lo = ma + ta * (xa - na)
-    hi = ma + ta * xa
-    # Start at the normal-approximation mode (prior mu, empirical logit with its information).
-    p0 = (xa + 0.5) / (na + 1.0)
-    info = na * p0 * (1.0 - p0)
-    theta = np.clip((ma / ta + info * np.log(p0 / (1.0 - p0))) / (1.0 / ta + info), lo, hi)
-    # One analysis at a time, so whole-array steps until every element has converged.
-    for _ in range(200):
-        pr = expit(theta)
-        grad = xa - na * pr - (theta - ma) / ta
-        curv = na * pr * (1.0 - pr) + 1.0 / ta
-        lo = np.where(grad > 0, theta, lo)
-        hi = np.where(grad > 0, hi, theta)
-        new = theta + grad / curv
-        new = np.where((new >= lo) & (new <= hi), new, 0.5 * (lo + hi))
-        new = np.where(grad == 0, theta, new)
-        step = np.abs(new - theta)
-        theta = new
-        if np.all(step <= 1e-12 * (1.0 + np.abs(theta))):
-            break
+    theta = _binomial_modes(xa, na, ma, ta, tol)
     theta = theta.reshape(shape)
-    pr = expit(theta)
-    sigma = 1.0 / np.sqrt(size * pr * (1.0 - pr) + 1.0 / tau2)
-    z, log_w = _hermite()
-    xs, ns, ms, ts = x[:, None], size[:, None], mu[..., None], tau2[..., None]
-
-    def log_integrand(th):
-        return xs * th - ns * np.logaddexp(0.0, th) - 0.5 * (th - ms) ** 2 / ts
-
-    at_mode = log_integrand(theta[..., None])[..., 0]
-    nodes = theta[..., None] + math.sqrt(2.0) * sigma[..., None] * z
-    # centred at the mode, the terms are bounded by exp(z^2) and need no max-shift
-    ratio = np.exp(log_integrand(nodes) - at_mode[..., None] + z * z + log_w).sum(axis=-1)
-    per_study = at_mode + np.log(ratio) + np.log(math.sqrt(2.0) * sigma)
-    per_study = per_study - 0.5 * np.log(tau2) - _LOG_SQRT_2PI
+    # the smaller of p and 1 - p at the mode (accurate in both tails)
+    small = expit(-np.abs(theta))
+    pq = small * (1.0 - small)
+    info_mode = size * pq  # n p (1 - p); the integrand's curvature there is 1 / sigma^2
+    sigma = 1.0 / np.sqrt(info_mode + 1.0 / tau2)
+    at_mode = x * theta - size * np.logaddexp(0.0, theta) - 0.5 * (theta - mu) ** 2 / tau2
+    z, w, log_w = _hermite(nodes)
+    positive = z > 0  # the rule is symmetric: nodes +-z pair up, and z = 0 adds its weight
+    d = (math.sqrt(2.0) * sigma)[..., None] * z[positive]
+    remainders = _softplus_remainders(small[..., None], 0.5 * pq[..., None], d)
+    terms = [np.exp(log_w[positive] - size[:, None] * r) for r in remainders]
+    ratio = w[z == 0].sum() + (terms[0] + terms[1]).sum(axis=-1)
+    # log(sqrt(2) sigma / tau) - log(sqrt(2 pi)) = -log(1 + n p (1 - p) tau^2) / 2 - log(sqrt(pi))
+    log_scale = -0.5 * np.log1p(info_mode * tau2) - 0.5 * math.log(math.pi)
+    per_study = at_mode + np.log(ratio) + log_scale
     return per_study.sum(axis=-1)
 
 
-def _binomial_mu_range(x, size, tau, settings, lo, hi):
+def _binomial_modes(x, n, mu, tau2, tol=1e-12):
+    """Modes of ``x theta - n softplus(theta) - (theta - mu)^2 / (2 tau^2)`` (flat arrays).
+
+    Safeguarded Newton inside the bracket ``mu + tau^2 [x - n, x]`` that holds the root of
+    the concave log's gradient (a step leaving it, or not halving the previous one, is a
+    bisection: rtsafe's safeguard, as Newton can cycle across the sigmoid's bend), from the
+    normal-approximation mode (prior mu, empirical logit with its information). Each
+    element stops on its own (step, or the bound on the error Newton's step leaves, below
+    ``tol (1 + |theta|)``) and is not moved again;
+    the working arrays shrink to the unconverged elements once they are fewer than half.
+    """
+    from scipy.special import expit
+
+    lo = mu + tau2 * (x - n)
+    hi = mu + tau2 * x
+    p0 = (x + 0.5) / (n + 1.0)
+    info = n * p0 * (1.0 - p0)
+    theta = np.clip((mu / tau2 + info * np.log(p0 / (1.0 - p0))) / (1.0 / tau2 + info), lo, hi)
+    out = theta.copy()
+    where_ = np.arange(theta.size)  # positions in ``out`` of the working elements
+    inv_t = 1.0 / tau2
+    # the error after a Newton step h is at most 0.05 n tau^2 (2 h)^2 (|f''| <= 0.0962 n,
+    # |f'| >= 1 / tau^2, the previous error at most 2 h): stop once that is below tol
+    quad = 0.2 * n * tau2
+    going = np.ones(theta.size, dtype=bool)
+    last = hi - lo  # the previous step (rtsafe's safeguard)
+    for _ in range(200):
+        pr = expit(theta)
+        npr = n * pr
+        grad = x - npr - (theta - mu) * inv_t
+        step = grad / (npr * (1.0 - pr) + inv_t)
+        new = theta + step
+        up = grad > 0
+        lo = np.where(up, theta, lo)
+        hi = np.where(up, hi, theta)
+        # bisect where Newton leaves the bracket or fails to halve the previous step (it can
+        # cycle across the sigmoid's bend when tau^2 n is large)
+        newton = (new >= lo) & (new <= hi) & (2.0 * np.abs(step) <= np.abs(last))
+        new = np.where(newton, new, 0.5 * (lo + hi))
+        new = np.where(going, new, theta)
+        last = new - theta
+        limit = tol * (1.0 + np.abs(new))
+        settled = newton & (quad * step * step <= limit) & (quad * np.abs(step) <= 1.0)
+        going &= (np.abs(last) > limit) & ~settled
+        theta = new
+        left = np.count_nonzero(going)
+        if left == 0:
+            break
+        if 2 * left < going.size:  # write back the converged, keep iterating the rest
+            out[where_] = theta
+            keep = np.flatnonzero(going)
+            where_, theta, lo, hi = where_[keep], theta[keep], lo[keep], hi[keep]
+            x, n, mu, inv_t, last = x[keep], n[keep], mu[keep], inv_t[keep], last[keep]
+            quad = quad[keep]
+            going = np.ones(keep.size, dtype=bool)
+    out[where_] = theta
+    return out
+
+
+def _softplus_remainders(small, half_pq, d):
+    """``R(+d)`` and ``R(-d)``: the remainders of softplus's second-order Taylor expansion
+    about the mode, ``R(e) = sp(t + e) - sp(t) - p e - p (1 - p) e^2 / 2`` (d >= 0).
+
+    At node ``t + e`` of the adaptive rule the log integrand minus its value at the mode
+    plus ``z^2`` is ``-n R(e)``: the mode's equation ``x - n p = (t - mu) / tau^2`` cancels
+    the linear terms and ``1 - sigma^2 / tau^2 = n p (1 - p) sigma^2`` the quadratic ones,
+    so no term is divided by a vanishing tau^2. With ``small = min(p, 1 - p)`` (and, where
+    p > 1/2, ``e`` replaced by ``-e``, which swaps the pair),
+    ``sp(t + e) - sp(t) - p e = log1p(small * expm1(e)) - small * e``, accurate in both tails.
+    """
+    linear = small * d
+    quadratic = half_pq * d * d
+    if d.size and d.max() <= 700.0:  # expm1 stays finite
+        up = np.expm1(d)
+        down = -up / (up + 1.0)  # expm1(-d)
+        return (
+            np.log1p(small * up) - linear - quadratic,
+            np.log1p(small * down) + linear - quadratic,
+        )
+    # far nodes of a very wide integrand: the same remainders through log-sum-exp
+    t = np.log(small) - np.log1p(-small)  # the mode on the side where p <= 1/2
+    base = np.logaddexp(0.0, t)
+    return (
+        np.logaddexp(0.0, t + d) - base - linear - quadratic,
+        np.logaddexp(0.0, t - d) - base + linear - quadratic,
+    )
+
+
+def _binomial_mu_range(x, size, tau, settings, lo, hi, levels=MU_ZOOM_LEVELS):
     """Zoom the range of mu given each tau (rows: tau nodes); also the log of each
     conditional's mass on the last zoom level (a Riemann sum), which the tau zoom uses."""
     log_mu_prior = _normal_logpdf_factory(settings)
 
     def logdens(mu):
-        return _binomial_loglik(x, size, mu, tau[:, None]) + log_mu_prior(mu)
+        loglik = _binomial_loglik(x, size, mu, tau[:, None], ZOOM_HERMITE_NODES, ZOOM_TOL)
+        return loglik + log_mu_prior(mu)
 
-    zoomed = _zoom(logdens, lo, hi, MU_ZOOM_LEVELS, MU_ZOOM_POINTS)
+    zoomed = _zoom(logdens, lo, hi, levels, MU_ZOOM_POINTS)
     grid, f = zoomed[2], zoomed[3]
     top = f.max(axis=1, keepdims=True)
     step = grid[:, 1] - grid[:, 0]
     log_mass = top[:, 0] + np.log(np.exp(f - top).sum(axis=1) * step)
     return zoomed, log_mass
+
+
+def _binomial_node_mu_zoom(x, size, s, tau, settings, known):
+    """The mu zoom at the rule's tau nodes ``s``, started from the ranges the tau zoom found.
+
+    ``known`` = (mu_lo, mu_hi, s_known, lo_known, hi_known): the full mu range and the
+    zoomed mu ranges at the tau zoom's last grid (which spans every node). Each node starts
+    from the union of its two neighbours' ranges, widened by ``MU_RANGE_PAD`` of its width
+    on each side, and zooms one level; a node whose density at a widened end is still
+    within ``LOG_DENSITY_DROP`` of its maximum (the range may be cut) zooms afresh from the
+    full range.
+    """
+    mu_lo, mu_hi, s_known, lo_known, hi_known = known
+    j = np.clip(np.searchsorted(s_known, s), 1, s_known.size - 1)
+    lo = np.minimum(lo_known[j - 1], lo_known[j])
+    hi = np.maximum(hi_known[j - 1], hi_known[j])
+    pad = MU_RANGE_PAD * (hi - lo)
+    lo, hi = np.maximum(lo - pad, mu_lo), np.minimum(hi + pad, mu_hi)
+    zoomed = _binomial_mu_range(x, size, tau, settings, lo, hi, levels=1)[0]
+    f = zoomed[3]
+    floor = f.max(axis=1) - LOG_DENSITY_DROP
+    cut = ((f[:, 0] >= floor) & (lo > mu_lo)) | ((f[:, -1] >= floor) & (hi < mu_hi))
+    redo = np.flatnonzero(cut)
+    if redo.size:
+        full = np.full(redo.size, mu_lo), np.full(redo.size, mu_hi)
+        again = _binomial_mu_range(x, size, tau[redo], settings, *full)[0]
+        for part, new in zip(zoomed, again, strict=True):
+            part[redo] = new
+    return zoomed
 
 
 def _normal_logpdf_factory(settings):
@@ -853,10 +1003,13 @@ def _binomial_fit(x, size, settings: BayesSettings) -> dict:
     def tau_of(s):
         return c * np.expm1(s)
 
+    known = {}  # the mu ranges at the last call's tau points (the zoom's last level)
+
     def log_post_s(s):  # s: (1, S)
         tau = tau_of(s[0])
         full = np.full(tau.shape, mu_lo), np.full(tau.shape, mu_hi)
-        log_mass = _binomial_mu_range(x, size, tau, settings, *full)[1]
+        zoomed, log_mass = _binomial_mu_range(x, size, tau, settings, *full)
+        known["ranges"] = (mu_lo, mu_hi, s[0], zoomed[0], zoomed[1])
         return (log_mass + prior.logpdf(tau) + np.log(tau + c))[None, :]
 
     s_zoom = _zoom(
@@ -864,8 +1017,11 @@ def _binomial_fit(x, size, settings: BayesSettings) -> dict:
     )
     alpha = 0.5 * (1.0 - settings.level)
     probs = (alpha, 0.5, 1.0 - alpha)
-    fine = _binomial_summaries(x, size, c, s_zoom, (mu_lo, mu_hi), settings, 1, probs)
-    coarse = _binomial_summaries(x, size, c, s_zoom, (mu_lo, mu_hi), settings, 2, probs)
+    ranges = known["ranges"]
+    fine = _binomial_summaries(x, size, c, s_zoom, ranges, settings, 1, probs)
+    coarse = _binomial_summaries(
+        x, size, c, s_zoom, ranges, settings, 2, probs, (fine["mu_q"], fine["pred_q"])
+    )
     error = max(float(np.max(np.abs(fine[n] - coarse[n]))) for n in ("mu_q", "tau_q", "pred_q"))
     mu_q, tau_q, pred_q = fine["mu_q"], fine["tau_q"], fine["pred_q"]
     return {
@@ -899,9 +1055,14 @@ def _binomial_fit(x, size, settings: BayesSettings) -> dict:
     }
 
 
-def _binomial_summaries(x, size, c, s_zoom, mu_range, settings, coarsen, probs):
-    """Posterior summaries on a tau rule with, per tau node, its own rule for mu."""
-    from scipy.special import expit, ndtr
+def _binomial_summaries(x, size, c, s_zoom, mu_ranges, settings, coarsen, probs, start=None):
+    """Posterior summaries on a tau rule with, per tau node, its own rule for mu.
+
+    ``start``: the mu and theta_new quantiles of a finer rule, where the root-finding of
+    this rule's starts (by default the moment-matched normal quantiles); a rule given them
+    (the half-step check of ``integration_error``) computes only the quantiles.
+    """
+    from scipy.special import expit, ndtr, ndtri
 
     panels = settings.grid_points // ORDER // coarsen
     s_edges = _edges(*s_zoom, panels)
@@ -909,9 +1070,7 @@ def _binomial_summaries(x, size, c, s_zoom, mu_range, settings, coarsen, probs):
     s, ws = s[0], ws[0]
     tau = c * np.expm1(s)
     g = tau.size
-    mu_zoom = _binomial_mu_range(
-        x, size, tau, settings, np.full(g, mu_range[0]), np.full(g, mu_range[1])
-    )[0]
+    mu_zoom = _binomial_node_mu_zoom(x, size, s, tau, settings, mu_ranges)
     mu_edges = _edges(*mu_zoom, panels)
     mu, wm = _composite(mu_edges)  # (G, G): row l holds the mu rule given tau node l
     log_mu_prior = _normal_logpdf_factory(settings)
@@ -935,7 +1094,7 @@ def _binomial_summaries(x, size, c, s_zoom, mu_range, settings, coarsen, probs):
     out["mu_sd"] = math.sqrt(max(float((weights * mu * mu).sum()) - out["mu_mean"] ** 2, 0.0))
 
     interp = _panel_interpolants(joint, mu_edges)
-    zh, wh = np.polynomial.hermite.hermgauss(PREDICTIVE_HERMITE_NODES)
+    zh, wh = _hermite(PREDICTIVE_HERMITE_NODES)[:2]
     zh, wh = math.sqrt(2.0) * zh, wh / math.sqrt(math.pi)
     # P(theta_new <= x | tau_l): where mu | tau_l is at least as wide as tau_l, the mean
     # over z ~ N(0, 1) of the conditional CDF of mu at x - tau_l z (Gauss-Hermite); where it
@@ -945,27 +1104,46 @@ def _binomial_summaries(x, size, c, s_zoom, mu_range, settings, coarsen, probs):
     wide = cond_sd >= tau
     row_w = wm * joint / s_dens[:, None]
 
-    def mu_cdf(value):
-        return float((tau_w * _panel_cdf(interp, mu_edges, np.full((g, 1), value))[:, 0]).sum())
+    rows_wide, rows_narrow = np.flatnonzero(wide), np.flatnonzero(~wide)
 
-    def pred_cdf(value):
-        by_z = (_panel_cdf(interp, mu_edges, value - tau[:, None] * zh[None, :]) * wh).sum(axis=1)
-        by_mix = (row_w * ndtr((value - mu) / tau[:, None])).sum(axis=1)
-        return float((tau_w * np.where(wide, by_z, by_mix)).sum())
+    def subset(rows):
+        return tuple(part[rows] for part in interp), mu_edges[rows]
 
-    def quantiles(cdf, margin):
-        from scipy.optimize import brentq
+    interp_wide, edges_wide = subset(rows_wide)
+    tau_narrow = tau[rows_narrow, None, None]
 
-        a = float(mu_edges[:, 0].min()) - margin
-        b = float(mu_edges[:, -1].max()) + margin
-        return np.array(
-            [brentq(lambda v, p=p: cdf(v) - p, a, b, xtol=1e-13, rtol=1e-14) for p in probs]
-        )
+    def mu_cdf(values):
+        cdf, pdf = _panel_cdf(interp, mu_edges, np.tile(values, (g, 1)), density=True)
+        return tau_w @ cdf, tau_w @ pdf
 
-    out["mu_pos"] = 1.0 - mu_cdf(0.0)
-    out["mu_q"] = quantiles(mu_cdf, 0.0)
-    out["pred_q"] = quantiles(pred_cdf, 40.0 * float(tau.max()))
-    z, w = np.polynomial.hermite.hermgauss(64)
+    def pred_cdf(values):
+        cdf = np.empty((g, values.size))
+        pdf = np.empty((g, values.size))
+        if rows_wide.size:
+            shifted = values[None, :, None] - tau[rows_wide, None, None] * zh
+            cdf_z, pdf_z = _panel_cdf(interp_wide, edges_wide, shifted, density=True)
+            cdf[rows_wide], pdf[rows_wide] = cdf_z @ wh, pdf_z @ wh
+        if rows_narrow.size:
+            u = (values[None, :, None] - mu[rows_narrow, None, :]) / tau_narrow
+            w_n = row_w[rows_narrow, None, :]
+            cdf[rows_narrow] = (w_n * ndtr(u)).sum(axis=2)
+            pdf[rows_narrow] = (w_n * np.exp(-0.5 * u * u)).sum(axis=2) / (
+                math.sqrt(2.0 * math.pi) * tau_narrow[..., 0]
+            )
+        return tau_w @ cdf, tau_w @ pdf
+
+    lo, hi = float(mu_edges[:, 0].min()), float(mu_edges[:, -1].max())
+    margin = 40.0 * float(tau.max())
+    normal = ndtri(np.asarray(probs))
+    mu_start = out["mu_mean"] + out["mu_sd"] * normal if start is None else start[0]
+    pred_sd = math.sqrt(out["mu_sd"] ** 2 + out["tau2_mean"])
+    pred_start = out["mu_mean"] + pred_sd * normal if start is None else start[1]
+    out["mu_q"] = _cdf_quantiles(mu_cdf, probs, mu_start, lo, hi)
+    out["pred_q"] = _cdf_quantiles(pred_cdf, probs, pred_start, lo - margin, hi + margin)
+    if start is not None:  # the half-step check uses the quantiles only
+        return out
+    out["mu_pos"] = 1.0 - float(mu_cdf(np.zeros(1))[0][0])
+    z, w = _hermite(PREDICTIVE_HERMITE_NODES)[:2]
     marginal = (expit(mu[..., None] + math.sqrt(2.0) * tau[:, None, None] * z) * w).sum(axis=-1)
     out["rate_mean"] = float((weights * marginal).sum() / math.sqrt(math.pi))
     return out
@@ -983,28 +1161,51 @@ def binomial_normal(events, n, settings: BayesSettings) -> BayesResult:
     SE), from 0 to the prior's ``1 - 1e-12`` quantile, zoomed; for every tau node mu has
     its own zoomed range and composite Gauss-Legendre rule, so a posterior that narrows
     sharply as tau -> 0, or a zero-count likelihood's cliff, is resolved. ``grid_points``
-    nodes on each of the two axes. Quantiles: tau's from the interpolating polynomials
-    as in the normal-normal model; mu's by root-finding on the mixture over tau nodes of
-    mu's conditional CDFs; theta_new's on ``P(theta_new <= x | tau) = E_z F(x - tau z)``
+    nodes on each of the two axes. The zooms (which only place ranges and panels) use a
+    ``ZOOM_HERMITE_NODES`` rule; a rule's mu zoom at its tau nodes starts from the ranges
+    found at the tau zoom's neighbouring points (:func:`_binomial_node_mu_zoom`).
+    Quantiles: tau's from the interpolating polynomials as in the normal-normal model;
+    mu's by root-finding on the mixture over tau nodes of mu's conditional CDFs;
+    theta_new's on ``P(theta_new <= x | tau) = E_z F(x - tau z)``
     (Gauss-Hermite over z) where mu | tau is at least as wide as tau, else on the normal
     mixture over the mu nodes. Results on the logit scale; ``rate_*`` describe the
     proportion in a new study (see :class:`BayesResult`). Shrinkage estimates are not
-    computed for this model (empty tuples). Cost: about 0.2-1 s per analysis.
+    computed for this model (empty tuples). Cost: see tests/benchmarks/engine.py; a
+    repeated analysis (same counts in the same order, same settings) is looked up.
     """
     x, size = _check_binomial(events, n, settings, "")
-    return _finish(_binomial_fit(x, size, settings), settings)
+    return _binomial_cached(x, size, settings)
 
 
 def binomial_normal_batch(events_list: list, n_list: list, settings) -> list[BayesResult]:
     """Fit many binomial-normal analyses (one BayesSettings or one per analysis).
 
-    Each analysis is integrated on its own grid, one after the other.
+    Each analysis is integrated on its own grid, one after the other; an analysis repeating
+    an earlier one's counts, in the same order, and settings is not integrated again.
     """
     settings = _settings_per_analysis(settings, events_list, n_list, "events_list and n_list")
     checked = []
     for j, (x, n, s) in enumerate(zip(events_list, n_list, settings, strict=True)):
         checked.append(_check_binomial(x, n, s, f"analysis {j}: "))
-    return [
-        _finish(_binomial_fit(x, size, s), s)
-        for (x, size), s in zip(checked, settings, strict=True)
-    ]
+    return [_binomial_cached(x, size, s) for (x, size), s in zip(checked, settings, strict=True)]
+
+
+#: Binomial-normal results kept for analyses that repeat an earlier one's counts and
+#: settings (a subgroup holding every study of the overall analysis), least recently used
+#: dropped first. A result depends on its inputs only, so a kept one is the one recomputed.
+BINOMIAL_CACHE_SIZE = 256
+_BINOMIAL_CACHE: OrderedDict = OrderedDict()
+
+
+def _binomial_cached(x, size, settings: BayesSettings) -> BayesResult:
+    x, size = x + 0.0, size + 0.0  # -0.0 -> 0.0, so equal keys mean equal inputs
+    key = (tuple(x.tolist()), tuple(size.tolist()), settings)
+    result = _BINOMIAL_CACHE.get(key)
+    if result is None:
+        result = _finish(_binomial_fit(x, size, settings), settings)
+        _BINOMIAL_CACHE[key] = result
+        if len(_BINOMIAL_CACHE) > BINOMIAL_CACHE_SIZE:
+            _BINOMIAL_CACHE.popitem(last=False)
+    else:
+        _BINOMIAL_CACHE.move_to_end(key)
+    return result
