@@ -25,7 +25,6 @@ from __future__ import annotations
 import csv
 import dataclasses
 import math
-import time
 from pathlib import Path
 
 import numpy as np
@@ -365,11 +364,9 @@ def test_normal_normal_agrees_with_mcmc():
         ll = stats.norm.logpdf(y[None, :], mu[:, None], sd).sum(axis=1)
         return ll + stats.norm.logpdf(mu, 0, 4) + stats.halfnorm.logpdf(tau, scale=0.5) + log_tau
 
-    start = time.process_time()  # CPU time: wall time on a shared machine says little
     chain = _run_emcee(log_prob, np.tile([-1.5, math.log(0.3)], (32, 1)), 12000, 1000, 2026)
     ses = _check_against_chain(result, chain[:, :, 0], np.exp(chain[:, :, 1]))
     assert max(ses) < 0.02  # the comparison has teeth: MC SE small against the posterior SDs
-    assert time.process_time() - start < 20
 
 
 def test_binomial_normal_agrees_with_mcmc_for_zero_counts():
@@ -386,11 +383,9 @@ def test_binomial_normal_agrees_with_mcmc_for_zero_counts():
         prior = stats.norm.logpdf(mu, 0, 3) + stats.halfnorm.logpdf(tau, scale=0.5)
         return ll + prior + log_tau + stats.norm.logpdf(eta).sum(axis=1)
 
-    start = time.process_time()  # CPU time: wall time on a shared machine says little
     chain = _run_emcee(log_prob, np.tile([-3.5, math.log(0.3), 0, 0], (32, 1)), 12000, 1000, 7)
     ses = _check_against_chain(result, chain[:, :, 0], np.exp(chain[:, :, 1]))
     assert max(ses) < 0.05
-    assert time.process_time() - start < 20
 
 
 # --- integration accuracy -------------------------------------------------------------
@@ -686,18 +681,3 @@ def test_a_repeated_binomial_analysis_is_looked_up_with_identical_results():
     bayes._BINOMIAL_CACHE.clear()
     _assert_identical(binomial_normal(events, n, settings), first)  # recomputed: same bits
     assert binomial_normal(events, n, dataclasses.replace(settings, level=0.9)) is not first
-
-
-def test_binomial_normal_costs_tens_of_milliseconds():
-    # 10 zero-heavy analyses of k = 5 (about 0.7 s each before the speed-up); CPU time, as
-    # wall time on a shared machine says little
-    from alsmeta.stats import bayes
-
-    rng = np.random.default_rng(3)
-    sizes = rng.integers(10, 121, size=(10, 5))
-    events = np.where(rng.random((10, 5)) < 0.5, 0, rng.binomial(sizes, 0.05))
-    bayes._BINOMIAL_CACHE.clear()
-    binomial_normal([0], [10], BayesSettings(HN05))  # imports
-    start = time.process_time()
-    binomial_normal_batch(list(events), list(sizes), BayesSettings(HN05))
-    assert time.process_time() - start < 3.0
