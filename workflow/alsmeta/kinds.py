@@ -74,9 +74,10 @@ def _continuous(
     unit: str, measures: tuple[str, ...], instruments: tuple[str, ...], controlled: bool
 ) -> OutcomeKind:
     """A continuous kind on the linear scale of its ``unit``: a within-arm mean change, or
-    (``controlled``) a mean difference against a concurrent control arm. An appreciable
-    effect is 0.25 of the unit: for ALSFRS-R slopes, about a quarter of a typical decline
-    of 1 point/month."""
+    (``controlled``) a mean difference against a concurrent control arm. Its appreciable
+    effect defaults to 0.25 of the unit (for ALSFRS-R slopes, about a quarter of a typical
+    decline of 1 point/month); the summary of findings reads config
+    ``grade.imprecision.difference_appreciable`` instead."""
     return OutcomeKind(
         "Mean difference" if controlled else "Mean change",
         unit,
