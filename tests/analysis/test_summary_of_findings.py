@@ -323,3 +323,14 @@ def test_every_continuous_kind_has_a_configured_appreciable_difference(config):
     continuous = {n for n, k in KINDS.items() if k.shows in ("within_arm", "difference")}
     assert set(config["grade"]["imprecision"]["difference_appreciable"]) == continuous
     assert set(sof.Imprecision().difference_appreciable) == continuous
+
+
+def test_risk_of_bias_weights_split_each_analysis_by_level():
+    rows = _rows(["rct", "case_control_external", "single_arm"])
+    w = {"e0": 50.0, "e1": 30.0, "e2": 20.0}
+    judged = _judged(rows, ["some_concerns", "critical", "high"])
+    assert sof.risk_of_bias_weights(rows, w, judged) == {0: 0.0, 1: 50.0, 2: 20.0, 3: 30.0}
+    # The GRADE domain reads the same shares: 50% at high risk or worse rates down once.
+    assert sof._risk_of_bias(rows, w, judged).levels == 1
+    # An unappraised study counts as high risk (config risk_of_bias.no_information_counts_as).
+    assert sof.risk_of_bias_weights(rows, w, {})[2] == 100.0

@@ -291,3 +291,25 @@ def test_forest_plot_carries_risk_of_bias_dots():
     assert "All" in texts(fig) and layout_problems(fig) == []
     without = outcome_figures.overall_forest(PROPORTION, rows, pooled, weights, [])
     assert without.dots is None
+
+
+def test_weighted_risk_of_bias_summary_draws_each_analysis_weight(tmp_path):
+    from alsmeta.figures import risk_of_bias as rob_figures
+
+    items = [
+        ("Death (all causes)", 2, {0: 0.0, 1: 94.0, 2: 6.0, 3: 0.0}),
+        ("Headache", 1, {0: 0.0, 1: 0.0, 2: 100.0, 3: 0.0}),
+    ]
+    outputs = []
+    for run in range(2):
+        fig = rob_figures.weighted_summary_plot(items, "Risk of bias: weighted")
+        shown = texts(fig)
+        assert "Death (all causes) (2 studies)" in shown and "Headache (1 study)" in shown
+        assert layout_problems(fig) == []
+        # One bar part per non-zero share, as wide as its percent of the axis (0-100).
+        widths = sorted(round(p.get_width(), 6) for p in fig.axes[0].patches)
+        assert widths == [6.0, 94.0, 100.0]
+        path = {"svg": str(tmp_path / f"weighted{run}.svg")}
+        plotstyle.save(fig, path, title="weighted")
+        outputs.append(open(path["svg"], "rb").read())
+    assert outputs[0] == outputs[1]

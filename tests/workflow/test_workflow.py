@@ -89,6 +89,7 @@ ROB_FIGURES = [
     "rob_traffic_light_robins_i",
     "rob_traffic_light_jbi_case_series",
     "rob_summary",
+    "rob_summary_weighted",
 ]
 
 #: The one line Snakemake itself prints before parsing, naming the workflow profile.

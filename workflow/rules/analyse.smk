@@ -138,6 +138,11 @@ rule tables:
             caption="../report/risk_of_bias.rst",
             category="Risk of bias",
         ),
+        rob_summary_weighted=report(
+            figure("rob_summary_weighted"),
+            caption="../report/risk_of_bias.rst",
+            category="Risk of bias",
+        ),
     log:
         "results/logs/tables.log",
     params:

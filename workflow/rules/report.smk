@@ -28,6 +28,7 @@ rule report:
             "results/figures/rob_traffic_light_robins_i.svg",
             "results/figures/rob_traffic_light_jbi_case_series.svg",
             "results/figures/rob_summary.svg",
+            "results/figures/rob_summary_weighted.svg",
         ],
         code=job_code("report"),
     output:

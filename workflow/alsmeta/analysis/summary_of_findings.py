@@ -346,16 +346,32 @@ def _share(rows, weights, test) -> float:
     return sum(weights[r["effect_id"]] for r in rows if test(r))
 
 
+def _level_of(judged: dict, settings: dict | None):
+    """row -> its study's common risk-of-bias level (0 low ... 3 critical) as GRADE counts
+    it here: unassessed and 'no information' as configured, a secondary source as high."""
+
+    def level(r) -> int:
+        counted = counted_level(judged.get(r["study_id"]), settings)
+        return max(counted, 2) if r["tier"] == "secondary" else counted
+
+    return level
+
+
+def risk_of_bias_weights(rows, weights, judged=None, settings=None) -> dict[int, float]:
+    """Percent of an analysis' weight at each risk-of-bias level (0 low, 1 some concerns or
+    moderate, 2 high or serious, 3 critical), as the GRADE domain counts it: the weighted
+    summary plot's bars."""
+    level = _level_of(judged or {}, settings)
+    return {lv: _share(rows, weights, lambda r, lv=lv: level(r) == lv) for lv in LEVEL_NAMES}
+
+
 def _risk_of_bias(rows, weights, judged=None, settings=None):
     """GRADE's risk-of-bias domain from the studies' appraisals (``judged``: study_id ->
     :class:`~alsmeta.io.risk_of_bias.Judgement` for this outcome's scope), weighted by
     each study's share of the analysis (:func:`risk_of_bias_rule`)."""
     judged = judged or {}
     grade = {**DEFAULTS, **(settings or {})}["grade"]
-
-    def level(r):
-        counted = counted_level(judged.get(r["study_id"]), settings)
-        return max(counted, 2) if r["tier"] == "secondary" else counted
+    level = _level_of(judged, settings)
 
     def named(r):
         j = judged.get(r["study_id"])
@@ -872,6 +888,39 @@ def _direction(est: float) -> str:
     return "slower decline" if est > 0 else "faster decline" if est < 0 else "no change"
 
 
+def _outcome_inputs(outcome, pooled, analysed, weights, assessed, rob):
+    """An outcome's overall pooled row, analysed rows, overall weights (effect_id -> %) and
+    risk-of-bias judgements (study_id -> Judgement for the outcome's scope)."""
+    overall = next(
+        r for r in pooled if r["outcome"] == outcome and r["subgroup_variable"] == "overall"
+    )
+    rows = [r for r in analysed if r["outcome"] == outcome]
+    w = {
+        x["effect_id"]: x["weight_pct"]
+        for x in weights
+        if x["outcome"] == outcome and x["subgroup_variable"] == "overall"
+    }
+    judged = {
+        r["study_id"]: j
+        for r in rows
+        if (j := judgement_for(assessed or {}, r["study_id"], outcome, rob)) is not None
+    }
+    return overall, rows, w, judged
+
+
+def weighted_risk_of_bias(outcomes, labels, pooled, analysed, weights, assessed, rob) -> list:
+    """(label, k, {level: % of the weight}) per outcome with a study, in ``outcomes`` order:
+    how much of each analysis rests on studies at each risk of bias (the GRADE domain's
+    inputs, drawn as the weighted summary plot)."""
+    out = []
+    for outcome in outcomes:
+        _, rows, w, judged = _outcome_inputs(outcome, pooled, analysed, weights, assessed, rob)
+        if rows:
+            k = len({r["study_id"] for r in rows})
+            out.append((labels[outcome], k, risk_of_bias_weights(rows, w, judged, rob)))
+    return out
+
+
 def findings(
     outcomes,
     definitions,
@@ -892,20 +941,9 @@ def findings(
     thresholds = Imprecision.from_config(grade)
     out = []
     for outcome in outcomes:
-        overall = next(
-            r for r in pooled if r["outcome"] == outcome and r["subgroup_variable"] == "overall"
+        overall, rows, w, judged = _outcome_inputs(
+            outcome, pooled, analysed, weights, assessed, rob
         )
-        rows = [r for r in analysed if r["outcome"] == outcome]
-        w = {
-            x["effect_id"]: x["weight_pct"]
-            for x in weights
-            if x["outcome"] == outcome and x["subgroup_variable"] == "overall"
-        }
-        judged = {
-            r["study_id"]: j
-            for r in rows
-            if (j := judgement_for(assessed or {}, r["study_id"], outcome, rob)) is not None
-        }
         out.append(
             finding(
                 outcome,

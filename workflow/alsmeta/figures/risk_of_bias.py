@@ -9,7 +9,7 @@ robvis's, and the same ones mark the risk-of-bias dots beside every forest plot.
 from __future__ import annotations
 
 from alsmeta.figures import style as ps
-from alsmeta.io.risk_of_bias import TOOLS, Judgement, readable
+from alsmeta.io.risk_of_bias import LEVEL_NAMES, TOOLS, Judgement, readable
 
 #: Judgement -> (colour, symbol), as robvis draws them.
 STYLE = {
@@ -156,30 +156,16 @@ def summary_plot(judgements: list[Judgement], title: str):
                 ROW_H * len(bars) / height,
             )
         )
-        ax.set_xlim(0, 100)
-        ax.set_ylim(len(bars), 0)
-        ax.set_yticks([])
-        for side in ("left", "right", "top"):
-            ax.spines[side].set_visible(False)
-        ax.set_xticks([0, 25, 50, 75, 100], ["0%", "25%", "50%", "75%", "100%"])
+        _percent_axis(ax, len(bars))
         for i, (tool, domain) in enumerate(bars):
             rows = [j for j in judgements if j.tool == tool]
             values = [j.overall if domain == "Overall" else dict(j.domains)[domain] for j in rows]
             order = (OVERALL_ORDER.get(tool) if domain == "Overall" else None) or ORDER[tool]
-            start = 0.0
-            for value in dict.fromkeys((*order, *sorted(values))):
-                share = 100.0 * values.count(value) / len(values)
-                if share:
-                    ax.barh(
-                        i + 0.5,
-                        share,
-                        left=start,
-                        height=0.7,
-                        color=STYLE[value][0],
-                        edgecolor="black",
-                        lw=0.4,
-                    )
-                    start += share
+            shares = [
+                (STYLE[value][0], 100.0 * values.count(value) / len(values))
+                for value in dict.fromkeys((*order, *sorted(values)))
+            ]
+            _stacked_bar(ax, i, shares)
             name = TOOLS[tool].domains.get(domain, "overall")
             fig.text(
                 0.15 / width,
@@ -191,18 +177,101 @@ def summary_plot(judgements: list[Judgement], title: str):
                 va="center",
                 fontproperties=ps.font(bold=domain == "Overall"),
             )
-        from matplotlib.patches import Patch
+        _legend(fig, [(STYLE[v][0], readable(v)) for v in seen], width, height, below)
+        _footnote(fig, foot, width, height, 0.05)
+    return fig
 
-        fig.legend(
-            [Patch(facecolor=STYLE[v][0], edgecolor="black", lw=0.4) for v in seen],
-            [readable(v) for v in seen],
-            loc="upper left",
-            bbox_to_anchor=(0.1 / width, (below - 0.38) / height),
-            ncol=5,
-            frameon=False,
-            prop=ps.font(ps.SMALL),
-            handlelength=1.0,
-            columnspacing=1.2,
+
+def _percent_axis(ax, n_bars: int) -> None:
+    ax.set_xlim(0, 100)
+    ax.set_ylim(n_bars, 0)
+    ax.set_yticks([])
+    for side in ("left", "right", "top"):
+        ax.spines[side].set_visible(False)
+    ax.set_xticks([0, 25, 50, 75, 100], ["0%", "25%", "50%", "75%", "100%"])
+
+
+def _stacked_bar(ax, i: int, shares) -> None:
+    """Bar ``i`` (from the top) of (colour, percent) parts, left to right."""
+    start = 0.0
+    for colour, share in shares:
+        if share:
+            ax.barh(i + 0.5, share, left=start, height=0.7, color=colour, edgecolor="black", lw=0.4)
+            start += share
+
+
+def _legend(fig, entries, width: float, height: float, below: float) -> None:
+    from matplotlib.patches import Patch
+
+    fig.legend(
+        [Patch(facecolor=colour, edgecolor="black", lw=0.4) for colour, _ in entries],
+        [label for _, label in entries],
+        loc="upper left",
+        bbox_to_anchor=(0.1 / width, (below - 0.38) / height),
+        ncol=5,
+        frameon=False,
+        prop=ps.font(ps.SMALL),
+        handlelength=1.0,
+        columnspacing=1.2,
+    )
+
+
+#: The common levels of the GRADE domain (alsmeta.io.risk_of_bias.LEVEL_NAMES), coloured as
+#: the judgements they stand for.
+LEVEL_COLOURS = {
+    0: STYLE["low"][0],
+    1: STYLE["some_concerns"][0],
+    2: STYLE["high"][0],
+    3: STYLE["critical"][0],
+}
+
+
+def weighted_summary_plot(items: list, title: str):
+    """Per analysis, the share of its weight from studies at each overall risk of bias, on
+    the common scale the GRADE domain uses (robvis's weighted summary, one bar per
+    outcome, as the weights differ between analyses). ``items``: (label, k, {level: %})."""
+    import matplotlib.pyplot as plt
+
+    if not items:
+        return ps.message_figure(title, "No analysis has a study.")
+    labels = [f"{label} ({_studies(k)})" for label, k, _ in items]
+    label_w = max(ps.text_width(t) for t in labels)
+    width = 0.2 + label_w + 3.6
+    foot = ps.wrap(
+        "Share of each analysis' weight (inverse-variance weight; participants for a GLMM "
+        "analysis) from studies at each overall risk of bias for the outcome's scope: low; "
+        "some concerns (RoB 2) or moderate (ROBINS-I, JBI); high (RoB 2, JBI) or serious "
+        "(ROBINS-I); critical. 'No information', unassessed studies and secondary sources "
+        "count as the GRADE rule counts them (config risk_of_bias).",
+        width - 0.3,
+        ps.SMALL,
+    )
+    below = 0.4 + ps.LINE + 0.05 + len(foot) * ps.LINE * 0.9 + 0.05
+    height = 0.45 + ROW_H * len(items) + below
+    with plt.rc_context(ps.RC):
+        fig = ps.figure(width, height)
+        ps.put_title(fig, width, height, title)
+        bottom = below / height
+        ax = fig.add_axes(
+            ((0.15 + label_w) / width, bottom, 3.2 / width, ROW_H * len(items) / height)
+        )
+        _percent_axis(ax, len(items))
+        for i, ((_, _, shares), label) in enumerate(zip(items, labels, strict=True)):
+            _stacked_bar(ax, i, [(LEVEL_COLOURS[lv], shares[lv]) for lv in sorted(shares)])
+            fig.text(
+                0.15 / width,
+                bottom + (len(items) - i - 0.5) * ROW_H / height,
+                label,
+                ha="left",
+                va="center",
+                fontproperties=ps.font(),
+            )
+        _legend(
+            fig,
+            [(LEVEL_COLOURS[lv], name) for lv, name in LEVEL_NAMES.items()],
+            width,
+            height,
+            below,
         )
         _footnote(fig, foot, width, height, 0.05)
     return fig

@@ -121,4 +121,18 @@ def main(job):
         by_format(out.rob_summary),
         title="Risk-of-bias summary plot",
     )
+    weighted = sof.weighted_risk_of_bias(
+        outcomes,
+        outcome_labels,
+        gathered["pooled"],
+        analysed,
+        gathered["weights"],
+        assessed,
+        params.risk_of_bias,
+    )
+    style.save(
+        rob_figure.weighted_summary_plot(weighted, "Risk of bias: share of each analysis' weight"),
+        by_format(out.rob_summary_weighted),
+        title="Risk-of-bias summary plot, weighted by each analysis' weights",
+    )
     job.log.info("%d studies, %d in at least one synthesis", flow.studies, len(flow.included_any))

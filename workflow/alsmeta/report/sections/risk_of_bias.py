@@ -22,6 +22,11 @@ FIGURES = (
         "Single-arm studies, JBI critical appraisal checklist for case series (Munn et al. 2020).",
     ),
     ("rob_summary", "Share of studies with each judgement per domain (unweighted)."),
+    (
+        "rob_summary_weighted",
+        "Share of each analysis' weight from studies at each overall risk of bias: what the "
+        "GRADE risk-of-bias domain of the summary of findings reads.",
+    ),
 )
 
 
