@@ -305,8 +305,18 @@ def test_figures_are_embedded_with_alt_text(inputs):
     page = build_report(**inputs)
     subgroups = inputs["config"]["subgroups"]
     loo = {r["outcome"] for r in inputs["leave_one_out"]}
-    # Forest (overall and per subgroup variable), leave-one-out for k >= 3, PRISMA, r sweep.
-    assert page.count("<img ") == len(OUTCOMES) * (1 + len(subgroups)) + len(loo) + 2
+    levels = {}
+    for r in inputs["pooled"]:
+        if r["subgroup_variable"] != "overall":
+            levels.setdefault((r["outcome"], r["subgroup_variable"]), set()).add(
+                r["subgroup_level"]
+            )
+    one_level = {key for key, seen in levels.items() if len(seen) == 1}
+    assert one_level  # the fixture has subgroup plots that would repeat the overall plot
+    # Forest (overall, and per subgroup variable with two levels or more), leave-one-out for
+    # k >= 3, PRISMA, r sweep; a one-level subgroup plot is a sentence instead.
+    n_plots = len(OUTCOMES) * len(subgroups) - len(one_level)
+    assert page.count("<img ") == len(OUTCOMES) + n_plots + len(loo) + 2
     assert re.findall(r"src='(?!data:)", page) == []
     assert "alt=''" not in page
     figures = embedded_figures(page)
@@ -315,7 +325,12 @@ def test_figures_are_embedded_with_alt_text(inputs):
     for outcome in OUTCOMES:
         assert figures[f"figure-forest-{outcome}"] == f"forest_{outcome}"
         for v in subgroups:
-            assert figures[f"figure-forest-{outcome}-by-{v}"] == f"forest_{outcome}_by_{v}"
+            anchor = f"figure-forest-{outcome}-by-{v}"
+            if (outcome, v) in one_level:
+                sentence = page[page.index(f"<p id='{anchor}'>") :].split("</p>")[0]
+                assert "so the subgroup forest plot is the overall one" in sentence
+            else:
+                assert figures[anchor] == f"forest_{outcome}_by_{v}"
     for outcome in loo:
         assert figures[f"figure-leave-one-out-{outcome}"] == f"leave_one_out_{outcome}"
     # 72 pt shown at 1.25 x its printed size.

@@ -177,6 +177,13 @@ def _subgroup_figure(ctx: ReportInputs, outcome: str, variable: str) -> str:
     outcome_rows = [r for r in ctx.pooled if r["outcome"] == outcome]
     levels = [r for r in outcome_rows if r["subgroup_variable"] == variable]
     label, test = ctx.label(outcome), subgroup_line(outcome_rows, variable)
+    if len(levels) == 1:  # the subgroup plot would repeat the overall one
+        level = str(levels[0]["subgroup_level"]).replace("_", " ")
+        return (
+            f"<p id='figure-forest-{slug(outcome)}-by-{slug(variable)}'>{esc(label)} by "
+            f"{esc(variable)}: every study has {esc(variable)} = {esc(level)}, so the "
+            "subgroup forest plot is the overall one (not repeated here).</p>"
+        )
     alt = (
         f"Forest plot of {label} by {variable}: "
         + "; ".join(
