@@ -366,3 +366,14 @@ def test_inputs_are_read_only_and_the_page_reproducible(inputs):
     with pytest.raises(dataclasses.FrozenInstanceError):
         ctx.pooled = ()
     assert build_report(**inputs) == build_report(**inputs)
+
+
+def test_glmm_rates_are_shown_as_typical_study_and_population_averaged(inputs):
+    from alsmeta.report.values import value
+
+    page = build_report(**inputs)
+    glmm = [r for r in inputs["pooled"] if r.get("marginal_estimate") is not None]
+    assert glmm  # the fixture pools with the GLMM
+    for r in glmm:
+        averaged = value("proportion", r["marginal_estimate"])
+        assert f"(typical study)<br>{averaged} population-averaged" in page

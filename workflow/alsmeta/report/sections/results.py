@@ -104,9 +104,16 @@ def _pooled_cells(ctx: ReportInputs, r: dict, with_group: bool) -> list:
         if r.get("i2_q_pct") is not None
         else f"{r['i2_tau2_pct']:.0f}% (GLMM: no Q)"
     )
+    estimate = link(analysis_id(r), esc(value(kind, r["estimate"])))
+    if r.get("marginal_estimate") is not None:  # a GLMM: typical-study and average rates
+        estimate += (
+            " (typical study)<br>"
+            f"{esc(value(kind, r['marginal_estimate']))} population-averaged "
+            f"({esc(interval(kind, r['marginal_ci_lower'], r['marginal_ci_upper']))})"
+        )
     return [
         *head,
-        Num(link(analysis_id(r), esc(value(kind, r["estimate"])))),
+        Num(estimate),
         Num(esc(interval(kind, r["ci_lower"], r["ci_upper"]))),
         Num(esc(interval(kind, r["pi_lower"], r["pi_upper"]))),
         Num(f"{r['tau2']:.3g}"),
