@@ -6,7 +6,7 @@ no process and no Python loop iteration per analysis.
 
 Between-study variance tau^2 (intercept-only model; ``w_i = 1/v_i``):
 
-* ``DL``  DerSimonian & Laird (1986), method of moments, via PyMARE.
+* ``DL``  DerSimonian & Laird (1986), method of moments (closed form, as PyMARE computes it).
 * ``REML``, ``ML``  restricted / full maximum likelihood (profile likelihood in tau^2,
   as PyMARE and metafor define it). Located by a scan of the likelihood over a fixed grid
   (PyMARE's scan, on the scale ``tau^2 = s u / (1 - u)`` with ``s`` the DL estimate plus
