@@ -9,6 +9,10 @@ min_version("9.27")
 configfile: "config/config.yaml"
 
 
+# What `snakemake --report` opens with; each output's caption is under workflow/report/.
+report: "workflow/report/workflow.rst"
+
+
 include: "workflow/rules/common.smk"
 include: "workflow/rules/harmonize.smk"
 include: "workflow/rules/select.smk"

@@ -14,6 +14,7 @@ from pathlib import Path
 import pytest
 import yaml
 from reader_text import carried, denied_terms, false_claims, reader_page_text
+from spreadsheet import assert_no_formula, spreadsheet_cells
 from workdir import copy_project
 
 from alsmeta.io.tsv import read_tsv
@@ -184,6 +185,21 @@ def test_cold_run_makes_every_output(project):
     assert len([r for r in loo if r["outcome"] == "serious_ae"]) == 3
     assert [r for r in loo if r["outcome"] == "death"] == []
     assert {r["method"] for r in loo if r["outcome"] == "serious_ae"} == {"binomial-normal GLMM"}
+
+
+def test_no_output_table_holds_a_formula_a_spreadsheet_would_run(project):
+    workdir, _, _ = project
+    tables = sorted((workdir / "results").glob("*/*.tsv"))
+    assert {p.parent.name for p in tables} == {"effects", "tables"}
+    quoted = 0
+    for path in tables:
+        assert_no_formula(path)
+        quoted += sum(c.startswith("'-") for row in spreadsheet_cells(path) for c in row)
+    # The summary of findings writes its downgrades as "-1: ..." text: quoted, and read back
+    # by the pipeline without the quote.
+    assert quoted > 0
+    sof = read_tsv(workdir / "results/tables/summary_of_findings.tsv")
+    assert any(str(r["imprecision"]).startswith("-") for r in sof)
 
 
 def test_all_formats_add_png_at_300_dpi_and_pdf(tmp_path):

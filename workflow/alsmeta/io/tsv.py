@@ -1,15 +1,50 @@
-"""Deterministic TSV output: fixed float format, no index, atomic replace."""
+"""Deterministic TSV output: fixed float format, no index, atomic replace, no formulas.
+
+A spreadsheet opening a TSV runs a text cell that begins with ``=``, ``+``, ``-`` or ``@``
+as a formula (OWASP, "CSV Injection"). :func:`write_tsv` therefore writes such a text cell
+with one ``'`` in front (``-2: I² = 81%`` is written ``'-2: I² = 81%``), which makes every
+spreadsheet show it as text. Numbers are not text: a float or int is written as the number,
+and a str that is a plain decimal number (``-0.25``, ``+1.5e-3``) is one a spreadsheet reads
+as that number, so neither gets the quote. A tab, newline or carriage return (OWASP's other
+two triggers among them) cannot be in a cell at all: it would split the row. A text cell
+that already begins with quotes before a trigger gets one more, so that :func:`read_tsv`,
+which removes one, gives back exactly the text that was written.
+"""
 
 from __future__ import annotations
 
 import math
+import re
 from pathlib import Path
 
 from alsmeta.io.files import atomic_write
 
+#: First characters that make a spreadsheet read a text cell as a formula.
+FORMULA_TRIGGERS = ("=", "+", "-", "@")
+#: The one character put before such a cell.
+TEXT_PREFIX = "'"
+_NUMBER = re.compile(r"[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?")
+
+
+def needs_text_prefix(text: str) -> bool:
+    """Whether a spreadsheet would run ``text`` (after any leading quotes) as a formula."""
+    bare = text.lstrip(TEXT_PREFIX)
+    return bare.startswith(FORMULA_TRIGGERS) and not _NUMBER.fullmatch(bare)
+
+
+def safe_text(text: str) -> str:
+    """``text`` as written to a cell: with one ``'`` in front if it would be a formula."""
+    return TEXT_PREFIX + text if needs_text_prefix(text) else text
+
+
+def unsafe_text(cell: str) -> str:
+    """The inverse of :func:`safe_text`: the text a written cell holds."""
+    return cell[1:] if cell.startswith(TEXT_PREFIX) and needs_text_prefix(cell) else cell
+
 
 def format_cell(value) -> str:
-    """One cell: '' for missing, true/false, integers as such, floats to 10 significant digits."""
+    """One cell: '' for missing, true/false, integers as such, floats to 10 significant
+    digits, text as :func:`safe_text` writes it."""
     if value is None:
         return ""
     if isinstance(value, bool):
@@ -22,7 +57,7 @@ def format_cell(value) -> str:
         if value == 0:
             return "0"
         return f"{value:.10g}"
-    return str(value)
+    return safe_text(str(value))
 
 
 def write_tsv(rows: list[dict], columns: list[str], path: str | Path) -> None:
@@ -33,8 +68,10 @@ def write_tsv(rows: list[dict], columns: list[str], path: str | Path) -> None:
         for row in rows:
             cells = [format_cell(row.get(c)) for c in columns]
             for column, cell in zip(columns, cells, strict=True):
-                if "\t" in cell or "\n" in cell:
-                    raise ValueError(f"column {column!r}: a tab or newline in {cell!r}")
+                if "\t" in cell or "\n" in cell or "\r" in cell:
+                    raise ValueError(
+                        f"column {column!r}: a tab, newline or carriage return in {cell!r}"
+                    )
             handle.write("\t".join(cells) + "\n")
 
     atomic_write(path, write)
@@ -52,11 +89,12 @@ def _parse(text: str):
     try:
         return float(text)
     except ValueError:
-        return text
+        return unsafe_text(text)
 
 
 def read_tsv(path: str | Path) -> list[dict]:
-    """Read a TSV this package wrote back into dicts with numbers and booleans parsed."""
+    """Read a TSV this package wrote back into dicts with numbers and booleans parsed and
+    text as it was before :func:`write_tsv` guarded it against formulas."""
     with open(path, encoding="utf-8", newline="") as handle:
         lines = handle.read().split("\n")
     header = lines[0].split("\t")
