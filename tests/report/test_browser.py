@@ -69,3 +69,68 @@ def test_the_overflow_check_sees_a_page_wider_than_the_window(tmp_path):
     seen = check(page)
     assert seen.overflowing.keys() == {1280, 390}
     assert "table" in seen.overflow[390]["sticking_out"]
+
+
+@pytest.mark.skipif(
+    find_chromium() is None and not os.environ.get("CI"),
+    reason="Chromium not found (apt-get install chromium); the browser checks need it",
+)
+def test_printed_report_unfolds_every_block_and_drops_the_contents(inputs, tmp_path):
+    page = tmp_path / "report.html"
+    page.write_text(build_report(**inputs), encoding="utf-8")
+    with Chromium() as browser:
+        tab = browser.open(page, width=800)
+        folded = browser.evaluate(
+            tab,
+            "(() => { const d = [...document.querySelectorAll('details')];"
+            " d.forEach(x => { x.open = false; }); return d.length; })()",
+        )
+        browser.send("Emulation.setEmulatedMedia", {"media": "print"}, session=tab)
+        printed = browser.evaluate(
+            tab,
+            """(() => ({
+              contents: getComputedStyle(document.querySelector('nav.toc')).display,
+              breaks: [...document.querySelectorAll('section')]
+                .map(s => getComputedStyle(s).breakBefore),
+              figures: [...document.querySelectorAll('figure')]
+                .map(f => getComputedStyle(f).breakInside),
+              hidden: [...document.querySelectorAll('details > :not(summary)')]
+                .filter(e => !e.checkVisibility()).length,
+            }))()""",
+        )
+    assert folded > len(OUTCOMES)  # the blocks of 20a, 20b and 20d, all folded by hand
+    assert printed["contents"] == "none"
+    assert set(printed["breaks"]) == {"page"} and len(printed["breaks"]) == len(SECTIONS)
+    assert printed["figures"] and set(printed["figures"]) == {"avoid"}
+    assert printed["hidden"] == 0
+
+
+@pytest.mark.skipif(
+    find_chromium() is None and not os.environ.get("CI"),
+    reason="Chromium not found (apt-get install chromium); the browser checks need it",
+)
+def test_browser_draws_figure_text_at_the_width_the_layout_measured(tmp_path):
+    """The layout checks (tests/figcheck.py) measure text with the font file matplotlib ships;
+    the report embeds that file, so every label of a committed figure renders in the browser
+    within the measured width (which has 5% slack) and not much narrower."""
+    from alsmeta.figures.style import text_width
+    from alsmeta.report.html import figure_html, page
+
+    for name in ("forest_serious_ae", "prisma"):
+        block = figure_html(ROOT / f"docs/figures/{name}.svg", name, name, f"figure-{name}")
+        html_file = tmp_path / f"{name}.html"
+        html_file.write_text(page(name, name, [], [block]), encoding="utf-8")
+        with Chromium() as browser:
+            tab = browser.open(html_file)
+            drawn = browser.evaluate(
+                tab,
+                "document.fonts.ready.then(() => [...document.querySelectorAll('svg text')]"
+                ".map(t => { const s = getComputedStyle(t); return [t.textContent,"
+                " parseFloat(s.fontSize), s.fontWeight === '700', s.fontStyle === 'italic',"
+                " t.getComputedTextLength()]; }))",
+                await_promise=True,
+            )
+        assert len(drawn) > 20
+        for text, size, bold, italic, width_pt in drawn:
+            measured = text_width(text, size, bold, italic) * 72
+            assert 0.9 * measured <= width_pt <= measured, (name, text, width_pt, measured)

@@ -174,13 +174,23 @@ def save(fig, paths: dict, *, title: str, description: str | None = None, dpi: i
             Path(path).parent.mkdir(parents=True, exist_ok=True)
             fig.savefig(path, format=fmt, dpi=dpi, metadata=metadata[fmt])
             if fmt == "svg":
-                _add_font_fallback(Path(path))
+                _finish_svg(Path(path))
     plt.close(fig)
 
 
-def _add_font_fallback(path: Path) -> None:
-    """Name a generic family after DejaVu Sans, for viewers that do not have it."""
+#: The stylesheet matplotlib writes into every SVG, and ours: text keeps its spaces (an
+#: SVG viewer collapses them by default, which would move an indented label).
+_SVG_STYLE = b"*{stroke-linejoin: round; stroke-linecap: butt}"
+_SVG_STYLE_KEPT = _SVG_STYLE + b" text{white-space: pre}"
+
+
+def _finish_svg(path: Path) -> None:
+    """Keep the spaces of every text, and name a generic family after DejaVu Sans for
+    viewers that do not have it."""
     svg = path.read_bytes()
+    if _SVG_STYLE not in svg:
+        raise RuntimeError(f"{path}: matplotlib's SVG stylesheet not found; cannot keep spaces")
+    svg = svg.replace(_SVG_STYLE, _SVG_STYLE_KEPT, 1)
     path.write_bytes(
         svg.replace(
             f"font-family: '{FONT}'".encode(), f"font-family: '{FONT}', sans-serif".encode()

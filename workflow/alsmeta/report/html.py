@@ -32,6 +32,7 @@ th{background:#eef3f8}td.num{text-align:right;font-variant-numeric:tabular-nums;
 tr.excluded td{color:#555}tr.not_pooled td{color:#8a1c1c}
 pre{background:#f6f8fa;padding:.8em;overflow-x:auto;font-size:.85em}
 figure{margin:1em 0 2em}.figure{max-width:100%}.figure svg{width:100%;height:auto;display:block}
+.figure svg text{white-space:pre}
 figcaption{font-size:.9em;color:#333;margin-top:.4em}
 details.outcome{border-left:3px solid #c9daf0;padding-left:.8em;margin:.8em 0}
 details.outcome>summary{cursor:pointer}details.outcome>summary h4{display:inline;margin:0}
@@ -42,7 +43,7 @@ p.no-study{margin:.6em 0;color:#444}
 @media (max-width:1000px){.layout{display:block}nav.toc{position:static;max-height:none;
 border-right:0;border-bottom:1px solid #ddd}nav.toc ol ol{display:none}}
 @media print{.layout{display:block}nav.toc{display:none}section{break-before:page}
-details.outcome::details-content{content-visibility:visible;display:contents}
+details::details-content{content-visibility:visible;display:contents}
 figure,tr{break-inside:avoid}h2,h3,h4,summary{break-after:avoid}
 .scroll{overflow:visible}details.outcome>summary{list-style:none}}
 """
