@@ -173,7 +173,9 @@ def test_saved_figures_are_byte_identical_and_carry_their_text(tmp_path):
     assert outputs[0] == outputs[1]
     svg = outputs[0]["svg"]
     assert b"<dc:date>" not in svg and b"CreationDate" not in outputs[0]["pdf"]
-    assert b"<text" not in svg  # glyph outlines, not viewer fonts
+    # Text as text in the measured font, with a generic fallback; no glyph outlines.
+    assert b"font-family: 'DejaVu Sans', sans-serif" in svg and b"<text" in svg
+    assert b"DejaVuSans-" not in svg and b"text{white-space: pre}" in svg
     shown = figures_of_record.shown_text(svg)
     assert "Total (95% CI)" in shown[0] or any("Total (95% CI)" in line for line in shown)
 

@@ -3,7 +3,6 @@ and readers of what the page shows."""
 
 from __future__ import annotations
 
-import base64
 import re
 from html.parser import HTMLParser
 from pathlib import Path
@@ -120,8 +119,6 @@ def section_of(page: str, section_id: str) -> str:
 def embedded_figures(page: str) -> dict[str, str]:
     """figure id -> the stem named inside its embedded SVG."""
     found = {}
-    for fig_id, data in re.findall(
-        r"<figure id='([^']+)'><img src='data:image/svg\+xml;base64,([^']+)'", page
-    ):
-        found[fig_id] = re.search(r"<desc>(.*)</desc>", base64.b64decode(data).decode()).group(1)
+    for fig_id, svg in re.findall(r"<figure id='([^']+)'><div[^>]*>(<svg.*?</svg>)", page, re.S):
+        found[fig_id] = re.search(r"<desc>(.*)</desc>", svg).group(1)
     return found

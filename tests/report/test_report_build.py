@@ -42,7 +42,13 @@ def test_every_section_in_order_with_its_link(inputs):
     assert opened == SECTION_IDS
     assert page.count("</section>") == len(SECTION_IDS)
     nav = page[page.index("<nav") : page.index("</nav>")]
-    assert re.findall(r"href='#([^']+)'", nav) == SECTION_IDS
+    targets = re.findall(r"href='#([^']+)'", nav)
+    assert [t for t in targets if not t.startswith("outcome-")] == SECTION_IDS
+    # Under Results, a link to each outcome's result, in the configured order.
+    after_results = targets[targets.index("results") + 1 : targets.index(SECTION_IDS[3])]
+    assert after_results == [f"outcome-{o}" for o in OUTCOMES]
+    for target in targets:
+        assert f"id='{target}'" in page
     for module in build.SECTIONS:
         assert f"<h2>{module.TITLE}</h2>" in section_of(page, module.ID)
     for item in ("13a", "13b", "13c", "13d", "13e", "13f", "20a", "20b", "20c", "20d"):
@@ -141,7 +147,7 @@ def test_selection_counts_are_the_prisma_flow_rows(inputs):
         f"{studies} studies ({reports} reports) were assessed; {included} are in at least one "
         f"synthesis and {none} in none." in text
     )
-    alt = re.search(r"<figure id='figure-prisma'>.*? alt='([^']*)'", page).group(1)
+    alt = re.search(r"<figure id='figure-prisma'>.*? aria-label='([^']*)'", page).group(1)
     assert alt.startswith(
         f"PRISMA 2020 flow diagram: {studies} studies in the extraction dossier ({reports} "
         f"reports); {none} in no synthesis ({no_data['n_studies']} without usable data); "
@@ -199,7 +205,9 @@ def _leave_one_out_block(page: str, outcome: str) -> str:
     """The 20d part of one outcome: from its heading to the next outcome's."""
     results = section_of(page, "results")
     start = results.index("<h3 id='prisma-20d'>")
-    blocks = re.split(r"<h4>", results[start : results.index("<h3 id='analyses'>")])[1:]
+    blocks = re.split(
+        r"<h4>|<p class='no-study'>", results[start : results.index("<h3 id='analyses'>")]
+    )[1:]
     labels = {o: i for i, o in enumerate(OUTCOMES)}
     return blocks[labels[outcome]]
 
@@ -211,6 +219,9 @@ def test_every_leave_one_out_row_is_shown(inputs):
     for outcome in OUTCOMES:
         rows = [r for r in loo if r["outcome"] == outcome]
         block = _leave_one_out_block(page, outcome)
+        if not any(a["outcome"] == outcome for a in inputs["analysed"]):
+            assert "no study, so no leave-one-out or funnel plot.</p>" in block
+            continue
         if not rows:
             assert "Leave-one-out not done: it needs at least 3 pooled studies" in block
             assert "figure-leave-one-out" not in block
@@ -314,15 +325,24 @@ def test_figures_are_embedded_with_alt_text(inputs):
     one_level = {key for key, seen in levels.items() if len(seen) == 1}
     assert one_level  # the fixture has subgroup plots that would repeat the overall plot
     # Forest (overall, and per subgroup variable with two levels or more), leave-one-out for
-    # k >= 3, PRISMA, r sweep; a one-level subgroup plot is a sentence instead.
-    n_plots = len(OUTCOMES) * len(subgroups) - len(one_level)
-    assert page.count("<img ") == len(OUTCOMES) + n_plots + len(loo) + 2
+    # k >= 3, PRISMA, r sweep; a one-level subgroup plot is a sentence instead, and an
+    # outcome without a study is one line (even though a figure was handed in for it).
+    no_study = [o for o in OUTCOMES if not any(a["outcome"] == o for a in inputs["analysed"])]
+    assert no_study == ["any_ae"]
+    with_study = len(OUTCOMES) - len(no_study)
+    n_plots = with_study * len(subgroups) - len(one_level)
+    assert page.count("<svg role='img'") == with_study + n_plots + len(loo) + 2
     assert re.findall(r"src='(?!data:)", page) == []
-    assert "alt=''" not in page
+    assert "aria-label=''" not in page and "<img" not in page
     figures = embedded_figures(page)
     assert figures["figure-prisma"] == "prisma"
     assert figures["figure-prepost"] == "prepost_sweep"
     for outcome in OUTCOMES:
+        if outcome in no_study:
+            assert not any(f.startswith(f"figure-forest-{outcome}") for f in figures)
+            line = page[page.index(f"<p class='no-study' id='outcome-{outcome}'>") :]
+            assert line.split("</p>")[0].endswith("not pooled: k = 0: no study meets the criteria.")
+            continue
         assert figures[f"figure-forest-{outcome}"] == f"forest_{outcome}"
         for v in subgroups:
             anchor = f"figure-forest-{outcome}-by-{v}"

@@ -343,12 +343,14 @@ def test_report_shows_every_section(project):
     assert len(with_study) == len(OUTCOMES) - 4
     subgroup_plots = shown_subgroup_plots(workdir)
     assert 0 < subgroup_plots < len(with_study) * len(SUBGROUPS)
-    assert html.count("<img ") == (len(with_study) + subgroup_plots + loo + 2 + len(ROB_FIGURES))
+    assert html.count("<svg role='img'") == (
+        len(with_study) + subgroup_plots + loo + 2 + len(ROB_FIGURES)
+    )
     assert "pymare" in html and "snakemake" in html
     assert "[SYK17-Q1]" in html and "events = round(30% x 26 = 7.8) = 8" in html
-    # Self-contained: every src is a data URI, and every image has alt text.
+    # Self-contained: every src is a data URI, and every figure has alt text.
     assert re.findall(r"src='(?!data:)", html) == []
-    assert "alt=''" not in html
+    assert "aria-label=''" not in html
     # The methods paragraph is written from the configuration that ran.
     assert "restricted maximum likelihood (REML)" in html and "r = 0.5" in html
     # Subgroup tests are in pooled.tsv: the methods say how they were made, never that
@@ -501,6 +503,12 @@ def test_report_in_a_browser(project, tmp_path):
     assert seen.dead_links == []
     assert seen.external == []
     assert seen.sections == list(SECTIONS)
+    # It fits a desktop window and a phone without scrolling sideways, and every link of the
+    # table of contents (each section, each outcome) lands.
+    assert seen.overflowing == {}, seen.overflow
+    assert [t for t in seen.toc if not t.startswith("outcome-")] == list(SECTIONS)
+    assert [t for t in seen.toc if t.startswith("outcome-")] == [f"outcome-{o}" for o in OUTCOMES]
+    assert seen.dead_toc_links == []
     assert shot.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n" and shot.stat().st_size > 20_000
 
 

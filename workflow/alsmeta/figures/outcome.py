@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import dataclasses
 import math
+import re
 from dataclasses import dataclass, field
 
 from alsmeta.analysis.summary_of_findings import as_headline
@@ -65,6 +66,12 @@ NO_SD = (
     "SD not printed: the analysed SE was derived from the printed CI, p-value or pre/post SDs "
     "(see the report's provenance)",
 )
+
+
+def _interval_method(pi_method: str) -> str:
+    """The prediction-interval method as a reader reads it: its formula (and reference), not
+    the software whose output it reproduces (pooled.tsv keeps that)."""
+    return re.sub(r" \(metafor [^)]*\)", "", pi_method.split(",")[0])
 
 
 def effect_header(kind: str) -> str:
@@ -268,7 +275,7 @@ def _method_note(pooled: dict, kind: str) -> str:
         )
     note = (
         f"Random effects: \u03c4\u00b2 by {pooled.get('estimator_used') or pooled['estimator']}; "
-        f"CI {pooled['ci_method']}; prediction interval {pooled['pi_method'].split(',')[0]}. "
+        f"CI {pooled['ci_method']}; prediction interval {_interval_method(pooled['pi_method'])}. "
         "Squares: area proportional to the random-effects (inverse-variance) weight."
     )
     if kind == "proportion":

@@ -11,8 +11,9 @@ always with the repository's own configuration. ``--refresh`` also updates the P
 under ``docs/images/`` (illustrations for readers; not byte-checked, since PNG bytes depend
 on Pillow's zlib).
 
-SVG is the format of record: matplotlib writes it in Python with glyph outlines from its own
-DejaVu Sans, so the pinned matplotlib gives the same bytes on every machine.
+SVG is the format of record: matplotlib writes it in Python, laid out with its own DejaVu
+Sans (text kept as text, in that font), so the pinned matplotlib gives the same bytes on
+every machine.
 """
 
 from __future__ import annotations

@@ -2,12 +2,14 @@
 
 Reproducibility, to the byte, on any machine with the pinned matplotlib:
 
-* Text is drawn as glyph outlines (``svg.fonttype = 'path'``) from the DejaVu Sans file that
-  matplotlib ships, and :func:`check_font` refuses to draw if another file would be used
-  (a system DejaVu of another version would move every glyph). With ``'none'`` the SVG would
-  name a font and each viewer would substitute its own, with other widths, so columns laid
-  out to fit here could overlap there. The text a figure shows is kept readable in its
-  metadata (SVG ``dc:description``, PDF ``Subject``, PNG ``Description``), which is also what
+* Text is laid out with the DejaVu Sans file that matplotlib ships, and :func:`check_font`
+  refuses to draw if another file would be used (a system DejaVu of another version would
+  move every glyph). PDF embeds that font; PNG rasterises it. SVG keeps text as text
+  (``svg.fonttype = 'none'``), a tenth of the size of glyph outlines: the report inlines the
+  SVGs and embeds that same font file once (:mod:`alsmeta.report.fonts`), so a browser draws
+  the glyphs that were measured. A standalone SVG names ``'DejaVu Sans', sans-serif``: a
+  viewer without DejaVu substitutes its sans-serif. The text a figure shows is also kept in
+  its metadata (SVG ``dc:description``, PDF ``Subject``, PNG ``Description``), which is what
   the figures-of-record check diffs.
 * The SVG hash salt is fixed (clip-path ids), and creation dates and software stamps are
   left out of SVG, PDF and PNG metadata.
@@ -38,7 +40,7 @@ LINE = 0.165  # inches per line of body text
 
 RC = {
     "svg.hashsalt": "alsmeta",
-    "svg.fonttype": "path",
+    "svg.fonttype": "none",
     "pdf.fonttype": 42,
     "font.family": FONT,
     "font.size": FONT_SIZE,
@@ -86,9 +88,9 @@ def font(size: float = FONT_SIZE, bold: bool = False, italic: bool = False) -> F
 
 @functools.lru_cache(maxsize=8192)
 def text_width(text: str, size: float = FONT_SIZE, bold: bool = False, italic: bool = False):
-    """Width in inches of one line of ``text``: the outline width (exact for SVG and PDF)
-    plus 5%, which covers Agg's hinting at any resolution, so a layout that fits here fits
-    in every format."""
+    """Width in inches of one line of ``text``: the advance width from the font file (exact
+    for SVG and PDF) plus 5%, which covers Agg's hinting at any resolution, so a layout that
+    fits here fits in every format."""
     global _TEXT_TO_PATH
     if not text:
         return 0.0
@@ -152,7 +154,7 @@ def save(fig, paths: dict, *, title: str, description: str | None = None, dpi: i
     """Write ``fig`` to ``{format: path}`` (svg, png, pdf) reproducibly, then close it.
 
     ``title`` and ``description`` (default: every string the figure shows) go into each
-    format's metadata, so the text of an outline-font SVG stays machine-readable.
+    format's metadata, so a figure's text is readable from any format.
     """
     description = figure_text(fig) if description is None else description
     metadata = {
@@ -171,7 +173,29 @@ def save(fig, paths: dict, *, title: str, description: str | None = None, dpi: i
         for fmt, path in paths.items():
             Path(path).parent.mkdir(parents=True, exist_ok=True)
             fig.savefig(path, format=fmt, dpi=dpi, metadata=metadata[fmt])
+            if fmt == "svg":
+                _finish_svg(Path(path))
     plt.close(fig)
+
+
+#: The stylesheet matplotlib writes into every SVG, and ours: text keeps its spaces (an
+#: SVG viewer collapses them by default, which would move an indented label).
+_SVG_STYLE = b"*{stroke-linejoin: round; stroke-linecap: butt}"
+_SVG_STYLE_KEPT = _SVG_STYLE + b" text{white-space: pre}"
+
+
+def _finish_svg(path: Path) -> None:
+    """Keep the spaces of every text, and name a generic family after DejaVu Sans for
+    viewers that do not have it."""
+    svg = path.read_bytes()
+    if _SVG_STYLE not in svg:
+        raise RuntimeError(f"{path}: matplotlib's SVG stylesheet not found; cannot keep spaces")
+    svg = svg.replace(_SVG_STYLE, _SVG_STYLE_KEPT, 1)
+    path.write_bytes(
+        svg.replace(
+            f"font-family: '{FONT}'".encode(), f"font-family: '{FONT}', sans-serif".encode()
+        )
+    )
 
 
 def put_title(fig, width: float, height: float, title: str) -> None:

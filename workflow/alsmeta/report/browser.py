@@ -38,11 +38,15 @@ TIMEOUT = 60.0
 
 INSPECT = """(() => {
   const imgs = [...document.images];
+  const figures = [...document.querySelectorAll('figure svg, figure img')];
+  const alt = e => (e.getAttribute('aria-label') || e.getAttribute('alt') || '').trim();
+  const drawn = e => e.tagName === 'IMG' ? e.complete && e.naturalWidth > 0
+    : e.getBoundingClientRect().width > 0 && e.getBoundingClientRect().height > 0;
   return {
     title: document.title,
-    images: imgs.length,
-    broken: imgs.filter(i => !(i.complete && i.naturalWidth > 0)).map(i => i.alt.slice(0, 80)),
-    without_alt: imgs.filter(i => !i.alt.trim()).length,
+    images: figures.length,
+    broken: figures.filter(e => !drawn(e)).map(e => alt(e).slice(0, 80)),
+    without_alt: figures.filter(e => !alt(e)).length + imgs.filter(i => !i.alt.trim()).length,
     sections: [...document.querySelectorAll('section[id]')].map(s => s.id),
     headings: [...document.querySelectorAll('h2')].map(h => h.textContent.trim()),
     dead_links: [...document.querySelectorAll('a[href^="#"]')]
@@ -51,8 +55,24 @@ INSPECT = """(() => {
     external: [...document.querySelectorAll('[src]')]
       .map(e => e.getAttribute('src')).filter(s => !s.startsWith('data:')),
     height: document.documentElement.scrollHeight,
+    toc: [...document.querySelectorAll('nav.toc a')].map(a => a.getAttribute('href').slice(1)),
   };
 })()"""
+
+#: How far the page is wider than the window, and the widest elements that stick out
+#: (outside a box that scrolls sideways on its own).
+OVERFLOW = """(() => {
+  const width = document.documentElement.clientWidth;
+  const out = [...document.body.querySelectorAll('*')]
+    .filter(e => !e.parentElement.closest('.scroll, pre, svg'))
+    .filter(e => e.getBoundingClientRect().right > width + 0.5)
+    .map(e => e.tagName.toLowerCase() + (e.id ? '#' + e.id : '') + (e.className && typeof
+      e.className === 'string' ? '.' + e.className : ''));
+  return {excess: document.documentElement.scrollWidth - width, sticking_out: out.slice(0, 10)};
+})()"""
+
+#: Reading widths the page must fit: a desktop window and a phone held upright.
+WIDTHS = (1280, 390)
 
 
 class BrowserUnavailable(RuntimeError):
@@ -92,7 +112,18 @@ class PageCheck:
     dead_links: list = field(default_factory=list)
     external: list = field(default_factory=list)
     height: int = 0
+    toc: list = field(default_factory=list)
     console_errors: list = field(default_factory=list)
+    overflow: dict = field(default_factory=dict)  # viewport width -> {excess, sticking_out}
+
+    @property
+    def dead_toc_links(self) -> list:
+        return [t for t in self.toc if t in self.dead_links]
+
+    @property
+    def overflowing(self) -> dict:
+        """The widths at which the page scrolls sideways."""
+        return {w: o for w, o in self.overflow.items() if o["excess"] > 0}
 
 
 class Chromium:
@@ -211,7 +242,7 @@ class Chromium:
                 return message
             self.events.append(message)
 
-    def open(self, path, width: int = 1280, height: int = 900) -> str:
+    def open(self, path, width: int = 1280, height: int = 900, mobile: bool = False) -> str:
         """Load a local file in a new tab; return the session id once it and its images loaded."""
         target = self.send("Target.createTarget", {"url": "about:blank"})["targetId"]
         session = self.send("Target.attachToTarget", {"targetId": target, "flatten": True})[
@@ -221,7 +252,7 @@ class Chromium:
             self.send(domain, session=session)
         self.send(
             "Emulation.setDeviceMetricsOverride",
-            {"width": width, "height": height, "deviceScaleFactor": 1, "mobile": False},
+            {"width": width, "height": height, "deviceScaleFactor": 1, "mobile": mobile},
             session=session,
         )
         self.send("Page.navigate", {"url": Path(path).resolve().as_uri()}, session=session)
@@ -259,8 +290,9 @@ class Chromium:
 
 
 def check(path, screenshot=None) -> PageCheck:
-    """Open the page; report images, sections, links and console errors; optionally save a
-    screenshot of the first 1280 x 900 pixels."""
+    """Open the page; report figures, sections, links, console errors and whether it fits
+    each of :data:`WIDTHS` without scrolling sideways; optionally save a screenshot of the
+    first 1280 x 900 pixels."""
     with Chromium() as browser:
         session = browser.open(path)
         seen = browser.evaluate(session, INSPECT)
@@ -268,7 +300,11 @@ def check(path, screenshot=None) -> PageCheck:
             shot = browser.send("Page.captureScreenshot", {"format": "png"}, session=session)
             Path(screenshot).parent.mkdir(parents=True, exist_ok=True)
             Path(screenshot).write_bytes(base64.b64decode(shot["data"]))
-        return PageCheck(**seen, console_errors=browser.console_errors())
+        overflow = {}
+        for width in WIDTHS:
+            tab = browser.open(path, width=width, height=844, mobile=width < 600)
+            overflow[width] = browser.evaluate(tab, OVERFLOW)
+        return PageCheck(**seen, overflow=overflow, console_errors=browser.console_errors())
 
 
 _DATES = re.compile(rb"/(CreationDate|ModDate) \(D:[0-9Z+'\-]*\)")
@@ -331,7 +367,15 @@ def main(argv=None) -> int:
         print(exc, file=sys.stderr)
         return 2
     print(json.dumps(seen.__dict__, indent=1))
-    bad = seen.broken or seen.console_errors or seen.dead_links or seen.external
+    bad = (
+        seen.broken
+        or seen.console_errors
+        or seen.dead_links
+        or seen.external
+        or seen.without_alt
+        or seen.overflowing
+        or not seen.toc
+    )
     return 1 if bad else 0
 
 

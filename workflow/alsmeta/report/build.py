@@ -13,7 +13,8 @@ locator, verbatim quote and derivation, under the study's citation (``#study-<id
 
 The report computes no result: the summary of findings and the PRISMA counts are the rows of
 summary_of_findings.tsv and prisma_flow.tsv, the leave-one-out re-fits those of
-leave_one_out.tsv. Figures are embedded as SVG data URIs with alt text. The page carries no
+leave_one_out.tsv. Figures are inlined SVG with alt text (their accessible name), and
+the font they were laid out with is embedded once (:mod:`alsmeta.report.fonts`). The page carries no
 timestamp and iterates over sorted or configured orders only, so identical inputs give an
 identical file.
 """
@@ -98,6 +99,6 @@ def build_report(
     return page(
         TITLE,
         HEADING,
-        [(s.ID, s.TITLE) for s in SECTIONS],
+        [(s.ID, s.TITLE, results.outcome_links(ctx) if s is results else []) for s in SECTIONS],
         [intro.section(ctx), *(s.section(ctx) for s in SECTIONS)],
     )

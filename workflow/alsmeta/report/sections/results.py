@@ -16,7 +16,9 @@ from alsmeta.report.html import (
     effect_link,
     esc,
     figure_html,
+    fold,
     link,
+    no_study_line,
     section_head,
     slug,
     study_link,
@@ -46,14 +48,12 @@ def _ids(row: dict) -> list[str]:
 
 
 def _rows_behind(row: dict) -> str:
-    return ", ".join(effect_link(i, i) for i in _ids(row))
+    return ", ".join(effect_link(i, i) for i in _ids(row)) or "none"
 
 
 def _characteristics(ctx: ReportInputs, outcome: str) -> str:
     """20a: one row per analysed arm or contrast, with its data and weight."""
     rows = ctx.rows_of(outcome)
-    if not rows:
-        return "<p>No study met the criteria.</p>"
     cells = []
     for r in rows:
         w = ctx.weight(outcome, r["effect_id"])
@@ -149,9 +149,24 @@ def _forest_alt(ctx: ReportInputs, outcome: str) -> str:
     return text
 
 
-def _synthesis(ctx: ReportInputs, outcome: str) -> list[str]:
-    """20b for one outcome: the pooled result in words, and its forest plot."""
+def outcome_id(outcome: str) -> str:
+    """The id of an outcome's result (20b), which the summary and the contents link to."""
+    return f"outcome-{slug(outcome)}"
+
+
+def outcome_links(ctx: ReportInputs) -> list[tuple[str, str]]:
+    """(id, label) of every outcome's result, for the table of contents."""
+    return [(outcome_id(o), ctx.label(o)) for o in ctx.outcomes]
+
+
+def _synthesis(ctx: ReportInputs, outcome: str) -> str:
+    """20b for one outcome: the pooled result in words, and its forest plot (one line when
+    no study met the criteria)."""
     p, kind, label = ctx.overall[outcome], ctx.kind(outcome), ctx.label(outcome)
+    if not ctx.rows_of(outcome):
+        return no_study_line(
+            label, f"not pooled: {readable(p['reason'])}.", block_id=outcome_id(outcome)
+        )
     if p["status"] == "pooled":
         text = (
             f"<p>{p['k']} studies, {p['n_total']} participants: "
@@ -162,24 +177,19 @@ def _synthesis(ctx: ReportInputs, outcome: str) -> list[str]:
         )
     else:
         text = f"<p>Not pooled: {esc(readable(p['reason']))}.</p>"
-    heading = f"<h4 id='outcome-{slug(outcome)}'>{esc(label)}</h4>"
-    if f"forest_{outcome}" not in ctx.figures:  # no study: a line, not an empty plot
-        return [heading, text]
-    return [
-        heading,
-        text,
-        figure_html(
+    if f"forest_{outcome}" in ctx.figures:
+        text += figure_html(
             ctx.figures[f"forest_{outcome}"],
             _forest_alt(ctx, outcome),
             f"Forest plot: {esc(label)}. Rows behind it: {_rows_behind(p)}.",
             f"figure-forest-{slug(outcome)}",
-        ),
-    ]
+        )
+    return fold(label, text, block_id=outcome_id(outcome))
 
 
 def _subgroup_figure(ctx: ReportInputs, outcome: str, variable: str) -> str:
     """20c: one outcome's forest plot by one subgroup variable (none without a study)."""
-    if f"forest_{outcome}_by_{variable}" not in ctx.figures:
+    if f"forest_{outcome}_by_{variable}" not in ctx.figures or not ctx.rows_of(outcome):
         return ""
     outcome_rows = [r for r in ctx.pooled if r["outcome"] == outcome]
     levels = [r for r in outcome_rows if r["subgroup_variable"] == variable]
@@ -326,7 +336,9 @@ def _analysis_blocks(ctx: ReportInputs) -> str:
         )
         parts.append(
             f"<div id='{analysis_id(r)}'><h4>{esc(ctx.label(outcome))}, "
-            f"{esc(group)}: {esc(head)}</h4><ul>{''.join(items)}</ul></div>"
+            f"{esc(group)}: {esc(head)}</h4>"
+            + (f"<ul>{''.join(items)}</ul>" if items else "<p class='small'>No rows.</p>")
+            + "</div>"
         )
     return "\n".join(parts)
 
@@ -339,12 +351,15 @@ def section(ctx: ReportInputs) -> str:
         "<h3 id='prisma-20a'>20a. Studies contributing to each synthesis</h3>",
     ]
     for o in ctx.outcomes:
-        parts += [f"<h4>{esc(ctx.label(o))}</h4>", _characteristics(ctx, o)]
+        parts.append(
+            fold(ctx.label(o), _characteristics(ctx, o))
+            if ctx.rows_of(o)
+            else no_study_line(ctx.label(o), "no study met the criteria.")
+        )
 
     parts.append("<h3 id='prisma-20b'>20b. Results of the syntheses</h3>")
     parts.append(_pooled_table(ctx, [ctx.overall[o] for o in ctx.outcomes], False))
-    for o in ctx.outcomes:
-        parts += _synthesis(ctx, o)
+    parts += [_synthesis(ctx, o) for o in ctx.outcomes]
 
     parts.append("<h3 id='prisma-20c'>20c. Investigations of heterogeneity</h3>")
     subgroups = ctx.config["subgroups"]
@@ -357,7 +372,11 @@ def section(ctx: ReportInputs) -> str:
 
     parts.append("<h3 id='prisma-20d'>20d. Sensitivity analyses</h3>")
     for o in ctx.outcomes:
-        parts += [f"<h4>{esc(ctx.label(o))}</h4>", _leave_one_out(ctx, o), _funnel(ctx, o)]
+        parts.append(
+            fold(ctx.label(o), _leave_one_out(ctx, o) + _funnel(ctx, o))
+            if ctx.rows_of(o)
+            else no_study_line(ctx.label(o), "no study, so no leave-one-out or funnel plot.")
+        )
     parts.append(_prepost_line(ctx))
     parts.append(_analysis_blocks(ctx))
     parts.append("</section>")
