@@ -6,6 +6,7 @@ import math
 from pathlib import Path
 
 from alsmeta.io.files import atomic_write
+from alsmeta.io.reading import INTEGER, NUMBER
 
 
 def format_cell(value) -> str:
@@ -45,14 +46,11 @@ def _parse(text: str):
         return None
     if text in ("true", "false"):
         return text == "true"
-    try:
+    if INTEGER.match(text):
         return int(text)
-    except ValueError:
-        pass
-    try:
+    if NUMBER.match(text):
         return float(text)
-    except ValueError:
-        return text
+    return text
 
 
 def read_tsv(path: str | Path) -> list[dict]:
