@@ -8,7 +8,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(workflow.basedir) / "workflow"))
 
 from alsmeta.io.code_inputs import code_inputs
-from alsmeta.io.config import check_config, check_criteria
+from alsmeta.io.config import check_config, check_references
 from alsmeta.io.errors import InputError
 from alsmeta.io.tables import TABLES, load_dataset, load_schema
 
@@ -20,7 +20,7 @@ PACKAGE_DIR = "workflow/alsmeta"
 # with one line that names the file, line and column (or the config key).
 try:
     check_config(config, load_schema(f"{SCHEMA_DIR}/config.schema.yaml"))
-    check_criteria(config["criteria"], load_dataset(config["data"], SCHEMA_DIR))
+    check_references(config, load_dataset(config["data"], SCHEMA_DIR))
 except InputError as error:
     sys.stderr.write(f"Input error: {error}\n")
     sys.exit(1)

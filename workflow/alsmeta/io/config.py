@@ -5,6 +5,7 @@ from __future__ import annotations
 import jsonschema
 
 from alsmeta.io.errors import InputError
+from alsmeta.io.reading import echo, short_message
 from alsmeta.kinds import KINDS
 
 
@@ -36,7 +37,7 @@ def check_config(config: dict, schema: dict) -> None:
         if error.validator == "required":
             missing = error.message.split("'")[1]
             raise InputError(f"config key {_key([*error.path, missing])!r}", "is missing")
-        raise InputError(f"config key {_key(error.path)!r}", error.message)
+        raise InputError(f"config key {_key(error.path)!r}", short_message(error))
 
     _check_priors(config["bayes"]["priors"])
     definitions = config["outcome_definitions"]
@@ -179,8 +180,31 @@ def _check_priors(priors: dict) -> None:
             )
 
 
+def check_references(config: dict, data: dict) -> None:
+    """Check everything the config and the data name in each other: the criteria (see
+    :func:`check_criteria`) and each gaps row's outcome (``all`` or a defined outcome)."""
+    check_criteria(config["criteria"], data)
+    definitions = config["outcome_definitions"]
+    for row in data["gaps"]:
+        if row["outcome"] != "all" and row["outcome"] not in definitions:
+            raise InputError(
+                f"{config['data']['gaps']}, line {row.line} (study_id {row['study_id']!r}), "
+                "column 'outcome'",
+                f"unknown outcome {echo(row['outcome'])} (use 'all' or an outcome defined in "
+                "config outcome_definitions)",
+            )
+
+
 def check_criteria(criteria: dict, data: dict) -> None:
-    """Check the criteria that name things in the data: conflict versions and overlap keeps."""
+    """Check the criteria that name things in the data: excluded studies, conflict versions
+    and overlap keeps."""
+    studies = {s["study_id"] for s in data["studies"]}
+    for i, study in enumerate(criteria["exclude_studies"]):
+        if study not in studies:
+            raise InputError(
+                f"config key 'criteria.exclude_studies.{i}'",
+                f"no study {echo(study)} in the data (a study_id of the studies table)",
+            )
     conflicts = {c["conflict_group"]: c for c in data["conflicts"]}
     chosen = criteria["conflict_versions"]
     for group in sorted(set(chosen) - set(conflicts)):

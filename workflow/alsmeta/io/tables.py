@@ -289,7 +289,15 @@ def _load_dataset(files: tuple, schema_dir: str, _schemas: tuple) -> dict[str, l
         if name not in _NOT_UNIQUE:
             _check_unique(paths[name], data[name], id_column)
 
-    # Seed quote ids (SEED000-Q1) cannot collide with dossier ids: the schemas' patterns differ.
+    # A seed quote id (SEED000-Q1) also fits the dossier pattern: each id lives in one table.
+    in_quotes = {r["quote_id"]: r.line for r in data["quotes"]}
+    for row in data["extra_quotes"]:
+        if row["quote_id"] in in_quotes:
+            raise InputError(
+                f"{paths['extra_quotes']}, line {row.line}, column 'quote_id'",
+                f"quote id {row['quote_id']!r} is also in {paths['quotes']} (line "
+                f"{in_quotes[row['quote_id']]}); a quote id belongs to one quote table",
+            )
     quotes = {r["quote_id"] for r in data["quotes"] + data["extra_quotes"]}
     studies = {r["study_id"]: r for r in data["studies"]}
     arms = {r["arm_id"]: r for r in data["arms"]}
@@ -311,8 +319,23 @@ def _load_dataset(files: tuple, schema_dir: str, _schemas: tuple) -> dict[str, l
     for table in ("arms", *VALUE_TABLES, "gaps", "conflicts", "risk_of_bias"):
         for row in data[table]:
             _check_ref(paths[table], row, "study_id", studies, "study_id")
-    for table in VALUE_TABLES:
+    for row in data["arms"]:
+        treated, randomized = row.get("n_treated"), row.get("n_randomized")
+        if treated is not None and randomized is not None and treated > randomized:
+            raise InputError(
+                f"{paths['arms']}, line {row.line} (arm_id {row['arm_id']!r}), column 'n_treated'",
+                f"n_treated ({treated}) exceeds n_randomized ({randomized})",
+            )
+    for table, id_column in VALUE_TABLES.items():
         for row in data[table]:
+            if row.get("comparator_arm_id") is not None and row["comparator_arm_id"] == row.get(
+                "arm_id"
+            ):
+                raise InputError(
+                    f"{paths[table]}, line {row.line} ({id_column} {row[id_column]!r}), "
+                    "column 'comparator_arm_id'",
+                    f"arm {row['arm_id']!r} is its own comparator",
+                )
             for column in ("arm_id", "comparator_arm_id"):
                 _check_ref(paths[table], row, column, arms, "arm_id")
                 arm = arms.get(row.get(column))
@@ -406,6 +429,7 @@ def _check_overlap_groups(paths: dict, data: dict) -> None:
     """Every overlap group used is described, at the right level, with two members or more."""
     described = {g["overlap_group"]: g for g in data["overlap_groups"]}
     members: dict[str, set[str]] = {name: set() for name in described}
+    studies: dict[str, tuple[str, int]] = {}
     for table, level, id_column in (("studies", "study", "study_id"), ("arms", "arm", "arm_id")):
         for row in data[table]:
             for group in row.get("overlap_group") or []:
@@ -420,6 +444,14 @@ def _check_overlap_groups(paths: dict, data: dict) -> None:
                         f"{paths['overlap_groups']}, but is used on a {level} row",
                     )
                 members[group].add(row[id_column])
+                study = studies.setdefault(group, (row["study_id"], row.line))
+                if level == "arm" and study[0] != row["study_id"]:
+                    raise InputError(
+                        where,
+                        f"arm-level overlap group {group!r} spans two studies ({study[0]!r} on "
+                        f"line {study[1]}, {row['study_id']!r} here); an arm-level group "
+                        "holds arms of one study",
+                    )
     for group, row in described.items():
         if len(members[group]) < 2:
             raise InputError(
