@@ -171,6 +171,49 @@ def test_a_median_with_quartiles_becomes_a_mean_and_sd():
     assert e["flags"] == "mean_from_median_iqr;sd_from_iqr;se_from_sd"
 
 
+def _slope_row(**values):
+    return Row(
+        2,
+        {
+            "eff_id": "synthetic",
+            "study_id": "oh2018",
+            "arm_id": "oh2018_msc",
+            "measure": "slope_change",
+            "scale": "alsfrs_r",
+            "unit": "per_month",
+            "sign_convention": "slope",
+            "is_primary": True,
+            "n": 40,
+            "source": "s",
+            "tier": "paper",
+            "locator": "l",
+            "quote_id": ["OH18-Q6"],
+            **values,
+        },
+    )
+
+
+@pytest.mark.parametrize(
+    ("values", "reason"),
+    [
+        (
+            {"mean": 1.0, "sd": 0.0},
+            "the SD is 0: an SE derived from it would give the effect zero variance",
+        ),
+        (
+            {"median": 1.0, "q1": 1.0, "q3": 1.0},
+            "the SD is 0: an SE derived from it would give the effect zero variance",
+        ),
+        ({"mean": 1.0, "ci_lower": 1.0, "ci_upper": 1.0}, "the CI 1 to 1 is empty"),
+    ],
+)
+def test_a_zero_sd_behind_a_derived_se_is_not_computable(values, reason):
+    (e,) = harmonize_efficacy([_slope_row(**values)], r=0.5, level=0.95)
+    assert e["status"] == "not_computable"
+    assert e.get("vi") is None
+    assert e["status_reason"] == reason
+
+
 # --- harmonize: responders ------------------------------------------------------------------
 
 
