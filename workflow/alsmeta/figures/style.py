@@ -27,6 +27,8 @@ matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 from matplotlib.font_manager import FontProperties, findfont  # noqa: E402
 
+from alsmeta.io.files import atomic_write  # noqa: E402
+
 # fontTools logs every subsetting step at INFO when the PDF embeds the font.
 logging.getLogger("fontTools").setLevel(logging.WARNING)
 
@@ -169,8 +171,13 @@ def save(fig, paths: dict, *, title: str, description: str | None = None, dpi: i
     }
     with plt.rc_context(RC):
         for fmt, path in paths.items():
-            Path(path).parent.mkdir(parents=True, exist_ok=True)
-            fig.savefig(path, format=fmt, dpi=dpi, metadata=metadata[fmt])
+            atomic_write(
+                path,
+                lambda handle, fmt=fmt: fig.savefig(
+                    handle, format=fmt, dpi=dpi, metadata=metadata[fmt]
+                ),
+                binary=True,
+            )
     plt.close(fig)
 
 
