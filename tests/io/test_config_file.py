@@ -61,7 +61,8 @@ def test_a_syntax_error_names_its_line(tmp_path):
     text = SHIPPED.replace("  estimator: REML\n", "  estimator: REML\n estimator: [DL\n")
     assert problem(tmp_path, text) == (
         f"config/config.yaml:{line_of(text, ' estimator: [DL')}: YAML syntax error "
-        "(column 2): did not find expected key"
+        "(column 2): did not find expected key (while parsing a block mapping, which starts "
+        f"on line {line_of(text, 'data:')})"
     )
 
 

@@ -93,6 +93,10 @@ def load_config_file(path: str | Path, name: str | None = None) -> dict:
         line = f":{mark.line + 1}" if mark is not None else ""
         column = f" (column {mark.column + 1})" if mark is not None else ""
         problem = error.problem or error.context or "not valid YAML"
+        start = error.context_mark
+        if error.problem and error.context and start is not None and mark is not None:
+            if start.line != mark.line:
+                problem += f" ({error.context}, which starts on line {start.line + 1})"
         raise InputError(f"{name}{line}", f"YAML syntax error{column}: {problem}") from None
     except yaml.YAMLError as error:
         raise InputError(name, f"not valid YAML ({echo(str(error))})") from None
