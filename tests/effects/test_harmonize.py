@@ -144,27 +144,7 @@ def test_p_value_only_rows_are_kept_and_say_why(effects):
 def test_a_median_with_quartiles_becomes_a_mean_and_sd():
     # A synthetic within-arm row printed as median (IQR): change in slope 1.0 (0.4 to 1.9),
     # n = 40 -> mean 1.1064625 (Luo 2018), SD 1.153395 (Wan 2014), SE = SD/sqrt(40).
-    row = Row(
-        2,
-        {
-            "eff_id": "synthetic",
-            "study_id": "oh2018",
-            "arm_id": "oh2018_msc",
-            "measure": "slope_change",
-            "scale": "alsfrs_r",
-            "unit": "per_month",
-            "sign_convention": "slope",
-            "is_primary": True,
-            "median": 1.0,
-            "q1": 0.4,
-            "q3": 1.9,
-            "n": 40,
-            "source": "s",
-            "tier": "paper",
-            "locator": "l",
-            "quote_id": ["OH18-Q6"],
-        },
-    )
+    row = _slope_row(median=1.0, q1=0.4, q3=1.9)
     (e,) = harmonize_efficacy([row], r=0.5, level=0.95)
     assert e["yi"] == pytest.approx(1.1064625)
     assert e["sei"] == pytest.approx(1.15339485222 / math.sqrt(40), rel=1e-9)
