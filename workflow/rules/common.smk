@@ -46,12 +46,10 @@ def table_schemas():
 def job_code(job):
     """The job's module and every package module it imports, transitively: inputs, so that
     editing one re-runs exactly the rules that run it."""
+    runner = f"{PACKAGE_DIR}/jobs/__init__.py"
     source = f"{PACKAGE_DIR}/jobs/{job}.py"
-    return [
-        f"{PACKAGE_DIR}/jobs/__init__.py",
-        source,
-        *code_inputs(source, PACKAGE_DIR),
-    ]
+    modules = {*code_inputs(runner, PACKAGE_DIR), *code_inputs(source, PACKAGE_DIR)}
+    return [runner, source, *sorted(modules - {runner, source})]
 
 
 def run_job(job, input, output, params, wildcards, log):
