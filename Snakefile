@@ -6,6 +6,9 @@ from snakemake.utils import min_version
 min_version("9.27")
 
 
+include: "workflow/rules/config.smk"
+
+
 configfile: "config/config.yaml"
 
 

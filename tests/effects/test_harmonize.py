@@ -144,7 +144,15 @@ def test_p_value_only_rows_are_kept_and_say_why(effects):
 def test_a_median_with_quartiles_becomes_a_mean_and_sd():
     # A synthetic within-arm row printed as median (IQR): change in slope 1.0 (0.4 to 1.9),
     # n = 40 -> mean 1.1064625 (Luo 2018), SD 1.153395 (Wan 2014), SE = SD/sqrt(40).
-    row = Row(
+    row = _slope_row(median=1.0, q1=0.4, q3=1.9)
+    (e,) = harmonize_efficacy([row], r=0.5, level=0.95)
+    assert e["yi"] == pytest.approx(1.1064625)
+    assert e["sei"] == pytest.approx(1.15339485222 / math.sqrt(40), rel=1e-9)
+    assert e["flags"] == "mean_from_median_iqr;sd_from_iqr;se_from_sd"
+
+
+def _slope_row(**values):
+    return Row(
         2,
         {
             "eff_id": "synthetic",
@@ -155,20 +163,35 @@ def test_a_median_with_quartiles_becomes_a_mean_and_sd():
             "unit": "per_month",
             "sign_convention": "slope",
             "is_primary": True,
-            "median": 1.0,
-            "q1": 0.4,
-            "q3": 1.9,
             "n": 40,
             "source": "s",
             "tier": "paper",
             "locator": "l",
             "quote_id": ["OH18-Q6"],
+            **values,
         },
     )
-    (e,) = harmonize_efficacy([row], r=0.5, level=0.95)
-    assert e["yi"] == pytest.approx(1.1064625)
-    assert e["sei"] == pytest.approx(1.15339485222 / math.sqrt(40), rel=1e-9)
-    assert e["flags"] == "mean_from_median_iqr;sd_from_iqr;se_from_sd"
+
+
+@pytest.mark.parametrize(
+    ("values", "reason"),
+    [
+        (
+            {"mean": 1.0, "sd": 0.0},
+            "the SD is 0: an SE derived from it would give the effect zero variance",
+        ),
+        (
+            {"median": 1.0, "q1": 1.0, "q3": 1.0},
+            "the SD is 0: an SE derived from it would give the effect zero variance",
+        ),
+        ({"mean": 1.0, "ci_lower": 1.0, "ci_upper": 1.0}, "the CI 1 to 1 is empty"),
+    ],
+)
+def test_a_zero_sd_behind_a_derived_se_is_not_computable(values, reason):
+    (e,) = harmonize_efficacy([_slope_row(**values)], r=0.5, level=0.95)
+    assert e["status"] == "not_computable"
+    assert e.get("vi") is None
+    assert e["status_reason"] == reason
 
 
 # --- harmonize: responders ------------------------------------------------------------------

@@ -603,6 +603,130 @@ def test_bad_input_stops_with_one_line_and_leaves_results(project):
     assert digest(workdir) == before
 
 
+def _refused(workdir, *args, edit=None, text=None):
+    """Run with ``edit`` (a file of the copy) replaced by ``text`` (bytes or str, restored
+    afterwards) and ``args``; the one stderr line, after checking exit 1 and that results/
+    is byte-identical."""
+    before = digest(workdir)
+    path = workdir / edit if edit else None
+    original = path.read_bytes() if path else None
+    try:
+        if path:
+            path.write_bytes(text if isinstance(text, bytes) else text.encode("utf-8"))
+        proc = run(workdir, *args, check=False)
+    finally:
+        if path:
+            path.write_bytes(original)
+    assert proc.returncode == 1, proc.stdout + proc.stderr
+    assert digest(workdir) == before
+    # Snakemake's own notice that --config or --configfile extends config/config.yaml.
+    (line,) = [ln for ln in error_lines(proc) if not ln.startswith("Config file ")]
+    return line
+
+
+def test_a_duplicated_config_key_stops_before_any_job(project):
+    workdir, _, _ = project
+    text = (workdir / "config/config.yaml").read_text()
+    text = text.replace("  estimator: REML\n", "  estimator: REML\n  estimator: DL\n")
+    line = text[: text.index("  estimator: DL")].count("\n") + 1
+    assert _refused(workdir, edit="config/config.yaml", text=text) == (
+        f"Input error: config/config.yaml:{line}: key 'estimator' appears twice in one mapping "
+        f"(first on line {line - 1})"
+    )
+
+
+def test_an_empty_config_file_is_one_line(project):
+    workdir, _, _ = project
+    assert _refused(workdir, edit="config/config.yaml", text="") == (
+        "Input error: config/config.yaml: the file is empty (a mapping of config keys is required)"
+    )
+
+
+def test_a_config_syntax_error_names_its_line(project):
+    workdir, _, _ = project
+    text = (workdir / "config/config.yaml").read_text()
+    text = text.replace("  estimator: REML\n", "  estimator: [REML\n", 1)
+    start = text[: text.index("[REML")].count("\n") + 1
+    assert _refused(workdir, edit="config/config.yaml", text=text) == (
+        f"Input error: config/config.yaml:{start + 2}: YAML syntax error (column 3): did not "
+        f"find expected ',' or ']' (while parsing a flow sequence, which starts on line {start})"
+    )
+
+
+def test_a_nan_pooling_level_from_the_command_line_is_refused(project):
+    workdir, _, _ = project
+    assert _refused(workdir, "--config", "pooling={level: .nan}") == (
+        "Input error: config key 'pooling.level': '.nan' is not of type 'number'"
+    )
+
+
+def test_a_nan_in_a_configfile_is_refused(project, tmp_path):
+    workdir, _, _ = project
+    extra = tmp_path / "extra.yaml"
+    extra.write_text("pooling:\n  level: .nan\n")
+    assert _refused(workdir, "--configfile", str(extra)) == (
+        f"Input error: {extra}:2: '.nan' is not a finite number (NaN and inf are refused)"
+    )
+
+
+def test_a_data_path_outside_the_repository_is_refused_unread(project, tmp_path):
+    workdir, _, _ = project
+    secret = tmp_path / "environment"
+    secret.write_text("quote_id\tSECRET=do-not-print\n")
+    line = _refused(workdir, "--config", f"data={{quotes: {secret}}}")
+    assert line == (
+        f"Input error: config key 'data.quotes': '{secret}' is outside the repository; to read "
+        "data from another folder, name it in config key 'data_root_allowed'"
+    )
+
+
+def test_a_latin1_table_is_one_line(project):
+    workdir, _, _ = project
+    raw = (workdir / "data/studies.tsv").read_bytes()
+    latin = raw.replace(b"Baek W et al.", b"B\xe6k W et al.", 1)
+    assert latin != raw
+    offset = latin.index(b"\xe6")
+    line = latin.count(b"\n", 0, offset) + 1
+    column = offset - (latin.rfind(b"\n", 0, offset) + 1) + 1
+    assert _refused(workdir, edit="data/studies.tsv", text=latin) == (
+        f"Input error: data/studies.tsv, line {line}, column {column}: byte 0xe6 at byte offset "
+        f"{offset} is not UTF-8 (is the file Latin-1 or Windows-1252? save it as UTF-8)"
+    )
+
+
+def test_a_utf16_table_is_one_line(project):
+    workdir, _, _ = project
+    text = (workdir / "data/arms.tsv").read_text(encoding="utf-8").encode("utf-16")
+    assert _refused(workdir, edit="data/arms.tsv", text=text) == (
+        "Input error: data/arms.tsv: is UTF-16 or UTF-32 text (as Excel's 'Unicode Text' saves "
+        "it); save it as UTF-8"
+    )
+
+
+def test_a_slope_written_with_an_underscore_is_refused(project):
+    workdir, _, _ = project
+    path = workdir / "data/efficacy.tsv"
+    lines = path.read_text(encoding="utf-8").split("\n")
+    header = lines[0].split("\t")
+    column = header.index("mean")
+    number = next(i for i, ln in enumerate(lines[1:], 1) if ln and ln.split("\t")[column])
+    cells = lines[number].split("\t")
+    cells[header.index("mean")] = "1_13"
+    lines[number] = "\t".join(cells)
+    assert _refused(workdir, edit="data/efficacy.tsv", text="\n".join(lines)) == (
+        f"Input error: data/efficacy.tsv, line {number + 1} (eff_id {cells[0]!r}), column "
+        "'mean': '1_13' is not a number (digits, one decimal point, an exponent)"
+    )
+
+
+def test_a_typo_in_exclude_studies_is_refused(project):
+    workdir, _, _ = project
+    assert _refused(workdir, "--config", "criteria={exclude_studies: [petrou2106]}") == (
+        "Input error: config key 'criteria.exclude_studies.0': no study 'petrou2106' in the "
+        "data (a study_id of the studies table)"
+    )
+
+
 def test_changed_criterion_reruns_only_what_depends_on_it(project):
     workdir, _, _ = project
     config = workdir / "config/config.yaml"

@@ -1,14 +1,11 @@
 import json
 import sys
 import threading
-from pathlib import Path
 
-# Jobs run in this process (alsmeta.jobs) and import the package from this workflow's own
-# workflow/ folder, the files that are the rules' code inputs, whatever else is installed.
-sys.path.insert(0, str(Path(workflow.basedir) / "workflow"))
-
+# alsmeta is on the path from config.smk, included before the config files are read.
 from alsmeta.io.code_inputs import code_inputs
-from alsmeta.io.config import check_config, check_criteria
+from alsmeta.io.config import check_config, check_references
+from alsmeta.io.config_file import check_data_paths, check_finite
 from alsmeta.io.errors import InputError
 from alsmeta.io.tables import TABLES, load_dataset, load_schema
 
@@ -19,8 +16,10 @@ PACKAGE_DIR = "workflow/alsmeta"
 # Bad input stops the run here, before any job starts and before results/ is touched,
 # with one line that names the file, line and column (or the config key).
 try:
+    check_finite(config)
     check_config(config, load_schema(f"{SCHEMA_DIR}/config.schema.yaml"))
-    check_criteria(config["criteria"], load_dataset(config["data"], SCHEMA_DIR))
+    check_data_paths(config["data"], workflow.basedir, config["data_root_allowed"])
+    check_references(config, load_dataset(config["data"], SCHEMA_DIR))
 except InputError as error:
     sys.stderr.write(f"Input error: {error}\n")
     sys.exit(1)
@@ -47,12 +46,10 @@ def table_schemas():
 def job_code(job):
     """The job's module and every package module it imports, transitively: inputs, so that
     editing one re-runs exactly the rules that run it."""
+    runner = f"{PACKAGE_DIR}/jobs/__init__.py"
     source = f"{PACKAGE_DIR}/jobs/{job}.py"
-    return [
-        f"{PACKAGE_DIR}/jobs/__init__.py",
-        source,
-        *code_inputs(source, PACKAGE_DIR),
-    ]
+    modules = {*code_inputs(runner, PACKAGE_DIR), *code_inputs(source, PACKAGE_DIR)}
+    return [runner, source, *sorted(modules - {runner, source})]
 
 
 def run_job(job, input, output, params, wildcards, log):

@@ -197,6 +197,10 @@ def se_from_sd(sd: float, n: int) -> Derived:
     """SE of a mean from its SD: ``sd / sqrt(n)``."""
     if n < 1:
         raise DerivationError("an SE from an SD needs n >= 1")
+    if not sd > 0:
+        raise DerivationError(
+            f"the SD is {_g(sd)}: an SE derived from it would give the effect zero variance"
+        )
     se = sd / math.sqrt(n)
     return Derived(se, "se_from_sd", f"SE = SD/sqrt(n) = {_g(sd)}/sqrt({n}) = {_g(se)}")
 

@@ -634,6 +634,10 @@ def harmonize_efficacy(rows: list[Row], r: float, level: float) -> list[dict]:
         try:
             estimate = _estimate(row, trail)
             se = _standard_error(row, estimate, r, trail)
+            if not se > 0:
+                raise dv.DerivationError(
+                    f"the derived SE is {se:g}: an effect with zero variance cannot be weighted"
+                )
         except (ValueError, dv.DerivationError) as exc:
             record.update(status="not_computable", status_reason=str(exc))
             out.append(trail.fill(record))

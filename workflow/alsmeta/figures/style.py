@@ -20,6 +20,7 @@ Reproducibility, to the byte, on any machine with the pinned matplotlib:
 from __future__ import annotations
 
 import functools
+import io
 import logging
 from pathlib import Path
 
@@ -28,6 +29,8 @@ import matplotlib
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 from matplotlib.font_manager import FontProperties, findfont  # noqa: E402
+
+from alsmeta.io.files import atomic_write  # noqa: E402
 
 # fontTools logs every subsetting step at INFO when the PDF embeds the font.
 logging.getLogger("fontTools").setLevel(logging.WARNING)
@@ -171,10 +174,13 @@ def save(fig, paths: dict, *, title: str, description: str | None = None, dpi: i
     }
     with plt.rc_context(RC):
         for fmt, path in paths.items():
-            Path(path).parent.mkdir(parents=True, exist_ok=True)
-            fig.savefig(path, format=fmt, dpi=dpi, metadata=metadata[fmt])
-            if fmt == "svg":
-                _finish_svg(Path(path))
+            atomic_write(
+                path,
+                lambda handle, fmt=fmt, path=path: _write_figure(
+                    fig, handle, fmt, dpi, metadata[fmt], path
+                ),
+                binary=True,
+            )
     plt.close(fig)
 
 
@@ -184,17 +190,24 @@ _SVG_STYLE = b"*{stroke-linejoin: round; stroke-linecap: butt}"
 _SVG_STYLE_KEPT = _SVG_STYLE + b" text{white-space: pre}"
 
 
-def _finish_svg(path: Path) -> None:
+def _write_figure(fig, handle, fmt: str, dpi: int, metadata: dict, path) -> None:
+    """One format of a figure into ``handle``; an SVG through :func:`_finished_svg`."""
+    if fmt != "svg":
+        fig.savefig(handle, format=fmt, dpi=dpi, metadata=metadata)
+        return
+    buffer = io.BytesIO()
+    fig.savefig(buffer, format=fmt, dpi=dpi, metadata=metadata)
+    handle.write(_finished_svg(buffer.getvalue(), path))
+
+
+def _finished_svg(svg: bytes, path) -> bytes:
     """Keep the spaces of every text, and name a generic family after DejaVu Sans for
     viewers that do not have it."""
-    svg = path.read_bytes()
     if _SVG_STYLE not in svg:
         raise RuntimeError(f"{path}: matplotlib's SVG stylesheet not found; cannot keep spaces")
     svg = svg.replace(_SVG_STYLE, _SVG_STYLE_KEPT, 1)
-    path.write_bytes(
-        svg.replace(
-            f"font-family: '{FONT}'".encode(), f"font-family: '{FONT}', sans-serif".encode()
-        )
+    return svg.replace(
+        f"font-family: '{FONT}'".encode(), f"font-family: '{FONT}', sans-serif".encode()
     )
 
 

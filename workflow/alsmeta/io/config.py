@@ -5,6 +5,7 @@ from __future__ import annotations
 import jsonschema
 
 from alsmeta.io.errors import InputError
+from alsmeta.io.reading import echo, short_message
 from alsmeta.kinds import KINDS
 
 
@@ -32,11 +33,11 @@ def check_config(config: dict, schema: dict) -> None:
             extra = sorted(set(error.instance) - set(known))
             key = _key([*error.path, extra[0]])
             hint = f" (allowed here: {', '.join(known)})" if known else ""
-            raise InputError(f"config key {key!r}", f"unknown key{hint}")
+            raise InputError(f"config key {echo(key)}", f"unknown key{hint}")
         if error.validator == "required":
             missing = error.message.split("'")[1]
-            raise InputError(f"config key {_key([*error.path, missing])!r}", "is missing")
-        raise InputError(f"config key {_key(error.path)!r}", error.message)
+            raise InputError(f"config key {echo(_key([*error.path, missing]))}", "is missing")
+        raise InputError(f"config key {echo(_key(error.path))}", short_message(error))
 
     _check_priors(config["bayes"]["priors"])
     definitions = config["outcome_definitions"]
@@ -45,13 +46,13 @@ def check_config(config: dict, schema: dict) -> None:
         if name not in definitions:
             raise InputError(
                 f"config key 'criteria.outcomes.{i}'",
-                f"{name!r} is not defined in outcome_definitions ({', '.join(definitions)})",
+                f"{echo(name)} is not defined in outcome_definitions ({', '.join(definitions)})",
             )
     for name in config["risk_of_bias"]["outcome_scopes"]:
         if name not in definitions:
             raise InputError(
                 f"config key 'risk_of_bias.outcome_scopes.{name}'",
-                f"{name!r} is not defined in outcome_definitions",
+                f"{echo(name)} is not defined in outcome_definitions",
             )
     imprecision = config["grade"]["imprecision"]
     serious, very = imprecision["rate_ci_width_per_1000"]
@@ -98,7 +99,7 @@ def check_config(config: dict, schema: dict) -> None:
             raise InputError(
                 f"config key 'outcome_definitions.{name}.{given[0]}'",
                 f"only proportion, binary_comparison and responder outcomes take {given[0]} "
-                f"(kind is {kind!r})",
+                f"(kind is {echo(kind)})",
             )
         _check_role(name, spec, definitions)
         if (kind == "binary_comparison") != ("measure" in spec):
@@ -122,12 +123,12 @@ def _check_role(name: str, spec: dict, definitions: dict) -> None:
         if main not in definitions:
             raise InputError(
                 f"config key 'outcome_definitions.{name}.sensitivity_of.{i}'",
-                f"{main!r} is not defined in outcome_definitions",
+                f"{echo(main)} is not defined in outcome_definitions",
             )
         if definitions[main].get("role", "main") == "sensitivity":
             raise InputError(
                 f"config key 'outcome_definitions.{name}.sensitivity_of.{i}'",
-                f"{main!r} is itself a sensitivity analysis",
+                f"{echo(main)} is itself a sensitivity analysis",
             )
 
 
@@ -147,8 +148,8 @@ def _check_labels(config: dict) -> None:
         if value not in labels[key]:
             raise InputError(
                 f"config key 'definition_labels.{key}.{value}'",
-                f"is missing: outcome {name!r} accepts {value!r}, and every forest plot shows "
-                "each row's definition in words",
+                f"is missing: outcome {echo(name)} accepts {echo(value)}, and every forest plot "
+                "shows each row's definition in words",
             )
 
 
@@ -179,14 +180,37 @@ def _check_priors(priors: dict) -> None:
             )
 
 
+def check_references(config: dict, data: dict) -> None:
+    """Check everything the config and the data name in each other: the criteria (see
+    :func:`check_criteria`) and each gaps row's outcome (``all`` or a defined outcome)."""
+    check_criteria(config["criteria"], data)
+    definitions = config["outcome_definitions"]
+    for row in data["gaps"]:
+        if row["outcome"] != "all" and row["outcome"] not in definitions:
+            raise InputError(
+                f"{config['data']['gaps']}, line {row.line} (study_id {echo(row['study_id'])}), "
+                "column 'outcome'",
+                f"unknown outcome {echo(row['outcome'])} (use 'all' or an outcome defined in "
+                "config outcome_definitions)",
+            )
+
+
 def check_criteria(criteria: dict, data: dict) -> None:
-    """Check the criteria that name things in the data: conflict versions and overlap keeps."""
+    """Check the criteria that name things in the data: excluded studies, conflict versions
+    and overlap keeps."""
+    studies = {s["study_id"] for s in data["studies"]}
+    for i, study in enumerate(criteria["exclude_studies"]):
+        if study not in studies:
+            raise InputError(
+                f"config key 'criteria.exclude_studies.{i}'",
+                f"no study {echo(study)} in the data (a study_id of the studies table)",
+            )
     conflicts = {c["conflict_group"]: c for c in data["conflicts"]}
     chosen = criteria["conflict_versions"]
     for group in sorted(set(chosen) - set(conflicts)):
         raise InputError(
             f"config key 'criteria.conflict_versions.{group}'",
-            f"no conflict group {group!r} in the data ({', '.join(sorted(conflicts))})",
+            f"no conflict group {echo(group)} in the data ({', '.join(sorted(conflicts))})",
         )
     for group, row in conflicts.items():
         if group not in chosen:
@@ -197,7 +221,7 @@ def check_criteria(criteria: dict, data: dict) -> None:
         if chosen[group] not in row["versions"]:
             raise InputError(
                 f"config key 'criteria.conflict_versions.{group}'",
-                f"{chosen[group]!r} is not a version of this conflict "
+                f"{echo(chosen[group])} is not a version of this conflict "
                 f"({', '.join(row['versions'])})",
             )
     members: dict[str, set[str]] = {}
@@ -209,10 +233,10 @@ def check_criteria(criteria: dict, data: dict) -> None:
         if group not in members:
             raise InputError(
                 f"config key 'criteria.overlap_keep.{group}'",
-                f"no overlap group {group!r} in the data ({', '.join(sorted(members))})",
+                f"no overlap group {echo(group)} in the data ({', '.join(sorted(members))})",
             )
         if keep not in members[group]:
             raise InputError(
                 f"config key 'criteria.overlap_keep.{group}'",
-                f"{keep!r} is not a member of this group ({', '.join(sorted(members[group]))})",
+                f"{echo(keep)} is not a member of this group ({', '.join(sorted(members[group]))})",
             )

@@ -2,25 +2,56 @@
 
 from __future__ import annotations
 
+import errno
 import json
 import os
 import tempfile
 from pathlib import Path
 
+#: Why a write fails that is the machine's, not the pipeline's: named in one line.
+_WRITE_FAILURES = {
+    errno.ENOSPC: "no space left on the disk",
+    errno.EDQUOT: "the disk quota is exceeded",
+    errno.EROFS: "the file system is read-only",
+    errno.EACCES: "permission denied",
+    errno.EPERM: "permission denied",
+}
 
-def atomic_write(path: str | Path, write) -> None:
+
+class OutputError(OSError):
+    """An output that could not be written; the message is one line and says that the
+    previous file, if any, is kept."""
+
+
+def atomic_write(path: str | Path, write, *, binary: bool = False) -> None:
     """Call ``write(handle)`` on a temporary file beside ``path``, then rename it into place:
-    a failed job never leaves a half-written output."""
+    a failed job never leaves a half-written output, and never removes the previous one.
+    A full disk (or a read-only or forbidden folder) raises :class:`OutputError`."""
     path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
     try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="") as handle:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    except OSError as exc:
+        raise _output_error(path, exc) from None
+    try:
+        mode = {"mode": "wb"} if binary else {"mode": "w", "encoding": "utf-8", "newline": ""}
+        with os.fdopen(fd, **mode) as handle:
             write(handle)
         os.replace(tmp, path)
-    except BaseException:
+    except BaseException as exc:
         os.unlink(tmp)
+        if isinstance(exc, OSError) and exc.errno in _WRITE_FAILURES:
+            raise _output_error(path, exc) from None
         raise
+
+
+def _output_error(path: Path, exc: OSError) -> OSError:
+    if exc.errno not in _WRITE_FAILURES:
+        return exc
+    kept = "the previous file is kept" if path.exists() else "nothing was written"
+    return OutputError(
+        exc.errno, f"{path}: cannot be written: {_WRITE_FAILURES[exc.errno]} ({kept})"
+    )
 
 
 def write_json(record, path: str | Path) -> None:

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import csv
 import functools
-import math
+import io
 import re
 from dataclasses import dataclass
 from pathlib import Path
@@ -23,6 +23,14 @@ import jsonschema
 import yaml
 
 from alsmeta.io.errors import InputError
+from alsmeta.io.reading import (
+    MAX_FIELD,
+    echo,
+    parse_integer,
+    parse_number,
+    read_text,
+    short_message,
+)
 from alsmeta.io.risk_of_bias import TOOLS, tool_for_design
 
 #: Tables in the order they are validated, with the column holding each row's id.
@@ -52,7 +60,6 @@ _NOT_UNIQUE = ("gaps", "sources", "dossier_gaps", "risk_of_bias")
 #: dossier prints only in one of its tables (``dossier:T03``), its list of non-MSC
 #: studies (``dossier:non_msc``), or a seed document (``seed:001_0e30866ec1de99a6``).
 _NON_QUOTE_REF = re.compile(r"^(dossier:(T[0-9]{2}|non_msc)|seed:[0-9]{3}_[0-9a-f]{16})$")
-_INTEGER = re.compile(r"^-?[0-9]+$")
 
 
 @dataclass(frozen=True)
@@ -120,20 +127,12 @@ def _convert(text: str, spec: dict):
         return parts
     kind = spec.get("type", "string")
     if kind == "integer":
-        if not _INTEGER.match(text):
-            raise ValueError(f"{text!r} is not a whole number")
-        return int(text)
+        return parse_integer(text)
     if kind == "number":
-        try:
-            value = float(text)
-        except ValueError:
-            raise ValueError(f"{text!r} is not a number") from None
-        if not math.isfinite(value):
-            raise ValueError(f"{text!r} is not a finite number")
-        return value
+        return parse_number(text)
     if kind == "boolean":
         if text not in ("true", "false"):
-            raise ValueError(f"{text!r} is not true or false")
+            raise ValueError(f"{echo(text)} is not true or false")
         return text == "true"
     return text
 
@@ -144,21 +143,19 @@ def _describe(error: jsonschema.ValidationError) -> tuple[str | None, str]:
         column = re.search(r"'([^']+)'", error.message).group(1)
         return column, "a value is required"
     column = error.path[0] if error.path else None
-    return column, error.message
+    return column, short_message(error)
 
 
 def read_table(path: str | Path, schema: dict, id_column: str) -> list[Row]:
     """Read one TSV table and check every row against its schema."""
     path = str(path)
     properties = schema["properties"]
-    try:
-        handle = open(path, encoding="utf-8", newline="")
-    except FileNotFoundError:
-        raise InputError(path, "file not found") from None
-    with handle:
+    text = read_text(path)
+    with io.StringIO(text, newline="") as handle:
         reader = csv.reader(handle, delimiter="\t", quoting=csv.QUOTE_NONE)
+        records = _rows(path, reader)
         try:
-            header = next(reader)
+            header = next(records)[1]
         except StopIteration:
             raise InputError(path, "the file is empty (a header row is required)") from None
         header = [h.strip() for h in header]
@@ -166,7 +163,7 @@ def read_table(path: str | Path, schema: dict, id_column: str) -> list[Row]:
             if column not in properties:
                 raise InputError(
                     f"{path}, line 1",
-                    f"unknown column {column!r} (allowed: {', '.join(properties)})",
+                    f"unknown column {echo(column)} (allowed: {', '.join(properties)})",
                 )
         seen = set()
         for column in header:
@@ -178,7 +175,7 @@ def read_table(path: str | Path, schema: dict, id_column: str) -> list[Row]:
                 raise InputError(path, f"missing column {column!r}")
         validator = jsonschema.Draft7Validator(_row_schema(schema))
         rows = []
-        for line, cells in enumerate(reader, start=2):
+        for line, cells in records:
             if not any(c.strip() for c in cells):
                 continue
             if len(cells) != len(header):
@@ -188,8 +185,13 @@ def read_table(path: str | Path, schema: dict, id_column: str) -> list[Row]:
                 )
             values = {}
             row_id = cells[header.index(id_column)].strip() if id_column in header else ""
-            where = f"{path}, line {line}" + (f" ({id_column} {row_id!r})" if row_id else "")
+            where = f"{path}, line {line}" + (f" ({id_column} {echo(row_id)})" if row_id else "")
             for column, cell in zip(header, cells, strict=True):
+                if len(cell) > MAX_FIELD:
+                    raise InputError(
+                        f"{where}, column {column!r}",
+                        f"a cell of {len(cell)} characters (at most {MAX_FIELD})",
+                    )
                 cell = cell.strip()
                 if cell == "":
                     continue
@@ -203,6 +205,23 @@ def read_table(path: str | Path, schema: dict, id_column: str) -> list[Row]:
                 raise InputError(f"{where}, column {column!r}", message)
             rows.append(Row(line, values))
     return rows
+
+
+def _rows(path: str, reader):
+    """(line, cells) for each row of ``reader``; a cell too long for the reader is an
+    InputError naming its line."""
+    line = 0
+    while True:
+        try:
+            cells = next(reader)
+        except StopIteration:
+            return
+        except csv.Error:
+            raise InputError(
+                f"{path}, line {reader.line_num}", f"a cell longer than {MAX_FIELD} characters"
+            ) from None
+        line += 1
+        yield line, cells
 
 
 def _check_unique(path: str, rows: list[Row], column: str) -> None:
@@ -270,7 +289,15 @@ def _load_dataset(files: tuple, schema_dir: str, _schemas: tuple) -> dict[str, l
         if name not in _NOT_UNIQUE:
             _check_unique(paths[name], data[name], id_column)
 
-    # Seed quote ids (SEED000-Q1) cannot collide with dossier ids: the schemas' patterns differ.
+    # A seed quote id (SEED000-Q1) also fits the dossier pattern: each id lives in one table.
+    in_quotes = {r["quote_id"]: r.line for r in data["quotes"]}
+    for row in data["extra_quotes"]:
+        if row["quote_id"] in in_quotes:
+            raise InputError(
+                f"{paths['extra_quotes']}, line {row.line}, column 'quote_id'",
+                f"quote id {row['quote_id']!r} is also in {paths['quotes']} (line "
+                f"{in_quotes[row['quote_id']]}); a quote id belongs to one quote table",
+            )
     quotes = {r["quote_id"] for r in data["quotes"] + data["extra_quotes"]}
     studies = {r["study_id"]: r for r in data["studies"]}
     arms = {r["arm_id"]: r for r in data["arms"]}
@@ -292,8 +319,23 @@ def _load_dataset(files: tuple, schema_dir: str, _schemas: tuple) -> dict[str, l
     for table in ("arms", *VALUE_TABLES, "gaps", "conflicts", "risk_of_bias"):
         for row in data[table]:
             _check_ref(paths[table], row, "study_id", studies, "study_id")
-    for table in VALUE_TABLES:
+    for row in data["arms"]:
+        treated, randomized = row.get("n_treated"), row.get("n_randomized")
+        if treated is not None and randomized is not None and treated > randomized:
+            raise InputError(
+                f"{paths['arms']}, line {row.line} (arm_id {row['arm_id']!r}), column 'n_treated'",
+                f"n_treated ({treated}) exceeds n_randomized ({randomized})",
+            )
+    for table, id_column in VALUE_TABLES.items():
         for row in data[table]:
+            if row.get("comparator_arm_id") is not None and row["comparator_arm_id"] == row.get(
+                "arm_id"
+            ):
+                raise InputError(
+                    f"{paths[table]}, line {row.line} ({id_column} {row[id_column]!r}), "
+                    "column 'comparator_arm_id'",
+                    f"arm {row['arm_id']!r} is its own comparator",
+                )
             for column in ("arm_id", "comparator_arm_id"):
                 _check_ref(paths[table], row, column, arms, "arm_id")
                 arm = arms.get(row.get(column))
@@ -387,6 +429,7 @@ def _check_overlap_groups(paths: dict, data: dict) -> None:
     """Every overlap group used is described, at the right level, with two members or more."""
     described = {g["overlap_group"]: g for g in data["overlap_groups"]}
     members: dict[str, set[str]] = {name: set() for name in described}
+    studies: dict[str, tuple[str, int]] = {}
     for table, level, id_column in (("studies", "study", "study_id"), ("arms", "arm", "arm_id")):
         for row in data[table]:
             for group in row.get("overlap_group") or []:
@@ -401,6 +444,14 @@ def _check_overlap_groups(paths: dict, data: dict) -> None:
                         f"{paths['overlap_groups']}, but is used on a {level} row",
                     )
                 members[group].add(row[id_column])
+                study = studies.setdefault(group, (row["study_id"], row.line))
+                if level == "arm" and study[0] != row["study_id"]:
+                    raise InputError(
+                        where,
+                        f"arm-level overlap group {group!r} spans two studies ({study[0]!r} on "
+                        f"line {study[1]}, {row['study_id']!r} here); an arm-level group "
+                        "holds arms of one study",
+                    )
     for group, row in described.items():
         if len(members[group]) < 2:
             raise InputError(

@@ -14,22 +14,21 @@ which removes one, gives back exactly the text that was written.
 from __future__ import annotations
 
 import math
-import re
 from pathlib import Path
 
 from alsmeta.io.files import atomic_write
+from alsmeta.io.reading import INTEGER, NUMBER
 
 #: First characters that make a spreadsheet read a text cell as a formula.
 FORMULA_TRIGGERS = ("=", "+", "-", "@")
 #: The one character put before such a cell.
 TEXT_PREFIX = "'"
-_NUMBER = re.compile(r"[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?")
 
 
 def needs_text_prefix(text: str) -> bool:
     """Whether a spreadsheet would run ``text`` (after any leading quotes) as a formula."""
     bare = text.lstrip(TEXT_PREFIX)
-    return bare.startswith(FORMULA_TRIGGERS) and not _NUMBER.fullmatch(bare)
+    return bare.startswith(FORMULA_TRIGGERS) and not NUMBER.match(bare)
 
 
 def safe_text(text: str) -> str:
@@ -82,14 +81,11 @@ def _parse(text: str):
         return None
     if text in ("true", "false"):
         return text == "true"
-    try:
+    if INTEGER.match(text):
         return int(text)
-    except ValueError:
-        pass
-    try:
+    if NUMBER.match(text):
         return float(text)
-    except ValueError:
-        return unsafe_text(text)
+    return unsafe_text(text)
 
 
 def read_tsv(path: str | Path) -> list[dict]:

@@ -12,9 +12,12 @@ from __future__ import annotations
 
 import importlib
 import logging
+import sys
 import threading
 from dataclasses import dataclass
 from pathlib import Path
+
+from alsmeta.io.files import OutputError
 
 _ONE_AT_A_TIME = threading.Lock()
 
@@ -49,6 +52,11 @@ def run(name: str, input, output, params, wildcards, log) -> None:
         with _ONE_AT_A_TIME:
             module.main(Job(input, output, params, wildcards, logger))
         logger.info("done")  # no timings: a log is an output, and outputs are reproducible
+    except OutputError as exc:
+        # The disk, not the pipeline: one line, no traceback; the previous output is kept.
+        logger.error("%s", exc)
+        sys.stderr.write(f"Output error: {exc.strerror}\n")
+        raise OutputError(exc.errno, exc.strerror) from None
     except Exception as exc:
         logger.error("%s: %s", type(exc).__name__, exc)
         raise

@@ -2,6 +2,7 @@
 
 from pathlib import Path
 
+from alsmeta.io.files import atomic_write
 from alsmeta.io.tables import TABLES, load_job_dataset
 from alsmeta.io.tsv import read_tsv
 from alsmeta.report.build import build_report
@@ -43,7 +44,5 @@ def main(job):
             "risk_of_bias": read_tsv(inputs.risk_of_bias_overall),
         },
     )
-    out = Path(job.output.html)
-    out.parent.mkdir(parents=True, exist_ok=True)
-    out.write_text(html, encoding="utf-8")
+    atomic_write(job.output.html, lambda handle: handle.write(html))
     job.log.info("report: %d bytes, %d figures", len(html.encode()), len(figures))
