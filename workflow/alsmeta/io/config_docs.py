@@ -209,7 +209,16 @@ def load(root: Path = Path()) -> tuple[dict, dict]:
 
 
 def main(argv: list[str] | None = None) -> int:
-    root = Path(argv[0]) if argv else Path()
+    """``python -m alsmeta.io.config_docs [ROOT]``: rewrite ROOT/config/README.md (ROOT: the
+    repository, default the current folder) from the schema and the shipped config."""
+    import argparse
+
+    parser = argparse.ArgumentParser(
+        prog="python -m alsmeta.io.config_docs",
+        description="Write config/README.md from the config schema and config/config.yaml.",
+    )
+    parser.add_argument("root", nargs="?", default=".", help="the repository (default: .)")
+    root = Path(parser.parse_args(argv).root)
     schema, config = load(root)
     (root / README).write_text(render(schema, config), encoding="utf-8")
     print(f"wrote {root / README}: {len(schema_keys(schema))} keys")
