@@ -57,6 +57,25 @@ def test_nan_and_inf_are_refused(tmp_path, value):
     )
 
 
+@pytest.mark.parametrize("value", ["5_0", "0x5", "1:30", "1_0.5"])
+def test_a_number_yaml_would_read_loosely_is_refused(tmp_path, value):
+    """YAML 1.1 reads 5_0 as 50 and 1:30 as 90: in a config, a typo that changes a number."""
+    text = SHIPPED.replace("  min_n: 5\n", f"  min_n: {value}\n")
+    assert problem(tmp_path, text) == (
+        f"config/config.yaml:{line_of(text, f'min_n: {value}')}: {value!r} is not a plain "
+        "number (digits, one sign, one decimal point, an exponent; no underscores, no "
+        "hexadecimal, octal or sexagesimal forms)"
+    )
+
+
+def test_a_leading_zero_is_refused(tmp_path):
+    text = SHIPPED.replace("  min_n: 5\n", "  min_n: 010\n")
+    assert problem(tmp_path, text) == (
+        f"config/config.yaml:{line_of(text, 'min_n: 010')}: '010' has a leading zero, which "
+        "YAML reads as an octal number: write it without"
+    )
+
+
 def test_a_syntax_error_names_its_line(tmp_path):
     text = SHIPPED.replace("  estimator: REML\n", "  estimator: REML\n estimator: [DL\n")
     assert problem(tmp_path, text) == (

@@ -14,7 +14,7 @@ from pathlib import Path
 import yaml
 
 from alsmeta.io.errors import InputError
-from alsmeta.io.reading import MAX_FIELD, echo, read_text
+from alsmeta.io.reading import MAX_FIELD, NUMBER, echo, read_text
 
 _BASE = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
@@ -50,8 +50,33 @@ def _construct_map(loader, node):
     data.update(_mapping(loader, node, deep=True))
 
 
+def _plain_number(node) -> None:
+    """YAML 1.1 reads ``1_000`` as 1000, ``0x1f`` as 31, ``1:30`` as 90 and ``010`` as 8: a
+    typo there would be a silently different number. Only plain decimal numbers are
+    accepted."""
+    if not NUMBER.match(node.value):
+        raise _ConfigError(
+            node.start_mark,
+            f"{echo(node.value)} is not a plain number (digits, one sign, one decimal point, "
+            "an exponent; no underscores, no hexadecimal, octal or sexagesimal forms)",
+        )
+
+
+def _construct_int(loader, node):
+    _plain_number(node)
+    if node.value.lstrip("+-").startswith("0") and len(node.value.lstrip("+-")) > 1:
+        raise _ConfigError(
+            node.start_mark,
+            f"{echo(node.value)} has a leading zero, which YAML reads as an octal number: "
+            "write it without",
+        )
+    return yaml.SafeLoader.construct_yaml_int(loader, node)
+
+
 def _construct_float(loader, node):
     value = yaml.SafeLoader.construct_yaml_float(loader, node)
+    if math.isfinite(value):
+        _plain_number(node)
     if not math.isfinite(value):
         raise _ConfigError(
             node.start_mark, f"{echo(node.value)} is not a finite number (NaN and inf are refused)"
@@ -70,6 +95,7 @@ def _construct_str(loader, node):
 
 _StrictLoader.add_constructor("tag:yaml.org,2002:map", _construct_map)
 _StrictLoader.add_constructor("tag:yaml.org,2002:float", _construct_float)
+_StrictLoader.add_constructor("tag:yaml.org,2002:int", _construct_int)
 _StrictLoader.add_constructor("tag:yaml.org,2002:str", _construct_str)
 
 
