@@ -29,8 +29,18 @@ class ClusterError(RuntimeError):
     """The cluster could not be started; the message carries the daemons' own words."""
 
 
+#: Debian installs the daemons in /usr/sbin, which a minimal PATH (CI's ``env -i``) lacks.
+SYSTEM_DIRS = ("/usr/sbin", "/sbin")
+
+
+def search_path() -> str:
+    """PATH, with the system directories the daemons live in appended where missing."""
+    parts = [p for p in os.environ.get("PATH", "").split(os.pathsep) if p]
+    return os.pathsep.join([*parts, *(d for d in SYSTEM_DIRS if d not in parts)])
+
+
 def missing_programs() -> list[str]:
-    return [name for name in PROGRAMS if shutil.which(name) is None]
+    return [name for name in PROGRAMS if shutil.which(name, path=search_path()) is None]
 
 
 def _free_port() -> int:
@@ -58,7 +68,7 @@ class SlurmCluster:
         self._procs: dict[str, int] = {}
 
     def env(self) -> dict[str, str]:
-        return {**os.environ, "SLURM_CONF": str(self.conf)}
+        return {**os.environ, "PATH": search_path(), "SLURM_CONF": str(self.conf)}
 
     def _log(self, name: str) -> str:
         path = self.root / "log" / f"{name}.log"
@@ -110,8 +120,13 @@ class SlurmCluster:
 
     def _start(self, name: str, argv: list[str]) -> None:
         with open(self.root / "log" / f"{name}.out", "wb") as out:
+            program = shutil.which(argv[0], path=search_path()) or argv[0]
             proc = subprocess.Popen(
-                argv, stdout=out, stderr=subprocess.STDOUT, env=self.env(), start_new_session=True
+                [program, *argv[1:]],
+                stdout=out,
+                stderr=subprocess.STDOUT,
+                env=self.env(),
+                start_new_session=True,
             )
         self._procs[name] = proc.pid
         time.sleep(0.5)
