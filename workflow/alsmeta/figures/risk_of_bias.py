@@ -8,6 +8,8 @@ robvis's, and the same ones mark the risk-of-bias dots beside every forest plot.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from alsmeta.figures import style as ps
 from alsmeta.io.risk_of_bias import LEVEL_NAMES, TOOLS, Judgement, readable
 
@@ -133,30 +135,18 @@ def summary_plot(judgements: list[Judgement], title: str):
     label_w = max(
         ps.text_width(f"{TOOLS[t].name} {d} {TOOLS[t].domains.get(d, 'overall')}") for t, d in bars
     )
-    width = 0.2 + label_w + 3.6
-    foot = ps.wrap(
+    seen = list(dict.fromkeys(v for t in tools for v in (*ORDER[t], *OVERALL_ORDER.get(t, ()))))
+    frame = _Frame.of(
+        label_w,
+        len(bars),
         "Share of the appraised studies with each judgement (unweighted: each study counts "
         "once, as its weight differs between analyses), for the judgements of scope 'all'.",
-        width - 0.3,
-        ps.SMALL,
+        -(-len(seen) // 5),
     )
-    seen = list(dict.fromkeys(v for t in tools for v in (*ORDER[t], *OVERALL_ORDER.get(t, ()))))
-    legend_rows = -(-len(seen) // 5)
-    below = 0.4 + legend_rows * ps.LINE + 0.05 + len(foot) * ps.LINE * 0.9 + 0.05
-    height = 0.45 + ROW_H * len(bars) + below
+    width, height, below, foot = frame.width, frame.height, frame.below, frame.foot
     with plt.rc_context(ps.RC):
-        fig = ps.figure(width, height)
-        ps.put_title(fig, width, height, title)
+        fig, ax = frame.draw(title)
         bottom = below / height
-        ax = fig.add_axes(
-            (
-                (0.15 + label_w) / width,
-                bottom,
-                3.2 / width,
-                ROW_H * len(bars) / height,
-            )
-        )
-        _percent_axis(ax, len(bars))
         for i, (tool, domain) in enumerate(bars):
             rows = [j for j in judgements if j.tool == tool]
             values = [j.overall if domain == "Overall" else dict(j.domains)[domain] for j in rows]
@@ -180,6 +170,41 @@ def summary_plot(judgements: list[Judgement], title: str):
         _legend(fig, [(STYLE[v][0], readable(v)) for v in seen], width, height, below)
         _footnote(fig, foot, width, height, 0.05)
     return fig
+
+
+@dataclass(frozen=True)
+class _Frame:
+    """The layout of a summary bar plot: labels left, 0-100% bars right, then the legend
+    and the footnote below (inches)."""
+
+    label_w: float
+    n_bars: int
+    width: float
+    height: float
+    below: float
+    foot: list
+
+    @classmethod
+    def of(cls, label_w: float, n_bars: int, footnote: str, legend_rows: int) -> _Frame:
+        width = 0.2 + label_w + 3.6
+        foot = ps.wrap(footnote, width - 0.3, ps.SMALL)
+        below = 0.4 + legend_rows * ps.LINE + 0.05 + len(foot) * ps.LINE * 0.9 + 0.05
+        return cls(label_w, n_bars, width, 0.45 + ROW_H * n_bars + below, below, foot)
+
+    def draw(self, title: str):
+        """The figure with its title and the bars' axes (inside ``ps.RC``)."""
+        fig = ps.figure(self.width, self.height)
+        ps.put_title(fig, self.width, self.height, title)
+        ax = fig.add_axes(
+            (
+                (0.15 + self.label_w) / self.width,
+                self.below / self.height,
+                3.2 / self.width,
+                ROW_H * self.n_bars / self.height,
+            )
+        )
+        _percent_axis(ax, self.n_bars)
+        return fig, ax
 
 
 def _percent_axis(ax, n_bars: int) -> None:
@@ -236,26 +261,20 @@ def weighted_summary_plot(items: list, title: str):
         return ps.message_figure(title, "No analysis has a study.")
     labels = [f"{label} ({_studies(k)})" for label, k, _ in items]
     label_w = max(ps.text_width(t) for t in labels)
-    width = 0.2 + label_w + 3.6
-    foot = ps.wrap(
+    frame = _Frame.of(
+        label_w,
+        len(items),
         "Share of each analysis' weight (inverse-variance weight; participants for a GLMM "
         "analysis) from studies at each overall risk of bias for the outcome's scope: low; "
         "some concerns (RoB 2) or moderate (ROBINS-I, JBI); high (RoB 2, JBI) or serious "
         "(ROBINS-I); critical. 'No information', unassessed studies and secondary sources "
         "count as the GRADE rule counts them (config risk_of_bias).",
-        width - 0.3,
-        ps.SMALL,
+        1,
     )
-    below = 0.4 + ps.LINE + 0.05 + len(foot) * ps.LINE * 0.9 + 0.05
-    height = 0.45 + ROW_H * len(items) + below
+    width, height, below, foot = frame.width, frame.height, frame.below, frame.foot
     with plt.rc_context(ps.RC):
-        fig = ps.figure(width, height)
-        ps.put_title(fig, width, height, title)
+        fig, ax = frame.draw(title)
         bottom = below / height
-        ax = fig.add_axes(
-            ((0.15 + label_w) / width, bottom, 3.2 / width, ROW_H * len(items) / height)
-        )
-        _percent_axis(ax, len(items))
         for i, ((_, _, shares), label) in enumerate(zip(items, labels, strict=True)):
             _stacked_bar(ax, i, [(LEVEL_COLOURS[lv], shares[lv]) for lv in sorted(shares)])
             fig.text(
