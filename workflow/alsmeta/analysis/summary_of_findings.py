@@ -2,7 +2,7 @@
 
 Certainty starts at High and each domain below may take it down; every downgrade carries
 the numbers that triggered it. The rules are fixed here, printed in the report
-(:data:`RULES`), and applied to the pipeline's tables only, so the same tables always give
+(:func:`rules`), and applied to the pipeline's tables only, so the same tables always give
 the same certainty. They are a transparent first pass for a guideline panel to revise, not
 a substitute for its judgement (GRADE Handbook, Schünemann et al. 2013).
 """
@@ -271,9 +271,6 @@ def rules(settings: dict | None = None, grade: dict | None = None) -> tuple:
         "{imprecision}": imprecision_rule(Imprecision.from_config(grade)),
     }
     return tuple((name, filled.get(text, text)) for name, text in _RULES)
-
-
-RULES = rules()
 
 
 @dataclass(frozen=True)
