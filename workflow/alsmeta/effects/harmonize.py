@@ -170,6 +170,11 @@ def _n_source(row: Row, trail: _Trail) -> None:
         trail.flag("n_from_other_field", f"n = {row['n']} read in another field of the source")
     elif source == "other_source":
         trail.flag("n_from_other_source", f"n = {row['n']} taken from another source of the trial")
+    elif source == "randomized":
+        trail.flag(
+            "n_from_randomized",
+            f"n = {row['n']} is the arm's randomized n (the treated n is not printed)",
+        )
 
 
 def _test_note(test: str | None) -> str:
