@@ -466,7 +466,9 @@ def test_main_and_secondary_responder_analyses_pool_one_threshold_each(data, eff
             assert len(used) <= 1, (name, used)
     assert _included(sel, "responders") == {"oh2018"}
     assert _included(sel, "responders_gt25pct") == {"petrou2021"}
-    relative = {a["category"] for a in sel.analysed if a["outcome"] == "responders_relative_any_threshold"}
+    relative = {
+        a["category"] for a in sel.analysed if a["outcome"] == "responders_relative_any_threshold"
+    }
     assert relative == {"slope_improvement_ge50pct", "slope_improvement_gt25pct"}
     mixed = {a["category"] for a in sel.analysed if a["outcome"] == "responders_any_definition"}
     assert mixed & RELATIVE and mixed & ABSOLUTE

@@ -85,18 +85,17 @@ _RANDOMIZED_N_FLAG = "n_from_randomized"
 
 
 def counts_from_assumed_n(effect: dict) -> bool:
-    """Whether a row's effect rests on an assumed denominator (criteria.allow_counts_from_assumed_n):
-    a count derived from a printed percentage of a denominator the source does not print with
-    it, or any count over an arm's randomized n used as the number at risk because the treated
-    n is not printed. An odds ratio the source prints does not: its derived counts are only
-    shown."""
+    """Whether a row's effect rests on an assumed denominator
+    (criteria.allow_counts_from_assumed_n): a count derived from a printed percentage of a
+    denominator the source does not print with it, or any count over an arm's randomized n
+    used as the number at risk because the treated n is not printed. An odds ratio the
+    source prints does not: its derived counts are only shown."""
     flags = _flags(effect)
     if effect["measure"] == "OR" and "log_odds_ratio_from_counts" not in flags:
         return False
     if _RANDOMIZED_N_FLAG in flags:
         return True
     return _PERCENT_FLAG in flags and bool(set(_OTHER_N_FLAGS) & set(flags))
-
 
 
 def count_from_statement(effect: dict) -> bool:
@@ -116,7 +115,9 @@ def follow_up_window(months: float | None, bounds: list) -> str:
     lower = None
     for bound in bounds:
         if months <= bound:
-            return f"<= {bound:g} months" if lower is None else f"> {lower:g} to <= {bound:g} months"
+            return (
+                f"<= {bound:g} months" if lower is None else f"> {lower:g} to <= {bound:g} months"
+            )
         lower = bound
     return f"> {lower:g} months" if lower is not None else "any follow-up"
 
@@ -194,6 +195,7 @@ def _time_point_setting(rule: dict) -> str:
     if rule["rule"] == "closest_to":
         return f"criteria.time_point: closest to {rule['months']:g} months"
     return f"criteria.time_point: {rule['rule']}"
+
 
 def _timepoint_as_printed(row: Row | None) -> str:
     if row is None or row.get("timepoint") is None:

@@ -150,8 +150,7 @@ def _time_point_sentence(crit: dict) -> str:
     rule = crit["time_point"]
     if rule["rule"] == "closest_to":
         how = (
-            f"the time point closest to {rule['months']:g} months (the later of two equally "
-            "close)"
+            f"the time point closest to {rule['months']:g} months (the later of two equally close)"
         )
     elif rule["rule"] == "longest":
         how = "the latest time point"
