@@ -156,3 +156,12 @@ def test_zeros_read_from_statements_have_a_sensitivity_analysis(data, harmonized
         harmonized, data, criteria, config["outcome_definitions"], "serious_ae_vs_control", context
     )
     assert "statement_zeros_excluded" not in {e["variant"] for e in entries}
+
+
+def test_a_zero_from_a_statement_is_flagged_with_the_statement_and_its_quote(harmonized):
+    effect = next(e for e in harmonized if e["effect_id"] == "petrou2021_msc_sae")
+    assert "count_from_statement" in effect["flags"].split(";")
+    assert (
+        "events = 0 from the statement that none occurred ('No serious adverse events were "
+        "observed during the whole period', PET21-Q2;PET21-Q1) (n = 19)"
+    ) in effect["derivation"]

@@ -198,8 +198,13 @@ def _events(row: Row, trail: _Trail) -> int:
     if basis == "percent":
         return int(trail.add(dv.count_from_percent(row["percent"], n)))
     if basis == "statement_none":
+        # The statement itself (adverse events: the definition in the source's words, which
+        # for a statement is the statement) and its quote ids, so the flag carries its quote.
+        statement = row.get("ae_definition") or row.get("definition_wording") or ""
+        quote = f" ('{statement}', {';'.join(row['quote_id'])})" if statement else ""
         trail.flag(
-            "count_from_statement", f"events = 0 from the statement that none occurred (n = {n})"
+            "count_from_statement",
+            f"events = 0 from the statement that none occurred{quote} (n = {n})",
         )
     return row["events"]
 
