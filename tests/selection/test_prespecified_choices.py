@@ -3,7 +3,11 @@
 analysis without zeros read from "none occurred" statements, and the default subgroups."""
 
 import pytest
+from badinput import SCHEMAS
 
+from alsmeta.io.config import check_config
+from alsmeta.io.errors import InputError
+from alsmeta.io.tables import load_schema
 from alsmeta.selection.criteria import follow_up_window, select, time_point_choices
 from alsmeta.selection.variants import variant_context, variant_selections
 
@@ -165,3 +169,19 @@ def test_a_zero_from_a_statement_is_flagged_with_the_statement_and_its_quote(har
         "events = 0 from the statement that none occurred ('No serious adverse events were "
         "observed during the whole period', PET21-Q2;PET21-Q1) (n = 19)"
     ) in effect["derivation"]
+
+
+@pytest.mark.parametrize(
+    ("time_point", "message"),
+    [
+        ({"rule": "closest_to"}, "config key 'criteria.time_point.months': is missing"),
+        ({"rule": "nearest", "months": 6}, "config key 'criteria.time_point.rule': "),
+        ({"rule": "closest_to", "months": 0}, "config key 'criteria.time_point.months': "),
+    ],
+)
+def test_a_bad_time_point_rule_names_its_config_key(config, time_point, message):
+    bad = {**config, "criteria": {**config["criteria"], "time_point": time_point}}
+    with pytest.raises(InputError) as info:
+        check_config(bad, load_schema(SCHEMAS / "config.schema.yaml"))
+    assert str(info.value).startswith(message)
+    assert "\n" not in str(info.value)
