@@ -230,7 +230,7 @@ def add_bayesian(pooled, analysed, outcomes, definitions, subgroups, pooling, ba
     if len(analyses) != len(pooled):
         raise ValueError("pooled rows and analyses differ: pass pool_all's own arguments")
     keys = {prior_key(a) for a in analyses}
-    settings = {key: settings_for(key, bayes, pooling["level"]) for key in sorted(keys)}
+    settings = {key: settings_for(key, bayes, pooling.level) for key in sorted(keys)}
     results = bayesian_results(analyses, settings)
     shrinkage = []
     for a, row in zip(analyses, pooled, strict=True):

@@ -18,6 +18,8 @@ from functools import cache
 
 import numpy as np
 
+from alsmeta.analysis import binary_models
+from alsmeta.analysis.pooling_settings import PoolingSettings
 from alsmeta.effects.measures import back_transform, clopper_pearson
 from alsmeta.kinds import pooled_on_log_scale
 from alsmeta.kinds import scales as kind_scales
@@ -86,6 +88,7 @@ POOLED_COLUMNS = [
     "q_between_df",
     "q_between_p",
     "effect_ids",
+    *binary_models.COLUMNS,
 ]
 WEIGHT_COLUMNS = ["outcome", "subgroup_variable", "subgroup_level", "effect_id", "weight_pct"]
 
@@ -101,16 +104,6 @@ class Analysis:
     @property
     def kind(self):
         return self.definition["kind"]
-
-
-def settings_from(pooling: dict) -> Settings:
-    return Settings(
-        estimator=pooling["estimator"],
-        inference=pooling["inference"],
-        prediction=pooling.get("prediction", "t_k1"),
-        level=pooling["level"],
-        fallback_estimator=pooling.get("fallback_estimator", "DL"),
-    )
 
 
 def scales(analysis: Analysis) -> tuple[str, str]:
@@ -152,7 +145,7 @@ def build_analyses(analysed, outcomes, definitions, subgroups) -> list[Analysis]
     return out
 
 
-def _base(analysis: Analysis, pooling: dict) -> dict:
+def _base(analysis: Analysis, pooling: PoolingSettings) -> dict:
     rows = analysis.rows
     known_n = [r["n"] for r in rows if r.get("n") is not None]
     natural, analysis_scale = scales(analysis)
@@ -166,10 +159,10 @@ def _base(analysis: Analysis, pooling: dict) -> dict:
         "k_n_unreported": len(rows) - len(known_n),
         "scale": natural,
         "analysis_scale": analysis_scale,
-        "estimator": pooling["estimator"],
-        "inference": pooling["inference"],
+        "estimator": pooling.random_effects.estimator,
+        "inference": pooling.random_effects.inference,
         "effect_ids": ";".join(r["effect_id"] for r in rows),
-        **_common_rate(analysis, pooling["level"]),
+        **_common_rate(analysis, pooling.level),
     }
 
 
@@ -214,11 +207,6 @@ def _no_finite_glmm(rows, level: float) -> str | None:
         f"model has no finite estimate; assuming one common rate, the exact {level:.0%} "
         f"{bound}"
     )
-
-
-def uses_glmm(definition: dict, pooling: dict) -> bool:
-    """Whether an outcome's analyses are fitted with the binomial-normal GLMM."""
-    return definition["kind"] == "proportion" and pooling.get("proportion_method") == "glmm"
 
 
 def _from_fit(analysis, fit, base) -> dict:
@@ -320,13 +308,17 @@ def glmm_fit(rows, level: float, points: int, check: bool = False) -> dict:
     }
 
 
-def pool_all(analysed, outcomes, definitions, subgroups, pooling, quadrature_check=True):
-    """Pooled rows and per-study weights for every outcome, overall and per subgroup level.
-    ``quadrature_check``: fit each GLMM again with 2 x points + 1 and say how far that
-    moves it (the main analysis does; its variants do not repeat the check)."""
-    settings = settings_from(pooling)
+def pool_all(
+    analysed, outcomes, definitions, subgroups, pooling: PoolingSettings, quadrature_check=True
+):
+    """Pooled rows and per-study weights for every outcome, overall and per subgroup level,
+    with the common-effect and (binary comparisons) count-based models beside each
+    (:mod:`alsmeta.analysis.binary_models`). ``quadrature_check``: fit each GLMM again with
+    2 x points + 1 and say how far that moves it (the main analysis does; its variants do
+    not repeat the check)."""
+    settings = pooling.random_effects
     analyses = build_analyses(analysed, outcomes, definitions, subgroups)
-    batch = [a for a in analyses if a.rows and not uses_glmm(a.definition, pooling)]
+    batch = [a for a in analyses if a.rows and not pooling.uses_glmm(a.definition)]
     k_max = max((len(a.rows) for a in batch), default=0)
     fits = {}
     if batch:
@@ -341,27 +333,27 @@ def pool_all(analysed, outcomes, definitions, subgroups, pooling, quadrature_che
     pooled, weights = [], []
     for a in analyses:
         base = _base(a, pooling)
-        base["method"] = (
-            "binomial-normal GLMM" if uses_glmm(a.definition, pooling) else "inverse variance"
-        )
+        glmm = pooling.uses_glmm(a.definition)
+        base["method"] = "binomial-normal GLMM" if glmm else "inverse variance"
         if not a.rows:
             pooled.append(
                 {**base, "status": "not_pooled", "reason": "k = 0: no study meets the criteria"}
             )
             continue
-        if uses_glmm(a.definition, pooling):
+        models = _beside(a, pooling.level)
+        if glmm:
             if len(a.rows) < 2:
                 fit = {
                     "status": "not_pooled",
                     "reason": f"k = {len(a.rows)}: at least 2 studies are needed to estimate tau^2",
                 }
-            elif _no_finite_glmm(a.rows, pooling["level"]):
-                fit = {"status": "not_pooled", "reason": _no_finite_glmm(a.rows, pooling["level"])}
+            elif _no_finite_glmm(a.rows, pooling.level):
+                fit = {"status": "not_pooled", "reason": _no_finite_glmm(a.rows, pooling.level)}
             else:
                 try:
-                    points = pooling.get("glmm_quadrature_points", 101)
+                    points = pooling.glmm_quadrature_points
                     fit = {
-                        **glmm_fit(a.rows, pooling["level"], points, check=quadrature_check),
+                        **glmm_fit(a.rows, pooling.level, points, check=quadrature_check),
                         "status": "pooled",
                     }
                 except PoolingError as exc:
@@ -369,9 +361,21 @@ def pool_all(analysed, outcomes, definitions, subgroups, pooling, quadrature_che
         else:
             fit = fits[id(a)]
         if fit["status"] != "pooled":
-            pooled.append({**base, "status": "not_pooled", "reason": fit["reason"]})
+            pooled.append(
+                {**base, **models.columns, "status": "not_pooled", "reason": fit["reason"]}
+            )
             continue
-        pooled.append(_from_fit(a, fit, base))
+        row = {**_from_fit(a, fit, base), **models.columns}
+        for column, field in zip(
+            binary_models.RANDOM_EFFECTS_COLUMNS, NATURAL_FIELDS, strict=False
+        ):
+            row[column] = row[field]
+        headline = binary_models.headline_model(
+            a.kind, models.measure, models.count_fits, a.rows, pooling
+        )
+        if headline:
+            binary_models.apply_headline(row, headline, models.count_fits[headline], pooling)
+        pooled.append(row)
         for r, w in zip(a.rows, fit.get("weights_pct") or [None] * len(a.rows), strict=True):
             weights.append(
                 {
@@ -384,6 +388,27 @@ def pool_all(analysed, outcomes, definitions, subgroups, pooling, quadrature_che
             )
     _add_subgroup_tests(pooled, analyses, settings)
     return pooled, weights
+
+
+@dataclass
+class _Beside:
+    """The models fitted beside the random-effects model of one analysis."""
+
+    measure: str
+    count_fits: dict
+    columns: dict
+
+
+def _beside(analysis: Analysis, level: float) -> _Beside:
+    """Common-effect columns of any analysis, count-based models of a binary comparison."""
+    measure = analysis.definition.get("measure", "OR")
+    fits, note = binary_models.count_model_fits(analysis.kind, measure, analysis.rows, level)
+    columns = binary_models.common_effect_columns(
+        analysis.rows, lambda values: to_natural(analysis.definition, analysis.rows, values), level
+    )
+    if analysis.kind in binary_models.BINARY_KINDS:
+        columns.update(binary_models.count_model_columns(fits, note))
+    return _Beside(measure, fits, columns)
 
 
 def _add_subgroup_tests(pooled, analyses, settings: Settings) -> None:
