@@ -10,6 +10,7 @@ computed once here; the tables job gathers them and the figures read them.
 from alsmeta.analysis.bayesian import add_bayesian
 from alsmeta.analysis.pooling import pool_all
 from alsmeta.analysis.pooling_settings import PoolingSettings
+from alsmeta.analysis.prior_sensitivity import prior_sensitivity_rows
 from alsmeta.analysis.sensitivity import sensitivity_tables
 from alsmeta.analysis.variants import variant_rows
 from alsmeta.io.files import read_json, write_json
@@ -32,6 +33,9 @@ def main(job):
         pooling,
         params.bayes,
     )
+    prior_sensitivity = prior_sensitivity_rows(
+        rows, [outcome], {outcome: definition}, params.subgroups, pooling, params.bayes
+    )
     efficacy = read_named_table(job.input.efficacy, job.input.efficacy_schema, "efficacy")
     tables = sensitivity_tables(
         outcome,
@@ -52,6 +56,7 @@ def main(job):
             "pooled": pooled,
             "weights": weights,
             "bayes_shrinkage": shrinkage,
+            "prior_sensitivity": prior_sensitivity,
             **tables,
             "variants": variants,
         },
