@@ -25,6 +25,7 @@ def pooling_settings(**keys) -> PoolingSettings:
             "proportion_method": "inverse_variance",
             "glmm_quadrature_points": 101,
             "zero_cell_method": "mantel_haenszel",
+            "profile_max_k": 4,
             "level": 0.95,
             "primary_framework": "frequentist",
             **keys,

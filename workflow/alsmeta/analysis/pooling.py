@@ -40,6 +40,7 @@ RATE_COLUMNS = (
     "marginal_ci_lower",
     "marginal_ci_upper",
     "marginal_label",
+    "marginal_ci_method",
     "events_total",
     "common_rate_estimate",
     "common_rate_ci_lower",
@@ -253,6 +254,7 @@ def _marginal(analysis: Analysis, fit: dict) -> dict:
         "marginal_ci_lower": fit["marginal_ci_lower"],
         "marginal_ci_upper": fit["marginal_ci_upper"],
         "marginal_label": MARGINAL_LABEL,
+        "marginal_ci_method": fit["marginal_ci_method"],
     }
 
 
@@ -265,11 +267,14 @@ def _binomial_normal(events: tuple, n: tuple, points: int, level: float):
     return binomial_normal(list(events), list(n), n_quadrature=points, level=level)
 
 
-def glmm_fit(rows, level: float, points: int, check: bool = False) -> dict:
+def glmm_fit(rows, level: float, points: int, check: bool = False, profile_max_k: int = 0) -> dict:
     """Binomial-normal GLMM of ``rows`` (events, n) as a fit dict on the logit scale.
 
     ``check``: also fit with 2 x points + 1 quadrature points and say in the note how far
     that moves the pooled logit (a settled quadrature moves it by less than 1e-2).
+    ``profile_max_k``: with at most this many studies, the intervals of the typical-study
+    and the population-averaged rate are profile-likelihood intervals
+    (:mod:`alsmeta.stats.glmm_profile`), else Wald and delta-method ones.
     """
     from alsmeta.stats.glmm import GlmmError
 
@@ -285,11 +290,20 @@ def glmm_fit(rows, level: float, points: int, check: bool = False) -> dict:
                 note += " (quadrature not settled: increase pooling.glmm_quadrature_points)"
     except GlmmError as exc:
         raise PoolingError(str(exc)) from None
+    intervals = {
+        "ci_lower": res.ci_lower,
+        "ci_upper": res.ci_upper,
+        "ci_method": "Wald, normal",
+        "marginal_ci_lower": res.marginal_ci_lower,
+        "marginal_ci_upper": res.marginal_ci_upper,
+        "marginal_ci_method": "delta method on the logit of the rate, normal",
+    }
+    if len(rows) <= profile_max_k:
+        intervals = _profile_intervals(events, n, points, level, res)
     return {
         "estimate": res.estimate,
         "se": res.se,
-        "ci_lower": res.ci_lower,
-        "ci_upper": res.ci_upper,
+        **intervals,
         "pi_lower": res.pi_lower,
         "pi_upper": res.pi_upper,
         "statistic": res.statistic,
@@ -299,12 +313,29 @@ def glmm_fit(rows, level: float, points: int, check: bool = False) -> dict:
         "i2_tau2": res.i2,
         "h2": res.h2,
         "estimator_used": "ML",
-        "ci_method": "Wald, normal",
         "pi_method": "normal: mu +/- z sqrt(se^2 + tau^2)",
         "note": note,
         "marginal_estimate": res.marginal_estimate,
-        "marginal_ci_lower": res.marginal_ci_lower,
-        "marginal_ci_upper": res.marginal_ci_upper,
+    }
+
+
+@cache
+def _profile_intervals(events: tuple, n: tuple, points: int, level: float, res) -> dict:
+    """Profile-likelihood intervals of both rates; the typical rate's on the logit scale
+    (as the fit dict holds mu), the marginal rate's on the proportion scale."""
+    from alsmeta.stats.glmm_profile import marginal_rate_interval, typical_rate_interval
+
+    typical = typical_rate_interval(events, n, res.estimate, res.loglik, points, level)
+    marginal = marginal_rate_interval(events, n, res.marginal_estimate, res.loglik, points, level)
+    with np.errstate(divide="ignore"):
+        logit = [float(np.log(p) - np.log1p(-p)) for p in (typical.lower, typical.upper)]
+    return {
+        "ci_lower": logit[0],
+        "ci_upper": logit[1],
+        "ci_method": typical.method,
+        "marginal_ci_lower": marginal.lower,
+        "marginal_ci_upper": marginal.upper,
+        "marginal_ci_method": marginal.method,
     }
 
 
@@ -353,7 +384,13 @@ def pool_all(
                 try:
                     points = pooling.glmm_quadrature_points
                     fit = {
-                        **glmm_fit(a.rows, pooling.level, points, check=quadrature_check),
+                        **glmm_fit(
+                            a.rows,
+                            pooling.level,
+                            points,
+                            check=quadrature_check,
+                            profile_max_k=pooling.profile_max_k,
+                        ),
                         "status": "pooled",
                     }
                 except PoolingError as exc:

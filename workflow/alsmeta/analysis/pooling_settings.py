@@ -31,6 +31,9 @@ class PoolingSettings:
         ``glmm`` (binomial-normal model) or ``inverse_variance`` for single-arm rates.
     glmm_quadrature_points : int
         Adaptive Gauss-Hermite points per study of the GLMM.
+    profile_max_k : int
+        GLMM analyses of up to this many studies get profile-likelihood intervals for the
+        typical-study and population-averaged rates instead of Wald intervals.
     zero_cell_method : str
         Headline of an odds-ratio comparison in which any study has a zero cell:
         ``mantel_haenszel`` or ``peto`` (no continuity correction needed), or
@@ -43,6 +46,7 @@ class PoolingSettings:
     proportion_method: str = "glmm"
     glmm_quadrature_points: int = 101
     zero_cell_method: str = "mantel_haenszel"
+    profile_max_k: int = 4
     primary_framework: str = "frequentist"
 
     def __post_init__(self):
@@ -55,6 +59,8 @@ class PoolingSettings:
                 raise ValueError(f"pooling.{key} must be one of {allowed}, not {value!r}")
         if not isinstance(self.glmm_quadrature_points, int) or self.glmm_quadrature_points < 1:
             raise ValueError("pooling.glmm_quadrature_points must be a positive integer")
+        if not isinstance(self.profile_max_k, int) or self.profile_max_k < 0:
+            raise ValueError("pooling.profile_max_k must be a non-negative integer")
 
     @classmethod
     def from_config(cls, pooling: dict) -> PoolingSettings:
@@ -73,6 +79,7 @@ class PoolingSettings:
                 proportion_method=pooling["proportion_method"],
                 glmm_quadrature_points=pooling["glmm_quadrature_points"],
                 zero_cell_method=pooling["zero_cell_method"],
+                profile_max_k=pooling["profile_max_k"],
                 primary_framework=pooling["primary_framework"],
             )
         except KeyError as exc:
