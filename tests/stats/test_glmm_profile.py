@@ -13,6 +13,7 @@ import json
 from pathlib import Path
 
 import pytest
+from scipy import special
 
 from alsmeta.stats.glmm import binomial_normal, marginal_mean
 from alsmeta.stats.glmm_profile import marginal_rate_interval, typical_rate_interval
@@ -37,23 +38,18 @@ def test_ml_fit_matches_the_brute_force_one(name):
 
 
 @pytest.mark.parametrize("name", sorted(REF["fits"]))
-def test_typical_rate_interval_matches_r(name):
+@pytest.mark.parametrize(
+    ("rate", "interval"), [("typical", typical_rate_interval), ("marginal", marginal_rate_interval)]
+)
+def test_profile_interval_matches_r(name, rate, interval):
     ref = REF["fits"][name]
     x, n, fit = _fit(name)
-    got = typical_rate_interval(x, n, fit.estimate, fit.loglik, POINTS)
-    assert got.lower == pytest.approx(ref["typical_lower"] or 0.0, **TOL)
-    assert got.upper == pytest.approx(ref["typical_upper"] or 1.0, **TOL)
-    assert got.lower < 1 / (1 + 2.718281828459045**-fit.estimate) < got.upper
-
-
-@pytest.mark.parametrize("name", sorted(REF["fits"]))
-def test_marginal_rate_interval_matches_r(name):
-    ref = REF["fits"][name]
-    x, n, fit = _fit(name)
-    got = marginal_rate_interval(x, n, fit.marginal_estimate, fit.loglik, POINTS)
-    assert got.lower == pytest.approx(ref["marginal_lower"] or 0.0, **TOL)
-    assert got.upper == pytest.approx(ref["marginal_upper"] or 1.0, **TOL)
-    assert got.lower < fit.marginal_estimate < got.upper
+    estimate = fit.marginal_estimate if rate == "marginal" else special.expit(fit.estimate)
+    centre = fit.marginal_estimate if rate == "marginal" else fit.estimate
+    got = interval(x, n, centre, fit.loglik, POINTS)
+    assert got.lower == pytest.approx(ref[f"{rate}_lower"] or 0.0, **TOL)
+    assert got.upper == pytest.approx(ref[f"{rate}_upper"] or 1.0, **TOL)
+    assert got.lower < estimate < got.upper
 
 
 def test_profile_interval_is_wider_than_wald_for_sparse_rates():
