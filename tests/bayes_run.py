@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from alsmeta.analysis.bayesian import add_bayesian
 from alsmeta.analysis.pooling import pool_all
+from alsmeta.analysis.pooling_settings import PoolingSettings
 from alsmeta.selection.criteria import select
 
 
@@ -14,7 +15,7 @@ def analysed_rows(harmonized, data, config) -> list[dict]:
 
 def pooled_with_bayes(analysed, config, pooling=None):
     """(pooled, weights, shrinkage) of every configured outcome, overall and per subgroup."""
-    pooling = pooling or config["pooling"]
+    pooling = PoolingSettings.from_config(pooling or config["pooling"])
     outcomes = config["criteria"]["outcomes"]
     definitions = config["outcome_definitions"]
     pooled, weights = pool_all(analysed, outcomes, definitions, config["subgroups"], pooling)

@@ -6,10 +6,31 @@ from __future__ import annotations
 import math
 import random
 
+from alsmeta.analysis.pooling_settings import PoolingSettings
 from alsmeta.effects.measures import expit
 from alsmeta.stats.random_effects import random_effects
 
 LONG = "Investigators of the multicentre intrathecal bone-marrow MSC programme, cohort "
+
+
+def pooling_settings(**keys) -> PoolingSettings:
+    """Pooling settings for a test: REML, t(k-1) prediction, 95%, inverse-variance rates
+    (no GLMM), Mantel-Haenszel for zero cells, with ``keys`` (config key names) replaced."""
+    return PoolingSettings.from_config(
+        {
+            "estimator": "REML",
+            "fallback_estimator": "DL",
+            "inference": "knapp_hartung_adhoc",
+            "prediction": "t_k1",
+            "proportion_method": "inverse_variance",
+            "glmm_quadrature_points": 101,
+            "zero_cell_method": "mantel_haenszel",
+            "profile_max_k": 4,
+            "level": 0.95,
+            "primary_framework": "frequentist",
+            **keys,
+        }
+    )
 
 
 def proportion_analysis(k: int, seed: int = 7, long_every: int = 0):

@@ -8,6 +8,7 @@ and stats/test_engine.py.
 
 import pytest
 from metafor_reference import reference_fits
+from synthetic import pooling_settings
 
 from alsmeta.analysis.pooling import coverage_simulation, pool_all
 from alsmeta.stats.random_effects import PoolingError, random_effects
@@ -39,12 +40,11 @@ def test_back_transformed_proportions_match_metafor(metafor, fits):
             }
             for i, (y, v, n) in enumerate(zip(data["yi"], data["vi"], data["ni"], strict=True))
         ]
-        pooling = {
-            "estimator": ref["method"],
-            "inference": INFERENCE[ref["test"]],
-            "prediction": PREDICTION[ref["test"]],
-            "level": 0.95,
-        }
+        pooling = pooling_settings(
+            estimator=ref["method"],
+            inference=INFERENCE[ref["test"]],
+            prediction=PREDICTION[ref["test"]],
+        )
         pooled, _ = pool_all(rows, ["x"], {"x": {"label": "x", "kind": "proportion"}}, [], pooling)
         row = pooled[0]
         prop = ref["prop"]
@@ -70,7 +70,7 @@ def test_k_below_two_is_a_named_outcome():
         ["x"],
         {"x": {"label": "X", "kind": "slope_change"}},
         [],
-        {"estimator": "REML", "inference": "knapp_hartung", "level": 0.95},
+        pooling_settings(inference="knapp_hartung"),
     )
     assert pooled[0]["status"] == "not_pooled"
     assert pooled[0]["reason"] == "k = 1: at least 2 studies are needed to estimate tau^2"
@@ -83,7 +83,7 @@ def test_no_study_is_a_named_outcome():
         ["x"],
         {"x": {"label": "X", "kind": "proportion"}},
         ["route"],
-        {"estimator": "REML", "inference": "wald", "level": 0.95},
+        pooling_settings(inference="wald"),
     )
     assert [(p["status"], p["reason"]) for p in pooled] == [
         ("not_pooled", "k = 0: no study meets the criteria")
@@ -100,7 +100,7 @@ def test_subgroups_pool_within_levels():
         ["x"],
         {"x": {"label": "X", "kind": "slope_change"}},
         ["route"],
-        {"estimator": "DL", "inference": "wald", "level": 0.95},
+        pooling_settings(estimator="DL", inference="wald"),
     )
     by_level = {(p["subgroup_variable"], p["subgroup_level"]): p for p in pooled}
     assert by_level[("overall", "all")]["k"] == 5
@@ -126,13 +126,9 @@ def _glmm_pool(events, n):
         }
         for i, (e, m) in enumerate(zip(events, n, strict=True))
     ]
-    pooling = {
-        "estimator": "REML",
-        "inference": "knapp_hartung",
-        "level": 0.95,
-        "proportion_method": "glmm",
-        "glmm_quadrature_points": 21,
-    }
+    pooling = pooling_settings(
+        inference="knapp_hartung", proportion_method="glmm", glmm_quadrature_points=21
+    )
     return pool_all(rows, ["x"], {"x": {"label": "X", "kind": "proportion"}}, [], pooling)
 
 

@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 
+from alsmeta.analysis.pooling_settings import PoolingSettings
 from alsmeta.analysis.quality import data_quality
 from alsmeta.analysis.variants import variant_rows
 from alsmeta.selection.criteria import select
@@ -46,7 +47,7 @@ def variant_table(effects, data, criteria, definitions, pooling):
             outcome,
             definitions[outcome],
             variant_selections(effects, data, criteria, definitions, outcome),
-            pooling,
+            PoolingSettings.from_config(pooling),
         )
     ]
 

@@ -24,6 +24,7 @@ import yaml
 
 from alsmeta.analysis import bayesian, pooling
 from alsmeta.analysis.pooling import pool_all
+from alsmeta.analysis.pooling_settings import PoolingSettings
 from alsmeta.stats import bayes
 
 
@@ -32,10 +33,11 @@ def one_run(config: dict, selections: dict) -> tuple[float, float]:
     bayes._BINOMIAL_CACHE.clear()
     pooling._binomial_normal.cache_clear()  # the GLMM fits, cached within a run
     frequentist = bayes_time = 0.0
+    settings = PoolingSettings.from_config(config["pooling"])
     for outcome, rows in selections.items():
         definitions = {outcome: config["outcome_definitions"][outcome]}
         start = time.process_time()
-        pooled, _ = pool_all(rows, [outcome], definitions, config["subgroups"], config["pooling"])
+        pooled, _ = pool_all(rows, [outcome], definitions, config["subgroups"], settings)
         frequentist += time.process_time() - start
         start = time.process_time()
         bayesian.add_bayesian(
@@ -44,7 +46,7 @@ def one_run(config: dict, selections: dict) -> tuple[float, float]:
             [outcome],
             definitions,
             config["subgroups"],
-            config["pooling"],
+            settings,
             config["bayes"],
         )
         bayes_time += time.process_time() - start

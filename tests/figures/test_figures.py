@@ -7,10 +7,15 @@ import math
 import pytest
 from figcheck import layout_problems
 from matplotlib.patches import Polygon
-from synthetic import LONG, difference_analysis, prisma_example, proportion_analysis
+from synthetic import (
+    LONG,
+    difference_analysis,
+    pooling_settings,
+    prisma_example,
+    proportion_analysis,
+)
 
 from alsmeta.analysis import prisma
-from alsmeta.analysis.pooling import settings_from
 from alsmeta.analysis.sensitivity import leave_one_out_rows
 from alsmeta.figures import forest
 from alsmeta.figures import outcome as outcome_figures
@@ -130,14 +135,14 @@ def test_subgroup_forest_has_a_diamond_per_pooled_subgroup_and_says_what_is_miss
     )
 
 
-IV_POOLING = {"estimator": "REML", "inference": "knapp_hartung", "level": 0.95}
+IV_POOLING = pooling_settings(inference="knapp_hartung")
 
 
 def test_leave_one_out_plot_marks_the_full_estimate():
     rows, (pooled, _) = proportion_analysis(7)
     for r in rows:
         r["outcome"] = "synthetic"
-    loo = leave_one_out_rows("synthetic", PROPORTION, rows, settings_from(IV_POOLING), IV_POOLING)
+    loo = leave_one_out_rows("synthetic", PROPORTION, rows, IV_POOLING)
     fig = forest.draw(outcome_figures.leave_one_out_forest(PROPORTION, loo, pooled))
     shown = texts(fig)
     assert sum(t.startswith("Omitting ") for t in shown) == 7

@@ -57,6 +57,11 @@ rule tables:
             caption="../report/bayes_shrinkage.rst",
             category="Tables",
         ),
+        prior_sensitivity=report(
+            "results/tables/prior_sensitivity.tsv",
+            caption="../report/prior_sensitivity.rst",
+            category="Sensitivity",
+        ),
         leave_one_out=report(
             "results/tables/leave_one_out.tsv",
             caption="../report/leave_one_out_table.rst",

@@ -121,7 +121,7 @@ def prior_text(settings) -> str:
     return f"tau: {settings.tau_prior.describe()}; mu: {settings.describe_mu()}"
 
 
-def _natural_rows(analysis: Analysis) -> list[dict]:
+def natural_rows(analysis: Analysis) -> list[dict]:
     """The rows :func:`to_natural` back-transforms with: logit for the binomial-normal model
     (whatever measure the frequentist analysis uses), else the analysis' own rows."""
     if model_of(analysis) == BINOMIAL_NORMAL:
@@ -131,7 +131,7 @@ def _natural_rows(analysis: Analysis) -> list[dict]:
 
 def _columns(analysis: Analysis, result, key: str, settings) -> dict:
     natural = to_natural(
-        analysis.definition, _natural_rows(analysis), [getattr(result, f) for _, f in NATURAL]
+        analysis.definition, natural_rows(analysis), [getattr(result, f) for _, f in NATURAL]
     )
     return {
         "bayes_status": "pooled",
@@ -153,7 +153,7 @@ def _columns(analysis: Analysis, result, key: str, settings) -> dict:
 def _shrinkage(analysis: Analysis, result) -> list[dict]:
     """One row per study: its observed estimate and its shrinkage estimate (none where the
     engine gives none)."""
-    rows = _natural_rows(analysis)
+    rows = natural_rows(analysis)
     out = []
     if len(result.shrinkage_mean) != len(analysis.rows):
         return out
@@ -230,7 +230,7 @@ def add_bayesian(pooled, analysed, outcomes, definitions, subgroups, pooling, ba
     if len(analyses) != len(pooled):
         raise ValueError("pooled rows and analyses differ: pass pool_all's own arguments")
     keys = {prior_key(a) for a in analyses}
-    settings = {key: settings_for(key, bayes, pooling["level"]) for key in sorted(keys)}
+    settings = {key: settings_for(key, bayes, pooling.level) for key in sorted(keys)}
     results = bayesian_results(analyses, settings)
     shrinkage = []
     for a, row in zip(analyses, pooled, strict=True):

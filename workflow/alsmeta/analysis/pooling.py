@@ -18,6 +18,8 @@ from functools import cache
 
 import numpy as np
 
+from alsmeta.analysis import binary_models
+from alsmeta.analysis.pooling_settings import PoolingSettings
 from alsmeta.effects.measures import back_transform, clopper_pearson
 from alsmeta.kinds import pooled_on_log_scale
 from alsmeta.kinds import scales as kind_scales
@@ -38,6 +40,7 @@ RATE_COLUMNS = (
     "marginal_ci_lower",
     "marginal_ci_upper",
     "marginal_label",
+    "marginal_ci_method",
     "events_total",
     "common_rate_estimate",
     "common_rate_ci_lower",
@@ -86,6 +89,7 @@ POOLED_COLUMNS = [
     "q_between_df",
     "q_between_p",
     "effect_ids",
+    *binary_models.COLUMNS,
 ]
 WEIGHT_COLUMNS = ["outcome", "subgroup_variable", "subgroup_level", "effect_id", "weight_pct"]
 
@@ -101,16 +105,6 @@ class Analysis:
     @property
     def kind(self):
         return self.definition["kind"]
-
-
-def settings_from(pooling: dict) -> Settings:
-    return Settings(
-        estimator=pooling["estimator"],
-        inference=pooling["inference"],
-        prediction=pooling.get("prediction", "t_k1"),
-        level=pooling["level"],
-        fallback_estimator=pooling.get("fallback_estimator", "DL"),
-    )
 
 
 def scales(analysis: Analysis) -> tuple[str, str]:
@@ -152,7 +146,7 @@ def build_analyses(analysed, outcomes, definitions, subgroups) -> list[Analysis]
     return out
 
 
-def _base(analysis: Analysis, pooling: dict) -> dict:
+def _base(analysis: Analysis, pooling: PoolingSettings) -> dict:
     rows = analysis.rows
     known_n = [r["n"] for r in rows if r.get("n") is not None]
     natural, analysis_scale = scales(analysis)
@@ -166,10 +160,10 @@ def _base(analysis: Analysis, pooling: dict) -> dict:
         "k_n_unreported": len(rows) - len(known_n),
         "scale": natural,
         "analysis_scale": analysis_scale,
-        "estimator": pooling["estimator"],
-        "inference": pooling["inference"],
+        "estimator": pooling.random_effects.estimator,
+        "inference": pooling.random_effects.inference,
         "effect_ids": ";".join(r["effect_id"] for r in rows),
-        **_common_rate(analysis, pooling["level"]),
+        **_common_rate(analysis, pooling.level),
     }
 
 
@@ -216,11 +210,6 @@ def _no_finite_glmm(rows, level: float) -> str | None:
     )
 
 
-def uses_glmm(definition: dict, pooling: dict) -> bool:
-    """Whether an outcome's analyses are fitted with the binomial-normal GLMM."""
-    return definition["kind"] == "proportion" and pooling.get("proportion_method") == "glmm"
-
-
 def _from_fit(analysis, fit, base) -> dict:
     natural = to_natural(analysis.definition, analysis.rows, [fit[f] for f in NATURAL_FIELDS])
     return {
@@ -265,6 +254,7 @@ def _marginal(analysis: Analysis, fit: dict) -> dict:
         "marginal_ci_lower": fit["marginal_ci_lower"],
         "marginal_ci_upper": fit["marginal_ci_upper"],
         "marginal_label": MARGINAL_LABEL,
+        "marginal_ci_method": fit["marginal_ci_method"],
     }
 
 
@@ -277,11 +267,14 @@ def _binomial_normal(events: tuple, n: tuple, points: int, level: float):
     return binomial_normal(list(events), list(n), n_quadrature=points, level=level)
 
 
-def glmm_fit(rows, level: float, points: int, check: bool = False) -> dict:
+def glmm_fit(rows, level: float, points: int, check: bool = False, profile_max_k: int = 0) -> dict:
     """Binomial-normal GLMM of ``rows`` (events, n) as a fit dict on the logit scale.
 
     ``check``: also fit with 2 x points + 1 quadrature points and say in the note how far
     that moves the pooled logit (a settled quadrature moves it by less than 1e-2).
+    ``profile_max_k``: with at most this many studies, the intervals of the typical-study
+    and the population-averaged rate are profile-likelihood intervals
+    (:mod:`alsmeta.stats.glmm_profile`), else Wald and delta-method ones.
     """
     from alsmeta.stats.glmm import GlmmError
 
@@ -297,11 +290,20 @@ def glmm_fit(rows, level: float, points: int, check: bool = False) -> dict:
                 note += " (quadrature not settled: increase pooling.glmm_quadrature_points)"
     except GlmmError as exc:
         raise PoolingError(str(exc)) from None
+    intervals = {
+        "ci_lower": res.ci_lower,
+        "ci_upper": res.ci_upper,
+        "ci_method": "Wald, normal",
+        "marginal_ci_lower": res.marginal_ci_lower,
+        "marginal_ci_upper": res.marginal_ci_upper,
+        "marginal_ci_method": "delta method on the logit of the rate, normal",
+    }
+    if len(rows) <= profile_max_k:
+        intervals = _profile_intervals(events, n, points, level, res)
     return {
         "estimate": res.estimate,
         "se": res.se,
-        "ci_lower": res.ci_lower,
-        "ci_upper": res.ci_upper,
+        **intervals,
         "pi_lower": res.pi_lower,
         "pi_upper": res.pi_upper,
         "statistic": res.statistic,
@@ -311,22 +313,43 @@ def glmm_fit(rows, level: float, points: int, check: bool = False) -> dict:
         "i2_tau2": res.i2,
         "h2": res.h2,
         "estimator_used": "ML",
-        "ci_method": "Wald, normal",
         "pi_method": "normal: mu +/- z sqrt(se^2 + tau^2)",
         "note": note,
         "marginal_estimate": res.marginal_estimate,
-        "marginal_ci_lower": res.marginal_ci_lower,
-        "marginal_ci_upper": res.marginal_ci_upper,
     }
 
 
-def pool_all(analysed, outcomes, definitions, subgroups, pooling, quadrature_check=True):
-    """Pooled rows and per-study weights for every outcome, overall and per subgroup level.
-    ``quadrature_check``: fit each GLMM again with 2 x points + 1 and say how far that
-    moves it (the main analysis does; its variants do not repeat the check)."""
-    settings = settings_from(pooling)
+@cache
+def _profile_intervals(events: tuple, n: tuple, points: int, level: float, res) -> dict:
+    """Profile-likelihood intervals of both rates; the typical rate's on the logit scale
+    (as the fit dict holds mu), the marginal rate's on the proportion scale."""
+    from alsmeta.stats.glmm_profile import marginal_rate_interval, typical_rate_interval
+
+    typical = typical_rate_interval(events, n, res.estimate, res.loglik, points, level)
+    marginal = marginal_rate_interval(events, n, res.marginal_estimate, res.loglik, points, level)
+    with np.errstate(divide="ignore"):
+        logit = [float(np.log(p) - np.log1p(-p)) for p in (typical.lower, typical.upper)]
+    return {
+        "ci_lower": logit[0],
+        "ci_upper": logit[1],
+        "ci_method": typical.method,
+        "marginal_ci_lower": marginal.lower,
+        "marginal_ci_upper": marginal.upper,
+        "marginal_ci_method": marginal.method,
+    }
+
+
+def pool_all(
+    analysed, outcomes, definitions, subgroups, pooling: PoolingSettings, quadrature_check=True
+):
+    """Pooled rows and per-study weights for every outcome, overall and per subgroup level,
+    with the common-effect and (binary comparisons) count-based models beside each
+    (:mod:`alsmeta.analysis.binary_models`). ``quadrature_check``: fit each GLMM again with
+    2 x points + 1 and say how far that moves it (the main analysis does; its variants do
+    not repeat the check)."""
+    settings = pooling.random_effects
     analyses = build_analyses(analysed, outcomes, definitions, subgroups)
-    batch = [a for a in analyses if a.rows and not uses_glmm(a.definition, pooling)]
+    batch = [a for a in analyses if a.rows and not pooling.uses_glmm(a.definition)]
     k_max = max((len(a.rows) for a in batch), default=0)
     fits = {}
     if batch:
@@ -341,27 +364,33 @@ def pool_all(analysed, outcomes, definitions, subgroups, pooling, quadrature_che
     pooled, weights = [], []
     for a in analyses:
         base = _base(a, pooling)
-        base["method"] = (
-            "binomial-normal GLMM" if uses_glmm(a.definition, pooling) else "inverse variance"
-        )
+        glmm = pooling.uses_glmm(a.definition)
+        base["method"] = "binomial-normal GLMM" if glmm else "inverse variance"
         if not a.rows:
             pooled.append(
                 {**base, "status": "not_pooled", "reason": "k = 0: no study meets the criteria"}
             )
             continue
-        if uses_glmm(a.definition, pooling):
+        models = _beside(a, pooling.level)
+        if glmm:
             if len(a.rows) < 2:
                 fit = {
                     "status": "not_pooled",
                     "reason": f"k = {len(a.rows)}: at least 2 studies are needed to estimate tau^2",
                 }
-            elif _no_finite_glmm(a.rows, pooling["level"]):
-                fit = {"status": "not_pooled", "reason": _no_finite_glmm(a.rows, pooling["level"])}
+            elif _no_finite_glmm(a.rows, pooling.level):
+                fit = {"status": "not_pooled", "reason": _no_finite_glmm(a.rows, pooling.level)}
             else:
                 try:
-                    points = pooling.get("glmm_quadrature_points", 101)
+                    points = pooling.glmm_quadrature_points
                     fit = {
-                        **glmm_fit(a.rows, pooling["level"], points, check=quadrature_check),
+                        **glmm_fit(
+                            a.rows,
+                            pooling.level,
+                            points,
+                            check=quadrature_check,
+                            profile_max_k=pooling.profile_max_k,
+                        ),
                         "status": "pooled",
                     }
                 except PoolingError as exc:
@@ -369,9 +398,21 @@ def pool_all(analysed, outcomes, definitions, subgroups, pooling, quadrature_che
         else:
             fit = fits[id(a)]
         if fit["status"] != "pooled":
-            pooled.append({**base, "status": "not_pooled", "reason": fit["reason"]})
+            pooled.append(
+                {**base, **models.columns, "status": "not_pooled", "reason": fit["reason"]}
+            )
             continue
-        pooled.append(_from_fit(a, fit, base))
+        row = {**_from_fit(a, fit, base), **models.columns}
+        for column, field in zip(
+            binary_models.RANDOM_EFFECTS_COLUMNS, NATURAL_FIELDS, strict=False
+        ):
+            row[column] = row[field]
+        headline = binary_models.headline_model(
+            a.kind, models.measure, models.count_fits, a.rows, pooling
+        )
+        if headline:
+            binary_models.apply_headline(row, headline, models.count_fits[headline], pooling)
+        pooled.append(row)
         for r, w in zip(a.rows, fit.get("weights_pct") or [None] * len(a.rows), strict=True):
             weights.append(
                 {
@@ -384,6 +425,27 @@ def pool_all(analysed, outcomes, definitions, subgroups, pooling, quadrature_che
             )
     _add_subgroup_tests(pooled, analyses, settings)
     return pooled, weights
+
+
+@dataclass
+class _Beside:
+    """The models fitted beside the random-effects model of one analysis."""
+
+    measure: str
+    count_fits: dict
+    columns: dict
+
+
+def _beside(analysis: Analysis, level: float) -> _Beside:
+    """Common-effect columns of any analysis, count-based models of a binary comparison."""
+    measure = analysis.definition.get("measure", "OR")
+    fits, note = binary_models.count_model_fits(analysis.kind, measure, analysis.rows, level)
+    columns = binary_models.common_effect_columns(
+        analysis.rows, lambda values: to_natural(analysis.definition, analysis.rows, values), level
+    )
+    if analysis.kind in binary_models.BINARY_KINDS:
+        columns.update(binary_models.count_model_columns(fits, note))
+    return _Beside(measure, fits, columns)
 
 
 def _add_subgroup_tests(pooled, analyses, settings: Settings) -> None:

@@ -13,7 +13,8 @@ import math
 
 import numpy as np
 
-from alsmeta.analysis.pooling import NATURAL_FIELDS, glmm_fit, to_natural, uses_glmm
+from alsmeta.analysis.pooling import NATURAL_FIELDS, glmm_fit, to_natural
+from alsmeta.analysis.pooling_settings import PoolingSettings
 from alsmeta.kinds import MIN_K_LEAVE_ONE_OUT
 from alsmeta.stats.influence import cumulative, influence, leave_one_out
 from alsmeta.stats.meta_regression import meta_regression
@@ -129,15 +130,14 @@ def _natural_fit(rows, definition, fit, fields=NATURAL_FIELDS):
     return dict(zip(fields, values, strict=True))
 
 
-def leave_one_out_rows(
-    outcome, definition, rows, settings: Settings, pooling: dict, glmm_max_k: int = 50
-):
+def leave_one_out_rows(outcome, definition, rows, pooling: PoolingSettings, glmm_max_k: int = 50):
     """leave_one_out.tsv rows of one outcome (k >= 3): the main model re-fitted without
     each row, with every pooling setting of the main analysis (the GLMM where the main
     analysis uses it; else the estimator, fallback, inference and prediction interval)."""
     if len(rows) < MIN_K_LEAVE_ONE_OUT:
         return []
-    if uses_glmm(definition, pooling) and len(rows) > glmm_max_k:
+    settings = pooling.random_effects
+    if pooling.uses_glmm(definition) and len(rows) > glmm_max_k:
         return [
             {
                 "outcome": outcome,
@@ -149,8 +149,8 @@ def leave_one_out_rows(
                 "studies, are not made",
             }
         ]
-    if uses_glmm(definition, pooling):
-        points = pooling.get("glmm_quadrature_points", 101)
+    if pooling.uses_glmm(definition):
+        points = pooling.glmm_quadrature_points
         fits = []
         for i in range(len(rows)):
             kept = [r for j, r in enumerate(rows) if j != i]
@@ -193,8 +193,7 @@ def sensitivity_tables(
     outcome,
     definition,
     rows,
-    settings: Settings,
-    pooling: dict,
+    pooling: PoolingSettings,
     *,
     efficacy_rows,
     level,
@@ -214,10 +213,11 @@ def sensitivity_tables(
     """
     from alsmeta.effects.harmonize import harmonize_efficacy
 
+    settings = pooling.random_effects
     kind = definition["kind"]
     tables = {
         "leave_one_out": (
-            leave_one_out_rows(outcome, definition, rows, settings, pooling, glmm_loo_max_k)
+            leave_one_out_rows(outcome, definition, rows, pooling, glmm_loo_max_k)
             if main_pooled
             else []
         ),
@@ -284,7 +284,7 @@ def sensitivity_tables(
                 "test (Sterne et al. 2011)",
             }
         )
-    tables["methods"] = _method_comparison(outcome, definition, rows, yi, vi, settings, pooling)
+    tables["methods"] = _method_comparison(outcome, definition, rows, yi, vi, pooling)
     if kind == "slope_change":
         tables["prepost_sweep"] = _prepost_sweep(
             outcome, rows, efficacy_rows, correlations, settings, level, harmonize_efficacy
@@ -298,11 +298,12 @@ def _regression_estimator(settings: Settings) -> str:
     return settings.estimator if settings.estimator in ("REML", "ML", "DL") else "REML"
 
 
-def _method_comparison(outcome, definition, rows, yi, vi, settings, pooling):
+def _method_comparison(outcome, definition, rows, yi, vi, pooling: PoolingSettings):
     """The same rows under every tau^2 estimator x inference (one batched call each),
     and for proportions the binomial-normal GLMM beside them."""
     from dataclasses import replace
 
+    settings = pooling.random_effects
     from alsmeta.stats.random_effects import ESTIMATORS, INFERENCES
 
     out = []
@@ -325,7 +326,7 @@ def _method_comparison(outcome, definition, rows, yi, vi, settings, pooling):
     if definition["kind"] == "proportion":
         glmm = {**base, "method": "binomial-normal GLMM", "estimator": "ML", "inference": "wald"}
         try:
-            fit = glmm_fit(rows, settings.level, pooling.get("glmm_quadrature_points", 101))
+            fit = glmm_fit(rows, settings.level, pooling.glmm_quadrature_points)
         except PoolingError as exc:
             out.append({**glmm, "status": "not_pooled", "reason": str(exc)})
             return out

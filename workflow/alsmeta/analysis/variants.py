@@ -9,6 +9,7 @@ compared with the main analysis (``effect_ids_added``, ``effect_ids_removed``,
 from __future__ import annotations
 
 from alsmeta.analysis.pooling import RESULT_COLUMNS, Analysis, pool_all, scales
+from alsmeta.analysis.pooling_settings import PoolingSettings
 from alsmeta.selection.variants import rows_of
 
 #: The columns of a variant's pooled row that variants.tsv shows.
@@ -28,7 +29,11 @@ VARIANT_COLUMNS = [
 
 
 def variant_rows(
-    outcome: str, definition: dict, selections: list[dict], pooling: dict, analysed=None
+    outcome: str,
+    definition: dict,
+    selections: list[dict],
+    pooling: PoolingSettings,
+    analysed=None,
 ):
     """One variants.tsv row per variant selection of ``outcome`` (main first). With
     ``analysed`` (the main rows), ``selections`` hold each variant's changes to them

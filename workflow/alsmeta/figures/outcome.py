@@ -270,12 +270,20 @@ def rob_footnote(rob, rows: list[dict]) -> str:
 def _method_note(pooled: dict, kind: str) -> str:
     if pooled.get("method") == "binomial-normal GLMM":
         return (
-            "Random effects: binomial-normal GLMM (logit link, ML); CI Wald; prediction interval "
-            "normal. The GLMM has no inverse-variance weights: squares are drawn at one size. "
-            "Study CIs exact (Clopper-Pearson). Typical-study rate: the back-transformed pooled "
-            "logit, the median of the study rates (conditional on the random effect). "
-            "Population-averaged rate: the mean rate over studies, averaged over the fitted "
-            "between-study distribution (delta-method CI); with large \u03c4\u00b2 the two differ."
+            f"Random effects: binomial-normal GLMM (logit link, ML); CI {pooled['ci_method']}; "
+            "prediction interval normal. The GLMM has no inverse-variance weights: squares are "
+            "drawn at one size. Study CIs exact (Clopper-Pearson). Typical-study rate: the "
+            "back-transformed pooled logit, the median of the study rates (conditional on the "
+            "random effect). Population-averaged rate: the mean rate over studies, averaged over "
+            "the fitted between-study distribution (CI "
+            f"{pooled.get('marginal_ci_method') or 'delta method'}); with large \u03c4\u00b2 "
+            "the two differ."
+        )
+    if str(pooled.get("method")).startswith(("Mantel-Haenszel", "Peto")):
+        return (
+            f"{pooled['method']}: a study has a zero cell, so the pooled odds ratio is the "
+            f"count-based common-effect model (CI {pooled['ci_method']}); no prediction "
+            "interval. Squares: area proportional to the random-effects weight."
         )
     note = (
         f"Random effects: \u03c4\u00b2 by {pooled.get('estimator_used') or pooled['estimator']}; "

@@ -8,7 +8,9 @@ computed once here; the tables job gathers them and the figures read them.
 """
 
 from alsmeta.analysis.bayesian import add_bayesian
-from alsmeta.analysis.pooling import pool_all, settings_from
+from alsmeta.analysis.pooling import pool_all
+from alsmeta.analysis.pooling_settings import PoolingSettings
+from alsmeta.analysis.prior_sensitivity import prior_sensitivity_rows
 from alsmeta.analysis.sensitivity import sensitivity_tables
 from alsmeta.analysis.variants import variant_rows
 from alsmeta.io.files import read_json, write_json
@@ -20,25 +22,26 @@ def main(job):
     selection = read_json(job.input.selection)
     rows = selection["analysed"]
     definition = params.definition
-    pooled, weights = pool_all(
-        rows, [outcome], {outcome: definition}, params.subgroups, params.pooling
-    )
+    pooling = PoolingSettings.from_config(params.pooling)
+    pooled, weights = pool_all(rows, [outcome], {outcome: definition}, params.subgroups, pooling)
     shrinkage = add_bayesian(
         pooled,
         rows,
         [outcome],
         {outcome: definition},
         params.subgroups,
-        params.pooling,
+        pooling,
         params.bayes,
+    )
+    prior_sensitivity = prior_sensitivity_rows(
+        rows, [outcome], {outcome: definition}, params.subgroups, pooling, params.bayes
     )
     efficacy = read_named_table(job.input.efficacy, job.input.efficacy_schema, "efficacy")
     tables = sensitivity_tables(
         outcome,
         definition,
         rows,
-        settings_from(params.pooling),
-        params.pooling,
+        pooling,
         efficacy_rows=efficacy,
         level=params.harmonize["ci_level"],
         correlations=params.sensitivity["prepost_correlations"],
@@ -47,12 +50,13 @@ def main(job):
         main_pooled=pooled[0]["status"] == "pooled",
         glmm_loo_max_k=params.sensitivity["glmm_leave_one_out_max_k"],
     )
-    variants = variant_rows(outcome, definition, selection["variants"], params.pooling, rows)
+    variants = variant_rows(outcome, definition, selection["variants"], pooling, rows)
     write_json(
         {
             "pooled": pooled,
             "weights": weights,
             "bayes_shrinkage": shrinkage,
+            "prior_sensitivity": prior_sensitivity,
             **tables,
             "variants": variants,
         },

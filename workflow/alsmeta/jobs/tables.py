@@ -9,6 +9,7 @@ from alsmeta.analysis import prisma
 from alsmeta.analysis import summary_of_findings as sof
 from alsmeta.analysis.bayesian import BAYES_COLUMNS, SHRINKAGE_COLUMNS
 from alsmeta.analysis.pooling import POOLED_COLUMNS, WEIGHT_COLUMNS
+from alsmeta.analysis.prior_sensitivity import COLUMNS as PRIOR_SENSITIVITY_COLUMNS
 from alsmeta.analysis.sensitivity import (
     CUMULATIVE_COLUMNS,
     INFLUENCE_COLUMNS,
@@ -31,6 +32,7 @@ GATHERED = {
     "pooled": ("pooled", [*POOLED_COLUMNS, *BAYES_COLUMNS]),
     "weights": ("weights", WEIGHT_COLUMNS),
     "bayes_shrinkage": ("bayes_shrinkage", SHRINKAGE_COLUMNS),
+    "prior_sensitivity": ("prior_sensitivity", PRIOR_SENSITIVITY_COLUMNS),
     "leave_one_out": ("leave_one_out", LOO_COLUMNS),
     "cumulative": ("cumulative", CUMULATIVE_COLUMNS),
     "influence": ("influence", INFLUENCE_COLUMNS),

@@ -77,7 +77,8 @@ Two pooled rates, both reported (on the proportion scale):
   checked against an independent computation exactly (make_glmm_fixtures.R integrates
   the fitted lme4 model in R). At tau = 0 both rates are ``expit(mu)`` with the same
   CI. Like the CI of mu it rests on asymptotic normality, which is rough with few
-  studies and a poorly identified tau.
+  studies and a poorly identified tau: with few studies the pipeline uses the
+  profile-likelihood intervals of :mod:`alsmeta.stats.glmm_profile` instead.
 
 Accuracy of the quadrature: 7 points (metafor's default) is ample for ordinary
 data, but not when many studies have 0 events and tau is large. Each such

@@ -91,7 +91,11 @@ def meta_regression(yi, vi, X, estimator="REML", inference="wald") -> Regression
         statistic = qm / (p - 1)
         df2 = float(k - p)
         pval = float(stats.f.sf(statistic, p - 1, k - p))
-        test = "F (Knapp-Hartung)"
+        test = (
+            "F (Knapp-Hartung, ad hoc floor s^2 >= 1)"
+            if inference == "knapp_hartung_adhoc"
+            else "F (Knapp-Hartung)"
+        )
     return RegressionResult(
         k=k,
         coefficients=tuple(float(x) for x in beta),

@@ -80,10 +80,10 @@ class PoolingError(ValueError):
 
 @dataclass(frozen=True)
 class Settings:
-    """How to pool; the defaults are the pipeline's (REML, Knapp-Hartung, t(k-1) PI)."""
+    """How to pool; the defaults are the pipeline's (REML, ad hoc Knapp-Hartung, t(k-1) PI)."""
 
     estimator: str = "REML"
-    inference: str = "knapp_hartung"
+    inference: str = "knapp_hartung_adhoc"
     prediction: str = "t_k1"
     level: float = 0.95
     fallback_estimator: str = "DL"
@@ -489,7 +489,7 @@ def random_effects(
     yi,
     vi,
     estimator: str = "REML",
-    inference: str = "knapp_hartung",
+    inference: str = "knapp_hartung_adhoc",
     level: float = 0.95,
     prediction: str = "t_k1",
     **options,

@@ -8,7 +8,7 @@ from alsmeta.report.sections.few_studies import framework_sentence
 
 INFERENCE_NAMES = {
     "knapp_hartung": "Knapp-Hartung",
-    "knapp_hartung_adhoc": "Knapp-Hartung, ad hoc",
+    "knapp_hartung_adhoc": "modified Knapp-Hartung, never narrower than Wald",
     "wald": "Wald",
 }
 

@@ -18,9 +18,23 @@ ESTIMATORS = {
     "SJ": "Sidik-Jonkman (SJ)",
 }
 INFERENCES = {
-    "knapp_hartung": "Knapp-Hartung (t distribution with k \u2212 1 df)",
-    "knapp_hartung_adhoc": "Knapp-Hartung, never narrower than Wald (t with k \u2212 1 df)",
-    "wald": "Wald (normal distribution)",
+    "knapp_hartung": (
+        "Knapp-Hartung inference (SE\u00b2 = q/\u03a3w with q = \u03a3w(y \u2212 "
+        "\u03bc)\u00b2/(k \u2212 1), t distribution with k \u2212 1 df; narrower than the "
+        "Wald interval when q < 1)"
+    ),
+    "knapp_hartung_adhoc": (
+        "modified Knapp-Hartung inference (SE\u00b2 = max(1, q)/\u03a3w with q = "
+        "\u03a3w(y \u2212 \u03bc)\u00b2/(k \u2212 1), t distribution with k \u2212 1 df, so no "
+        "interval is narrower than the Wald interval; R\u00f6ver, Knapp & Friede 2015, BMC Med "
+        "Res Methodol 15:99)"
+    ),
+    "wald": "Wald inference (normal distribution)",
+}
+#: The model that headlines an odds ratio with a zero cell (pooling.zero_cell_method).
+ZERO_CELL_MODELS = {
+    "mantel_haenszel": "the Mantel-Haenszel odds ratio",
+    "peto": "Peto's odds ratio",
 }
 PREDICTIONS = {
     "t_k1": "the t distribution with k \u2212 1 df",
@@ -71,9 +85,18 @@ def _proportions(ctx: ReportInputs) -> str:
             f"on the {esc(scale)} scale ({esc(harm['proportion_measure'])}), with a "
             f"continuity correction of {add:g} added to events and non-events {corrected}. "
         )
+    zero_cell = ZERO_CELL_MODELS.get(pool["zero_cell_method"])
     return text + (
-        f"Per-study intervals of a rate are {per_study}. Odds ratios of two arms take a "
-        f"continuity correction of {add:g} {corrected}."
+        f"Per-study intervals of a rate are {per_study}. Per-study odds ratios of two arms "
+        f"take a continuity correction of {add:g} {corrected}"
+        + (
+            f"; a pooled odds ratio in which any study has a zero cell is {zero_cell}, which "
+            "needs no correction (a corrected inverse-variance odds ratio is biased for sparse "
+            "data: Sweeting et al. 2004, Stat Med 23:1351; Bradburn et al. 2007, Stat Med "
+            "26:53)."
+            if zero_cell
+            else ", also in pooled odds ratios."
+        )
     )
 
 
@@ -187,6 +210,18 @@ def _statement_sentence(crit: dict) -> str:
     return "Zero counts read from a statement that no such event occurred are not pooled."
 
 
+def _prior_sensitivity(ctx: ReportInputs) -> str:
+    """Which alternative tau priors the prior-sensitivity table uses."""
+    spec = ctx.config["bayes"]["prior_sensitivity"]
+    if not spec["alternatives"]:
+        return "No alternative prior was configured for the prior-sensitivity table."
+    labels = "; ".join(esc(a["label"]) for a in spec["alternatives"])
+    return (
+        f"Every analysis with 1 to {spec['max_k']} studies is also analysed under alternative "
+        f"priors on \u03c4 ({labels}; the \u03bc prior unchanged): prior_sensitivity.tsv."
+    )
+
+
 def _items(ctx: ReportInputs) -> list[tuple[str, str, str]]:
     """(item number, title, HTML text) of each PRISMA item."""
     c = ctx.config
@@ -249,10 +284,13 @@ def _items(ctx: ReportInputs) -> list[tuple[str, str, str]]:
             "13d",
             "Synthesis methods",
             f"Random-effects meta-analysis with \u03c4\u00b2 estimated by {estimator} and "
-            f"{inference} inference; {level} confidence intervals. The {level} prediction "
+            f"{inference}; {level} confidence intervals. The {level} prediction "
             "interval is \u03bc \u00b1 c\u221a(SE\u00b2 + \u03c4\u00b2) with c from "
             f"{PREDICTIONS.get(pool['prediction'], pool['prediction'])}. "
-            f"{_glmm_inference(ctx)}Heterogeneity: "
+            f"{_glmm_inference(ctx)}Beside each, the inverse-variance common-effect model; "
+            "for two-arm binary comparisons also the Mantel-Haenszel odds and risk ratios "
+            "(Robins-Breslow-Greenland and Greenland-Robins variances) and Peto's odds ratio, "
+            "without continuity correction (pooled.tsv). Heterogeneity: "
             "Cochran's Q with its P value, I\u00b2 in its \u03c4\u00b2-based form "
             "(used for the certainty rules) and its Q-based form. "
             "Analyses with fewer than two studies are not pooled; the single study is "
@@ -273,7 +311,7 @@ def _items(ctx: ReportInputs) -> list[tuple[str, str, str]]:
             f"{MIN_K_LEAVE_ONE_OUT} studies. Alternative eligibility (secondary sources, "
             "unverified cell product, unreported n) is a separate run: <code>snakemake "
             "--configfile config/sensitivity_broad.yaml</code>. "
-            f"{_prepost(ctx)} {_small_study(ctx)}",
+            f"{_prepost(ctx)} {_small_study(ctx)} {_prior_sensitivity(ctx)}",
         ),
     ]
 
