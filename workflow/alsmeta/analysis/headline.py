@@ -13,11 +13,16 @@ al. 2017, Biometrical Journal 59:658); the Bayesian analysis with a weakly infor
 prior on the heterogeneity is the recommended alternative for so few studies (Friede et al.
 2017; Röver et al. 2021, Res Synth Methods 12:448).
 
-Single-arm event rates under ``auto`` are the exception: their headline is the average
-rate across studies, which only the binomial-normal GLMM's population-averaged rate
-estimates here (the Bayesian model reports the rate of a typical study, expit(mu)); so a
-rate pooled by the GLMM keeps the frequentist headline whatever its number of studies,
-and the Bayesian typical-study rate stands beside it.
+Under ``auto`` two cases keep the frequentist headline whatever the number of studies:
+
+* one study: nothing is pooled, and the study's own result is the headline (a
+  random-effects interval for one study mostly reflects the prior on the between-study
+  spread);
+* single-arm event rates: their headline is the average rate across studies, which only
+  the binomial-normal GLMM's population-averaged rate estimates here (the Bayesian model
+  reports the rate of a typical study, expit(mu), and with zero events everywhere mostly
+  its prior); rates no model can pool are given as their summed counts with an exact
+  interval. The Bayesian typical-study rate stands beside the headline.
 
 Where the Bayesian analysis did not pool (no study), the frequentist result is the
 headline. The frequentist result of one study is that study's own estimate, and of rates
@@ -38,9 +43,8 @@ def headline_framework(row: dict, kind: str, primary: str, max_k: int) -> str:
     ``max_k``: config ``pooling.bayesian_headline_max_k`` (read by ``auto`` only).
     """
     if primary == "auto":
-        average_rate = kind == "proportion" and row.get("marginal_estimate") is not None
-        few = (row.get("k") or 0) <= max_k
-        wanted = BAYESIAN if few and not average_rate else FREQUENTIST
+        k = row.get("k") or 0
+        wanted = BAYESIAN if 2 <= k <= max_k and kind != "proportion" else FREQUENTIST
     else:
         wanted = primary
     if wanted == BAYESIAN and row.get("bayes_status") != "pooled":
@@ -59,10 +63,12 @@ def rule_text(primary: str, max_k: int) -> str:
     else:
         chosen = (
             f"the Bayesian result (posterior median, central credible interval) for analyses "
-            f"of 1 to {max_k} studies, the frequentist random-effects result above "
-            f"{max_k} (pooling.primary_framework: auto); single-arm event rates pooled by "
-            "the GLMM are headlined by its population-averaged rate (the average rate "
-            "across studies) whatever their number of studies"
+            f"of 2 to {max_k} studies, the frequentist random-effects result above {max_k} "
+            "(pooling.primary_framework: auto; Friede et al. 2017, Biometrical Journal "
+            "59:658: few-study meta-analysis); one study's own result where there is one; "
+            "and for single-arm event rates the average rate across studies (the GLMM's "
+            "population-averaged rate; summed counts with an exact interval where no model "
+            "pools them) whatever their number of studies"
         )
     return (
         f"The headline is {chosen}; where the Bayesian analysis did not pool, the "

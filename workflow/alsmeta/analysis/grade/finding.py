@@ -84,6 +84,10 @@ class Result:
     pooled: bool  # several studies pooled (heterogeneity assessable)
 
 
+def _studies(k: int) -> str:
+    return f"{k} {'study' if k == 1 else 'studies'}"
+
+
 def _pct(x: float) -> str:
     return f"{100 * x:.1f}%"
 
@@ -177,7 +181,10 @@ def _other_text(kind, measure, pooled, framework, level) -> str:
                 f"({label} CI {_pct(pooled['ci_lower'])} to {_pct(pooled['ci_upper'])})"
             )
     fmt = _pct if kind == "proportion" else (lambda x: f"{x:.2f}")
-    prefix = f"{measure} " if KINDS[kind].log_scale else ""
+    if KINDS[kind].log_scale:
+        prefix = f"{measure} "
+    else:
+        prefix = "mean change " if KINDS[kind].shows == "within_arm" else "MD "
     if framework == FREQUENTIST:
         if pooled.get("bayes_status") == "pooled":
             what = "typical-study rate " if kind == "proportion" else prefix
@@ -257,7 +264,15 @@ def _ratings(evidence, kind, measure, r, begin, settings, judged, small_study) -
     )
     ratings = [
         rob,
-        override(inconsistency.rating(kind, view, r.pi_name), judged.get("inconsistency")),
+        override(
+            inconsistency.rating(
+                kind,
+                view,
+                r.pi_name,
+                "one study" if evidence.studies == 1 else "not pooled; one common rate assumed",
+            ),
+            judged.get("inconsistency"),
+        ),
         override(
             indirectness.rating(evidence, settings, judged.get("indirectness_outcome")),
             judged.get("indirectness"),
@@ -314,13 +329,13 @@ def finding(
     notes = []
     if kind == "proportion":
         total_events, n, lo, hi = common_rate(pooled, rows, settings.level)
-        events = f"{counts_text(total_events, n)} ({evidence.studies} studies)"
+        events = f"{counts_text(total_events, n)} ({_studies(evidence.studies)})"
     if result is None and kind == "proportion":
         # Several studies no model could pool: their summed counts, with an exact interval.
         why = "every study has 0 events" if total_events == 0 else "no random-effects fit"
         label_ = level_label(settings.level)
         result = Result(total_events / n, lo, hi, None, None, None, f"exact {label_} CI", "", False)
-        effect = f"{counts_text(total_events, n)} ({evidence.studies} studies)"
+        effect = f"{counts_text(total_events, n)} ({_studies(evidence.studies)})"
         absolute = (
             f"{rate_text(total_events / n, lo, hi)}: exact {label_} CI on the summed counts, "
             f"{COMMON_RATE_ASSUMPTION}"

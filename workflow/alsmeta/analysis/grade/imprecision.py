@@ -127,8 +127,8 @@ def rating(kind, lower, upper, measure="OR", thresholds=None, rows=None, ci_name
     if rows is not None:
         ois, unit, _ = t.information_size(kind)
         size = information(kind, rows)
-        if ois and size < ois and levels < 2:
-            levels += 1
+        if ois and size < ois:
+            levels = min(2, levels + 1)
             reason += f"; {size} {unit}, below the optimal information size of {ois}"
         elif ois:
             reason += f"; {size} {unit}, optimal information size {ois} reached"

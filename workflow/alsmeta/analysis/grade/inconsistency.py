@@ -21,11 +21,11 @@ def interval_text(kind: str, lower: float, upper: float) -> str:
     return f"{lower:.2f} to {upper:.2f}"
 
 
-def rating(kind: str, view: dict | None, pi_name: str) -> Rating:
-    """``view``: the headline result (estimate, ci_*, pi_*, i2_tau2_pct), None for one study
-    not pooled; ``pi_name``: how the prediction interval is named ('95% PI')."""
+def rating(kind: str, view: dict | None, pi_name: str, why: str = "one study") -> Rating:
+    """``view``: the headline result (estimate, ci_*, pi_*, i2_tau2_pct), None where nothing
+    was pooled (``why``); ``pi_name``: how the prediction interval is named ('95% PI')."""
     if view is None:
-        return Rating(DOMAIN, 0, "not assessable (one study)")
+        return Rating(DOMAIN, 0, f"not assessable ({why})")
     i2 = view.get("i2_tau2_pct")
     pi = f"{pi_name} {interval_text(kind, view['pi_lower'], view['pi_upper'])}"
     if i2 is None:  # Bayesian headline where the frequentist model did not pool
