@@ -230,7 +230,7 @@ def _absolute_text(kind, measure, r: Result, acr, follow_up) -> str:
 
 def _ungraded(evidence, definition, certainty_word, effect, notes=(), settings=None):
     kind, label = definition["kind"], definition["label"]
-    importance, _ = (settings or GradeSettings()).importance_of(evidence.outcome)
+    importance, default = (settings or GradeSettings()).importance_of(evidence.outcome)
     return Finding(
         evidence.outcome,
         label,
@@ -243,7 +243,8 @@ def _ungraded(evidence, definition, certainty_word, effect, notes=(), settings=N
         notes=tuple(notes),
         effect_ids=tuple(r["effect_id"] for r in evidence.rows),
         statement=statement(kind, label, certainty_word),
-        importance=importance,
+        importance=importance.replace("_", " ")
+        + (" (grade.default_importance)" if default else ""),
         follow_up=evidence.follow_up() if evidence.rows else "",
     )
 
@@ -408,7 +409,7 @@ def finding(
         _other_text(kind, measure, pooled, framework, settings.level),
         events,
         begin,
-        importance + (" (grade.default_importance)" if default else ""),
+        importance.replace("_", " ") + (" (grade.default_importance)" if default else ""),
         evidence.follow_up(),
     )
 

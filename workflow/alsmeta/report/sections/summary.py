@@ -72,7 +72,7 @@ def _effect(ctx: ReportInputs, outcome: str, row: dict) -> str:
 def _row(ctx: ReportInputs, outcome: str) -> list:
     row = ctx.finding[outcome]
     certainty = row["certainty"]
-    importance = str(row.get("importance") or "").replace("_", " ")
+    importance = str(row.get("importance") or "")
     follow_up = row.get("follow_up") or ""
     about = f"{importance}; follow-up {follow_up}" if follow_up else importance
     return [
