@@ -179,17 +179,26 @@ def test_a_recorded_judgement_replaces_the_rule_and_says_what_the_rule_gives():
 def test_imprecision_applies_the_optimal_information_size_to_every_outcome_type(config):
     """GRADE 6: events for comparisons, participants for differences, rates and changes."""
     t = imprecision.Imprecision.from_config(config["grade"])
-    rate = imprecision.rating("proportion", 0.06, 0.09, thresholds=t, rows=_rows(["single_arm"]))
+    rate = imprecision.rating(
+        "proportion", 0.06, 0.09, "95% CI", thresholds=t, rows=_rows(["single_arm"])
+    )
     assert (
         rate.levels == -1
         and "50 participants, below the optimal information size of 400" in rate.reason
     )
-    change = imprecision.rating("slope_change", 0.67, 1.59, thresholds=t, rows=_rows(["rct"]))
+    change = imprecision.rating(
+        "slope_change", 0.67, 1.59, "95% CI", thresholds=t, rows=_rows(["rct"])
+    )
     assert change.levels == -1 and "below the optimal information size of 250" in change.reason
     many = _rows(["rct"], n=300)
-    assert imprecision.rating("slope_change", 0.67, 1.59, thresholds=t, rows=many).levels == 0
+    assert (
+        imprecision.rating("slope_change", 0.67, 1.59, "95% CI", thresholds=t, rows=many).levels
+        == 0
+    )
     # An interval including both appreciable effects is already two levels: no more.
-    both = imprecision.rating("slope_change", -1.0, 2.0, thresholds=t, rows=_rows(["rct"]))
+    both = imprecision.rating(
+        "slope_change", -1.0, 2.0, "95% CI", thresholds=t, rows=_rows(["rct"])
+    )
     assert both.levels == -2
 
 

@@ -280,7 +280,7 @@ def _ratings(evidence, kind, measure, r, begin, settings, judged, small_study) -
         ),
         override(
             imprecision.rating(
-                kind, r.lower, r.upper, measure, settings.imprecision, evidence.rows, r.ci_name
+                kind, r.lower, r.upper, r.ci_name, measure, settings.imprecision, evidence.rows
             ),
             judged.get("imprecision"),
         ),

@@ -86,9 +86,9 @@ def information(kind: str, rows) -> int:
     return sum((r.get("n") or 0) + (r.get("comparator_n") or 0) for r in rows)
 
 
-def rating(kind, lower, upper, measure="OR", thresholds=None, rows=None, ci_name="95% CI"):
-    """The domain's rating from the interval (``ci_name``: how it is named) and, with
-    ``rows``, the OIS."""
+def rating(kind, lower, upper, ci_name, measure="OR", thresholds=None, rows=None):
+    """The domain's rating from the interval (``ci_name``: how it is named, with the level
+    of config pooling.level) and, with ``rows``, the OIS."""
     t = thresholds or Imprecision()
     if KINDS[kind].log_scale and measure != "RD":
         low, high = t.ratio_appreciable
@@ -135,7 +135,7 @@ def rating(kind, lower, upper, measure="OR", thresholds=None, rows=None, ci_name
     return Rating(DOMAIN, -levels, reason if levels else f"not serious ({reason})")
 
 
-def rule_text(thresholds: Imprecision | None = None, ci_name: str = "95% CI") -> str:
+def rule_text(ci_name: str, thresholds: Imprecision | None = None) -> str:
     """The rule as the reader sees it, with the configured thresholds."""
     t = thresholds or Imprecision()
     low, high = t.ratio_appreciable

@@ -50,7 +50,7 @@ def rules(settings: GradeSettings | None = None) -> tuple[tuple[str, str], ...]:
         ("Risk of bias", risk_of_bias.rule_text(s.risk_of_bias)),
         ("Inconsistency", inconsistency.RULE),
         ("Indirectness", indirectness.rule_text(s)),
-        ("Imprecision", imprecision.rule_text(s.imprecision, ci)),
+        ("Imprecision", imprecision.rule_text(ci, s.imprecision)),
         ("Publication bias", publication_bias.rule_text(s)),
         ("Rating up", upgrading.rule_text(s)),
         (
