@@ -239,15 +239,19 @@ def test_a_before_after_change_is_never_worded_as_an_effect_of_msc():
         assert "does not show an effect of MSC" in said and "MSC slows" not in said
 
 
-def test_nothing_is_extrapolated_beyond_the_follow_up():
+def _one_slope_trial(settings=None, overall="low"):
+    """One randomized trial's slope difference, MD 1.10 (0.40 to 1.80) points/month."""
     rows = _rows(["rct"], estimate=1.1, ci_lower=0.4, ci_upper=1.8, comparator_n=27)
-    pooled = _pooled(status="not_pooled", reason="k = 1", k=1)
-    f = finding(
-        _evidence("slope_change_difference", rows, overall=["low"]),
+    return finding(
+        _evidence("slope_change_difference", rows, overall=[overall]),
         {"label": "D", "kind": "slope_change_difference"},
-        pooled,
-        GradeSettings(),
+        _pooled(status="not_pooled", reason="k = 1", k=1),
+        settings,
     )
+
+
+def test_nothing_is_extrapolated_beyond_the_follow_up():
+    f = _one_slope_trial()
     assert f.absolute == "1.10 points/month slower decline than control, over 6 months of follow-up"
     assert "year" not in f.absolute and f.follow_up == "6 months"
 
@@ -281,14 +285,7 @@ def test_an_event_rate_leads_with_the_average_rate_across_studies():
 
 
 def test_the_interval_level_comes_from_the_config():
-    rows = _rows(["rct"], estimate=1.1, ci_lower=0.4, ci_upper=1.8, comparator_n=27)
-    pooled = _pooled(status="not_pooled", reason="k = 1", k=1)
-    f = finding(
-        _evidence("slope_change_difference", rows, overall=["low"]),
-        {"label": "D", "kind": "slope_change_difference"},
-        pooled,
-        GradeSettings(level=0.9),
-    )
+    f = _one_slope_trial(GradeSettings(level=0.9))
     assert f.effect == "MD 1.10 points/month (90% CI 0.40 to 1.80)" and "95%" not in f.effect
 
 
@@ -359,12 +356,7 @@ def test_two_small_trials_never_look_more_certain_than_one_large_one(config):
 
 
 def test_the_table_has_a_column_per_domain_and_the_start():
-    rows = _rows(["rct"], estimate=1.1, ci_lower=0.4, ci_upper=1.8, comparator_n=27)
-    f = finding(
-        _evidence("slope_change_difference", rows, overall=["high"]),
-        {"label": "D", "kind": "slope_change_difference"},
-        _pooled(status="not_pooled", reason="k = 1", k=1),
-    )
+    f = _one_slope_trial(overall="high")
     row = table_rows([f])[0]
     assert list(row) == COLUMNS
     assert row["start"].startswith("High: randomized trials")
