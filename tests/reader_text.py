@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import re
 
-from alsmeta.analysis.summary_of_findings import COLUMNS as SOF_COLUMNS
+from alsmeta.analysis.grade.table import COLUMNS as SOF_COLUMNS
 
 #: Library names and internal messages that text a reader sees must not carry.
 DENIED = re.compile(

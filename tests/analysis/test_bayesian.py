@@ -12,8 +12,10 @@ import math
 import pytest
 from bayes_run import all_zero_outcome, analysed_rows, pooled_with_bayes, two_study_odds_ratio
 
-from alsmeta.analysis import summary_of_findings as sof
 from alsmeta.analysis.bayesian import BAYES_COLUMNS, PRIOR_KEYS, prior_key, settings_for
+from alsmeta.analysis.grade.finding import findings
+from alsmeta.analysis.grade.levels import LEVELS
+from alsmeta.analysis.grade.settings import GradeSettings
 from alsmeta.analysis.pooling import Analysis
 from alsmeta.kinds import KINDS
 from alsmeta.stats.bayes import binomial_normal, normal_normal
@@ -177,24 +179,31 @@ def test_every_kind_and_measure_has_a_configured_prior(config):
 def test_primary_framework_switches_the_summary_of_findings(run, analysed, config):
     pooled, weights, _ = run
     outcomes, definitions = config["criteria"]["outcomes"], config["outcome_definitions"]
-    frequentist = {
-        f.outcome: f for f in sof.findings(outcomes, definitions, pooled, analysed, weights)
-    }
-    bayesian = {
-        f.outcome: f
-        for f in sof.findings(
-            outcomes, definitions, pooled, analysed, weights, framework="bayesian"
-        )
-    }
+
+    def graded(framework):
+        settings = GradeSettings(headline=framework)
+        return {
+            f.outcome: f
+            for f in findings(outcomes, definitions, pooled, analysed, weights, None, settings)
+        }
+
+    frequentist, bayesian, auto = graded("frequentist"), graded("bayesian"), graded("auto")
     two, zero = two_study_odds_ratio(pooled), all_zero_outcome(pooled, analysed)
     odds = _by_key(pooled)[(two, "overall", "all")]
     assert frequentist[two].effect == (
         f"OR {odds['estimate']:.2f} (95% CI {odds['ci_lower']:.2f} to {odds['ci_upper']:.2f})"
     )
-    assert bayesian[two].effect == (
+    bayes_effect = (
         f"OR {odds['bayes_estimate']:.2f} (95% CrI {odds['bayes_cri_lower']:.2f} to "
         f"{odds['bayes_cri_upper']:.2f})"
     )
+    assert bayesian[two].effect == bayes_effect and bayesian[two].framework == "bayesian"
+    assert bayes_effect in frequentist[two].other_framework
+    # auto: two studies are headlined by the Bayesian result, the frequentist one beside it,
+    # and no headline interval of the k = 2 analysis spans five orders of magnitude.
+    assert auto[two].effect == bayes_effect
+    assert f"frequentist OR {odds['estimate']:.2f}" in auto[two].other_framework
+    assert odds["bayes_cri_upper"] / odds["bayes_cri_lower"] < 1e5
     assert (
         bayesian[two]
         .notes[0]
@@ -203,12 +212,13 @@ def test_primary_framework_switches_the_summary_of_findings(run, analysed, confi
     # The all-zero analysis, which the frequentist model cannot pool, is graded by both: on
     # the exact bound of the summed counts, and on the Bayesian result.
     assert frequentist[zero].effect.startswith("0 events in")
-    assert frequentist[zero].certainty in sof.LEVELS
-    assert bayesian[zero].certainty in sof.LEVELS
+    assert auto[zero].effect.startswith("0 events in")
+    assert frequentist[zero].certainty in LEVELS and bayesian[zero].certainty in LEVELS
     assert "95% CrI" in bayesian[zero].effect
-    # One study: graded on its Bayesian result, heterogeneity not assessable.
-    one = {d.domain: d for d in bayesian["slope_change"].downgrades}
-    assert one["Inconsistency"].reason == "not assessable (one study)"
+    # One study: the Bayesian grading has no heterogeneity to assess; auto keeps the study's
+    # own result as its headline.
+    assert bayesian["slope_change"].rating("Inconsistency").reason == "not assessable (one study)"
     assert "95% CrI" in bayesian["slope_change"].effect
+    assert auto["slope_change"].framework == "frequentist"
     # An outcome with no study is the same under both.
     assert bayesian["any_ae"] == frequentist["any_ae"]

@@ -1,6 +1,6 @@
 """Figures on synthetic data a reader can check: forest, subgroup, leave-one-out, funnel, r
 sensitivity and PRISMA plots, and the saved files. The numbers drawn are tested with their stage
-(analysis/test_sensitivity.py, analysis/test_prisma.py, analysis/test_summary_of_findings.py)."""
+(analysis/test_sensitivity.py, analysis/test_prisma.py, analysis/test_grade.py)."""
 
 import math
 

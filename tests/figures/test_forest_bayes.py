@@ -79,7 +79,7 @@ def test_shrinkage_rows_under_each_study_and_an_open_bayesian_total(run, config)
 
 
 def test_a_bayesian_headline_draws_its_diamond_first_and_filled(run, config):
-    spec, overall = _forest(run, config, two_study_odds_ratio(run[1]), {"primary": True})
+    spec, overall = _forest(run, config, two_study_odds_ratio(run[1]), {"framework": "bayesian"})
     pooled = [r for r in spec.rows if r.kind == "pooled"]
     assert pooled[0].estimate == overall["bayes_estimate"] and not pooled[0].hollow
     assert pooled[1].estimate == overall["estimate"]
@@ -87,7 +87,7 @@ def test_a_bayesian_headline_draws_its_diamond_first_and_filled(run, config):
 
 
 def test_one_study_gets_a_bayesian_total_where_the_frequentist_one_is_not_pooled(run, config):
-    spec, overall = _forest(run, config, "slope_change", {"primary": True})
+    spec, overall = _forest(run, config, "slope_change", {"framework": "bayesian"})
     assert overall["status"] == "not_pooled"
     pooled = [r for r in spec.rows if r.kind == "pooled"]
     assert len(pooled) == 1 and pooled[0].estimate == overall["bayes_estimate"]

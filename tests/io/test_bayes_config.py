@@ -85,5 +85,6 @@ def test_grid_points_not_a_multiple_of_16(config):
 def test_an_unknown_primary_framework(config):
     config["pooling"]["primary_framework"] = "both"
     assert _message(config) == (
-        "config key 'pooling.primary_framework': 'both' is not one of ['frequentist', 'bayesian']"
+        "config key 'pooling.primary_framework': 'both' is not one of "
+        "['frequentist', 'bayesian', 'auto']"
     )

@@ -17,10 +17,13 @@ from pathlib import Path
 import yaml
 from report_page import EXTRA, OUTCOMES
 
+from alsmeta.analysis.grade.finding import findings
+from alsmeta.analysis.grade.settings import GradeSettings
+from alsmeta.analysis.grade.table import COLUMNS as SOF_COLUMNS
+from alsmeta.analysis.grade.table import table_rows
 from alsmeta.analysis.prisma import FLOW_COLUMNS, flow, flow_rows
-from alsmeta.analysis.summary_of_findings import COLUMNS as SOF_COLUMNS
-from alsmeta.analysis.summary_of_findings import findings, table_rows
 from alsmeta.io import risk_of_bias as rob
+from alsmeta.io.grade_judgements import read_judgements
 from alsmeta.io.tables import load_dataset, read_named_table
 from alsmeta.io.tsv import read_tsv, write_tsv
 
@@ -69,18 +72,19 @@ def main(run: Path) -> None:
     rob_rows = read_named_table(
         run / config["data"]["risk_of_bias"], schemas / "risk_of_bias.schema.yaml", "risk_of_bias"
     )
-    settings = config["risk_of_bias"]
+    judgements = read_judgements(
+        run / config["grade"]["judgements"], schemas / "grade_judgements.schema.yaml", definitions
+    )
     graded = findings(
         OUTCOMES,
         definitions,
         pooled,
         analysed,
         weights,
-        rob.assessments(rob_rows, settings),
-        settings,
-        level=config["pooling"]["level"],
-        framework=config["pooling"]["primary_framework"],
-        grade=config["grade"],
+        rob.assessments(rob_rows, config["risk_of_bias"]),
+        GradeSettings.from_config(config),
+        judgements,
+        kept("small_study"),
     )
     sof = [
         {**row, "notes": "; ".join(f.notes)}

@@ -89,24 +89,32 @@ def test_methods_state_the_priors_integration_and_primary_framework(ctx, config)
     )
     assert f"({config['bayes']['grid_points']} quadrature nodes)" in text
     assert (
-        "Headline results (the summary of findings and the total diamond of each forest "
-        "plot) are frequentist" in text
+        "Headline results (the summary of findings, its statements and the total diamond of "
+        "each forest plot) follow one rule. The headline is the Bayesian result (posterior "
+        f"median, central credible interval) for analyses of 2 to "
+        f"{config['pooling']['bayesian_headline_max_k']} studies" in text
     )
     for library in ("numpy", "scipy", "bayesmeta", "PyMARE"):
         assert library not in few_studies.methods_text(ctx)
 
 
 def test_the_primary_framework_changes_the_headline_sentence(ctx):
-    config = {**ctx.config, "pooling": {**ctx.config["pooling"], "primary_framework": "bayesian"}}
-    bayesian = dataclasses.replace(ctx, config=config)
-    assert "are frequentist" in intro.section(ctx)
+    def framework(name):
+        pooling = {**ctx.config["pooling"], "primary_framework": name}
+        return dataclasses.replace(ctx, config={**ctx.config, "pooling": pooling})
+
+    bayesian, frequentist = framework("bayesian"), framework("frequentist")
+    assert "are frequentist" in intro.section(frequentist)
     assert "are Bayesian: posterior medians with 95% credible intervals" in intro.section(bayesian)
     assert "are Bayesian" in few_studies.section(bayesian)
-    # The summary of findings (its stored rows, of the outcomes they cover) names the interval.
+    assert "follow one rule" in intro.section(ctx)
+    # The summary of findings (its stored rows) names each row's headline framework.
     stored = dataclasses.replace(ctx, outcomes=tuple(OUTCOMES))
-    assert tables_in(summary.section(stored))[0][0][2] == "Pooled effect (95% CI)"
-    stored = dataclasses.replace(bayesian, outcomes=tuple(OUTCOMES))
-    assert tables_in(summary.section(stored))[0][0][2] == "Pooled effect (95% CrI)"
+    shown = tables_in(summary.section(stored))
+    assert shown[0][0][2] == "Headline effect (framework); other framework"
+    for row in ctx.summary_of_findings:
+        if row["outcome"] in OUTCOMES and row["headline_framework"]:
+            assert f"({row['headline_framework']})" in text_of(summary.section(stored))
 
 
 def test_a_pooled_table_without_bayesian_columns_says_to_rerun(inputs):

@@ -19,7 +19,8 @@ from report_page import (
     text_of,
 )
 
-from alsmeta.analysis.summary_of_findings import SYMBOLS
+from alsmeta.analysis.grade.levels import SYMBOLS
+from alsmeta.analysis.grade.table import DOMAIN_COLUMNS
 from alsmeta.report import build
 from alsmeta.report.build import build_report
 from alsmeta.report.inputs import ReportInputs
@@ -61,7 +62,7 @@ def test_summary_table_shows_the_summary_of_findings_rows(inputs):
     table = tables_in(section_of(page, "summary"))[0]
     assert (table[0][0], table[0][2], table[0][4], table[0][5]) == (
         "Outcome",
-        "Pooled effect (95% CI)",
+        "Headline effect (framework); other framework",
         "What it means",
         "Certainty",
     )
@@ -69,13 +70,15 @@ def test_summary_table_shows_the_summary_of_findings_rows(inputs):
     assert len(table) - 1 == len(rows) == len(OUTCOMES)
     for shown, row in zip(table[1:], rows, strict=True):
         label, participants, effect, absolute, statement, certainty, reasons = shown
-        assert label == row["label"]
+        assert label.startswith(row["label"]) and row["importance"] in label
         assert participants == f"{row['participants']} ({row['studies']})"
-        assert effect == row["effect"]
+        assert effect.startswith(row["effect"])
+        for beside in ("headline_framework", "events", "other_framework"):
+            assert (row[beside] or "") in effect
         assert absolute == (row["absolute_effect"] or "")
         assert statement == row["statement"] and statement
         assert certainty == f"{SYMBOLS.get(row['certainty'], '')} {row['certainty']}".strip()
-        for column in ("risk_of_bias", "inconsistency", "imprecision", "single_arm"):
+        for column, _ in DOMAIN_COLUMNS:
             cell = row[column] or ""
             assert cell.split(": ", 1)[-1].replace("tau^2", "\u03c4\u00b2") in reasons
         assert (row["notes"] or "").replace("tau^2", "\u03c4\u00b2") in reasons
@@ -86,8 +89,11 @@ def test_summary_names_each_downgrade_with_its_levels(inputs):
     sae = _by_outcome(inputs["summary_of_findings"])["serious_ae"]
     assert sae["imprecision"].startswith("-2: ")
     assert f"<li><b>Imprecision</b> (\u22122): {sae['imprecision'][4:]}</li>" in summary
-    assert sae["risk_of_bias"].startswith("not serious")
-    assert f"<li><b>Risk of bias</b> (0): {sae['risk_of_bias']}</li>" in summary
+    assert sae["risk_of_bias"].startswith("-1: serious")
+    assert f"<li><b>Risk of bias</b> (\u22121): {sae['risk_of_bias'][4:]}</li>" in summary
+    assert sae["publication_bias"].startswith("not rated down")
+    assert f"<li><b>Publication bias</b> (0): {sae['publication_bias']}</li>" in summary
+    assert f"<li><b>Start</b>: {sae['start']}</li>" in summary
     # Several studies without an event, which no model pools: their counts, an exact bound
     # and the assumption it rests on, graded like any rate.
     zero = _by_outcome(inputs["summary_of_findings"])["treatment_related_sae"]
@@ -112,8 +118,8 @@ def test_summary_shows_what_the_table_says(inputs):
         notes="first note; second note",
     )
     summary = section_of(build_report(**inputs), "summary")
-    death = next(r for r in tables_in(summary)[0] if r[0] == row["label"])
-    assert death[2] == "an effect only the table knows"
+    death = next(r for r in tables_in(summary)[0] if r[0].startswith(row["label"]))
+    assert death[2].startswith("an effect only the table knows")
     assert death[5] == f"{SYMBOLS['Moderate']} Moderate"
     assert "<li><b>Imprecision</b> (\u22122): a reason only the table knows</li>" in summary
     assert "<li>first note</li><li>second note</li>" in summary
@@ -272,8 +278,9 @@ def test_a_leave_one_out_row_that_could_not_be_fitted(inputs):
 
 def test_the_report_computes_no_result(inputs, monkeypatch):
     """Grading, PRISMA counting and pooling are other rules' work: calling them is an error."""
+    import alsmeta.analysis.grade.finding as sof
+    import alsmeta.analysis.grade.table as sof_table
     import alsmeta.analysis.prisma as prisma
-    import alsmeta.analysis.summary_of_findings as sof
     import alsmeta.stats.random_effects as random_effects
 
     def forbidden(*args, **kwargs):
@@ -282,7 +289,7 @@ def test_the_report_computes_no_result(inputs, monkeypatch):
     for module, name in (
         (sof, "findings"),
         (sof, "finding"),
-        (sof, "table_rows"),
+        (sof_table, "table_rows"),
         (prisma, "flow"),
         (prisma, "flow_rows"),
         (prisma, "synthesis_text"),

@@ -397,21 +397,25 @@ def test_summary_of_findings_names_each_downgrade(project):
     sae = rows["serious_ae"]
     assert (sae["studies"], sae["participants"]) == (3, 121)
     # All-cause serious AEs: one trial counts 23/95, two small ones state none (0/7, 0/19).
-    assert sae["absolute_effect"] == "28 per 1,000 (0 to 743)"
+    # The headline is the average rate across studies (the GLMM's population-averaged rate)
+    # with the summed counts beside it; a typical study's rate is secondary.
+    assert sae["effect"].startswith("average rate across studies 10.0% (95% CI 1.3% to 49.0%)")
+    assert sae["events"] == "23 events in 121 participants (3 studies)"
+    assert sae["other_framework"].startswith("rate of a typical study, expit(μ), 2.8%")
+    assert sae["absolute_effect"] == "100 per 1,000 (13 to 490)"
+    # A rate without a comparator starts Low (GRADE 3); MSC-NTF carries most of it.
+    assert sae["start"].startswith("Low: event rate in treated arms without a comparator")
     assert sae["certainty"] == "Very low"
-    assert sae["inconsistency"].startswith("-2: I\u00b2 = 81%")
-    assert sae["imprecision"] == "-2: 95% CI 0 to 743 per 1,000 spans 743 per 1,000"
-    # Pooling every "serious" statement as reported (the sensitivity analysis): a
-    # typical-study rate near 0 with a CI up to 902 per 1,000, because one trial counts
-    # every serious AE (23/95) and five state that none, or none related, occurred.
-    broad = rows["serious_ae_any_definition"]
-    assert (broad["studies"], broad["participants"]) == (6, 229)
-    assert broad["absolute_effect"] == "0 per 1,000 (0 to 902)"
-    assert sae["single_arm"].startswith("-1: treated arms only")
-    assert sae["risk_of_bias"].startswith("not serious")
-    # Three studies without an event, which no model pools: the counts and an exact bound
-    # on their sums, with the assumption it rests on, graded like any rate (Oh 2018's
-    # statement is over its randomized n, an assumed denominator, and stays out).
+    assert sae["inconsistency"].startswith("-2: I² = 81%")
+    assert sae["imprecision"].startswith("-2: 95% CI 13 to 490 per 1,000 spans 478 per 1,000")
+    assert sae["indirectness"].startswith(
+        "-1: intervention serious: 79% of the weight from MSC-NTF"
+    )
+    assert sae["risk_of_bias"].startswith("-1: serious")
+    assert sae["publication_bias"].startswith("not rated down: k = 3")
+    assert sae["importance"] == "critical" and sae["follow_up"].startswith("6.4 to 12 months")
+    # Studies without an event, which no model pools: the counts and an exact bound
+    # on their sums, with the assumption it rests on, graded like any rate.
     trsae = rows["treatment_related_sae"]
     assert (trsae["studies"], trsae["participants"]) == (3, 108)
     assert trsae["effect"] == "0 events in 108 participants (3 studies)"
@@ -419,26 +423,43 @@ def test_summary_of_findings_names_each_downgrade(project):
     assert trsae["absolute_effect"].endswith("assuming one common rate across studies")
     ratio = rows["death_vs_control"]
     assert ratio["effect"] == "OR 2.65 (95% CI 0.80 to 8.76)"
+    assert ratio["headline_framework"] == "frequentist"  # one study: its own result
     # The absolute effect at the control arm's risk (4/94), the CI limits transformed alike.
     assert ratio["assumed_control_risk"] == pytest.approx(4 / 94, rel=1e-9)
     assert ratio["assumed_control_risk_basis"] == "control-group risk of the 1 study"
     assert ratio["absolute_effect"] == "63 more per 1,000 (from 8 fewer to 238 more)"
     # One level for a CI that includes no effect, one more for 14 deaths in all, far below
-    # GRADE 6's optimal information size of 300 events: "may", not "probably".
-    assert ratio["statement"] == "MSC may increase the risk of death."
+    # GRADE 6's optimal information size of 300 events; some concerns (RoB 2) and MSC-NTF:
+    # very uncertain.
     assert ratio["imprecision"] == (
         "-2: 95% CI 0.80 to 8.76 (odds ratio) includes no effect (1); 14 events, below the "
         "optimal information size of 300"
     )
+    assert ratio["statement"] == (
+        "The evidence is very uncertain about the effect of MSC on the risk of death."
+    )
     vs_control = rows["slope_change_vs_control"]
-    assert vs_control["single_arm"] == "not serious (controlled comparisons)"
+    assert vs_control["start"] == "High: randomized trials (Balshem et al. 2011, GRADE 3)"
     # One open-label trial, RoB 2 high for ALSFRS-R (measurement by unblinded raters
     # against an untreated control): down one level for risk of bias.
     assert vs_control["risk_of_bias"].startswith(
         "-1: serious: 100% of the weight at high risk or worse"
     )
     assert "Oh 2018: RoB 2 high" in vs_control["risk_of_bias"]
-    assert vs_control["certainty"] == "Low"
+    assert "recorded judgement, data/grade_judgements.tsv" in vs_control["indirectness"]
+    # One trial's CI (0.18 to 1.66) includes trivial and appreciable slowing, and 57
+    # participants are below the optimal information size of 400: two more levels.
+    assert vs_control["imprecision"].startswith("-2: 95% CI 0.18 to 1.66 points/month")
+    assert vs_control["certainty"] == "Very low"
+    assert vs_control["absolute_effect"].endswith("over 6 months of follow-up")
+    # A before-after change is never an effect of MSC.
+    assert rows["slope_change"]["statement"].endswith("it does not show an effect of MSC.")
+    # The k = 2 responder analysis is headlined by its Bayesian result, not an interval
+    # that spans five orders of magnitude.
+    mixed = rows["responders_any_definition_vs_control"]
+    assert mixed["headline_framework"] == "bayesian"
+    assert mixed["effect"] == "OR 2.26 (95% CrI 0.84 to 7.00)"
+    assert mixed["other_framework"].startswith("frequentist OR 2.60 (95% CI 0.00 to 29913")
 
 
 def test_prisma_counts_match_the_inclusion_table(project):

@@ -35,6 +35,8 @@ rule tables:
         sources_schema=f"{SCHEMA_DIR}/sources.schema.yaml",
         risk_of_bias=config["data"]["risk_of_bias"],
         risk_of_bias_schema=f"{SCHEMA_DIR}/risk_of_bias.schema.yaml",
+        grade_judgements=config["grade"]["judgements"],
+        grade_judgements_schema=f"{SCHEMA_DIR}/grade_judgements.schema.yaml",
         code=job_code("tables"),
     output:
         pooled=report(
@@ -154,9 +156,9 @@ rule tables:
         outcomes=OUTCOMES,
         definitions=config["outcome_definitions"],
         prepost_correlation=config["harmonize"]["prepost_correlation"],
-        level=config["pooling"]["level"],
         risk_of_bias=config["risk_of_bias"],
         grade=config["grade"],
-        primary_framework=config["pooling"]["primary_framework"],
+        pooling=config["pooling"],
+        sensitivity=config["sensitivity"],
     run:
         run_job("tables", input, output, params, wildcards, log)

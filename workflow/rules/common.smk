@@ -7,6 +7,7 @@ from alsmeta.io.code_inputs import code_inputs
 from alsmeta.io.config import check_config, check_references
 from alsmeta.io.config_file import check_data_paths, check_finite
 from alsmeta.io.errors import InputError
+from alsmeta.io.grade_judgements import read_judgements
 from alsmeta.io.tables import TABLES, load_dataset, load_schema
 
 SCHEMA_DIR = "workflow/schemas"
@@ -20,6 +21,17 @@ try:
     check_config(config, load_schema(f"{SCHEMA_DIR}/config.schema.yaml"))
     check_data_paths(config["data"], workflow.basedir, config["data_root_allowed"])
     check_references(config, load_dataset(config["data"], SCHEMA_DIR))
+    check_data_paths(
+        {"judgements": config["grade"]["judgements"]},
+        workflow.basedir,
+        config["data_root_allowed"],
+        "grade",
+    )
+    read_judgements(
+        config["grade"]["judgements"],
+        f"{SCHEMA_DIR}/grade_judgements.schema.yaml",
+        config["outcome_definitions"],
+    )
 except InputError as error:
     sys.stderr.write(f"Input error: {error}\n")
     sys.exit(1)

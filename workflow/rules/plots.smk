@@ -32,6 +32,7 @@ rule forest_plots:
         risk_of_bias=config["risk_of_bias"],
         show_shrinkage=config["figures"]["show_shrinkage"],
         primary_framework=config["pooling"]["primary_framework"],
+        bayesian_headline_max_k=config["pooling"]["bayesian_headline_max_k"],
     run:
         run_job("forest_plots", input, output, params, wildcards, log)
 

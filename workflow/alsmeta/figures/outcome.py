@@ -15,7 +15,7 @@ import math
 import re
 from dataclasses import dataclass, field
 
-from alsmeta.analysis.summary_of_findings import as_headline
+from alsmeta.analysis.headline import BAYESIAN, bayesian_view, headline_framework
 from alsmeta.figures import forest as fp
 from alsmeta.figures.text import (
     effect_text,
@@ -387,8 +387,8 @@ def _footnotes(
     out = [f"{mark} {text}" for mark, text in sorted(notes.items())]
     if pooled is not None and pooled.get("status") == "pooled":
         out.insert(0, _method_note(pooled, kind))
-    if bayes is not None and pooled is not None and bayes.draws_total(pooled):
-        out.insert(0, bayes.note(pooled))
+    if bayes is not None and pooled is not None and bayes.draws_total(kind, pooled):
+        out.insert(0, bayes.note(kind, pooled))
     return tuple(out)
 
 
@@ -408,9 +408,9 @@ def _total(
             fp.Row("note", text=heterogeneity_line(pooled)),
             fp.Row("note", text=overall_test_line(pooled, kind)),
         ]
-    if bayes is None or not bayes.draws_total(pooled):
+    if bayes is None or not bayes.draws_total(kind, pooled):
         return frequentist
-    if bayes.primary:
+    if bayes.primary(kind, pooled):
         return [*_bayes_total(kind, pooled, studies, hollow=False), *frequentist]
     return [*frequentist, *_bayes_total(kind, pooled, studies, hollow=True)]
 
@@ -429,7 +429,7 @@ def _forest(
     """An outcome's forest plot (overall or by subgroup) around its overall ``pooled`` row;
     ``summary``, when not empty, is the last footnote (why study rows are not drawn)."""
     header = graph_header(kind, pooled)
-    if bayes is not None and bayes.primary and bayes.draws_total(pooled):
+    if bayes is not None and bayes.primary(kind, pooled) and bayes.draws_total(kind, pooled):
         header = f"{header.split(chr(10))[0]}\nBayesian, Random, 95% CrI"
     return fp.Forest(
         columns=_columns(kind, pooled),
@@ -532,17 +532,25 @@ def subgroup_forest(
 
 @dataclass(frozen=True)
 class Bayes:
-    """What a forest plot shows of the Bayesian analysis (figures.show_shrinkage and
-    pooling.primary_framework). ``shrinkage``: effect_id -> its bayes_shrinkage.tsv row in
-    the overall analysis."""
+    """What a forest plot shows of the Bayesian analysis (figures.show_shrinkage; the
+    headline rule of pooling.primary_framework and pooling.bayesian_headline_max_k, read by
+    :func:`alsmeta.analysis.headline.headline_framework`). ``shrinkage``: effect_id -> its
+    bayes_shrinkage.tsv row in the overall analysis."""
 
     show_shrinkage: bool = False
-    primary: bool = False
+    framework: str = "frequentist"
+    max_k: int = 4
     shrinkage: dict = field(default_factory=dict)
 
-    def draws_total(self, pooled: dict) -> bool:
+    def primary(self, kind: str, pooled: dict) -> bool:
+        """Whether the Bayesian total is the headline of this analysis."""
+        return headline_framework(pooled, kind, self.framework, self.max_k) == BAYESIAN
+
+    def draws_total(self, kind: str, pooled: dict) -> bool:
         """Whether the Bayesian total is drawn (primary, or beside it with the shrinkage)."""
-        return (self.primary or self.show_shrinkage) and pooled.get("bayes_status") == "pooled"
+        return (self.primary(kind, pooled) or self.show_shrinkage) and pooled.get(
+            "bayes_status"
+        ) == "pooled"
 
     def shrinkage_rows(self, kind: str, row: dict) -> list[fp.Row]:
         """A study's shrinkage estimate, as an open circle under its square (or nothing)."""
@@ -561,7 +569,7 @@ class Bayes:
             )
         ]
 
-    def note(self, pooled: dict) -> str:
+    def note(self, kind: str, pooled: dict) -> str:
         """The footnote naming the Bayesian model, its priors and what is drawn open."""
         drawn = (
             "open circles: each study's shrinkage estimate (posterior mean of its true effect, "
@@ -569,20 +577,20 @@ class Bayes:
             if self.show_shrinkage and self.shrinkage
             else ""
         )
-        total = "filled" if self.primary else "open"
+        primary = self.primary(kind, pooled)
+        total = "filled" if primary else "open"
         return (
             f"Bayesian random effects ({pooled['bayes_model']} model; priors "
             f"{readable(pooled['bayes_prior'])}): {drawn}{total} diamond: posterior median "
             "with 95% credible interval; dashed bar: 95% predictive interval for a new "
-            "study."
-            + ("" if self.primary else " The forest plot's headline is the frequentist total.")
+            "study." + ("" if primary else " The forest plot's headline is the frequentist total.")
         )
 
 
 def _bayes_total(kind: str, pooled: dict, studies: list[dict], hollow: bool) -> list[fp.Row]:
     """The Bayesian total diamond, its predictive interval, and tau (the total events are
     the frequentist total's)."""
-    view = as_headline(pooled)
+    view = bayesian_view(pooled)
     rows = _pooled_rows(kind, view, studies, "Total, Bayesian (95% CrI)", "")
     diamond = dataclasses.replace(rows[0], hollow=True) if hollow else rows[0]
     prediction = _prediction_row(kind, view)

@@ -54,6 +54,12 @@ def check_config(config: dict, schema: dict) -> None:
                 f"config key 'risk_of_bias.outcome_scopes.{name}'",
                 f"{echo(name)} is not defined in outcome_definitions",
             )
+    for name in config["grade"]["outcomes"]:
+        if name not in definitions:
+            raise InputError(
+                f"config key 'grade.outcomes.{name}'",
+                f"{echo(name)} is not defined in outcome_definitions",
+            )
     imprecision = config["grade"]["imprecision"]
     serious, very = imprecision["rate_ci_width_per_1000"]
     if serious >= very:

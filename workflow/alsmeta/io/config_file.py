@@ -149,10 +149,12 @@ def check_finite(config, key: str = "") -> None:
         )
 
 
-def check_data_paths(data: dict, root: str | Path, allowed: str | None) -> None:
+def check_data_paths(
+    data: dict, root: str | Path, allowed: str | None, section: str = "data"
+) -> None:
     """Each data path resolves inside ``root`` (the repository) or inside ``allowed`` (the
     folder config key ``data_root_allowed`` names). A refused path is named by its config
-    key; its file is not opened."""
+    key (``section``.name); its file is not opened."""
     root = Path(root).resolve()
     folders = [root]
     if allowed is not None:
@@ -162,7 +164,7 @@ def check_data_paths(data: dict, root: str | Path, allowed: str | None) -> None:
         if not any(resolved.is_relative_to(folder) for folder in folders):
             where = "the repository" + (" or data_root_allowed" if allowed is not None else "")
             raise InputError(
-                f"config key 'data.{table}'",
+                f"config key '{section}.{table}'",
                 f"{echo(str(path))} is outside {where}; to read data from another folder, "
                 "name it in config key 'data_root_allowed'",
             )

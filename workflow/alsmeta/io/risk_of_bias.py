@@ -127,7 +127,7 @@ DEFAULTS = {
     "jbi_low_share": 70,
     "jbi_moderate_share": 50,
     "no_information_counts_as": "high",
-    "grade": {"serious_share": 50, "very_serious_share": 50, "some_concerns_share": None},
+    "grade": {"serious_share": 50, "very_serious_share": 50, "some_concerns_share": 50},
 }
 
 

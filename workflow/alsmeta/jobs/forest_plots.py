@@ -30,7 +30,8 @@ def main(job):
     }
     bayes = Bayes(
         show_shrinkage=job.params.show_shrinkage,
-        primary=job.params.primary_framework == "bayesian",
+        framework=job.params.primary_framework,
+        max_k=job.params.bayesian_headline_max_k,
         shrinkage={
             r["effect_id"]: r
             for r in analysis["bayes_shrinkage"]

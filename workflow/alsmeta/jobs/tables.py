@@ -6,8 +6,11 @@ of findings and the PRISMA counts are made here, once, and the report reads them
 """
 
 from alsmeta.analysis import prisma
-from alsmeta.analysis import summary_of_findings as sof
 from alsmeta.analysis.bayesian import BAYES_COLUMNS, SHRINKAGE_COLUMNS
+from alsmeta.analysis.grade.finding import findings, weighted_risk_of_bias
+from alsmeta.analysis.grade.settings import GradeSettings
+from alsmeta.analysis.grade.table import COLUMNS as SOF_COLUMNS
+from alsmeta.analysis.grade.table import table_rows
 from alsmeta.analysis.pooling import POOLED_COLUMNS, WEIGHT_COLUMNS
 from alsmeta.analysis.prior_sensitivity import COLUMNS as PRIOR_SENSITIVITY_COLUMNS
 from alsmeta.analysis.sensitivity import (
@@ -22,6 +25,7 @@ from alsmeta.analysis.sensitivity import (
 from alsmeta.analysis.variants import VARIANT_COLUMNS
 from alsmeta.io import risk_of_bias as rob
 from alsmeta.io.files import read_json
+from alsmeta.io.grade_judgements import read_judgements
 from alsmeta.io.tables import read_named_table
 from alsmeta.io.tsv import read_tsv, write_tsv
 from alsmeta.jobs import by_format
@@ -60,19 +64,29 @@ def main(job):
         job.input.risk_of_bias, job.input.risk_of_bias_schema, "risk_of_bias"
     )
     assessed = rob.assessments(rob_rows, params.risk_of_bias)
-    findings = sof.findings(
+    settings = GradeSettings.from_config(
+        {
+            "grade": params.grade,
+            "risk_of_bias": params.risk_of_bias,
+            "pooling": params.pooling,
+            "sensitivity": params.sensitivity,
+        }
+    )
+    judgements = read_judgements(
+        job.input.grade_judgements, job.input.grade_judgements_schema, definitions
+    )
+    graded = findings(
         outcomes,
         definitions,
         gathered["pooled"],
         analysed,
         gathered["weights"],
         assessed,
-        params.risk_of_bias,
-        level=params.level,
-        framework=params.primary_framework,
-        grade=params.grade,
+        settings,
+        judgements,
+        gathered["small_study"],
     )
-    write_tsv(sof.table_rows(findings), sof.COLUMNS, out.summary_of_findings)
+    write_tsv(table_rows(graded), SOF_COLUMNS, out.summary_of_findings)
 
     studies = read_named_table(job.input.studies, job.input.studies_schema, "studies")
     labels = {s["study_id"]: f"{s['first_author']} {s['year']}" for s in studies}
@@ -123,14 +137,8 @@ def main(job):
         by_format(out.rob_summary),
         title="Risk-of-bias summary plot",
     )
-    weighted = sof.weighted_risk_of_bias(
-        outcomes,
-        outcome_labels,
-        gathered["pooled"],
-        analysed,
-        gathered["weights"],
-        assessed,
-        params.risk_of_bias,
+    weighted = weighted_risk_of_bias(
+        outcomes, definitions, analysed, gathered["weights"], assessed, params.risk_of_bias
     )
     style.save(
         rob_figure.weighted_summary_plot(weighted, "Risk of bias: share of each analysis' weight"),

@@ -9,8 +9,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from functools import cached_property
 
+from alsmeta.analysis.grade.table import COLUMNS as SOF_COLUMNS
 from alsmeta.analysis.prisma import FLOW_COLUMNS
-from alsmeta.analysis.summary_of_findings import COLUMNS as SOF_COLUMNS
 
 #: The columns the report reads of the tables it is given results in (summary_of_findings.tsv
 #: also needs ``notes``: the finding's notes joined by "; ").

@@ -6,6 +6,7 @@ Both come from pooled.tsv (its ``bayes_*`` columns); nothing is computed here.
 
 from __future__ import annotations
 
+from alsmeta.analysis.headline import rule_text
 from alsmeta.report.html import Num, analysis_id, esc, link, section_head, table
 from alsmeta.report.inputs import ReportInputs
 from alsmeta.report.values import interval, short_reason, value
@@ -94,7 +95,14 @@ def _cells(ctx: ReportInputs, r: dict) -> list:
 
 def framework_sentence(ctx: ReportInputs) -> str:
     """Which framework the summary of findings and the forest plots' totals use."""
-    if ctx.config["pooling"]["primary_framework"] == "bayesian":
+    pooling = ctx.config["pooling"]
+    if pooling["primary_framework"] == "auto":
+        return (
+            "Headline results (the summary of findings, its statements and the total diamond "
+            "of each forest plot) follow one rule. "
+            + rule_text("auto", pooling["bayesian_headline_max_k"])
+        )
+    if pooling["primary_framework"] == "bayesian":
         return (
             "Headline results (the summary of findings and the total diamond of each forest "
             "plot) are Bayesian: posterior medians with 95% credible intervals; the "
