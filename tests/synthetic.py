@@ -28,6 +28,7 @@ def pooling_settings(**keys) -> PoolingSettings:
             "profile_max_k": 4,
             "level": 0.95,
             "primary_framework": "frequentist",
+            "bayesian_headline_max_k": 4,
             **keys,
         }
     )

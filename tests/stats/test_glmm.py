@@ -28,7 +28,6 @@ from __future__ import annotations
 import dataclasses
 import json
 import math
-import time
 from pathlib import Path
 
 import numpy as np
@@ -445,21 +444,6 @@ def test_result_is_frozen_and_self_consistent():
         "binomial-normal GLMM, ML, Laplace approximation (adaptive Gauss-Hermite, 1 point)"
     )
     assert got.as_dict()["k"] == 6
-
-
-def test_a_fit_with_twenty_studies_is_fast():
-    rng = np.random.default_rng(20)
-    n = rng.integers(10, 200, 20)
-    x = rng.binomial(n, special.expit(rng.normal(-1.5, 0.6, 20)))
-    binomial_normal(x, n)  # warm caches
-    best = min(_timed(binomial_normal, x, n) for _ in range(3))
-    assert best < 0.1
-
-
-def _timed(f, *args):
-    start = time.perf_counter()
-    f(*args)
-    return time.perf_counter() - start
 
 
 # --- the population-averaged (marginal) rate ------------------------------------------------

@@ -10,13 +10,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from alsmeta.analysis.headline import SETTINGS as FRAMEWORKS
 from alsmeta.stats.random_effects import Settings
 
 PROPORTION_METHODS = ("glmm", "inverse_variance")
 #: What a binary comparison with a zero cell in any study is headlined with (see
 #: :func:`alsmeta.analysis.binary_models.headline_method`).
 ZERO_CELL_METHODS = ("mantel_haenszel", "peto", "inverse_variance")
-FRAMEWORKS = ("frequentist", "bayesian")
 
 
 @dataclass(frozen=True)
@@ -39,7 +39,11 @@ class PoolingSettings:
         ``mantel_haenszel`` or ``peto`` (no continuity correction needed), or
         ``inverse_variance`` (the random-effects model on corrected log odds ratios).
     primary_framework : str
-        ``frequentist`` or ``bayesian``: which result the summary of findings leads with.
+        ``frequentist``, ``bayesian`` or ``auto``: which result the summary of findings, the
+        forest plots' total and the plain-language statement lead with
+        (:func:`alsmeta.analysis.headline.headline_framework`).
+    bayesian_headline_max_k : int
+        Under ``auto``, analyses of 2 to this many studies lead with the Bayesian result.
     """
 
     random_effects: Settings
@@ -47,7 +51,8 @@ class PoolingSettings:
     glmm_quadrature_points: int = 101
     zero_cell_method: str = "mantel_haenszel"
     profile_max_k: int = 4
-    primary_framework: str = "frequentist"
+    primary_framework: str = "auto"
+    bayesian_headline_max_k: int = 4
 
     def __post_init__(self):
         for key, value, allowed in (
@@ -61,6 +66,8 @@ class PoolingSettings:
             raise ValueError("pooling.glmm_quadrature_points must be a positive integer")
         if not isinstance(self.profile_max_k, int) or self.profile_max_k < 0:
             raise ValueError("pooling.profile_max_k must be a non-negative integer")
+        if not isinstance(self.bayesian_headline_max_k, int) or self.bayesian_headline_max_k < 1:
+            raise ValueError("pooling.bayesian_headline_max_k must be a positive integer")
 
     @classmethod
     def from_config(cls, pooling: dict) -> PoolingSettings:
@@ -81,6 +88,7 @@ class PoolingSettings:
                 zero_cell_method=pooling["zero_cell_method"],
                 profile_max_k=pooling["profile_max_k"],
                 primary_framework=pooling["primary_framework"],
+                bayesian_headline_max_k=pooling["bayesian_headline_max_k"],
             )
         except KeyError as exc:
             raise ValueError(f"config key pooling.{exc.args[0]} is missing") from None

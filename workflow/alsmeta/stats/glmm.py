@@ -219,10 +219,37 @@ def _conditional_modes(mu, t, x, n):
         b = new
         if done.all():
             break
-    else:  # pragma: no cover - safeguarded Newton on a concave function: never seen
-        raise GlmmError("conditional modes of the random effects did not converge")
+    else:
+        # Newton can bounce between the two ends of the bracket without leaving it (a
+        # steep side far from the root, e.g. zero events at a large tau): finish those
+        # with the stricter safeguard of Press et al.'s rtsafe (Numerical Recipes, 9.4).
+        b = _modes_rtsafe(mu, t, x, n, b, lo, hi)
     p = special.expit(mu + t * b)
     return b, 1.0 + t * t * n * p * (1.0 - p)
+
+
+def _modes_rtsafe(mu, t, x, n, b, lo, hi):
+    """The conditional modes from bracket [lo, hi] and start b: Newton's step where it
+    shrinks faster than bisection (|step| below half the step before), bisection elsewhere."""
+    previous = hi - lo
+    for _ in range(_MODE_MAX_ITER):
+        p = special.expit(mu + t * b)
+        grad = t * (x - n * p) - b
+        curv = 1.0 + t * t * n * p * (1.0 - p)
+        lo = np.where(grad > 0, b, lo)
+        hi = np.where(grad > 0, hi, b)
+        step = grad / curv
+        new = b + step
+        slow = (new <= lo) | (new >= hi) | (np.abs(2.0 * step) > np.abs(previous))
+        new = np.where(slow, 0.5 * (lo + hi), new)
+        previous = new - b
+        done = (np.abs(previous) <= 1e-14 * (1.0 + np.abs(b))) | (
+            hi - lo <= 1e-14 * (1.0 + np.abs(b))
+        )
+        b = new
+        if done.all():
+            return b
+    raise GlmmError("conditional modes of the random effects did not converge")
 
 
 def _neg_loglik(mu, t, x, n, log_choose, q):
