@@ -7,6 +7,7 @@ from alsmeta.io.code_inputs import code_inputs
 from alsmeta.io.config import check_config, check_references
 from alsmeta.io.config_file import check_data_paths, check_finite
 from alsmeta.io.errors import InputError
+from alsmeta.io.risk_of_bias import TOOLS as ROB_TOOLS
 from alsmeta.io.tables import TABLES, load_dataset, load_schema
 
 SCHEMA_DIR = "workflow/schemas"
@@ -32,6 +33,7 @@ FORMATS = config["figures"]["formats"]
 
 wildcard_constraints:
     outcome="|".join(OUTCOMES),
+    tool="|".join(ROB_TOOLS),
 
 
 def data_tables():
@@ -62,6 +64,14 @@ def run_job(job, input, output, params, wildcards, log):
 def figure(stem):
     """A figure's files, one per configured format."""
     return expand(f"results/figures/{stem}.{{ext}}", ext=FORMATS, allow_missing=True)
+
+
+def study_figures(formats=FORMATS):
+    """The files of the figures drawn from every outcome's results (PRISMA, the pre/post
+    r sweep, risk of bias), in ``formats``."""
+    stems = ["prisma", "prepost_sweep", "rob_summary", "rob_summary_weighted"]
+    stems += [f"rob_traffic_light_{tool}" for tool in ROB_TOOLS]
+    return [f"results/figures/{stem}.{ext}" for stem in stems for ext in formats]
 
 
 def selection_of(wildcards):
