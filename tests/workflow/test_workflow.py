@@ -238,7 +238,7 @@ def test_every_forest_plot_shows_each_rows_definition(project):
     analysed = read_tsv(workdir / "results/tables/analysed_effects.tsv")
     labels = CONFIG["definition_labels"]
     known = {*labels["ae_categories"].values(), *labels["response_definitions"].values()}
-    width = next(c.wrap_in for c in outcome_figures._columns("proportion") if c.key == "definition")
+    width = outcome_figures.DEFINITION_WRAP_IN
     checked = 0
     for outcome, needed in needed_figures(workdir).items():
         if "forest" not in needed:

@@ -74,6 +74,13 @@ def study_figures(formats=FORMATS):
     return [f"results/figures/{stem}.{ext}" for stem in stems for ext in formats]
 
 
+def forest_controls(wildcards):
+    """figures.forest with the outcome's figures.forest_overrides: params, so that a
+    changed control redraws only that outcome's plots."""
+    figures = config["figures"]
+    return {**figures["forest"], **figures["forest_overrides"].get(wildcards.outcome, {})}
+
+
 def selection_of(wildcards):
     """An outcome's selection, known once the select checkpoint has run."""
     return checkpoints.select.get().output.selections[OUTCOMES.index(wildcards.outcome)]

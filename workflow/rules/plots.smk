@@ -32,6 +32,9 @@ rule forest_plots:
         risk_of_bias=config["risk_of_bias"],
         show_shrinkage=config["figures"]["show_shrinkage"],
         primary_framework=config["pooling"]["primary_framework"],
+        forest=forest_controls,
+        level=config["pooling"]["level"],
+        ci_level=config["harmonize"]["ci_level"],
     run:
         run_job("forest_plots", input, output, params, wildcards, log)
 
@@ -52,6 +55,9 @@ rule leave_one_out_plot:
     params:
         definition=lambda wildcards: config["outcome_definitions"][wildcards.outcome],
         max_rows=config["figures"]["max_forest_rows"],
+        forest=forest_controls,
+        level=config["pooling"]["level"],
+        ci_level=config["harmonize"]["ci_level"],
     run:
         run_job("leave_one_out_plot", input, output, params, wildcards, log)
 
@@ -116,6 +122,7 @@ rule prepost_sweep_plot:
         "results/logs/prepost_sweep_plot.log",
     params:
         prepost_correlation=config["harmonize"]["prepost_correlation"],
+        level=config["pooling"]["level"],
     run:
         run_job("prepost_sweep_plot", input, output, params, wildcards, log)
 

@@ -82,12 +82,13 @@ class Whisker:
 @dataclass(frozen=True)
 class Arrow:
     """An arrowhead at the axis end ``x`` where an interval leaves the graph;
-    ``direction`` '<' (left) or '>' (right)."""
+    ``direction`` '<' (left) or '>' (right); ``of`` what it ends (its colour): a study's
+    ``whisker``, a ``shrinkage`` estimate's, a pooled ``diamond``, a ``prediction`` bar."""
 
     x: float
     y: float
     direction: str
-    hollow: bool = False
+    of: str = "whisker"
 
 
 @dataclass(frozen=True)
@@ -358,6 +359,14 @@ def _margin_texts(row: Row, lines: list[str], top: float) -> list[Text]:
 # -- the graph's marks --------------------------------------------------------------------
 
 
+def _arrows(a: float, b: float, y: float, lo, hi, of: str) -> list:
+    """An arrowhead at each axis end the interval ``a`` to ``b`` (axis coordinates) passes."""
+    return [
+        *([Arrow(lo, y, "<", of)] if a < lo else []),
+        *([Arrow(hi, y, ">", of)] if b > hi else []),
+    ]
+
+
 def _interval(scale: Scale, y, lower, upper, lo, hi, hollow=False) -> list:
     """A whisker clipped to the axis, with an arrowhead at each end it leaves the graph."""
     a, b = to_axis(scale, lower), to_axis(scale, upper)
@@ -365,16 +374,13 @@ def _interval(scale: Scale, y, lower, upper, lo, hi, hollow=False) -> list:
     marks: list = []
     if left < right:
         marks.append(Whisker(y, left, right, hollow))
-    if a < lo:
-        marks.append(Arrow(lo, y, "<", hollow))
-    if b > hi:
-        marks.append(Arrow(hi, y, ">", hollow))
-    return marks
+    return marks + _arrows(a, b, y, lo, hi, "shrinkage" if hollow else "whisker")
 
 
 def _row_marks(row: Row, scale: Scale, y: float, lo, hi, square_size) -> list:
     """The marks of one table row at height ``y``: a study's whisker and square (or open
-    circle), a pooled diamond, a prediction bar."""
+    circle), a pooled diamond, a prediction bar. A diamond or bar that leaves the graph is
+    cut at the axis and ends in an arrowhead there, as a whisker does."""
     if row.kind == "study" and row.lower is not None and (row.hollow or row.upper is not None):
         marks = _interval(scale, y, row.lower, row.upper, lo, hi, hollow=row.hollow)
         est = to_axis(scale, row.estimate)
@@ -383,10 +389,10 @@ def _row_marks(row: Row, scale: Scale, y: float, lo, hi, square_size) -> list:
         return marks
     if row.kind == "pooled" and row.lower is not None:
         a, e, b = (to_axis(scale, v) for v in (row.lower, row.estimate, row.upper))
-        return [Diamond(y, a, e, b, 0.36 * LINE, row.hollow)]
+        return [Diamond(y, a, e, b, 0.36 * LINE, row.hollow), *_arrows(a, b, y, lo, hi, "diamond")]
     if row.kind == "prediction" and row.lower is not None:
         a, b = (to_axis(scale, v) for v in (row.lower, row.upper))
-        return [Bar(y, a, b, row.hollow)]
+        return [Bar(y, a, b, row.hollow), *_arrows(a, b, y, lo, hi, "prediction")]
     return []
 
 

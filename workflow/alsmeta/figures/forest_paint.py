@@ -12,6 +12,13 @@ from alsmeta.figures import forest_layout as fl
 from alsmeta.figures import style
 
 WHISKER = {False: ("black", 0.9), True: (None, 0.6)}  # (colour, width); None: the square's
+#: Colour of the arrowhead that ends each kind of clipped interval (None: the square's).
+ARROW = {
+    "whisker": "black",
+    "shrinkage": None,
+    "diamond": style.COLOURS["diamond"],
+    "prediction": style.COLOURS["prediction"],
+}
 
 
 def paint(layout: fl.Layout):
@@ -121,7 +128,7 @@ def _whisker(ax, mark: fl.Whisker, square, graph) -> None:
 
 
 def _arrow(ax, mark: fl.Arrow, square, graph) -> None:
-    colour = WHISKER[mark.hollow][0] or square
+    colour = ARROW[mark.of] or square
     ax.plot(
         [mark.x],
         [mark.y],

@@ -22,6 +22,7 @@ def main(job):
             sweep,
             job.params.prepost_correlation,
             "Change in ALSFRS-R slope: sensitivity to the pre/post correlation r",
+            job.params.level,
         ),
         by_format(job.output),
         title="r-sensitivity of the pooled slope change",
