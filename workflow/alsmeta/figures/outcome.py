@@ -180,8 +180,10 @@ def _columns(
 
 
 def _markers(row: dict, notes: dict) -> str:
+    """The footnote marks of a row's flags, each once (a contrast carries the flags of
+    both its arms); ``notes`` collects mark -> text."""
     marks = ""
-    for flag in filter(None, str(row.get("flags") or "").split(";")):
+    for flag in dict.fromkeys(filter(None, str(row.get("flags") or "").split(";"))):
         mark, text = FLAG_NOTES.get(flag, ("\u00b0", flag.replace("_", " ")))
         notes[mark] = text
         marks += mark
