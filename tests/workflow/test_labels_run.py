@@ -43,8 +43,9 @@ def shown(tmp_path_factory):
     (workdir / "labels.yaml").write_text(OVERRIDES)
     targets = [f"results/figures/{name}.svg" for name in FIGURES]
     proc = subprocess.run(
-        [sys.executable, "-m", "snakemake", "--cores", "2", "--configfile", "labels.yaml"]
-        + targets,
+        # The targets go before --configfile, which takes every argument after it.
+        [sys.executable, "-m", "snakemake", *targets, "--cores", "2"]
+        + ["--configfile", "labels.yaml"],
         cwd=workdir,
         capture_output=True,
         text=True,

@@ -16,7 +16,7 @@ import re
 from dataclasses import dataclass, field
 
 from alsmeta.analysis.summary_of_findings import as_headline
-from alsmeta.figures import forest as fp
+from alsmeta.figures import forest
 from alsmeta.figures.text import (
     effect_text,
     heterogeneity_line,
@@ -145,34 +145,34 @@ DEFINITION_WRAP_IN = 1.9
 
 def _columns(
     kind: str, entry: OutcomeKind, ci: str, pooled: dict | None = None
-) -> tuple[fp.Column, ...]:
-    study = fp.Column("study", "Study or subgroup", align="left", wrap_in=2.1)
-    definition = fp.Column("definition", "Definition", align="left", wrap_in=DEFINITION_WRAP_IN)
+) -> tuple[forest.Column, ...]:
+    study = forest.Column("study", "Study or subgroup", align="left", wrap_in=2.1)
+    definition = forest.Column("definition", "Definition", align="left", wrap_in=DEFINITION_WRAP_IN)
     tail = (
-        fp.Column("weight", "Weight"),
-        fp.Column("effect", f"{effect_header(entry)}\n{method_label(pooled)}, {ci}"),
+        forest.Column("weight", "Weight"),
+        forest.Column("effect", f"{effect_header(entry)}\n{method_label(pooled)}, {ci}"),
     )
     if kind == "proportion":
         arms = (
-            fp.Column("events", "Events", group="MSC"),
-            fp.Column("total", "Total", group="MSC"),
+            forest.Column("events", "Events", group="MSC"),
+            forest.Column("total", "Total", group="MSC"),
         )
     elif KINDS[kind].shows == "two_arm_counts":
         arms = tuple(
-            fp.Column(f"{arm}_{c}", c.capitalize(), group=label)
+            forest.Column(f"{arm}_{c}", c.capitalize(), group=label)
             for arm, label in (("msc", "MSC"), ("control", "Control"))
             for c in ("events", "total")
         )
     elif KINDS[kind].shows == "within_arm":
         g = "MSC (after \u2212 before)"
         arms = (
-            fp.Column("mean", "Mean", group=g),
-            fp.Column("sd", "SD", group=g),
-            fp.Column("total", "Total", group=g),
+            forest.Column("mean", "Mean", group=g),
+            forest.Column("sd", "SD", group=g),
+            forest.Column("total", "Total", group=g),
         )
     else:
         arms = tuple(
-            fp.Column(f"{arm}_{c}", c.capitalize() if c != "sd" else "SD", group=label)
+            forest.Column(f"{arm}_{c}", c.capitalize() if c != "sd" else "SD", group=label)
             for arm, label in (("msc", "MSC"), ("control", "Control"))
             for c in ("mean", "sd", "total")
         )
@@ -205,7 +205,9 @@ def _count(value) -> str:
     return "NR" if value is None else str(value)
 
 
-def study_row(row: dict, kind: str, weight, efficacy: list[dict], notes: dict, rob=None) -> fp.Row:
+def study_row(
+    row: dict, kind: str, weight, efficacy: list[dict], notes: dict, rob=None
+) -> forest.Row:
     """One study's table row and whisker (``row``: an analysed_effects.tsv row; ``rob``:
     study_id -> risk-of-bias judgement, for the dots right of the graph)."""
     cells = {
@@ -250,7 +252,7 @@ def study_row(row: dict, kind: str, weight, efficacy: list[dict], notes: dict, r
             cells[f"{arm}_total"] = str(n) if n is not None else "NR"
         if marks:
             cells["msc_mean"] += marks
-    return fp.Row(
+    return forest.Row(
         "study",
         cells,
         row["estimate"],
@@ -285,12 +287,12 @@ def _rob_keys(rob, study_id: str) -> tuple:
     return (*values, *([None] * (width - len(values))), j.overall)
 
 
-def rob_dots(rob) -> fp.Dots | None:
+def rob_dots(rob) -> forest.Dots | None:
     """The risk-of-bias dot columns (domain numbers, then 'All' for the overall)."""
     if not rob:
         return None
     header = tuple(str(k) for k in range(1, _rob_width(rob) + 1)) + ("All",)
-    return fp.Dots(header, _rob_styles())
+    return forest.Dots(header, _rob_styles())
 
 
 def rob_footnote(rob, rows: list[dict]) -> str:
@@ -343,7 +345,7 @@ def _method_note(pooled: dict, kind: str) -> str:
 
 def _pooled_rows(
     kind: str, pooled: dict, studies: list[dict], label: str, weight: str
-) -> list[fp.Row]:
+) -> list[forest.Row]:
     """The pooled (or subtotal) row, and for single-arm counts the total events."""
     cells = {
         "study": label,
@@ -356,13 +358,13 @@ def _pooled_rows(
         cells["msc_total"] = str(sum(r.get("n") or 0 for r in studies))
         cells["control_total"] = str(sum(r.get("comparator_n") or 0 for r in studies))
     rows = [
-        fp.Row(
+        forest.Row(
             "pooled", cells, pooled["estimate"], pooled["ci_lower"], pooled["ci_upper"], bold=True
         )
     ]
     if kind == "proportion":
         events = str(sum(r["events"] for r in studies))
-        rows.append(fp.Row("cells", {"study": "Total events", "events": events}))
+        rows.append(forest.Row("cells", {"study": "Total events", "events": events}))
     return rows
 
 
@@ -375,7 +377,7 @@ def _finite(value) -> bool:
     return isinstance(value, int | float) and math.isfinite(value)
 
 
-def _total_rows(kind, pooled, studies, label, weight, level: float) -> list[fp.Row]:
+def _total_rows(kind, pooled, studies, label, weight, level: float) -> list[forest.Row]:
     """The total diamond, then its prediction interval, then (for counts) the total events.
 
     A GLMM's total is its conditional median rate (the rate of a typical study); the
@@ -388,7 +390,7 @@ def _total_rows(kind, pooled, studies, label, weight, level: float) -> list[fp.R
     if _has_marginal(pooled):
         est, lo, hi = (pooled[f"marginal_{f}"] for f in ("estimate", "ci_lower", "ci_upper"))
         out.append(
-            fp.Row(
+            forest.Row(
                 "pooled",
                 {
                     "study": f"Population-averaged rate ({ci})",
@@ -403,8 +405,8 @@ def _total_rows(kind, pooled, studies, label, weight, level: float) -> list[fp.R
     return [*out, _prediction_row(kind, pooled, level), *rows[1:]]
 
 
-def _prediction_row(kind: str, pooled: dict, level: float) -> fp.Row:
-    return fp.Row(
+def _prediction_row(kind: str, pooled: dict, level: float) -> forest.Row:
+    return forest.Row(
         "prediction",
         {
             "study": f"{level_text(level)} prediction interval",
@@ -421,12 +423,12 @@ def _prediction_row(kind: str, pooled: dict, level: float) -> fp.Row:
 LOG_LIMITS = (0.01, 100.0)
 
 
-def _scale(entry: OutcomeKind, xlim=None, reference=()) -> fp.Scale:
+def _scale(entry: OutcomeKind, xlim=None, reference=()) -> forest.Scale:
     """The axis of ``entry``'s kind: ``xlim`` (natural scale) when configured, else fixed
     limits for ratios and limits chosen from the rows otherwise."""
     limits = LOG_LIMITS if entry.axis == "log" else None
     limits = tuple(xlim) if xlim is not None else limits
-    return fp.Scale(
+    return forest.Scale(
         entry.axis, entry.null, entry.favours, limits=limits, reference=tuple(reference)
     )
 
@@ -449,19 +451,19 @@ def _total(
     not_pooled: str,
     level: float,
     bayes: Bayes | None = None,
-) -> list[fp.Row]:
+) -> list[forest.Row]:
     """The total of an outcome's forest plot: its rows, heterogeneity and the test for the
     overall effect; or, where ``pooled`` did not pool, a note ``not_pooled: why``. With
     ``bayes``, the Bayesian total too (first when it is the primary framework)."""
     if pooled["status"] != "pooled":
         frequentist = [
-            fp.Row("note", text=f"{not_pooled}: {readable(pooled['reason'])}", bold=True)
+            forest.Row("note", text=f"{not_pooled}: {readable(pooled['reason'])}", bold=True)
         ]
     else:
         frequentist = [
             *_total_rows(kind, pooled, studies, f"Total ({level_text(level)} CI)", "100.0%", level),
-            fp.Row("note", text=heterogeneity_line(pooled)),
-            fp.Row("note", text=overall_test_line(pooled, kind)),
+            forest.Row("note", text=heterogeneity_line(pooled)),
+            forest.Row("note", text=overall_test_line(pooled, kind)),
         ]
     if bayes is None or not bayes.draws_total(pooled):
         return frequentist
@@ -474,21 +476,21 @@ def _forest(
     definition: dict,
     settings: Settings,
     pooled: dict,
-    table: list[fp.Row],
+    table: list[forest.Row],
     title: str,
     notes: dict,
     summary: str,
     rob=None,
     rows=(),
     bayes: Bayes | None = None,
-) -> fp.Forest:
+) -> forest.Forest:
     """An outcome's forest plot (overall or by subgroup) around its overall ``pooled`` row;
     ``summary``, when not empty, is the last footnote (why study rows are not drawn)."""
     kind, entry = definition["kind"], kind_of(definition)
     header = graph_header(entry, settings.study_ci, pooled)
     if bayes is not None and bayes.primary and bayes.draws_total(pooled):
         header = f"{header.split(chr(10))[0]}\nBayesian, Random, {level_text(settings.level)} CrI"
-    return fp.Forest(
+    return forest.Forest(
         columns=_columns(kind, entry, settings.study_ci, pooled),
         rows=tuple(table),
         scale=_scale(entry, settings.xlim),
@@ -502,7 +504,7 @@ def _forest(
     )
 
 
-def _study_rows(kind, rows, pooled, weights, efficacy, notes, rob) -> list[fp.Row]:
+def _study_rows(kind, rows, pooled, weights, efficacy, notes, rob) -> list[forest.Row]:
     """The study rows; under a GLMM, whose studies have no inverse-variance weight, the
     Weight cell says so with a mark the method footnote explains."""
     out = []
@@ -524,7 +526,7 @@ def overall_forest(
     summary="",
     rob=None,
     bayes: Bayes | None = None,
-) -> fp.Forest:
+) -> forest.Forest:
     """The outcome's forest plot. ``settings``: levels and plot controls of the config;
     ``rows``: its analysed effects in display order; ``pooled``: its overall pooled.tsv
     row; ``weights``: effect_id -> weight %. ``summary``: when not empty, the footnote
@@ -558,7 +560,7 @@ def subgroup_forest(
     summary_only: str = "",
     rob=None,
     bayes: Bayes | None = None,
-) -> fp.Forest:
+) -> forest.Forest:
     """Forest plot by subgroup: a diamond per level, the overall diamond, and the test for
     subgroup differences. ``pooled_rows``: every pooled.tsv row of the outcome; ``weights``:
     the overall analysis's weights, so that subtotals add up to 100% as in RevMan.
@@ -569,14 +571,14 @@ def subgroup_forest(
     name = SUBGROUP_LABELS.get(variable, variable)
     overall = next(r for r in pooled_rows if r["subgroup_variable"] == "overall")
     notes: dict = {}
-    table: list[fp.Row] = []
+    table: list[forest.Row] = []
     levels = [r for r in pooled_rows if r["subgroup_variable"] == variable]
     for level in levels:
         members = [r for r in rows if r[variable] == level["subgroup_level"]]
         heading = f"{name}: {str(level['subgroup_level']).replace('_', ' ')}"
         if summary_only:
             heading += f" ({len(members)} studies)"
-        table.append(fp.Row("heading", text=heading))
+        table.append(forest.Row("heading", text=heading))
         if not summary_only:
             shown = settings.ordered(members, weights)
             table += _study_rows(kind, shown, overall, weights, efficacy, notes, rob)
@@ -589,18 +591,18 @@ def subgroup_forest(
                 f"Subtotal ({settings.pooled_ci})",
                 f"{share:.1f}%" if weights else "",
             )
-            table.append(fp.Row("note", text=heterogeneity_line(level)))
+            table.append(forest.Row("note", text=heterogeneity_line(level)))
             if kind != "proportion":
-                table.append(fp.Row("note", text=overall_test_line(level, kind)))
+                table.append(forest.Row("note", text=overall_test_line(level, kind)))
         else:
             table.append(
-                fp.Row(
+                forest.Row(
                     "note", text=f"Subtotal not estimated: {readable(level['reason'])}", bold=True
                 )
             )
-        table.append(fp.Row("blank"))
+        table.append(forest.Row("blank"))
     table += _total(kind, overall, rows, "Total not estimated", settings.level, bayes)
-    table.append(fp.Row("note", text=subgroup_test_line(pooled_rows, variable)))
+    table.append(forest.Row("note", text=subgroup_test_line(pooled_rows, variable)))
     title = f"{definition['label']}, by {name.lower()}"
     return _forest(
         definition, settings, overall, table, title, notes, summary_only, rob, rows, bayes
@@ -624,14 +626,14 @@ class Bayes:
         """Whether the Bayesian total is drawn (primary, or beside it with the shrinkage)."""
         return (self.primary or self.show_shrinkage) and pooled.get("bayes_status") == "pooled"
 
-    def shrinkage_rows(self, kind: str, row: dict) -> list[fp.Row]:
+    def shrinkage_rows(self, kind: str, row: dict) -> list[forest.Row]:
         """A study's shrinkage estimate, as an open circle under its square (or nothing)."""
         shrunk = self.shrinkage.get(row["effect_id"]) if self.show_shrinkage else None
         if shrunk is None:
             return []
         lo, est, hi = (shrunk[f"shrunken_{c}"] for c in ("lower", "estimate", "upper"))
         return [
-            fp.Row(
+            forest.Row(
                 "study",
                 {"study": "   Bayesian shrinkage", "effect": effect_text(kind, est, lo, hi)},
                 est,
@@ -663,7 +665,7 @@ class Bayes:
 
 def _bayes_total(
     kind: str, pooled: dict, studies: list[dict], level: float, hollow: bool
-) -> list[fp.Row]:
+) -> list[forest.Row]:
     """The Bayesian total diamond, its predictive interval, and tau (the total events are
     the frequentist total's)."""
     view = as_headline(pooled)
@@ -683,7 +685,7 @@ def _bayes_total(
         f"Bayesian heterogeneity: \u03c4 median {num(pooled['bayes_tau_median'])} "
         f"({cri} {num(pooled['bayes_tau_lower'])} to {num(pooled['bayes_tau_upper'])})"
     )
-    return [diamond, prediction, fp.Row("note", text=tau)]
+    return [diamond, prediction, forest.Row("note", text=tau)]
 
 
 def too_many_rows(k: int, max_rows: int, variable: str | None) -> str:
@@ -716,7 +718,7 @@ def leave_one_out_forest(
     loo: list[dict],
     pooled: dict,
     max_rows: int | None = None,
-) -> fp.Forest:
+) -> forest.Forest:
     """Each re-fit as a point with its CI, the full-data diamond, and a dashed line at it.
     Above ``max_rows`` re-fits, the ``max_rows`` that move the estimate most are drawn."""
     kind, entry = definition["kind"], kind_of(definition)
@@ -742,12 +744,12 @@ def leave_one_out_forest(
                 i2=f"{r['i2_tau2_pct']:.0f}%",
                 effect=effect_text(kind, r["estimate"], r["ci_lower"], r["ci_upper"]),
             )
-            table.append(fp.Row("study", cells, r["estimate"], r["ci_lower"], r["ci_upper"]))
+            table.append(forest.Row("study", cells, r["estimate"], r["ci_lower"], r["ci_upper"]))
         else:
             cells["effect"] = "not estimated"
-            table.append(fp.Row("study", cells))
+            table.append(forest.Row("study", cells))
     table.append(
-        fp.Row(
+        forest.Row(
             "pooled",
             {
                 "study": "All studies",
@@ -769,13 +771,13 @@ def leave_one_out_forest(
         for r in loo
         if r["status"] != "pooled"
     ]
-    return fp.Forest(
+    return forest.Forest(
         columns=(
-            fp.Column("study", "Study omitted", align="left", wrap_in=2.3),
-            fp.Column("k", "k"),
-            fp.Column("tau2", "\u03c4\u00b2"),
-            fp.Column("i2", "I\u00b2"),
-            fp.Column("effect", f"{effect_header(entry)}\n[{settings.pooled_ci}]"),
+            forest.Column("study", "Study omitted", align="left", wrap_in=2.3),
+            forest.Column("k", "k"),
+            forest.Column("tau2", "\u03c4\u00b2"),
+            forest.Column("i2", "I\u00b2"),
+            forest.Column("effect", f"{effect_header(entry)}\n[{settings.pooled_ci}]"),
         ),
         rows=tuple(table),
         scale=_scale(entry, settings.xlim, reference=(pooled["estimate"],)),
@@ -818,7 +820,7 @@ def write_forests(
     overall = next(r for r in pooled_rows if r["subgroup_variable"] == "overall")
     summary = too_many_rows(len(rows), max_rows, summary_by)
     if summary and summary_by:
-        forest = subgroup_forest(
+        plot = subgroup_forest(
             definition,
             settings,
             summary_by,
@@ -831,10 +833,10 @@ def write_forests(
             bayes,
         )
     else:
-        forest = overall_forest(
+        plot = overall_forest(
             definition, settings, rows, overall, weights, efficacy, summary, rob, bayes
         )
-    ps.save(fp.draw(forest), paths["forest"], title=f"Forest plot: {label}")
+    ps.save(forest.draw(plot), paths["forest"], title=f"Forest plot: {label}")
     for variable, variable_paths in paths["subgroups"].items():
         spec = subgroup_forest(
             definition,
@@ -848,7 +850,7 @@ def write_forests(
             rob,
             bayes,
         )
-        ps.save(fp.draw(spec), variable_paths, title=f"Forest plot by {variable}: {label}")
+        ps.save(forest.draw(spec), variable_paths, title=f"Forest plot by {variable}: {label}")
 
 
 def write_leave_one_out(
@@ -868,7 +870,7 @@ def write_leave_one_out(
     if not_computed:
         figure = ps.message_figure(f"{label}: leave-one-out", readable(not_computed[0]["reason"]))
     elif leave_one_out and overall["status"] == "pooled":
-        figure = fp.draw(
+        figure = forest.draw(
             leave_one_out_forest(definition, settings, leave_one_out, overall, max_rows)
         )
     else:
