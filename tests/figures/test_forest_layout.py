@@ -109,3 +109,25 @@ def test_favours_labels_sit_either_side_of_the_null_line():
     assert (left.ha, right.ha) == ("right", "left")
     assert left.x < null_x < right.x
     assert left.y < graph.bottom and right.y < graph.bottom
+
+
+def test_a_clipped_diamond_and_prediction_bar_end_in_arrows():
+    """A pooled CI from two studies under t(1) can leave any axis: the diamond and the bar
+    are cut at the axis and say so with an arrowhead, as a study's whisker does."""
+    scale = forest.Scale("log", 1.0, None, limits=(0.01, 100.0))
+    rows = [
+        _study(1, 2.0, 0.5, 8.0, 50.0),
+        forest.Row("pooled", {"study": "Total"}, 3.37, 0.001, 984733.0, bold=True),
+        forest.Row("prediction", {"study": "PI"}, None, 1e-6, 3.7e9),
+    ]
+    marks = fl.layout(_plot(rows, scale), measure).graph.marks
+    arrows = [(m.of, m.direction, m.x) for m in marks if isinstance(m, fl.Arrow)]
+    assert arrows == [
+        ("diamond", "<", -2.0),
+        ("diamond", ">", 2.0),
+        ("prediction", "<", -2.0),
+        ("prediction", ">", 2.0),
+    ]
+    within = forest.Row("pooled", {"study": "Total"}, 2.0, 0.5, 8.0, bold=True)
+    inside = fl.layout(_plot([rows[0], within], scale), measure).graph.marks
+    assert not [m for m in inside if isinstance(m, fl.Arrow)]
