@@ -3,6 +3,7 @@ a risk ratio, a risk difference (which once stopped the run with "math domain er
 on a log axis), every interval at 90%, and a per-outcome forest override. Only the figures
 that show them are asked for, so the run does the jobs they need and no more."""
 
+import re
 import subprocess
 import sys
 
@@ -36,15 +37,11 @@ FIGURES = (
 )
 
 
-@pytest.fixture(scope="module")
-def shown(tmp_path_factory):
-    """figure name -> the lines of text its SVG shows, after the run."""
-    workdir = copy_project(tmp_path_factory.mktemp("labels"))
-    (workdir / "labels.yaml").write_text(OVERRIDES)
+def _snakemake(workdir, *args):
     targets = [f"results/figures/{name}.svg" for name in FIGURES]
     proc = subprocess.run(
         # The targets go before --configfile, which takes every argument after it.
-        [sys.executable, "-m", "snakemake", *targets, "--cores", "2"]
+        [sys.executable, "-m", "snakemake", *targets, "--cores", "2", *args]
         + ["--configfile", "labels.yaml"],
         cwd=workdir,
         capture_output=True,
@@ -52,6 +49,20 @@ def shown(tmp_path_factory):
         timeout=900,
     )
     assert proc.returncode == 0, proc.stdout + proc.stderr
+    return proc
+
+
+@pytest.fixture(scope="module")
+def workdir(tmp_path_factory):
+    workdir = copy_project(tmp_path_factory.mktemp("labels"))
+    (workdir / "labels.yaml").write_text(OVERRIDES)
+    _snakemake(workdir)
+    return workdir
+
+
+@pytest.fixture(scope="module")
+def shown(workdir):
+    """figure name -> the lines of text its SVG shows, after the run."""
     return {
         name: shown_text((workdir / f"results/figures/{name}.svg").read_bytes()) for name in FIGURES
     }
@@ -75,3 +86,19 @@ def test_a_risk_ratio_and_a_risk_difference_are_named_and_drawn_as_such(shown):
 def test_a_forest_override_sets_that_outcomes_axis(shown):
     assert "\u22121  \u22120.5  0  0.5  1" in shown["forest_slope_change_vs_control"]
     assert "Total (90% CI)" in " ".join(shown["forest_responders_any_definition_vs_control"])
+
+
+def test_a_changed_override_redraws_only_that_outcomes_plots(workdir):
+    """The controls reach the plots through params: a dry run after changing one outcome's
+    override plans its forest plots and nothing else."""
+    (workdir / "labels.yaml").write_text(OVERRIDES.replace("[-1, 1]", "[-2, 2]"))
+    try:
+        plan = _snakemake(workdir, "--dry-run")
+    finally:
+        (workdir / "labels.yaml").write_text(OVERRIDES)
+    jobs = re.findall(
+        r"^(?:local)?rule (\w+):\n(?:    .*\n)*?    wildcards: outcome=(\w+)",
+        plan.stdout + plan.stderr,
+        flags=re.M,
+    )
+    assert jobs == [("forest_plots", "slope_change_vs_control")], plan.stdout
