@@ -79,11 +79,10 @@ def test_secondary_values_added(table):
 def test_conflict_alternative_changes_one_value_only(table, effects, config):
     # Oh 2018 MSC n: 33 (paper) vs 37 (MND Association, secondary). Only that row is
     # admitted despite its tier; the other secondary rows stay out.
+    # The paper's row (n = 33, the randomized n) is out of the main analysis as an assumed
+    # denominator (criteria.allow_counts_from_assumed_n), so the variant only adds.
     row = table[("treatment_related_sae", "conflict:oh2018_msc_n=mnd_association")]
-    assert (row["effect_ids_added"], row["effect_ids_removed"]) == (
-        "oh2018_msc_trsae_mnd",
-        "oh2018_msc_trsae",
-    )
+    assert (row["effect_ids_added"], row["effect_ids_removed"]) == ("oh2018_msc_trsae_mnd", "")
     assert row["changed_setting"] == (
         "criteria.conflict_versions.oh2018_msc_n = mnd_association; its rows admitted "
         "whatever their evidence tier"
@@ -102,7 +101,7 @@ def test_company_topline_responders_give_their_own_pooled_odds_ratio(table, effe
     # the variant admits such counts too, and says so.
     assert alt["changed_setting"].endswith("criteria.allow_counts_from_assumed_n = true")
     assert alt["effect_ids"] == (
-        "oh2018_msc_resp_ge50_4m_odds_ratio;cudkowicz2022_msc_ntf_resp_topline_odds_ratio"
+        "oh2018_msc_resp_ge50_6m_odds_ratio;cudkowicz2022_msc_ntf_resp_topline_odds_ratio"
     )
     fit = _pooled(effects, alt["effect_ids"].split(";"), config["pooling"])
     # Pooled on the log odds ratio scale, reported as an odds ratio.
@@ -179,8 +178,9 @@ def test_per_outcome_counts_on_the_shipped_data(quality):
     _, outcomes, _ = quality
     k = {r["outcome"]: (r["k_main"], r["n_main"], r["k_plus_secondary"]) for r in outcomes}
     assert k["serious_ae"] == (3, 121, 3)
-    assert k["treatment_related_sae"] == (4, 141, 6)
-    assert k["serious_ae_any_definition"] == (7, 262, 9)
+    # Oh 2018's statement (over its randomized n 33) is out by default: an assumed n.
+    assert k["treatment_related_sae"] == (3, 108, 5)
+    assert k["serious_ae_any_definition"] == (6, 229, 8)
     assert k["responders_vs_control"] == (1, 59, 1)
     assert k["responders_any_definition_vs_control"] == (2, 248, 2)
     analysed = {r["outcome"]: r["analysed_by_default"] for r in outcomes}

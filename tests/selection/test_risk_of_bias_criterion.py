@@ -6,7 +6,14 @@ from alsmeta.selection.variants import variant_context, variant_selections
 
 
 def _analysed(harmonized, data, config, limit, outcome):
-    criteria = {**config["criteria"], "max_risk_of_bias": limit, "outcomes": [outcome]}
+    # Oh 2018's serious-AE statement is over its randomized n (an assumed denominator),
+    # admitted here so that its risk of bias decides.
+    criteria = {
+        **config["criteria"],
+        "max_risk_of_bias": limit,
+        "outcomes": [outcome],
+        "allow_counts_from_assumed_n": True,
+    }
     selection = select(
         harmonized, data, criteria, config["outcome_definitions"], rob=config["risk_of_bias"]
     )

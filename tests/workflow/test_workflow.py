@@ -273,12 +273,13 @@ def test_pooled_table_holds_the_headline_results(project):
         for r in read_tsv(workdir / "results/tables/pooled.tsv")
     }
     # All-cause serious AEs: 3 studies; every "serious" statement as reported (the labelled
-    # sensitivity analysis): 7, with a subtotal per definition.
+    # sensitivity analysis): 6, with a subtotal per definition (Oh 2018's treatment-related
+    # statement is over its randomized n, an assumed denominator, and stays out).
     sae = pooled[("serious_ae", "overall", "all")]
     assert (sae["status"], sae["k"], sae["n_total"]) == ("pooled", 3, 121)
     assert [k[2] for k in pooled if k[:2] == ("serious_ae", "definition")] == ["all-cause SAE"]
     broad = pooled[("serious_ae_any_definition", "overall", "all")]
-    assert (broad["status"], broad["k"], broad["n_total"]) == ("pooled", 7, 262)
+    assert (broad["status"], broad["k"], broad["n_total"]) == ("pooled", 6, 229)
     by_definition = {
         k[2]: v["k"]
         for k, v in pooled.items()
@@ -286,7 +287,6 @@ def test_pooled_table_holds_the_headline_results(project):
     }
     assert by_definition == {
         "all-cause SAE": 3,
-        "treatment-related SAE": 1,
         "serious adverse drug reaction": 1,
         "serious adverse reaction": 1,
         "SUSAR": 1,
@@ -408,19 +408,20 @@ def test_summary_of_findings_names_each_downgrade(project):
     assert sae["inconsistency"].startswith("-2: I\u00b2 = 81%")
     assert sae["imprecision"] == "-2: 95% CI 0 to 743 per 1,000 spans 743 per 1,000"
     # Pooling every "serious" statement as reported (the sensitivity analysis): a
-    # typical-study rate near 0 with a CI up to 929 per 1,000, because one trial counts
-    # every serious AE (23/95) and six state that none, or none related, occurred.
+    # typical-study rate near 0 with a CI up to 902 per 1,000, because one trial counts
+    # every serious AE (23/95) and five state that none, or none related, occurred.
     broad = rows["serious_ae_any_definition"]
-    assert (broad["studies"], broad["participants"]) == (7, 262)
-    assert broad["absolute_effect"] == "0 per 1,000 (0 to 929)"
+    assert (broad["studies"], broad["participants"]) == (6, 229)
+    assert broad["absolute_effect"] == "0 per 1,000 (0 to 902)"
     assert sae["single_arm"].startswith("-1: treated arms only")
     assert sae["risk_of_bias"].startswith("not serious")
-    # Four studies without an event, which no model pools: the counts and an exact bound
-    # on their sums, with the assumption it rests on, graded like any rate.
+    # Three studies without an event, which no model pools: the counts and an exact bound
+    # on their sums, with the assumption it rests on, graded like any rate (Oh 2018's
+    # statement is over its randomized n, an assumed denominator, and stays out).
     trsae = rows["treatment_related_sae"]
-    assert (trsae["studies"], trsae["participants"]) == (4, 141)
-    assert trsae["effect"] == "0 events in 141 participants (4 studies)"
-    assert trsae["absolute_effect"].startswith("0 per 1,000 (0 to 26): exact 95% CI")
+    assert (trsae["studies"], trsae["participants"]) == (3, 108)
+    assert trsae["effect"] == "0 events in 108 participants (3 studies)"
+    assert trsae["absolute_effect"].startswith("0 per 1,000 (0 to 34): exact 95% CI")
     assert trsae["absolute_effect"].endswith("assuming one common rate across studies")
     ratio = rows["death_vs_control"]
     assert ratio["effect"] == "OR 2.65 (95% CI 0.80 to 8.76)"
@@ -834,4 +835,4 @@ def test_sensitivity_config_pools_headache_and_slope_change(project):
     slope = pooled[("slope_change", "overall")]
     assert (slope["status"], slope["k"], slope["k_n_unreported"]) == ("pooled", 2, 1)
     # Studies are listed by year.
-    assert slope["effect_ids"] == "petrou2016_it_pooled_pre_post_6m;oh2018_msc_slope_change_4m"
+    assert slope["effect_ids"] == "petrou2016_it_pooled_pre_post_6m;oh2018_msc_slope_change_6m"

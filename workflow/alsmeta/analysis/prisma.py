@@ -47,6 +47,12 @@ CRITERIA_LABELS = {
     "criteria.conflict_versions": "another version of a conflicting value is used "
     "(criteria.conflict_versions)",
     "criteria.overlap_rule": "shares patients with an analysed study (criteria.overlap_rule)",
+    "criteria.allow_counts_from_assumed_n": (
+        "count over an assumed denominator (criteria.allow_counts_from_assumed_n)"
+    ),
+    "criteria.allow_counts_from_statements": (
+        "zero read from a statement that none occurred (criteria.allow_counts_from_statements)"
+    ),
 }
 CATEGORY_LABELS = {
     "no_candidate": NO_DATA,

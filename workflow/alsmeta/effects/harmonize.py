@@ -170,6 +170,11 @@ def _n_source(row: Row, trail: _Trail) -> None:
         trail.flag("n_from_other_field", f"n = {row['n']} read in another field of the source")
     elif source == "other_source":
         trail.flag("n_from_other_source", f"n = {row['n']} taken from another source of the trial")
+    elif source == "randomized":
+        trail.flag(
+            "n_from_randomized",
+            f"n = {row['n']} is the arm's randomized n (the treated n is not printed)",
+        )
 
 
 def _test_note(test: str | None) -> str:
@@ -193,8 +198,13 @@ def _events(row: Row, trail: _Trail) -> int:
     if basis == "percent":
         return int(trail.add(dv.count_from_percent(row["percent"], n)))
     if basis == "statement_none":
+        # The statement itself (adverse events: the definition in the source's words, which
+        # for a statement is the statement) and its quote ids, so the flag carries its quote.
+        statement = row.get("ae_definition") or row.get("definition_wording") or ""
+        quote = f" ('{statement}', {';'.join(row['quote_id'])})" if statement else ""
         trail.flag(
-            "count_from_statement", f"events = 0 from the statement that none occurred (n = {n})"
+            "count_from_statement",
+            f"events = 0 from the statement that none occurred{quote} (n = {n})",
         )
     return row["events"]
 

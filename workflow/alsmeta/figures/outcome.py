@@ -57,6 +57,10 @@ FLAG_NOTES = {
         "\u00a4",
         "n taken from another source of the trial, not printed with the value",
     ),
+    "n_from_randomized": (
+        "\u2225",
+        "n is the arm's randomized n; the treated n is not printed (an assumption)",
+    ),
     "timepoint_inferred": (
         "\u2248",
         "time point inferred, not printed with the value (see the report's provenance)",

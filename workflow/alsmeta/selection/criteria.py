@@ -48,13 +48,22 @@ INCLUSION_COLUMNS = [
 FIXED_REASON_CODES = {
     "no_candidate": "no usable data row for this outcome",
     "control_arm": "control arm only (the outcome pools treated arms)",
-    "not_primary": "not the primary time point",
+    "not_primary": "not the analysed time point (criteria.time_point)",
     "already_analysed": "same arm already analysed through another row",
     "not_computable": "effect size not computable from the printed statistics",
 }
 #: Study and row attributes an analysis can be split by (config ``subgroups``):
-#: ``definition`` is the row's definition in the reader's words (:func:`definition_label`).
-SUBGROUP_VARIABLES = ("route", "tissue", "design", "product", "autologous", "definition")
+#: ``definition`` is the row's definition in the reader's words (:func:`definition_label`),
+#: ``follow_up_window`` the study's follow-up window (:func:`follow_up_window`).
+SUBGROUP_VARIABLES = (
+    "route",
+    "tissue",
+    "design",
+    "product",
+    "autologous",
+    "definition",
+    "follow_up_window",
+)
 #: Columns of analysed_effects.tsv: the outcome, its kind, the row's label and study
 #: attributes (subgroup variables and numeric moderators), then the effect columns.
 ANALYSED_COLUMNS = [
@@ -67,20 +76,125 @@ ANALYSED_COLUMNS = [
     "lead_in_months",
     *EFFECT_COLUMNS,
 ]
-#: Flags of a count derived from a percentage, and of a denominator the source did not
-#: print with the value (criteria.allow_counts_from_assumed_n).
+#: Flags of a count derived from a percentage, of a denominator the source did not print
+#: with the value, and of a randomized n standing for the unprinted number at risk
+#: (criteria.allow_counts_from_assumed_n).
 _PERCENT_FLAG = "count_from_percent"
 _OTHER_N_FLAGS = ("n_from_other_field", "n_from_other_source")
+_RANDOMIZED_N_FLAG = "n_from_randomized"
 
 
 def counts_from_assumed_n(effect: dict) -> bool:
-    """Whether a row's effect rests on a count derived from a printed percentage of a
-    denominator the source does not print with it (criteria.allow_counts_from_assumed_n).
-    An odds ratio the source prints does not: its derived counts are only shown."""
+    """Whether a row's effect rests on an assumed denominator
+    (criteria.allow_counts_from_assumed_n): a count derived from a printed percentage of a
+    denominator the source does not print with it, or any count over an arm's randomized n
+    used as the number at risk because the treated n is not printed. An odds ratio the
+    source prints does not: its derived counts are only shown."""
     flags = _flags(effect)
     if effect["measure"] == "OR" and "log_odds_ratio_from_counts" not in flags:
         return False
+    if _RANDOMIZED_N_FLAG in flags:
+        return True
     return _PERCENT_FLAG in flags and bool(set(_OTHER_N_FLAGS) & set(flags))
+
+
+def count_from_statement(effect: dict) -> bool:
+    """Whether a row's count is a zero read from a statement that no such event occurred
+    ("No serious adverse events were observed": count_basis statement_none), not a count
+    (criteria.allow_counts_from_statements)."""
+    return "count_from_statement" in _flags(effect)
+
+
+def follow_up_window(months: float | None, bounds: list) -> str:
+    """The follow-up window a study falls in (``criteria.follow_up_windows``: upper bounds in
+    months, ascending): "<= 7 months", "> 7 to <= 12 months", "> 12 months", or "follow-up
+    not reported". A bound is inclusive, so 6 months and 28 weeks (6.4 months) share the
+    window "<= 7 months"."""
+    if months is None:
+        return "follow-up not reported"
+    lower = None
+    for bound in bounds:
+        if months <= bound:
+            return (
+                f"<= {bound:g} months" if lower is None else f"> {lower:g} to <= {bound:g} months"
+            )
+        lower = bound
+    return f"> {lower:g} months" if lower is not None else "any follow-up"
+
+
+#: Measures of one series: a slope change printed as such and one printed as pre and post
+#: slopes describe the same quantity, so one time-point choice covers both.
+_MEASURE_SERIES = {"slope_pre_post": "slope_change"}
+
+
+def _series(effect: dict) -> tuple:
+    """The rows among which one time point is chosen: one arm (or arm contrast), one
+    measure or definition on one scale, one population, one source and conflict version."""
+    return (*_series_of_populations(effect), effect.get("population") or "")
+
+
+def _series_of_populations(effect: dict) -> tuple:
+    """A series without its population: the rows among which the data's ``is_primary``
+    picks one population at one time point (Cudkowicz 2022 Table 4: baseline >= 34)."""
+    return (
+        effect["source_table"],
+        effect["arm_id"],
+        effect.get("comparator_arm_id") or "",
+        _MEASURE_SERIES.get(effect["category"], effect["category"]),
+        effect.get("measure") or "",
+        effect.get("scale") or "",
+        effect.get("source") or "",
+        effect.get("conflict_group") or "",
+        effect.get("conflict_version") or "",
+    )
+
+
+def time_point_choices(effects: list[dict], rule: dict) -> dict[str, bool]:
+    """Which rows are at the analysed time point of their series (:func:`_series`), by
+    effect id (config ``criteria.time_point``).
+
+    ``rule`` ``closest_to``: the time point closest to ``months``, the later of two equally
+    close; ``longest``: the latest time point; ``as_entered``: the data's ``is_primary``
+    column. A series whose rows print no time point (a window between two injections, a
+    time point the source does not give) keeps its ``is_primary`` choice under every rule;
+    in a series where some rows print one, the rows that do not are not chosen. Where the
+    data mark one of several populations primary at the chosen time point (subgroups of
+    one table), that one is chosen. One rule for every outcome, so that slopes, changes
+    from baseline and responders of one trial are read at the same time point."""
+    name = rule["rule"]
+    if name == "as_entered":
+        return {e["effect_id"]: bool(e["is_primary"]) for e in effects}
+    target = rule.get("months")
+    series: dict[tuple, list[dict]] = {}
+    primary_at: set[tuple] = set()  # (series without population, time point) marked primary
+    for effect in effects:
+        series.setdefault(_series(effect), []).append(effect)
+        if effect["is_primary"]:
+            primary_at.add((_series_of_populations(effect), effect.get("timepoint_months")))
+    chosen = {}
+    for rows in series.values():
+        timed = [e for e in rows if e.get("timepoint_months") is not None]
+        if not timed:
+            for e in rows:
+                chosen[e["effect_id"]] = bool(e["is_primary"])
+            continue
+        times = [e["timepoint_months"] for e in timed]
+        if name == "longest":
+            best = max(times)
+        else:
+            best = min(times, key=lambda t: (abs(t - target), -t))
+        for e in rows:
+            other_primary = (_series_of_populations(e), best) in primary_at
+            chosen[e["effect_id"]] = e.get("timepoint_months") == best and (
+                bool(e["is_primary"]) or not other_primary
+            )
+    return chosen
+
+
+def _time_point_setting(rule: dict) -> str:
+    if rule["rule"] == "closest_to":
+        return f"criteria.time_point: closest to {rule['months']:g} months"
+    return f"criteria.time_point: {rule['rule']}"
 
 
 def _timepoint_as_printed(row: Row | None) -> str:
@@ -206,7 +320,9 @@ def _risk_of_bias_reason(judgement, criteria) -> tuple[str, str] | None:
     return None
 
 
-def _row_reasons(effect, study, arm, kind, criteria, tier_exempt) -> list[tuple[str, str]]:
+def _row_reasons(
+    effect, study, arm, kind, criteria, tier_exempt, at_time_point
+) -> list[tuple[str, str]]:
     """Every criterion the effect row fails, as (reason code, readable reason) pairs.
 
     The code names the config key (``criteria.routes``) or a fixed reason
@@ -282,11 +398,16 @@ def _row_reasons(effect, study, arm, kind, criteria, tier_exempt) -> list[tuple[
             )
         )
     if counts_from_assumed_n(effect) and not criteria["allow_counts_from_assumed_n"]:
+        assumed = (
+            "count over the arm's randomized n, the treated n not being printed"
+            if _RANDOMIZED_N_FLAG in flags
+            else "count derived from a printed percentage of a denominator the source does not "
+            "print with it"
+        )
         reasons.append(
             (
                 "criteria.allow_counts_from_assumed_n",
-                "count derived from a printed percentage of a denominator the source does not "
-                "print with it and criteria.allow_counts_from_assumed_n is false",
+                f"{assumed} and criteria.allow_counts_from_assumed_n is false",
             )
         )
     if effect.get("population") and not criteria["allow_subgroup_estimates"]:
@@ -308,9 +429,21 @@ def _row_reasons(effect, study, arm, kind, criteria, tier_exempt) -> list[tuple[
                     f"(this row is {effect['conflict_version']!r})",
                 )
             )
-    if not effect["is_primary"]:
+    if count_from_statement(effect) and not criteria["allow_counts_from_statements"]:
         reasons.append(
-            ("not_primary", "not the study's primary time point or window for this measure")
+            (
+                "criteria.allow_counts_from_statements",
+                "0 events read from a statement that none occurred and "
+                "criteria.allow_counts_from_statements is false",
+            )
+        )
+    if not at_time_point:
+        reasons.append(
+            (
+                "not_primary",
+                "not the analysed time point or window of this series "
+                f"({_time_point_setting(criteria['time_point'])})",
+            )
         )
     if effect["status"] != "ok":
         reasons.append(("not_computable", f"not computable: {effect['status_reason']}"))
@@ -477,7 +610,9 @@ def select(
     these studies (the caller passes only their effect rows). ``labels``: config
     ``definition_labels``, the reader's words of each row's ``definition``. ``rob``: config
     ``risk_of_bias`` (which scope each outcome uses, the tools' overall rules), for
-    ``criteria.max_risk_of_bias``.
+    ``criteria.max_risk_of_bias``. Which time point of a series is analysed follows
+    ``criteria.time_point`` (:func:`time_point_choices`); the ``follow_up_window`` subgroup
+    of each row, ``criteria.follow_up_windows`` (:func:`follow_up_window`).
     """
     check_criteria(criteria, data)
     studies = {s["study_id"]: s for s in data["studies"]}
@@ -493,6 +628,8 @@ def select(
     for gap in data["gaps"]:
         gaps.setdefault((gap["study_id"], gap["outcome"]), []).append(gap["reason"])
     judged = assessments(data["risk_of_bias"], rob) if criteria["max_risk_of_bias"] != "any" else {}
+    at_time_point = time_point_choices(effects, criteria["time_point"])
+    windows = criteria["follow_up_windows"]
     inclusion, analysed = [], []
     for outcome in criteria["outcomes"]:
         definition = definitions[outcome]
@@ -502,7 +639,13 @@ def select(
         for effect in candidates(effects, kind, definition):
             study = studies[effect["study_id"]]
             reasons = _row_reasons(
-                effect, study, arms[effect["arm_id"]], kind, criteria, tier_exempt
+                effect,
+                study,
+                arms[effect["arm_id"]],
+                kind,
+                criteria,
+                tier_exempt,
+                at_time_point[effect["effect_id"]],
             )
             biased = _risk_of_bias_reason(judged.get((effect["study_id"], scope)), criteria)
             if biased:
@@ -627,6 +770,7 @@ def select(
                     "product": study["cell_product"],
                     "autologous": study["autologous"],
                     "definition": definition_label(effect, labels, efficacy),
+                    "follow_up_window": follow_up_window(study_months(study, "follow_up"), windows),
                     "follow_up_months": study_months(study, "follow_up"),
                     "lead_in_months": study_months(study, "lead_in"),
                 }

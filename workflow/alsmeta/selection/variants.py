@@ -13,6 +13,10 @@ The main analysis uses the configured criteria. Each variant changes one judgeme
   erratum admitted as well;
 * ``assumed_n``: counts derived from a percentage of a denominator the source does not
   print with it admitted;
+* ``statement_zeros``: zero counts read from a statement that no such event occurred ("No
+  serious adverse events were observed") left out, where the main analysis admits them:
+  a statement in an abstract is not an ascertained count, and such zeros pull a pooled
+  rate down and its heterogeneity up;
 * ``overlap``: for each overlap group, each member kept in turn;
 * ``risk_of_bias``: only studies at low overall risk of bias, and only studies below high
   risk (some concerns or moderate at worst), where the main analysis admits more.
@@ -31,6 +35,7 @@ from alsmeta.io.risk_of_bias import MAX_LEVEL
 from alsmeta.selection.criteria import (
     OverlapError,
     candidates,
+    count_from_statement,
     counts_from_assumed_n,
     overlap_units,
     select,
@@ -178,6 +183,18 @@ def variants(criteria: dict, data: dict, effects: list[dict]) -> list[Variant]:
                 "percentage of a denominator the source does not print with it)",
                 {**criteria, "allow_counts_from_assumed_n": True},
                 about=assumed_n_rows,
+            )
+        )
+    statement_rows = frozenset(e["effect_id"] for e in effects if count_from_statement(e))
+    if criteria["allow_counts_from_statements"] and statement_rows:
+        out.append(
+            Variant(
+                "statement_zeros_excluded",
+                "statement_zeros",
+                "criteria.allow_counts_from_statements = false (zero counts read from a "
+                "statement that no such event occurred left out)",
+                {**criteria, "allow_counts_from_statements": False},
+                about=statement_rows,
             )
         )
     members: dict[str, list[str]] = {}

@@ -145,6 +145,48 @@ def _small_study(ctx: ReportInputs) -> str:
     return text + f": {len(done)} (<a href='#sensitivity-small_study'>tests</a>)."
 
 
+def _time_point_sentence(crit: dict) -> str:
+    """The time-point rule (criteria.time_point), one rule for every outcome."""
+    rule = crit["time_point"]
+    if rule["rule"] == "closest_to":
+        how = (
+            f"the time point closest to {rule['months']:g} months (the later of two equally close)"
+        )
+    elif rule["rule"] == "longest":
+        how = "the latest time point"
+    else:
+        how = "the time point marked primary in the data"
+    return (
+        "Where a study reports one measure at several time points, every outcome (slopes, "
+        f"changes from baseline and responders alike) analyses {how}; a result printed for "
+        "a window without a time point keeps the window marked primary in the data "
+        "(<code>criteria.time_point</code>)."
+    )
+
+
+def _follow_up_sentence(crit: dict) -> str:
+    """How rates over different follow-up are kept apart (criteria.follow_up_windows)."""
+    bounds = crit["follow_up_windows"]
+    if not bounds:
+        return "Studies are not split by follow-up."
+    limits = ", ".join(f"{b:g}" for b in bounds)
+    return (
+        "Results over different follow-up are split by the study's follow-up window "
+        f"(bounds {esc(limits)} months, <code>criteria.follow_up_windows</code>) when "
+        "<code>follow_up_window</code> is among the subgroups."
+    )
+
+
+def _statement_sentence(crit: dict) -> str:
+    """Whether zeros read from "none occurred" statements are pooled."""
+    if crit["allow_counts_from_statements"]:
+        return (
+            "Zero counts read from a statement that no such event occurred are pooled as 0 "
+            "events, and the sensitivity analyses re-pool without them."
+        )
+    return "Zero counts read from a statement that no such event occurred are not pooled."
+
+
 def _items(ctx: ReportInputs) -> list[tuple[str, str, str]]:
     """(item number, title, HTML text) of each PRISMA item."""
     c = ctx.config
@@ -173,7 +215,9 @@ def _items(ctx: ReportInputs) -> list[tuple[str, str, str]]:
             f"{crit['min_follow_up_months']:g} months of follow-up; evidence tiers "
             f"{esc(listed('evidence_tiers'))}; studies excluded by name: "
             f"{esc(listed('exclude_studies'))}; original ALSFRS (0\u201340) scale "
-            f"{'admitted' if crit['allow_original_alsfrs'] else 'not admitted'}. One row "
+            f"{'admitted' if crit['allow_original_alsfrs'] else 'not admitted'}. "
+            f"{_time_point_sentence(crit)} {_follow_up_sentence(crit)} "
+            f"{_statement_sentence(crit)} One row "
             "per arm (or arm contrast) is analysed, preferring the higher evidence tier. "
             "Studies sharing patients are resolved by the overlap rule "
             f"<code>{esc(crit['overlap_rule'])}</code>. Every decision and every reason is in "
