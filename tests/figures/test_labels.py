@@ -6,6 +6,7 @@ shows) is read back and compared with the pooled row the statistics wrote."""
 
 import copy
 
+import matplotlib.pyplot as plt
 import pytest
 from figcheck import layout_problems
 
@@ -65,7 +66,9 @@ def _forest(data, config, outcome, bayes=False):
     )
     fig = forest.draw(spec)
     assert layout_problems(fig) == []
-    return spec, figure_text(fig), overall
+    text = figure_text(fig)
+    plt.close(fig)
+    return spec, text, overall
 
 
 @pytest.mark.parametrize(
