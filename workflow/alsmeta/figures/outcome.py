@@ -471,7 +471,7 @@ def _total(
         ]
     if bayes is None or not bayes.draws_total(pooled):
         return frequentist
-    if bayes.primary:
+    if bayes.leads(pooled):
         return [*_bayes_total(kind, pooled, studies, level, hollow=False), *frequentist]
     return [*frequentist, *_bayes_total(kind, pooled, studies, level, hollow=True)]
 
@@ -492,7 +492,7 @@ def _forest(
     ``summary``, when not empty, is the last footnote (why study rows are not drawn)."""
     kind, entry = definition["kind"], kind_of(definition)
     header = graph_header(entry, settings.study_ci, pooled)
-    if bayes is not None and bayes.primary and bayes.draws_total(pooled):
+    if bayes is not None and bayes.leads(pooled):
         header = f"{header.split(chr(10))[0]}\nBayesian, Random, {level_text(settings.level)} CrI"
     return forest.Forest(
         columns=_columns(kind, entry, settings.study_ci, pooled),
@@ -626,6 +626,12 @@ class Bayes:
     primary: bool = False
     shrinkage: dict = field(default_factory=dict)
 
+    def leads(self, pooled: dict) -> bool:
+        """Whether the Bayesian total is the plot's headline: drawn first and filled, and
+        named in the graph header. The one place the figures pick the framework of the
+        total diamond (pooling.primary_framework)."""
+        return self.primary and self.draws_total(pooled)
+
     def draws_total(self, pooled: dict) -> bool:
         """Whether the Bayesian total is drawn (primary, or beside it with the shrinkage)."""
         return (self.primary or self.show_shrinkage) and pooled.get("bayes_status") == "pooled"
@@ -657,13 +663,13 @@ class Bayes:
             if self.show_shrinkage and self.shrinkage
             else ""
         )
-        total = "filled" if self.primary else "open"
+        leads = self.leads(pooled)
+        total = "filled" if leads else "open"
         return (
             f"Bayesian random effects ({pooled['bayes_model']} model; priors "
             f"{readable(pooled['bayes_prior'])}): {drawn}{total} diamond: posterior median "
             f"with {cri}; dashed bar: {level_text(level)} predictive interval for a new "
-            "study."
-            + ("" if self.primary else " The forest plot's headline is the frequentist total.")
+            "study." + ("" if leads else " The forest plot's headline is the frequentist total.")
         )
 
 
