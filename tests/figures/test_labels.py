@@ -155,3 +155,17 @@ def test_a_bayesian_headline_states_its_credible_level(data, config, level):
     assert f"{100 * level:g}% predictive interval (Bayesian)" in text
     headline = spec.rows[[r.kind for r in spec.rows].index("pooled")]
     assert headline.estimate == overall["bayes_estimate"]
+
+
+def test_every_row_with_a_weight_shows_it_and_glmm_rows_say_why_they_have_none(data, config):
+    spec, text, overall = _forest(data, copy.deepcopy(config), POOLED)
+    studies = [r for r in spec.rows if r.kind == "study"]
+    assert all(r.cells["weight"] == f"{r.weight:.1f}%" for r in studies)
+    glmm, text, overall = _forest(data, copy.deepcopy(config), RATE)
+    assert overall["method"] == "binomial-normal GLMM" and overall["status"] == "pooled"
+    # The studies and the total (the population-averaged rate beside it has no cell).
+    weights = [r.cells["weight"] for r in glmm.rows if r.kind == "study" or r.bold]
+    assert set(weights) == {outcome_figures.NO_WEIGHT}
+    assert f"Weight {outcome_figures.NO_WEIGHT}: the GLMM fits each study's events" in " ".join(
+        text.split("\n")
+    )

@@ -130,6 +130,11 @@ def _is_glmm(pooled: dict | None) -> bool:
 NO_WEIGHT = "none"
 
 
+def _total_weight(pooled: dict) -> str:
+    """The Weight cell of a total: 100% of the inverse-variance weights, or none (GLMM)."""
+    return NO_WEIGHT if _is_glmm(pooled) else "100.0%"
+
+
 def method_label(pooled: dict | None) -> str:
     """RevMan's method tag: inverse variance, or the GLMM (which has no IV weights)."""
     if _is_glmm(pooled):
@@ -465,7 +470,14 @@ def _total(
         ]
     else:
         frequentist = [
-            *_total_rows(kind, pooled, studies, f"Total ({level_text(level)} CI)", "100.0%", level),
+            *_total_rows(
+                kind,
+                pooled,
+                studies,
+                f"Total ({level_text(level)} CI)",
+                _total_weight(pooled),
+                level,
+            ),
             forest.Row("note", text=heterogeneity_line(pooled)),
             forest.Row("note", text=overall_test_line(pooled, kind)),
         ]
@@ -593,7 +605,7 @@ def subgroup_forest(
                 level,
                 members,
                 f"Subtotal ({settings.pooled_ci})",
-                f"{share:.1f}%" if weights else "",
+                NO_WEIGHT if _is_glmm(overall) else f"{share:.1f}%" if weights else "",
             )
             table.append(forest.Row("note", text=heterogeneity_line(level)))
             if kind != "proportion":
