@@ -29,6 +29,7 @@ rule all:
     input:
         rules.report.output,
         outcome_figures(),
+        study_figures(),
         rules.tables.output,
 
 

@@ -26,6 +26,8 @@ from alsmeta.figures.funnel import FunnelPoint, funnel_figure
 from alsmeta.figures.sensitivity import RSweepPoint, r_sensitivity_figure
 
 PROPORTION = {"label": "Serious adverse events (synthetic)", "kind": "proportion"}
+#: The interval levels of the synthetic analyses (tests/synthetic.py).
+SETTINGS = outcome_figures.Settings(ci_level=0.95, level=0.95)
 DIFFERENCE = {"label": "Slope difference (synthetic)", "kind": "slope_change_difference"}
 
 
@@ -38,7 +40,9 @@ def texts(fig) -> list[str]:
 @pytest.mark.parametrize("k", [5, 60])
 def test_forest_plot_has_no_overlaps_at_5_and_60_studies(k):
     rows, (pooled, weights) = proportion_analysis(k, long_every=7)
-    fig = forest.draw(outcome_figures.overall_forest(PROPORTION, rows, pooled, weights, []))
+    fig = forest.draw(
+        outcome_figures.overall_forest(PROPORTION, SETTINGS, rows, pooled, weights, [])
+    )
     assert layout_problems(fig) == []
     shown = texts(fig)
     # Long labels wrap: the first words sit on one line, the rest on the next.
@@ -50,7 +54,9 @@ def test_forest_plot_has_no_overlaps_at_5_and_60_studies(k):
 
 def test_squares_are_sized_by_weight():
     rows, (pooled, weights) = proportion_analysis(5)
-    fig = forest.draw(outcome_figures.overall_forest(PROPORTION, rows, pooled, weights, []))
+    fig = forest.draw(
+        outcome_figures.overall_forest(PROPORTION, SETTINGS, rows, pooled, weights, [])
+    )
     squares = [line.get_markersize() for line in fig.axes[0].lines if line.get_marker() == "s"]
     ranked = sorted(weights.values())
     assert len(squares) == 5
@@ -61,7 +67,9 @@ def test_squares_are_sized_by_weight():
 
 def test_whiskers_leaving_the_axis_end_in_arrows():
     rows, (pooled, weights) = difference_analysis(8, wild=2)
-    fig = forest.draw(outcome_figures.overall_forest(DIFFERENCE, rows, pooled, weights, []))
+    fig = forest.draw(
+        outcome_figures.overall_forest(DIFFERENCE, SETTINGS, rows, pooled, weights, [])
+    )
     ax = fig.axes[0]
     lo, hi = ax.get_xlim()
     left = [ln for ln in ax.lines if ln.get_marker() == "<"]
@@ -79,7 +87,9 @@ def test_whiskers_leaving_the_axis_end_in_arrows():
 
 def test_proportions_are_drawn_on_a_percent_axis():
     rows, (pooled, weights) = proportion_analysis(6)
-    fig = forest.draw(outcome_figures.overall_forest(PROPORTION, rows, pooled, weights, []))
+    fig = forest.draw(
+        outcome_figures.overall_forest(PROPORTION, SETTINGS, rows, pooled, weights, [])
+    )
     labels = [t.get_text() for t in fig.axes[0].get_xticklabels()]
     assert labels[0] == "0%" and all(label.endswith("%") for label in labels)
     assert 0 < fig.axes[0].get_xlim()[1] <= 100
@@ -117,7 +127,9 @@ def test_subgroup_forest_has_a_diamond_per_pooled_subgroup_and_says_what_is_miss
 
     pooled_rows = [overall, *subgroup_pooled_rows(rows, "route")]
     fig = forest.draw(
-        outcome_figures.subgroup_forest(PROPORTION, "route", rows, pooled_rows, weights, [])
+        outcome_figures.subgroup_forest(
+            PROPORTION, SETTINGS, "route", rows, pooled_rows, weights, []
+        )
     )
     diamonds = [p for p in fig.axes[0].patches if isinstance(p, Polygon)]
     assert len(diamonds) == 4
@@ -143,7 +155,7 @@ def test_leave_one_out_plot_marks_the_full_estimate():
     for r in rows:
         r["outcome"] = "synthetic"
     loo = leave_one_out_rows("synthetic", PROPORTION, rows, IV_POOLING)
-    fig = forest.draw(outcome_figures.leave_one_out_forest(PROPORTION, loo, pooled))
+    fig = forest.draw(outcome_figures.leave_one_out_forest(PROPORTION, SETTINGS, loo, pooled))
     shown = texts(fig)
     assert sum(t.startswith("Omitting ") for t in shown) == 7
     dashed = [ln for ln in fig.axes[0].lines if ln.get_linestyle() not in ("-", "None")]
@@ -162,7 +174,9 @@ def test_funnel_plot_needs_ten_studies():
 
 def test_r_sensitivity_plot_marks_the_r_used():
     points = [RSweepPoint(r / 10, 0.5 + r / 50, 0.1 + r / 50, 0.9 + r / 50) for r in range(10)]
-    fig = r_sensitivity_figure(points, 0.5, title="Slope change: r", y_label="Points/month")
+    fig = r_sensitivity_figure(
+        points, 0.5, title="Slope change: r", y_label="Points/month", level=0.95
+    )
     assert any("r used = 0.5" in t for t in texts(fig))
     assert layout_problems(fig) == []
 
@@ -171,7 +185,9 @@ def test_saved_figures_are_byte_identical_and_carry_their_text(tmp_path):
     rows, (pooled, weights) = proportion_analysis(5)
     outputs = []
     for run in ("a", "b"):
-        fig = forest.draw(outcome_figures.overall_forest(PROPORTION, rows, pooled, weights, []))
+        fig = forest.draw(
+            outcome_figures.overall_forest(PROPORTION, SETTINGS, rows, pooled, weights, [])
+        )
         paths = {ext: tmp_path / f"{run}.{ext}" for ext in ("svg", "png", "pdf")}
         plotstyle.save(fig, paths, title="Forest plot")
         outputs.append({ext: p.read_bytes() for ext, p in paths.items()})
@@ -219,14 +235,14 @@ def test_prepost_sweep_figure_draws_estimate_and_i2_or_says_why_not():
         }
         for r in (0, 0.25, 0.5, 0.75, 0.9)
     ]
-    fig = prepost_sweep_figure(rows, 0.5, "Sweep")
+    fig = prepost_sweep_figure(rows, 0.5, "Sweep", 0.95)
     assert len(fig.axes) == 2  # estimate with its CI band, and I^2 on the right axis
     assert fig.axes[1].get_ylim() == (0, 100)
     assert "dashed: r used = 0.5" in figure_text(fig)
     single = [
         {**row, "status": "not_pooled", "reason": "k = 1: at least 2 studies"} for row in rows
     ]
-    text = " ".join(figure_text(prepost_sweep_figure(single, 0.5, "Sweep")).split())
+    text = " ".join(figure_text(prepost_sweep_figure(single, 0.5, "Sweep", 0.95)).split())
     assert "not pooled at two or more values of r (k = 1: at least 2 studies)" in text
     assert "Studies whose SE depends on r: 2" in text
 
@@ -286,7 +302,7 @@ def test_forest_plot_carries_risk_of_bias_dots():
             first, "safety", "rob2", tuple((d, "low") for d in TOOLS["rob2"].domains), "low"
         )
     }
-    spec = outcome_figures.overall_forest(PROPORTION, rows, pooled, weights, [], rob=rob)
+    spec = outcome_figures.overall_forest(PROPORTION, SETTINGS, rows, pooled, weights, [], rob=rob)
     study_rows = [r for r in spec.rows if r.kind == "study"]
     assert study_rows[0].dots == ("low",) * 5 + ("low",)
     assert all(r.dots == (None,) * 6 for r in study_rows[1:])  # not appraised: no dots
@@ -296,7 +312,7 @@ def test_forest_plot_carries_risk_of_bias_dots():
     assert "Not appraised:" in note
     fig = forest.draw(spec)
     assert "All" in texts(fig) and layout_problems(fig) == []
-    without = outcome_figures.overall_forest(PROPORTION, rows, pooled, weights, [])
+    without = outcome_figures.overall_forest(PROPORTION, SETTINGS, rows, pooled, weights, [])
     assert without.dots is None
 
 

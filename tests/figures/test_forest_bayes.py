@@ -38,7 +38,11 @@ def _forest(run, config, outcome, bayes):
             },
         )
     definition = config["outcome_definitions"][outcome]
-    return outcome_figures.overall_forest(definition, rows, overall, w, [], bayes=bayes), overall
+    settings = outcome_figures.Settings(
+        config["harmonize"]["ci_level"], config["pooling"]["level"], **config["figures"]["forest"]
+    )
+    spec = outcome_figures.overall_forest(definition, settings, rows, overall, w, [], bayes=bayes)
+    return spec, overall
 
 
 def _texts(fig):

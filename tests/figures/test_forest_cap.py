@@ -8,6 +8,8 @@ from alsmeta.figures import forest
 from alsmeta.figures import outcome as outcome_figures
 
 PROPORTION = {"label": "Serious adverse events (synthetic)", "kind": "proportion"}
+#: The interval levels of the synthetic analyses (tests/synthetic.py).
+SETTINGS = outcome_figures.Settings(ci_level=0.95, level=0.95)
 
 
 def texts(fig) -> list[str]:
@@ -23,6 +25,7 @@ def test_an_oversized_forest_plot_shows_subtotals_and_says_why():
     assert outcome_figures.too_many_rows(60, 60, "route") == ""
     spec = outcome_figures.subgroup_forest(
         PROPORTION,
+        SETTINGS,
         "route",
         rows,
         [overall, *subgroup_pooled_rows(rows, "route")],
@@ -43,7 +46,7 @@ def test_an_oversized_forest_plot_shows_subtotals_and_says_why():
 def test_without_subgroups_an_oversized_forest_plot_shows_the_total():
     rows, (overall, weights) = proportion_analysis(100)
     note = outcome_figures.too_many_rows(len(rows), 60, None)
-    spec = outcome_figures.overall_forest(PROPORTION, rows, overall, weights, [], note)
+    spec = outcome_figures.overall_forest(PROPORTION, SETTINGS, rows, overall, weights, [], note)
     assert not [r for r in spec.rows if r.kind == "study"]
     assert "the total only" in spec.footnotes[-1]
 
@@ -64,7 +67,7 @@ def test_an_oversized_leave_one_out_plot_draws_the_refits_that_move_the_estimate
         }
         for i, r in enumerate(rows)
     ]
-    spec = outcome_figures.leave_one_out_forest(PROPORTION, loo, overall, max_rows=10)
+    spec = outcome_figures.leave_one_out_forest(PROPORTION, SETTINGS, loo, overall, max_rows=10)
     drawn = [r for r in spec.rows if r.kind == "study"]
     assert len(drawn) == 10
     moved = sorted(abs(r.estimate - overall["estimate"]) for r in drawn)

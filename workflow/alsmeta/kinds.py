@@ -13,7 +13,7 @@ take their measure from the harmonized rows or the outcome definition; the entry
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 #: Leave-one-out for every kind needs k >= 3, so that every re-fit keeps the two studies
 #: a random-effects model needs (the select job asks for the plot from this k on).
@@ -141,9 +141,32 @@ KINDS: dict[str, OutcomeKind] = {
 }
 
 
+#: How a binary_comparison outcome whose measure is not the odds ratio differs from the
+#: registry entry: its name, axis and value of no effect. A risk difference is a difference
+#: of proportions, drawn on a linear axis through 0; it has no ratio thresholds of an
+#: appreciable effect (the summary of findings takes them from config).
+_BINARY_ENTRIES = {
+    "RR": {"measure": "Risk ratio"},
+    "RD": {
+        "measure": "Risk difference",
+        "axis": "linear",
+        "null": 0.0,
+        "log_scale": False,
+        "appreciable": (),
+    },
+}
+
+
 def kind_of(definition: dict) -> OutcomeKind:
-    """The registry entry of an outcome definition."""
-    return KINDS[definition["kind"]]
+    """The registry entry of an outcome definition; for a binary_comparison, the entry of
+    its measure (OR, RR or RD), named and drawn as that measure."""
+    entry = KINDS[definition["kind"]]
+    if definition["kind"] != "binary_comparison":
+        return entry
+    measure = definition.get("measure", "OR")
+    natural, analysis = BINARY_MEASURES[measure]
+    changes = _BINARY_ENTRIES.get(measure, {})
+    return replace(entry, natural_scale=natural, analysis_scale=analysis, **changes)
 
 
 def scales(definition: dict, measure: str | None = None) -> tuple[str, str]:

@@ -23,7 +23,8 @@ rule analyse:
 
 
 # Gathers every outcome's results into the tables; makes the summary of findings and the
-# PRISMA counts (once: the report reads them).
+# PRISMA counts (once: the report reads them). The figures drawn from the same results
+# have their own rules in plots.smk.
 rule tables:
     input:
         selections=rules.select.output.selections,
@@ -67,32 +68,32 @@ rule tables:
         leave_one_out=report(
             "results/tables/leave_one_out.tsv",
             caption="../report/leave_one_out_table.rst",
-            category="Sensitivity",
+            category="Sensitivity analyses",
         ),
         cumulative=report(
             "results/tables/cumulative.tsv",
             caption="../report/sensitivity.rst",
-            category="Sensitivity",
+            category="Sensitivity analyses",
         ),
         influence=report(
             "results/tables/influence.tsv",
             caption="../report/sensitivity.rst",
-            category="Sensitivity",
+            category="Sensitivity analyses",
         ),
         small_study=report(
             "results/tables/small_study.tsv",
             caption="../report/small_study.rst",
-            category="Sensitivity",
+            category="Sensitivity analyses",
         ),
         methods=report(
             "results/tables/method_comparison.tsv",
             caption="../report/methods.rst",
-            category="Sensitivity",
+            category="Sensitivity analyses",
         ),
         prepost_sweep=report(
             "results/tables/prepost_sweep.tsv",
             caption="../report/prepost_sweep.rst",
-            category="Sensitivity",
+            category="Sensitivity analyses",
         ),
         moderators="results/tables/moderators.tsv",
         variants=report(
@@ -110,43 +111,8 @@ rule tables:
             caption="../report/prisma_flow.rst",
             category="Study selection",
         ),
-        prisma=report(
-            figure("prisma"),
-            caption="../report/prisma.rst",
-            category="Study selection",
-        ),
-        prepost_figure=report(
-            figure("prepost_sweep"),
-            caption="../report/prepost_sweep.rst",
-            category="Sensitivity",
-        ),
         risk_of_bias=report(
             "results/tables/risk_of_bias.tsv",
-            caption="../report/risk_of_bias.rst",
-            category="Risk of bias",
-        ),
-        rob_rob2=report(
-            figure("rob_traffic_light_rob2"),
-            caption="../report/risk_of_bias.rst",
-            category="Risk of bias",
-        ),
-        rob_robins_i=report(
-            figure("rob_traffic_light_robins_i"),
-            caption="../report/risk_of_bias.rst",
-            category="Risk of bias",
-        ),
-        rob_jbi_case_series=report(
-            figure("rob_traffic_light_jbi_case_series"),
-            caption="../report/risk_of_bias.rst",
-            category="Risk of bias",
-        ),
-        rob_summary=report(
-            figure("rob_summary"),
-            caption="../report/risk_of_bias.rst",
-            category="Risk of bias",
-        ),
-        rob_summary_weighted=report(
-            figure("rob_summary_weighted"),
             caption="../report/risk_of_bias.rst",
             category="Risk of bias",
         ),
@@ -155,7 +121,6 @@ rule tables:
     params:
         outcomes=OUTCOMES,
         definitions=config["outcome_definitions"],
-        prepost_correlation=config["harmonize"]["prepost_correlation"],
         risk_of_bias=config["risk_of_bias"],
         grade=config["grade"],
         pooling=config["pooling"],

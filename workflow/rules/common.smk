@@ -8,6 +8,7 @@ from alsmeta.io.config import check_config, check_references
 from alsmeta.io.config_file import check_data_paths, check_finite
 from alsmeta.io.errors import InputError
 from alsmeta.io.grade_judgements import read_judgements
+from alsmeta.io.risk_of_bias import TOOLS as ROB_TOOLS
 from alsmeta.io.tables import TABLES, load_dataset, load_schema
 
 SCHEMA_DIR = "workflow/schemas"
@@ -44,6 +45,7 @@ FORMATS = config["figures"]["formats"]
 
 wildcard_constraints:
     outcome="|".join(OUTCOMES),
+    tool="|".join(ROB_TOOLS),
 
 
 def data_tables():
@@ -74,6 +76,24 @@ def run_job(job, input, output, params, wildcards, log):
 def figure(stem):
     """A figure's files, one per configured format."""
     return expand(f"results/figures/{stem}.{{ext}}", ext=FORMATS, allow_missing=True)
+
+
+def study_figures(formats=FORMATS):
+    """The files of the figures drawn from every outcome's results (PRISMA, the pre/post
+    r sweep, risk of bias), in ``formats``."""
+    stems = ["prisma", "prepost_sweep", "rob_summary", "rob_summary_weighted"]
+    stems += [f"rob_traffic_light_{tool}" for tool in ROB_TOOLS]
+    return [f"results/figures/{stem}.{ext}" for stem in stems for ext in formats]
+
+
+def forest_controls(wildcards):
+    """figures.forest with the outcome's figures.forest_overrides: params, so that a
+    changed control redraws only that outcome's plots."""
+    figures = config["figures"]
+    return {
+        **figures["forest"],
+        **figures["forest_overrides"].get(wildcards.outcome, {}),
+    }
 
 
 def selection_of(wildcards):

@@ -33,6 +33,9 @@ rule forest_plots:
         show_shrinkage=config["figures"]["show_shrinkage"],
         primary_framework=config["pooling"]["primary_framework"],
         bayesian_headline_max_k=config["pooling"]["bayesian_headline_max_k"],
+        forest=forest_controls,
+        level=config["pooling"]["level"],
+        ci_level=config["harmonize"]["ci_level"],
     run:
         run_job("forest_plots", input, output, params, wildcards, log)
 
@@ -53,6 +56,9 @@ rule leave_one_out_plot:
     params:
         definition=lambda wildcards: config["outcome_definitions"][wildcards.outcome],
         max_rows=config["figures"]["max_forest_rows"],
+        forest=forest_controls,
+        level=config["pooling"]["level"],
+        ci_level=config["harmonize"]["ci_level"],
     run:
         run_job("leave_one_out_plot", input, output, params, wildcards, log)
 
@@ -76,3 +82,110 @@ rule funnel_plot:
         min_k=config["sensitivity"]["small_study_min_k"],
     run:
         run_job("funnel_plot", input, output, params, wildcards, log)
+
+
+# Figures drawn from every outcome's results: one rule per figure.
+rule prisma_plot:
+    input:
+        inclusion=rules.select.output.inclusion,
+        analyses=expand(rules.analyse.output.analysis, outcome=OUTCOMES),
+        studies=config["data"]["studies"],
+        studies_schema=f"{SCHEMA_DIR}/studies.schema.yaml",
+        sources=config["data"]["sources"],
+        sources_schema=f"{SCHEMA_DIR}/sources.schema.yaml",
+        code=job_code("prisma_plot"),
+    output:
+        report(
+            figure("prisma"),
+            caption="../report/prisma.rst",
+            category="Study selection",
+        ),
+    log:
+        "results/logs/prisma_plot.log",
+    params:
+        outcomes=OUTCOMES,
+        labels={o: config["outcome_definitions"][o]["label"] for o in OUTCOMES},
+    run:
+        run_job("prisma_plot", input, output, params, wildcards, log)
+
+
+rule prepost_sweep_plot:
+    input:
+        analyses=expand(rules.analyse.output.analysis, outcome=OUTCOMES),
+        code=job_code("prepost_sweep_plot"),
+    output:
+        report(
+            figure("prepost_sweep"),
+            caption="../report/prepost_sweep.rst",
+            category="Sensitivity analyses",
+        ),
+    log:
+        "results/logs/prepost_sweep_plot.log",
+    params:
+        prepost_correlation=config["harmonize"]["prepost_correlation"],
+        level=config["pooling"]["level"],
+    run:
+        run_job("prepost_sweep_plot", input, output, params, wildcards, log)
+
+
+rule rob_traffic_light:
+    input:
+        risk_of_bias=config["data"]["risk_of_bias"],
+        risk_of_bias_schema=f"{SCHEMA_DIR}/risk_of_bias.schema.yaml",
+        studies=config["data"]["studies"],
+        studies_schema=f"{SCHEMA_DIR}/studies.schema.yaml",
+        code=job_code("rob_traffic_light"),
+    output:
+        report(
+            figure("rob_traffic_light_{tool}"),
+            caption="../report/risk_of_bias.rst",
+            category="Risk of bias",
+        ),
+    log:
+        "results/logs/rob_traffic_light_{tool}.log",
+    params:
+        risk_of_bias=config["risk_of_bias"],
+    run:
+        run_job("rob_traffic_light", input, output, params, wildcards, log)
+
+
+rule rob_summary_plot:
+    input:
+        risk_of_bias=config["data"]["risk_of_bias"],
+        risk_of_bias_schema=f"{SCHEMA_DIR}/risk_of_bias.schema.yaml",
+        code=job_code("rob_summary_plot"),
+    output:
+        report(
+            figure("rob_summary"),
+            caption="../report/risk_of_bias.rst",
+            category="Risk of bias",
+        ),
+    log:
+        "results/logs/rob_summary_plot.log",
+    params:
+        risk_of_bias=config["risk_of_bias"],
+    run:
+        run_job("rob_summary_plot", input, output, params, wildcards, log)
+
+
+rule rob_weighted_summary_plot:
+    input:
+        selections=rules.select.output.selections,
+        analyses=expand(rules.analyse.output.analysis, outcome=OUTCOMES),
+        risk_of_bias=config["data"]["risk_of_bias"],
+        risk_of_bias_schema=f"{SCHEMA_DIR}/risk_of_bias.schema.yaml",
+        code=job_code("rob_weighted_summary_plot"),
+    output:
+        report(
+            figure("rob_summary_weighted"),
+            caption="../report/risk_of_bias.rst",
+            category="Risk of bias",
+        ),
+    log:
+        "results/logs/rob_weighted_summary_plot.log",
+    params:
+        outcomes=OUTCOMES,
+        definitions={o: config["outcome_definitions"][o] for o in OUTCOMES},
+        risk_of_bias=config["risk_of_bias"],
+    run:
+        run_job("rob_weighted_summary_plot", input, output, params, wildcards, log)

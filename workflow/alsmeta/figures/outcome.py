@@ -16,18 +16,19 @@ import re
 from dataclasses import dataclass, field
 
 from alsmeta.analysis.headline import BAYESIAN, bayesian_view, headline_framework
-from alsmeta.figures import forest as fp
+from alsmeta.figures import forest
 from alsmeta.figures.text import (
     effect_text,
     heterogeneity_line,
     interval_text,
+    level_text,
     num,
     overall_test_line,
     readable,
     subgroup_test_line,
 )
 from alsmeta.io.risk_of_bias import SCOPE_LABELS, TOOLS
-from alsmeta.kinds import KINDS, MIN_K_LEAVE_ONE_OUT
+from alsmeta.kinds import KINDS, MIN_K_LEAVE_ONE_OUT, OutcomeKind, kind_of
 
 SUBGROUP_LABELS = {
     "route": "Route",
@@ -72,58 +73,115 @@ NO_SD = (
 )
 
 
+#: Study orders of figures.forest.sort: key of a study row (an analysed_effects.tsv row)
+#: given its weight; "listed" keeps the order of the selection.
+SORT_KEYS = {
+    "year": lambda row, weight: (row["year"],),
+    "weight": lambda row, weight: (-(weight or 0.0),),
+    "effect": lambda row, weight: (row["estimate"],),
+}
+
+
+@dataclass(frozen=True)
+class Settings:
+    """What the config says about one outcome's figures: the interval levels they state
+    (``ci_level``: harmonize.ci_level, each study's CI; ``level``: pooling.level, pooled
+    CIs, prediction and credible intervals) and the forest-plot controls of
+    figures.forest with the outcome's figures.forest_overrides (``sort``: study order,
+    ``xlim``: axis limits on the natural scale, None to choose them)."""
+
+    ci_level: float
+    level: float
+    sort: str = "listed"
+    xlim: tuple[float, float] | None = None
+
+    @property
+    def study_ci(self) -> str:
+        return f"{level_text(self.ci_level)} CI"
+
+    @property
+    def pooled_ci(self) -> str:
+        return f"{level_text(self.level)} CI"
+
+    def ordered(self, rows: list[dict], weights: dict) -> list[dict]:
+        """Study rows in the configured order (ties keep the listed order)."""
+        if self.sort == "listed":
+            return list(rows)
+        key = SORT_KEYS[self.sort]
+        return sorted(rows, key=lambda r: key(r, weights.get(r["effect_id"])))
+
+
 def _interval_method(pi_method: str) -> str:
     """The prediction-interval method as a reader reads it: its formula (and reference), not
     the software whose output it reproduces (pooled.tsv keeps that)."""
     return re.sub(r" \(metafor [^)]*\)", "", pi_method.split(",")[0])
 
 
-def effect_header(kind: str) -> str:
-    k = KINDS[kind]
-    return f"{k.measure} ({k.unit})" if 0 < len(k.unit) <= 2 else k.measure
+def effect_header(entry: OutcomeKind) -> str:
+    """The measure (and a short unit) heading the effect column: 'Risk ratio', 'Proportion (%)'."""
+    return f"{entry.measure} ({entry.unit})" if 0 < len(entry.unit) <= 2 else entry.measure
+
+
+def _is_glmm(pooled: dict | None) -> bool:
+    return pooled is not None and pooled.get("method") == "binomial-normal GLMM"
+
+
+#: The Weight cell of a study pooled by the GLMM (explained in the method footnote).
+NO_WEIGHT = "none"
+
+
+def _total_weight(pooled: dict) -> str:
+    """The Weight cell of a total: 100% of the inverse-variance weights, or none (GLMM)."""
+    return NO_WEIGHT if _is_glmm(pooled) else "100.0%"
 
 
 def method_label(pooled: dict | None) -> str:
     """RevMan's method tag: inverse variance, or the GLMM (which has no IV weights)."""
-    if pooled is not None and pooled.get("method") == "binomial-normal GLMM":
+    if _is_glmm(pooled):
         return "GLMM, Random"
     return "IV, Random"
 
 
-def graph_header(kind: str, pooled: dict | None = None) -> str:
-    k = KINDS[kind]
-    unit = f" ({k.unit})" if k.unit else ""
-    return f"{k.measure}{unit}\n{method_label(pooled)}, 95% CI"
+def graph_header(entry: OutcomeKind, ci: str, pooled: dict | None = None) -> str:
+    """The measure with its unit over the method and interval: RevMan's graph header."""
+    unit = f" ({entry.unit})" if entry.unit else ""
+    return f"{entry.measure}{unit}\n{method_label(pooled)}, {ci}"
 
 
-def _columns(kind: str, pooled: dict | None = None) -> tuple[fp.Column, ...]:
-    study = fp.Column("study", "Study or subgroup", align="left", wrap_in=2.1)
-    definition = fp.Column("definition", "Definition", align="left", wrap_in=1.9)
+#: Width (inches) at which the Definition column wraps.
+DEFINITION_WRAP_IN = 1.9
+
+
+def _columns(
+    kind: str, entry: OutcomeKind, ci: str, pooled: dict | None = None
+) -> tuple[forest.Column, ...]:
+    study = forest.Column("study", "Study or subgroup", align="left", wrap_in=2.1)
+    definition = forest.Column("definition", "Definition", align="left", wrap_in=DEFINITION_WRAP_IN)
     tail = (
-        fp.Column("weight", "Weight"),
-        fp.Column("effect", f"{effect_header(kind)}\n{method_label(pooled)}, 95% CI"),
+        forest.Column("weight", "Weight"),
+        forest.Column("effect", f"{effect_header(entry)}\n{method_label(pooled)}, {ci}"),
     )
     if kind == "proportion":
         arms = (
-            fp.Column("events", "Events", group="MSC"),
-            fp.Column("total", "Total", group="MSC"),
+            forest.Column("events", "Events", group="MSC"),
+            forest.Column("total", "Total", group="MSC"),
         )
     elif KINDS[kind].shows == "two_arm_counts":
         arms = tuple(
-            fp.Column(f"{arm}_{c}", c.capitalize(), group=label)
+            forest.Column(f"{arm}_{c}", c.capitalize(), group=label)
             for arm, label in (("msc", "MSC"), ("control", "Control"))
             for c in ("events", "total")
         )
     elif KINDS[kind].shows == "within_arm":
         g = "MSC (after \u2212 before)"
         arms = (
-            fp.Column("mean", "Mean", group=g),
-            fp.Column("sd", "SD", group=g),
-            fp.Column("total", "Total", group=g),
+            forest.Column("mean", "Mean", group=g),
+            forest.Column("sd", "SD", group=g),
+            forest.Column("total", "Total", group=g),
         )
     else:
         arms = tuple(
-            fp.Column(f"{arm}_{c}", c.capitalize() if c != "sd" else "SD", group=label)
+            forest.Column(f"{arm}_{c}", c.capitalize() if c != "sd" else "SD", group=label)
             for arm, label in (("msc", "MSC"), ("control", "Control"))
             for c in ("mean", "sd", "total")
         )
@@ -131,8 +189,10 @@ def _columns(kind: str, pooled: dict | None = None) -> tuple[fp.Column, ...]:
 
 
 def _markers(row: dict, notes: dict) -> str:
+    """The footnote marks of a row's flags, each once (a contrast carries the flags of
+    both its arms); ``notes`` collects mark -> text."""
     marks = ""
-    for flag in filter(None, str(row.get("flags") or "").split(";")):
+    for flag in dict.fromkeys(filter(None, str(row.get("flags") or "").split(";"))):
         mark, text = FLAG_NOTES.get(flag, ("\u00b0", flag.replace("_", " ")))
         notes[mark] = text
         marks += mark
@@ -154,7 +214,9 @@ def _count(value) -> str:
     return "NR" if value is None else str(value)
 
 
-def study_row(row: dict, kind: str, weight, efficacy: list[dict], notes: dict, rob=None) -> fp.Row:
+def study_row(
+    row: dict, kind: str, weight, efficacy: list[dict], notes: dict, rob=None
+) -> forest.Row:
     """One study's table row and whisker (``row``: an analysed_effects.tsv row; ``rob``:
     study_id -> risk-of-bias judgement, for the dots right of the graph)."""
     cells = {
@@ -199,7 +261,7 @@ def study_row(row: dict, kind: str, weight, efficacy: list[dict], notes: dict, r
             cells[f"{arm}_total"] = str(n) if n is not None else "NR"
         if marks:
             cells["msc_mean"] += marks
-    return fp.Row(
+    return forest.Row(
         "study",
         cells,
         row["estimate"],
@@ -234,12 +296,12 @@ def _rob_keys(rob, study_id: str) -> tuple:
     return (*values, *([None] * (width - len(values))), j.overall)
 
 
-def rob_dots(rob) -> fp.Dots | None:
+def rob_dots(rob) -> forest.Dots | None:
     """The risk-of-bias dot columns (domain numbers, then 'All' for the overall)."""
     if not rob:
         return None
     header = tuple(str(k) for k in range(1, _rob_width(rob) + 1)) + ("All",)
-    return fp.Dots(header, _rob_styles())
+    return forest.Dots(header, _rob_styles())
 
 
 def rob_footnote(rob, rows: list[dict]) -> str:
@@ -268,11 +330,12 @@ def rob_footnote(rob, rows: list[dict]) -> str:
 
 
 def _method_note(pooled: dict, kind: str) -> str:
-    if pooled.get("method") == "binomial-normal GLMM":
+    if _is_glmm(pooled):
         return (
             f"Random effects: binomial-normal GLMM (logit link, ML); CI {pooled['ci_method']}; "
-            "prediction interval normal. The GLMM has no inverse-variance weights: squares are "
-            "drawn at one size. Study CIs exact (Clopper-Pearson). Typical-study rate: the "
+            f"prediction interval normal. Weight {NO_WEIGHT}: the GLMM fits each study's events "
+            "and total through its likelihood and gives it no inverse-variance weight; squares "
+            "are drawn at one size. Study CIs exact (Clopper-Pearson). Typical-study rate: the "
             "back-transformed pooled logit, the median of the study rates (conditional on the "
             "random effect). Population-averaged rate: the mean rate over studies, averaged over "
             "the fitted between-study distribution (CI "
@@ -298,7 +361,7 @@ def _method_note(pooled: dict, kind: str) -> str:
 
 def _pooled_rows(
     kind: str, pooled: dict, studies: list[dict], label: str, weight: str
-) -> list[fp.Row]:
+) -> list[forest.Row]:
     """The pooled (or subtotal) row, and for single-arm counts the total events."""
     cells = {
         "study": label,
@@ -311,13 +374,13 @@ def _pooled_rows(
         cells["msc_total"] = str(sum(r.get("n") or 0 for r in studies))
         cells["control_total"] = str(sum(r.get("comparator_n") or 0 for r in studies))
     rows = [
-        fp.Row(
+        forest.Row(
             "pooled", cells, pooled["estimate"], pooled["ci_lower"], pooled["ci_upper"], bold=True
         )
     ]
     if kind == "proportion":
         events = str(sum(r["events"] for r in studies))
-        rows.append(fp.Row("cells", {"study": "Total events", "events": events}))
+        rows.append(forest.Row("cells", {"study": "Total events", "events": events}))
     return rows
 
 
@@ -330,22 +393,23 @@ def _finite(value) -> bool:
     return isinstance(value, int | float) and math.isfinite(value)
 
 
-def _total_rows(kind, pooled, studies, label, weight) -> list[fp.Row]:
+def _total_rows(kind, pooled, studies, label, weight, level: float) -> list[forest.Row]:
     """The total diamond, then its prediction interval, then (for counts) the total events.
 
     A GLMM's total is its conditional median rate (the rate of a typical study); the
     population-averaged rate follows it as an open diamond, each row saying which it is."""
+    ci = f"{level_text(level)} CI"
     if _has_marginal(pooled):
-        label = "Typical-study rate (95% CI)"
+        label = f"Typical-study rate ({ci})"
     rows = _pooled_rows(kind, pooled, studies, label, weight)
     out = [rows[0]]
     if _has_marginal(pooled):
         est, lo, hi = (pooled[f"marginal_{f}"] for f in ("estimate", "ci_lower", "ci_upper"))
         out.append(
-            fp.Row(
+            forest.Row(
                 "pooled",
                 {
-                    "study": "Population-averaged rate (95% CI)",
+                    "study": f"Population-averaged rate ({ci})",
                     "effect": effect_text(kind, est, lo, hi),
                 },
                 est,
@@ -354,14 +418,14 @@ def _total_rows(kind, pooled, studies, label, weight) -> list[fp.Row]:
                 hollow=True,
             )
         )
-    return [*out, _prediction_row(kind, pooled), *rows[1:]]
+    return [*out, _prediction_row(kind, pooled, level), *rows[1:]]
 
 
-def _prediction_row(kind: str, pooled: dict) -> fp.Row:
-    return fp.Row(
+def _prediction_row(kind: str, pooled: dict, level: float) -> forest.Row:
+    return forest.Row(
         "prediction",
         {
-            "study": "95% prediction interval",
+            "study": f"{level_text(level)} prediction interval",
             "effect": interval_text(kind, pooled["pi_lower"], pooled["pi_upper"]),
         },
         None,
@@ -375,78 +439,109 @@ def _prediction_row(kind: str, pooled: dict) -> fp.Row:
 LOG_LIMITS = (0.01, 100.0)
 
 
-def _scale(kind: str, reference=()) -> fp.Scale:
-    k = KINDS[kind]
-    limits = LOG_LIMITS if k.axis == "log" else None
-    return fp.Scale(k.axis, k.null, k.favours, limits=limits, reference=tuple(reference))
+def _scale(entry: OutcomeKind, xlim=None, reference=()) -> forest.Scale:
+    """The axis of ``entry``'s kind: ``xlim`` (natural scale) when configured, else fixed
+    limits for ratios and limits chosen from the rows otherwise."""
+    limits = LOG_LIMITS if entry.axis == "log" else None
+    limits = tuple(xlim) if xlim is not None else limits
+    return forest.Scale(
+        entry.axis, entry.null, entry.favours, limits=limits, reference=tuple(reference)
+    )
 
 
 def _footnotes(
-    pooled: dict | None, kind: str, notes: dict, bayes: Bayes | None = None
+    pooled: dict | None, kind: str, notes: dict, level: float, bayes: Bayes | None = None
 ) -> tuple[str, ...]:
     out = [f"{mark} {text}" for mark, text in sorted(notes.items())]
     if pooled is not None and pooled.get("status") == "pooled":
         out.insert(0, _method_note(pooled, kind))
     if bayes is not None and pooled is not None and bayes.draws_total(kind, pooled):
-        out.insert(0, bayes.note(kind, pooled))
+        out.insert(0, bayes.note(kind, pooled, level))
     return tuple(out)
 
 
 def _total(
-    kind: str, pooled: dict, studies: list[dict], not_pooled: str, bayes: Bayes | None = None
-) -> list[fp.Row]:
+    kind: str,
+    pooled: dict,
+    studies: list[dict],
+    not_pooled: str,
+    level: float,
+    bayes: Bayes | None = None,
+) -> list[forest.Row]:
     """The total of an outcome's forest plot: its rows, heterogeneity and the test for the
     overall effect; or, where ``pooled`` did not pool, a note ``not_pooled: why``. With
     ``bayes``, the Bayesian total too (first when it is the primary framework)."""
     if pooled["status"] != "pooled":
         frequentist = [
-            fp.Row("note", text=f"{not_pooled}: {readable(pooled['reason'])}", bold=True)
+            forest.Row("note", text=f"{not_pooled}: {readable(pooled['reason'])}", bold=True)
         ]
     else:
         frequentist = [
-            *_total_rows(kind, pooled, studies, "Total (95% CI)", "100.0%"),
-            fp.Row("note", text=heterogeneity_line(pooled)),
-            fp.Row("note", text=overall_test_line(pooled, kind)),
+            *_total_rows(
+                kind,
+                pooled,
+                studies,
+                f"Total ({level_text(level)} CI)",
+                _total_weight(pooled),
+                level,
+            ),
+            forest.Row("note", text=heterogeneity_line(pooled)),
+            forest.Row("note", text=overall_test_line(pooled, kind)),
         ]
     if bayes is None or not bayes.draws_total(kind, pooled):
         return frequentist
-    if bayes.primary(kind, pooled):
-        return [*_bayes_total(kind, pooled, studies, hollow=False), *frequentist]
-    return [*frequentist, *_bayes_total(kind, pooled, studies, hollow=True)]
+    if bayes.leads(kind, pooled):
+        return [*_bayes_total(kind, pooled, studies, level, hollow=False), *frequentist]
+    return [*frequentist, *_bayes_total(kind, pooled, studies, level, hollow=True)]
 
 
 def _forest(
-    kind: str,
+    definition: dict,
+    settings: Settings,
     pooled: dict,
-    table: list[fp.Row],
+    table: list[forest.Row],
     title: str,
     notes: dict,
     summary: str,
     rob=None,
     rows=(),
     bayes: Bayes | None = None,
-) -> fp.Forest:
+) -> forest.Forest:
     """An outcome's forest plot (overall or by subgroup) around its overall ``pooled`` row;
     ``summary``, when not empty, is the last footnote (why study rows are not drawn)."""
-    header = graph_header(kind, pooled)
-    if bayes is not None and bayes.primary(kind, pooled) and bayes.draws_total(kind, pooled):
-        header = f"{header.split(chr(10))[0]}\nBayesian, Random, 95% CrI"
-    return fp.Forest(
-        columns=_columns(kind, pooled),
+    kind, entry = definition["kind"], kind_of(definition)
+    header = graph_header(entry, settings.study_ci, pooled)
+    if bayes is not None and bayes.leads(kind, pooled):
+        header = f"{header.split(chr(10))[0]}\nBayesian, Random, {level_text(settings.level)} CrI"
+    return forest.Forest(
+        columns=_columns(kind, entry, settings.study_ci, pooled),
         rows=tuple(table),
-        scale=_scale(kind),
+        scale=_scale(entry, settings.xlim),
         graph_header=header,
         title=title,
-        footnotes=_footnotes(pooled, kind, notes, bayes)
+        footnotes=_footnotes(pooled, kind, notes, settings.level, bayes)
         + ((summary,) if summary else ())
         + ((rob_footnote(rob, list(rows)),) if rob else ()),
-        binary=KINDS[kind].binary,
+        binary=entry.binary,
         dots=rob_dots(rob),
     )
 
 
+def _study_rows(kind, rows, pooled, weights, efficacy, notes, rob) -> list[forest.Row]:
+    """The study rows; under a GLMM, whose studies have no inverse-variance weight, the
+    Weight cell says so with a mark the method footnote explains."""
+    out = []
+    for r in rows:
+        row = study_row(r, kind, weights.get(r["effect_id"]), efficacy, notes, rob)
+        if _is_glmm(pooled) and pooled["status"] == "pooled" and row.weight is None:
+            row = dataclasses.replace(row, cells={**row.cells, "weight": NO_WEIGHT})
+        out.append(row)
+    return out
+
+
 def overall_forest(
     definition: dict,
+    settings: Settings,
     rows: list[dict],
     pooled: dict,
     weights: dict,
@@ -454,26 +549,32 @@ def overall_forest(
     summary="",
     rob=None,
     bayes: Bayes | None = None,
-) -> fp.Forest:
-    """The outcome's forest plot. ``rows``: its analysed effects in display order;
-    ``pooled``: its overall pooled.tsv row; ``weights``: effect_id -> weight %.
-    ``summary``: when not empty, the footnote saying why the study rows are not drawn.
-    ``rob``: study_id -> risk-of-bias judgement for this outcome (None: no dots);
-    ``bayes``: the Bayesian rows to draw (shrinkage estimates, total)."""
+) -> forest.Forest:
+    """The outcome's forest plot. ``settings``: levels and plot controls of the config;
+    ``rows``: its analysed effects in display order; ``pooled``: its overall pooled.tsv
+    row; ``weights``: effect_id -> weight %. ``summary``: when not empty, the footnote
+    saying why the study rows are not drawn. ``rob``: study_id -> risk-of-bias judgement
+    for this outcome (None: no dots); ``bayes``: the Bayesian rows to draw (shrinkage
+    estimates, total)."""
     kind = definition["kind"]
     notes: dict = {}
     rob = None if summary else rob
     table = []
-    for r in [] if summary else rows:
-        table.append(study_row(r, kind, weights.get(r["effect_id"]), efficacy, notes, rob))
+    shown = [] if summary else settings.ordered(rows, weights)
+    drawn = _study_rows(kind, shown, pooled, weights, efficacy, notes, rob)
+    for r, row in zip(shown, drawn, strict=True):
+        table.append(row)
         if bayes is not None:
             table += bayes.shrinkage_rows(kind, r)
-    table += _total(kind, pooled, rows, "Not pooled", bayes)
-    return _forest(kind, pooled, table, definition["label"], notes, summary, rob, rows, bayes)
+    table += _total(kind, pooled, rows, "Not pooled", settings.level, bayes)
+    return _forest(
+        definition, settings, pooled, table, definition["label"], notes, summary, rob, rows, bayes
+    )
 
 
 def subgroup_forest(
     definition: dict,
+    settings: Settings,
     variable: str,
     rows: list[dict],
     pooled_rows: list[dict],
@@ -482,7 +583,7 @@ def subgroup_forest(
     summary_only: str = "",
     rob=None,
     bayes: Bayes | None = None,
-) -> fp.Forest:
+) -> forest.Forest:
     """Forest plot by subgroup: a diamond per level, the overall diamond, and the test for
     subgroup differences. ``pooled_rows``: every pooled.tsv row of the outcome; ``weights``:
     the overall analysis's weights, so that subtotals add up to 100% as in RevMan.
@@ -493,38 +594,42 @@ def subgroup_forest(
     name = SUBGROUP_LABELS.get(variable, variable)
     overall = next(r for r in pooled_rows if r["subgroup_variable"] == "overall")
     notes: dict = {}
-    table: list[fp.Row] = []
+    table: list[forest.Row] = []
     levels = [r for r in pooled_rows if r["subgroup_variable"] == variable]
     for level in levels:
         members = [r for r in rows if r[variable] == level["subgroup_level"]]
         heading = f"{name}: {str(level['subgroup_level']).replace('_', ' ')}"
         if summary_only:
             heading += f" ({len(members)} studies)"
-        table.append(fp.Row("heading", text=heading))
+        table.append(forest.Row("heading", text=heading))
         if not summary_only:
-            table += [
-                study_row(r, kind, weights.get(r["effect_id"]), efficacy, notes, rob)
-                for r in members
-            ]
+            shown = settings.ordered(members, weights)
+            table += _study_rows(kind, shown, overall, weights, efficacy, notes, rob)
         if level["status"] == "pooled":
             share = sum(weights.get(r["effect_id"]) or 0 for r in members)
             table += _pooled_rows(
-                kind, level, members, "Subtotal (95% CI)", f"{share:.1f}%" if weights else ""
+                kind,
+                level,
+                members,
+                f"Subtotal ({settings.pooled_ci})",
+                NO_WEIGHT if _is_glmm(overall) else f"{share:.1f}%" if weights else "",
             )
-            table.append(fp.Row("note", text=heterogeneity_line(level)))
+            table.append(forest.Row("note", text=heterogeneity_line(level)))
             if kind != "proportion":
-                table.append(fp.Row("note", text=overall_test_line(level, kind)))
+                table.append(forest.Row("note", text=overall_test_line(level, kind)))
         else:
             table.append(
-                fp.Row(
+                forest.Row(
                     "note", text=f"Subtotal not estimated: {readable(level['reason'])}", bold=True
                 )
             )
-        table.append(fp.Row("blank"))
-    table += _total(kind, overall, rows, "Total not estimated", bayes)
-    table.append(fp.Row("note", text=subgroup_test_line(pooled_rows, variable)))
+        table.append(forest.Row("blank"))
+    table += _total(kind, overall, rows, "Total not estimated", settings.level, bayes)
+    table.append(forest.Row("note", text=subgroup_test_line(pooled_rows, variable)))
     title = f"{definition['label']}, by {name.lower()}"
-    return _forest(kind, overall, table, title, notes, summary_only, rob, rows, bayes)
+    return _forest(
+        definition, settings, overall, table, title, notes, summary_only, rob, rows, bayes
+    )
 
 
 # -- the Bayesian analysis on the forest plots ---------------------------------------------
@@ -542,24 +647,29 @@ class Bayes:
     max_k: int = 4
     shrinkage: dict = field(default_factory=dict)
 
-    def primary(self, kind: str, pooled: dict) -> bool:
-        """Whether the Bayesian total is the headline of this analysis."""
-        return headline_framework(pooled, kind, self.framework, self.max_k) == BAYESIAN
+    def leads(self, kind: str, pooled: dict) -> bool:
+        """Whether the Bayesian total is the plot's headline: drawn first and filled, and
+        named in the graph header. The one place the figures pick the framework of the
+        total diamond, by :func:`alsmeta.analysis.headline.headline_framework`."""
+        return (
+            headline_framework(pooled, kind, self.framework, self.max_k) == BAYESIAN
+            and pooled.get("bayes_status") == "pooled"
+        )
 
     def draws_total(self, kind: str, pooled: dict) -> bool:
         """Whether the Bayesian total is drawn (primary, or beside it with the shrinkage)."""
-        return (self.primary(kind, pooled) or self.show_shrinkage) and pooled.get(
+        return (self.leads(kind, pooled) or self.show_shrinkage) and pooled.get(
             "bayes_status"
         ) == "pooled"
 
-    def shrinkage_rows(self, kind: str, row: dict) -> list[fp.Row]:
+    def shrinkage_rows(self, kind: str, row: dict) -> list[forest.Row]:
         """A study's shrinkage estimate, as an open circle under its square (or nothing)."""
         shrunk = self.shrinkage.get(row["effect_id"]) if self.show_shrinkage else None
         if shrunk is None:
             return []
         lo, est, hi = (shrunk[f"shrunken_{c}"] for c in ("lower", "estimate", "upper"))
         return [
-            fp.Row(
+            forest.Row(
                 "study",
                 {"study": "   Bayesian shrinkage", "effect": effect_text(kind, est, lo, hi)},
                 est,
@@ -569,41 +679,49 @@ class Bayes:
             )
         ]
 
-    def note(self, kind: str, pooled: dict) -> str:
-        """The footnote naming the Bayesian model, its priors and what is drawn open."""
+    def note(self, kind: str, pooled: dict, level: float) -> str:
+        """The footnote naming the Bayesian model, its priors and what is drawn open
+        (``level``: pooling.level, of every credible and predictive interval)."""
+        cri = f"{level_text(level)} credible interval"
         drawn = (
             "open circles: each study's shrinkage estimate (posterior mean of its true effect, "
-            "95% credible interval); "
+            f"{cri}); "
             if self.show_shrinkage and self.shrinkage
             else ""
         )
-        primary = self.primary(kind, pooled)
-        total = "filled" if primary else "open"
+        leads = self.leads(kind, pooled)
+        total = "filled" if leads else "open"
         return (
             f"Bayesian random effects ({pooled['bayes_model']} model; priors "
             f"{readable(pooled['bayes_prior'])}): {drawn}{total} diamond: posterior median "
-            "with 95% credible interval; dashed bar: 95% predictive interval for a new "
-            "study." + ("" if primary else " The forest plot's headline is the frequentist total.")
+            f"with {cri}; dashed bar: {level_text(level)} predictive interval for a new "
+            "study." + ("" if leads else " The forest plot's headline is the frequentist total.")
         )
 
 
-def _bayes_total(kind: str, pooled: dict, studies: list[dict], hollow: bool) -> list[fp.Row]:
+def _bayes_total(
+    kind: str, pooled: dict, studies: list[dict], level: float, hollow: bool
+) -> list[forest.Row]:
     """The Bayesian total diamond, its predictive interval, and tau (the total events are
     the frequentist total's)."""
     view = bayesian_view(pooled)
-    rows = _pooled_rows(kind, view, studies, "Total, Bayesian (95% CrI)", "")
+    cri = f"{level_text(level)} CrI"
+    rows = _pooled_rows(kind, view, studies, f"Total, Bayesian ({cri})", "")
     diamond = dataclasses.replace(rows[0], hollow=True) if hollow else rows[0]
-    prediction = _prediction_row(kind, view)
+    prediction = _prediction_row(kind, view, level)
     prediction = dataclasses.replace(
         prediction,
-        cells={**prediction.cells, "study": "95% predictive interval (Bayesian)"},
+        cells={
+            **prediction.cells,
+            "study": f"{level_text(level)} predictive interval (Bayesian)",
+        },
         hollow=True,
     )
     tau = (
         f"Bayesian heterogeneity: \u03c4 median {num(pooled['bayes_tau_median'])} "
-        f"(95% CrI {num(pooled['bayes_tau_lower'])} to {num(pooled['bayes_tau_upper'])})"
+        f"({cri} {num(pooled['bayes_tau_lower'])} to {num(pooled['bayes_tau_upper'])})"
     )
-    return [diamond, prediction, fp.Row("note", text=tau)]
+    return [diamond, prediction, forest.Row("note", text=tau)]
 
 
 def too_many_rows(k: int, max_rows: int, variable: str | None) -> str:
@@ -631,11 +749,15 @@ def _refit_model(loo: list[dict], pooled: dict) -> str:
 
 
 def leave_one_out_forest(
-    definition: dict, loo: list[dict], pooled: dict, max_rows: int | None = None
-) -> fp.Forest:
+    definition: dict,
+    settings: Settings,
+    loo: list[dict],
+    pooled: dict,
+    max_rows: int | None = None,
+) -> forest.Forest:
     """Each re-fit as a point with its CI, the full-data diamond, and a dashed line at it.
     Above ``max_rows`` re-fits, the ``max_rows`` that move the estimate most are drawn."""
-    kind = definition["kind"]
+    kind, entry = definition["kind"], kind_of(definition)
     table = []
     shown = loo
     if max_rows is not None and len(loo) > max_rows:
@@ -658,12 +780,12 @@ def leave_one_out_forest(
                 i2=f"{r['i2_tau2_pct']:.0f}%",
                 effect=effect_text(kind, r["estimate"], r["ci_lower"], r["ci_upper"]),
             )
-            table.append(fp.Row("study", cells, r["estimate"], r["ci_lower"], r["ci_upper"]))
+            table.append(forest.Row("study", cells, r["estimate"], r["ci_lower"], r["ci_upper"]))
         else:
             cells["effect"] = "not estimated"
-            table.append(fp.Row("study", cells))
+            table.append(forest.Row("study", cells))
     table.append(
-        fp.Row(
+        forest.Row(
             "pooled",
             {
                 "study": "All studies",
@@ -685,17 +807,18 @@ def leave_one_out_forest(
         for r in loo
         if r["status"] != "pooled"
     ]
-    return fp.Forest(
+    return forest.Forest(
         columns=(
-            fp.Column("study", "Study omitted", align="left", wrap_in=2.3),
-            fp.Column("k", "k"),
-            fp.Column("tau2", "\u03c4\u00b2"),
-            fp.Column("i2", "I\u00b2"),
-            fp.Column("effect", f"{effect_header(kind)}\n[95% CI]"),
+            forest.Column("study", "Study omitted", align="left", wrap_in=2.3),
+            forest.Column("k", "k"),
+            forest.Column("tau2", "\u03c4\u00b2"),
+            forest.Column("i2", "I\u00b2"),
+            forest.Column("effect", f"{effect_header(entry)}\n[{settings.pooled_ci}]"),
         ),
         rows=tuple(table),
-        scale=_scale(kind, reference=(pooled["estimate"],)),
-        graph_header=graph_header(kind).split("\n")[0] + "\n95% CI",
+        scale=_scale(entry, settings.xlim, reference=(pooled["estimate"],)),
+        graph_header=graph_header(entry, settings.pooled_ci).split("\n")[0]
+        + f"\n{settings.pooled_ci}",
         title=f"{definition['label']}: leave-one-out",
         footnotes=(
             f"Each row re-fits {_refit_model(loo, pooled)} without one study; dashed "
@@ -704,12 +827,13 @@ def leave_one_out_forest(
             *notes,
             *([loo_note] if loo_note else []),
         ),
-        binary=KINDS[kind].binary,
+        binary=entry.binary,
     )
 
 
 def write_forests(
     definition: dict,
+    settings: Settings,
     rows: list[dict],
     pooled_rows: list[dict],
     weights: dict,
@@ -720,7 +844,8 @@ def write_forests(
     rob=None,
     bayes: Bayes | None = None,
 ) -> None:
-    """The outcome's forest plot and one per subgroup variable (``rob``: study_id ->
+    """The outcome's forest plot and one per subgroup variable (``settings``: levels and
+    plot controls of the config; ``rob``: study_id ->
     risk-of-bias judgement, drawn as dots right of the graph). ``paths``: ``forest`` ->
     {format: path}, ``subgroups`` -> {variable: {format: path}}. Above ``max_rows`` study
     rows a plot shows the subtotals of ``summary_by`` (a subgroup variable) instead.
@@ -731,15 +856,27 @@ def write_forests(
     overall = next(r for r in pooled_rows if r["subgroup_variable"] == "overall")
     summary = too_many_rows(len(rows), max_rows, summary_by)
     if summary and summary_by:
-        forest = subgroup_forest(
-            definition, summary_by, rows, pooled_rows, weights, efficacy, summary, rob, bayes
+        plot = subgroup_forest(
+            definition,
+            settings,
+            summary_by,
+            rows,
+            pooled_rows,
+            weights,
+            efficacy,
+            summary,
+            rob,
+            bayes,
         )
     else:
-        forest = overall_forest(definition, rows, overall, weights, efficacy, summary, rob, bayes)
-    ps.save(fp.draw(forest), paths["forest"], title=f"Forest plot: {label}")
+        plot = overall_forest(
+            definition, settings, rows, overall, weights, efficacy, summary, rob, bayes
+        )
+    ps.save(forest.draw(plot), paths["forest"], title=f"Forest plot: {label}")
     for variable, variable_paths in paths["subgroups"].items():
         spec = subgroup_forest(
             definition,
+            settings,
             variable,
             rows,
             pooled_rows,
@@ -749,11 +886,16 @@ def write_forests(
             rob,
             bayes,
         )
-        ps.save(fp.draw(spec), variable_paths, title=f"Forest plot by {variable}: {label}")
+        ps.save(forest.draw(spec), variable_paths, title=f"Forest plot by {variable}: {label}")
 
 
 def write_leave_one_out(
-    definition: dict, overall: dict, leave_one_out: list[dict], paths: dict, max_rows: int = 60
+    definition: dict,
+    settings: Settings,
+    overall: dict,
+    leave_one_out: list[dict],
+    paths: dict,
+    max_rows: int = 60,
 ) -> None:
     """The leave-one-out plot of the re-fits the analysis made (``leave_one_out``: the
     outcome's rows of leave_one_out.tsv), or a figure that says why there are none."""
@@ -764,7 +906,9 @@ def write_leave_one_out(
     if not_computed:
         figure = ps.message_figure(f"{label}: leave-one-out", readable(not_computed[0]["reason"]))
     elif leave_one_out and overall["status"] == "pooled":
-        figure = fp.draw(leave_one_out_forest(definition, leave_one_out, overall, max_rows))
+        figure = forest.draw(
+            leave_one_out_forest(definition, settings, leave_one_out, overall, max_rows)
+        )
     else:
         figure = ps.message_figure(
             f"{label}: leave-one-out",
@@ -774,6 +918,15 @@ def write_leave_one_out(
             + ".",
         )
     ps.save(figure, paths, title=f"Leave-one-out: {label}")
+
+
+def funnel_axis(definition: dict, overall: dict) -> str:
+    """The funnel plot's x axis: the scale the analysis pooled on (pooled.tsv's
+    analysis_scale, e.g. log odds ratio, or the Freeman-Tukey scale of a proportion)."""
+    scale = overall.get("analysis_scale") or kind_of(definition).analysis_scale
+    if definition["kind"] == "proportion":
+        return f"Proportion, {scale} scale"
+    return scale[0].upper() + scale[1:]
 
 
 def write_funnel(
@@ -789,7 +942,7 @@ def write_funnel(
             [FunnelPoint(r["yi"], r["vi"] ** 0.5) for r in rows],
             overall["estimate_analysis"],
             title=f"{label}: funnel plot",
-            x_label="Logit proportion" if definition["kind"] == "proportion" else "Points/month",
+            x_label=funnel_axis(definition, overall),
             min_k=min_k,
         )
     else:

@@ -9,6 +9,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from alsmeta.figures.text import level_text
+
 
 @dataclass(frozen=True)
 class RSweepPoint:
@@ -20,9 +22,16 @@ class RSweepPoint:
 
 
 def r_sensitivity_figure(
-    points: list[RSweepPoint], used_r: float, *, title: str, y_label: str, null: float = 0.0
+    points: list[RSweepPoint],
+    used_r: float,
+    *,
+    title: str,
+    y_label: str,
+    level: float,
+    null: float = 0.0,
 ):
-    """Pooled estimate (with its 95% CI band) against the assumed pre/post correlation r.
+    """Pooled estimate (with its CI band at ``level``, pooling.level) against the assumed
+    pre/post correlation r.
 
     ``points`` are sorted by r here; ``used_r`` (the configured r) is marked.
     """
@@ -46,7 +55,7 @@ def r_sensitivity_figure(
             [p.ci_upper for p in points],
             color=ps.COLOURS["band"],
             lw=0,
-            label="95% CI",
+            label=f"{level_text(level)} CI",
         )
         ax.plot(
             r,
@@ -93,7 +102,7 @@ def r_sensitivity_figure(
     return fig
 
 
-def prepost_sweep_figure(rows: list[dict], used_r: float, title: str):
+def prepost_sweep_figure(rows: list[dict], used_r: float, title: str, level: float):
     """The r-sensitivity figure from prepost_sweep.tsv rows of one outcome, or a figure
     saying why there is none (fewer than two values of r at which the outcome pools)."""
     from alsmeta.figures import style as ps
@@ -113,5 +122,9 @@ def prepost_sweep_figure(rows: list[dict], used_r: float, title: str):
         for r in pooled
     ]
     return r_sensitivity_figure(
-        points, used_r, title=title, y_label="Pooled change in slope (points/month)"
+        points,
+        used_r,
+        title=title,
+        y_label="Pooled change in slope (points/month)",
+        level=level,
     )

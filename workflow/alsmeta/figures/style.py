@@ -30,16 +30,14 @@ matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 from matplotlib.font_manager import FontProperties, findfont  # noqa: E402
 
+from alsmeta.figures import typeset  # noqa: E402
+from alsmeta.figures.typeset import FONT_SIZE, LINE, SMALL, TITLE_SIZE  # noqa: E402, F401
 from alsmeta.io.files import atomic_write  # noqa: E402
 
 # fontTools logs every subsetting step at INFO when the PDF embeds the font.
 logging.getLogger("fontTools").setLevel(logging.WARNING)
 
 FONT = "DejaVu Sans"
-FONT_SIZE = 8.0  # points, body text of every figure
-SMALL = 7.0  # footnotes
-TITLE_SIZE = 9.5
-LINE = 0.165  # inches per line of body text
 
 RC = {
     "svg.hashsalt": "alsmeta",
@@ -108,26 +106,8 @@ def text_width(text: str, size: float = FONT_SIZE, bold: bool = False, italic: b
 
 
 def wrap(text: str, width_in: float, size: float = FONT_SIZE, bold: bool = False) -> list[str]:
-    """Greedy word wrap to ``width_in`` inches, measured; a single over-long word is split."""
-    lines: list[str] = []
-    for paragraph in str(text).split("\n"):
-        current = ""
-        for word in paragraph.split(" "):
-            candidate = f"{current} {word}" if current else word
-            if text_width(candidate, size, bold) <= width_in:
-                current = candidate
-                continue
-            if current:
-                lines.append(current)
-            current = word
-            while text_width(current, size, bold) > width_in and len(current) > 1:
-                cut = len(current) - 1
-                while cut > 1 and text_width(current[:cut] + "-", size, bold) > width_in:
-                    cut -= 1
-                lines.append(current[:cut] + "-")
-                current = current[cut:]
-        lines.append(current)
-    return lines
+    """Greedy word wrap to ``width_in`` inches, measured with :func:`text_width`."""
+    return typeset.wrap(text, width_in, text_width, size, bold)
 
 
 def figure(width_in: float, height_in: float):

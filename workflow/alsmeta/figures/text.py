@@ -6,6 +6,8 @@ import.
 
 from __future__ import annotations
 
+import math
+
 MINUS = "\u2212"
 
 #: Test-for-subgroup-differences columns read from pooled.tsv when the statistics provide them.
@@ -21,8 +23,25 @@ def fmt_p(p) -> str:
     return f"P = {p:.3f}" if p < 0.01 else f"P = {p:.2f}"
 
 
+#: Magnitude beyond which a number is written only as beyond it: an interval bound from
+#: two studies under t(1) can reach 10^6 (a ratio) and no outcome here has a real value
+#: that large, so its digits would only look precise.
+LARGEST = 1000
+NOT_ESTIMABLE = "not estimable"
+
+
 def num(x: float, digits: int = 2) -> str:
+    """``x`` to ``digits`` decimals with a true minus sign; one rule for extreme values,
+    shared by the figures and the report: beyond +/-1,000 "> 1,000" ("< −1,000"), a
+    positive value that would round to zero "< 0.01" (at ``digits`` decimals; a ratio's
+    bound is never 0), and a value that is not finite "not estimable"."""
+    if not math.isfinite(x):
+        return NOT_ESTIMABLE
+    if abs(x) > LARGEST:
+        return f"> {LARGEST:,}" if x > 0 else f"< {MINUS}{LARGEST:,}"
     text = f"{x:.{digits}f}"
+    if 0 < x and float(text) == 0:
+        return f"< {10**-digits:.{digits}f}"
     if text.startswith("-") and float(text) != 0:
         return MINUS + text[1:]
     return text.lstrip("-")
@@ -93,3 +112,8 @@ def subgroup_test_line(pooled_rows: list[dict], variable: str) -> str:
                 )
             return line
     return "Test for subgroup differences: none (it needs two subgroups with an estimate)"
+
+
+def level_text(level: float) -> str:
+    """An interval level as the figures and the report print it: 0.95 -> '95%'."""
+    return f"{100 * level:g}%"

@@ -6,7 +6,7 @@ import jsonschema
 
 from alsmeta.io.errors import InputError
 from alsmeta.io.reading import echo, short_message
-from alsmeta.kinds import KINDS
+from alsmeta.kinds import KINDS, kind_of
 
 
 def _key(path) -> str:
@@ -41,6 +41,7 @@ def check_config(config: dict, schema: dict) -> None:
 
     _check_priors(config["bayes"]["priors"])
     definitions = config["outcome_definitions"]
+    _check_forest(config["figures"], definitions, config["criteria"]["outcomes"])
     _check_labels(config)
     for i, name in enumerate(config["criteria"]["outcomes"]):
         if name not in definitions:
@@ -113,6 +114,38 @@ def check_config(config: dict, schema: dict) -> None:
                 f"config key 'outcome_definitions.{name}.measure'",
                 "a binary_comparison outcome needs a measure (OR, RR or RD), and only it takes one",
             )
+
+
+def _check_forest(figures: dict, definitions: dict, outcomes: list) -> None:
+    """figures.forest_overrides names defined outcomes; every axis limit an outcome's
+    forest plots use is an increasing pair its axis can draw (a ratio above 0, a
+    proportion from 0 to 1)."""
+    overrides = figures["forest_overrides"]
+    for name in overrides:
+        if name not in definitions:
+            raise InputError(
+                f"config key 'figures.forest_overrides.{name}'",
+                f"{echo(name)} is not defined in outcome_definitions",
+            )
+    for name in dict.fromkeys([*outcomes, *overrides]):
+        if name not in definitions:
+            continue  # reported with criteria.outcomes
+        own = "xlim" in overrides.get(name, {})
+        xlim = overrides[name]["xlim"] if own else figures["forest"]["xlim"]
+        if xlim is None:
+            continue
+        key = f"figures.forest_overrides.{name}.xlim" if own else "figures.forest.xlim"
+        lower, upper = xlim
+        axis = kind_of(definitions[name]).axis
+        if not lower < upper:
+            problem = f"the lower limit ({lower:g}) must be below the upper ({upper:g})"
+        elif axis == "log" and lower <= 0:
+            problem = f"{name} is drawn on a log axis: its limits must be above 0"
+        elif axis == "percent" and not 0 <= lower < upper <= 1:
+            problem = f"{name} is a proportion: its limits are between 0 and 1 (0.5 = 50%)"
+        else:
+            continue
+        raise InputError(f"config key {echo(key)}", problem)
 
 
 def _check_role(name: str, spec: dict, definitions: dict) -> None:

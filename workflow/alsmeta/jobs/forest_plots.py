@@ -1,7 +1,7 @@
 """Job forest_plots (one per outcome with a study): its forest plot and one per subgroup
 variable, from its selection and analysis."""
 
-from alsmeta.figures.outcome import Bayes, write_forests
+from alsmeta.figures.outcome import Bayes, Settings, write_forests
 from alsmeta.io import risk_of_bias as rob
 from alsmeta.io.files import read_json
 from alsmeta.io.tables import read_named_table
@@ -40,6 +40,7 @@ def main(job):
     )
     write_forests(
         job.params.definition,
+        Settings(job.params.ci_level, job.params.level, **job.params.forest),
         rows,
         analysis["pooled"],
         weights,

@@ -1,6 +1,6 @@
 """Job leave_one_out_plot (one per outcome with k >= 3): the re-fits the analysis made."""
 
-from alsmeta.figures.outcome import write_leave_one_out
+from alsmeta.figures.outcome import Settings, write_leave_one_out
 from alsmeta.io.files import read_json
 from alsmeta.jobs import by_format
 
@@ -9,6 +9,7 @@ def main(job):
     analysis = read_json(job.input.analysis)
     write_leave_one_out(
         job.params.definition,
+        Settings(job.params.ci_level, job.params.level, **job.params.forest),
         analysis["pooled"][0],
         analysis["leave_one_out"],
         by_format(job.output),

@@ -1,5 +1,6 @@
 """Job tables: every outcome's selection and analysis -> the tables under results/tables,
-the summary of findings, the PRISMA 2020 counts and flow diagram, and the r-sweep figure.
+the summary of findings and the PRISMA 2020 counts (the figures drawn from the same
+results have their own rules in plots.smk).
 
 Each table is gathered from the per-outcome results, nothing is recomputed; the summary
 of findings and the PRISMA counts are made here, once, and the report reads them.
@@ -7,7 +8,7 @@ of findings and the PRISMA counts are made here, once, and the report reads them
 
 from alsmeta.analysis import prisma
 from alsmeta.analysis.bayesian import BAYES_COLUMNS, SHRINKAGE_COLUMNS
-from alsmeta.analysis.grade.finding import findings, weighted_risk_of_bias
+from alsmeta.analysis.grade.finding import findings
 from alsmeta.analysis.grade.settings import GradeSettings
 from alsmeta.analysis.grade.table import COLUMNS as SOF_COLUMNS
 from alsmeta.analysis.grade.table import table_rows
@@ -28,7 +29,6 @@ from alsmeta.io.files import read_json
 from alsmeta.io.grade_judgements import read_judgements
 from alsmeta.io.tables import read_named_table
 from alsmeta.io.tsv import read_tsv, write_tsv
-from alsmeta.jobs import by_format
 from alsmeta.selection.criteria import ANALYSED_COLUMNS
 
 #: Per-outcome result -> (output name, columns).
@@ -104,45 +104,4 @@ def main(job):
     )
     write_tsv(prisma.flow_rows(flow), prisma.FLOW_COLUMNS, out.prisma_flow)
 
-    from alsmeta.figures import prisma as prisma_figure
-    from alsmeta.figures import risk_of_bias as rob_figure
-    from alsmeta.figures import style
-    from alsmeta.figures.sensitivity import prepost_sweep_figure
-
-    style.save(prisma_figure.figure(flow), by_format(out.prisma), title="PRISMA 2020 flow diagram")
-    sweep = [r for r in gathered["prepost_sweep"] if r["outcome"] == "slope_change"]
-    style.save(
-        prepost_sweep_figure(
-            sweep,
-            params.prepost_correlation,
-            "Change in ALSFRS-R slope: sensitivity to the pre/post correlation r",
-        ),
-        by_format(out.prepost_figure),
-        title="r-sensitivity of the pooled slope change",
-    )
-    row_labels = {
-        (j.study_id, j.scope): labels[j.study_id]
-        + ("" if j.scope == "all" else f" ({rob.SCOPE_LABELS[j.scope]})")
-        for j in shown
-    }
-    for tool in rob.TOOLS:
-        name = rob.TOOLS[tool].name
-        style.save(
-            rob_figure.traffic_light(shown, row_labels, tool, f"Risk of bias: {name}"),
-            by_format(out[f"rob_{tool}"]),
-            title=f"Risk-of-bias traffic-light plot ({name})",
-        )
-    style.save(
-        rob_figure.summary_plot([j for j in shown if j.scope == "all"], "Risk of bias: summary"),
-        by_format(out.rob_summary),
-        title="Risk-of-bias summary plot",
-    )
-    weighted = weighted_risk_of_bias(
-        outcomes, definitions, analysed, gathered["weights"], assessed, params.risk_of_bias
-    )
-    style.save(
-        rob_figure.weighted_summary_plot(weighted, "Risk of bias: share of each analysis' weight"),
-        by_format(out.rob_summary_weighted),
-        title="Risk-of-bias summary plot, weighted by each analysis' weights",
-    )
     job.log.info("%d studies, %d in at least one synthesis", flow.studies, len(flow.included_any))
