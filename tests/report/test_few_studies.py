@@ -46,7 +46,7 @@ def _group(r):
 
 def test_the_panel_lists_exactly_the_analyses_of_one_to_four_studies(ctx, pooled):
     table = tables_in(few_studies.section(ctx))[0]
-    assert table[0] == few_studies.HEADERS
+    assert table[0] == few_studies.headers(ctx)
     shown = [(row[0], row[1], int(row[2])) for row in table[1:]]
     expected = [(ctx.label(r["outcome"]), _group(r), r["k"]) for r in pooled if 1 <= r["k"] <= 4]
     assert sorted(shown) == sorted(expected)
@@ -104,9 +104,9 @@ def test_the_primary_framework_changes_the_headline_sentence(ctx):
     assert "are Bayesian" in few_studies.section(bayesian)
     # The summary of findings (its stored rows, of the outcomes they cover) names the interval.
     stored = dataclasses.replace(ctx, outcomes=tuple(OUTCOMES))
-    assert tables_in(summary.section(stored))[0][0][2] == "Pooled effect (95% CI)"
+    assert tables_in(summary.section(stored))[0][0][2] == "Relative effect (95% CI)"
     stored = dataclasses.replace(bayesian, outcomes=tuple(OUTCOMES))
-    assert tables_in(summary.section(stored))[0][0][2] == "Pooled effect (95% CrI)"
+    assert tables_in(summary.section(stored))[0][0][2] == "Relative effect (95% CrI)"
 
 
 def test_a_pooled_table_without_bayesian_columns_says_to_rerun(inputs):

@@ -8,6 +8,7 @@ them may not be called.
 from __future__ import annotations
 
 import dataclasses
+import html
 import re
 
 import pytest
@@ -26,8 +27,8 @@ from alsmeta.report.inputs import ReportInputs
 from alsmeta.report.sections import selection
 
 SECTION_IDS = (
-    "summary methods results few-studies selection risk-of-bias sensitivity provenance "
-    "reproducibility".split()
+    "summary methods results selection per-outcome inclusion few-studies risk-of-bias "
+    "sensitivity provenance reproducibility".split()
 )
 
 
@@ -49,57 +50,89 @@ def test_every_section_in_order_with_its_link(inputs):
     assert after_results == [f"outcome-{o}" for o in OUTCOMES]
     for target in targets:
         assert f"id='{target}'" in page
-    for module in build.SECTIONS:
+    for module in build.MAIN:
         assert f"<h2>{module.TITLE}</h2>" in section_of(page, module.ID)
+    for i, module in enumerate(build.APPENDICES):  # headed, and folded until opened
+        appendix = section_of(page, module.ID)
+        assert f"<h2>Appendix {'ABCDEFG'[i]}. {html.escape(module.TITLE)}</h2>" in appendix
+        assert "<details class='appendix'><summary>Show " in appendix
     for item in ("13a", "13b", "13c", "13d", "13e", "13f", "20a", "20b", "20c", "20d"):
         assert f"id='prisma-{item}'" in page
     assert page.startswith("<!DOCTYPE html>") and page.endswith("</body></html>\n")
 
 
-def test_summary_table_shows_the_summary_of_findings_rows(inputs):
-    page = build_report(**inputs)
-    table = tables_in(section_of(page, "summary"))[0]
-    assert (table[0][0], table[0][2], table[0][4], table[0][5]) == (
+def _sof(page: str) -> list[list[str]]:
+    return tables_in(section_of(page, "summary"))[0]
+
+
+def test_summary_table_is_laid_out_as_gradepro_lays_it_out(inputs):
+    """GRADEpro's columns; main outcomes, then a group line and the sensitivity analyses,
+    then one line naming every outcome without a study."""
+    table = _sof(build_report(**inputs))
+    assert table[0] == [
         "Outcome",
-        "Pooled effect (95% CI)",
-        "What it means",
+        "Participants (studies)",
+        "Relative effect (95% CI)",
+        "Absolute effect (95% CI)",
         "Certainty",
-    )
-    rows = inputs["summary_of_findings"]
-    assert len(table) - 1 == len(rows) == len(OUTCOMES)
-    for shown, row in zip(table[1:], rows, strict=True):
-        label, participants, effect, absolute, statement, certainty, reasons = shown
-        assert label == row["label"]
+        "Comments",
+    ]
+    rows = _by_outcome(inputs["summary_of_findings"])
+    definitions = inputs["config"]["outcome_definitions"]
+    with_study = [o for o in OUTCOMES if rows[o]["studies"]]
+    main = [o for o in with_study if "role" not in definitions[o]]
+    later = [o for o in with_study if "role" in definitions[o]]
+    assert later == ["serious_ae_any_definition"]  # a sensitivity analysis, after the main ones
+    labels = [r[0].split("\n")[0] for r in table[1:]]
+    assert labels[: len(main)] == [rows[o]["label"] for o in main]
+    assert labels[len(main)] == "Secondary and sensitivity analyses"
+    assert labels[len(main) + 1 :][:-1] == [rows[o]["label"] for o in later]
+    assert table[-1] == ["No study met the criteria: Any adverse event."]
+    for shown in table[1:]:
+        row = next((r for r in rows.values() if r["label"] == shown[0]), None)
+        if row is None:
+            continue
+        outcome, participants, relative, absolute, certainty, comments = shown
         assert participants == f"{row['participants']} ({row['studies']})"
-        assert effect == row["effect"]
-        assert absolute == (row["absolute_effect"] or "")
-        assert statement == row["statement"] and statement
-        assert certainty == f"{SYMBOLS.get(row['certainty'], '')} {row['certainty']}".strip()
-        for column in ("risk_of_bias", "inconsistency", "imprecision", "single_arm"):
-            cell = row[column] or ""
-            assert cell.split(": ", 1)[-1].replace("tau^2", "\u03c4\u00b2") in reasons
-        assert (row["notes"] or "").replace("tau^2", "\u03c4\u00b2") in reasons
+        ratio = definitions[row["outcome"]]["kind"] != "proportion" and row["effect"].startswith(
+            "OR"
+        )
+        assert relative == (row["effect"] if ratio else "\u2014")
+        assert absolute.startswith(row["absolute_effect"] or row["effect"])
+        assert certainty.startswith(f"{SYMBOLS[row['certainty']]} {row['certainty']}")
+        assert comments.startswith(row["statement"])
 
 
-def test_summary_names_each_downgrade_with_its_levels(inputs):
+def test_each_domain_reason_is_a_numbered_footnote(inputs):
+    """Every domain's reason is a footnote under the table; a downgrade says its levels; the
+    certainty cell links to its row's footnotes; identical reasons share one number."""
     summary = section_of(build_report(**inputs), "summary")
+    notes = re.findall(r"<li id='sof-note-(\d+)'>(.*?)</li>", summary)
+    assert [int(n) for n, _ in notes] == list(range(1, len(notes) + 1))
+    texts = [html.unescape(t) for _, t in notes]
+    assert len(texts) == len(set(texts))
     sae = _by_outcome(inputs["summary_of_findings"])["serious_ae"]
     assert sae["imprecision"].startswith("-2: ")
-    assert f"<li><b>Imprecision</b> (\u22122): {sae['imprecision'][4:]}</li>" in summary
+    assert f"Imprecision (\u22122): {sae['imprecision'][4:]}" in texts
     assert sae["risk_of_bias"].startswith("not serious")
-    assert f"<li><b>Risk of bias</b> (0): {sae['risk_of_bias']}</li>" in summary
-    # Several studies without an event, which no model pools: their counts, an exact bound
-    # and the assumption it rests on, graded like any rate.
+    assert f"Risk of bias: {sae['risk_of_bias']}" in texts
+    row = summary[summary.index("<tr id='sof-serious_ae'>") :].split("</tr>")[0]
+    marks = re.findall(r"href='#sof-note-(\d+)'", row)
+    assert [texts[int(m) - 1] for m in marks] == [
+        f"Risk of bias: {sae['risk_of_bias']}",
+        f"Inconsistency (\u22122): {sae['inconsistency'][4:]}",
+        f"Imprecision (\u22122): {sae['imprecision'][4:]}",
+        f"Single-arm designs (\u22121): {sae['single_arm'][4:]}",
+    ]
     zero = _by_outcome(inputs["summary_of_findings"])["treatment_related_sae"]
-    assert zero["effect"] == "0 events in 141 participants (4 studies)"
     assert zero["absolute_effect"] == (
         "0 per 1,000 (0 to 26): exact 95% CI on the summed counts, "
         "assuming one common rate across studies"
     )
-    assert f"<li>{zero['notes']}</li>" in summary and "0 events in 141" in summary
+    assert "0 per 1,000 (0 to 26): exact 95% CI" in summary
     assert "<a href='#outcome-serious_ae'>" in summary
     assert "<a href='#analysis-serious_ae-overall-all'>" in summary
-    assert "<h3 id='grade-rules'>Certainty rules</h3>" in summary
+    assert "<div id='grade-rules'>" in summary
 
 
 def test_summary_shows_what_the_table_says(inputs):
@@ -107,16 +140,19 @@ def test_summary_shows_what_the_table_says(inputs):
     row = _by_outcome(inputs["summary_of_findings"])["death"]
     row.update(
         certainty="Moderate",
-        effect="an effect only the table knows",
+        absolute_effect="an effect only the table knows",
         imprecision="-2: a reason only the table knows",
         notes="first note; second note",
+        importance="critical",
+        follow_up="6 to 12 months",
     )
     summary = section_of(build_report(**inputs), "summary")
-    death = next(r for r in tables_in(summary)[0] if r[0] == row["label"])
-    assert death[2] == "an effect only the table knows"
-    assert death[5] == f"{SYMBOLS['Moderate']} Moderate"
-    assert "<li><b>Imprecision</b> (\u22122): a reason only the table knows</li>" in summary
-    assert "<li>first note</li><li>second note</li>" in summary
+    death = next(r for r in _sof(build_report(**inputs)) if r[0].startswith(row["label"]))
+    assert death[0] == f"{row['label']}critical; follow-up 6 to 12 months"
+    assert death[3] == "an effect only the table knows"
+    assert death[4].startswith(f"{SYMBOLS['Moderate']} Moderate")
+    assert "Imprecision (\u22122): a reason only the table knows</li>" in summary
+    assert death[5].endswith("First note. Second note.")
 
 
 def test_a_missing_column_is_named(inputs):
@@ -166,7 +202,8 @@ def test_selection_counts_are_the_prisma_flow_rows(inputs):
             assert f"{label}: no study included" in alt
         ids = str(box["study_ids"] or "").split(";") if box["study_ids"] else []
         listed = ": " + ", ".join(ids) if ids else ""
-        assert re.search(rf"{len(ids)} of \d+ studies included{re.escape(listed)}\.", text)
+        log = text_of(section_of(page, "inclusion"))
+        assert re.search(rf"{len(ids)} of \d+ studies included{re.escape(listed)}\.", log)
 
 
 def test_selection_shows_what_the_flow_table_says(inputs):
@@ -203,7 +240,7 @@ def test_synthesis_text_names_arms_and_unreported_participants(inputs):
 
 def _leave_one_out_block(page: str, outcome: str) -> str:
     """The 20d part of one outcome: from its heading to the next outcome's."""
-    results = section_of(page, "results")
+    results = section_of(page, "per-outcome")
     start = results.index("<h3 id='prisma-20d'>")
     blocks = re.split(
         r"<h4>|<p class='no-study'>", results[start : results.index("<h3 id='analyses'>")]

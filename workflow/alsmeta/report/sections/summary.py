@@ -1,98 +1,128 @@
-"""Summary of findings: one GRADE-style row per outcome, read from summary_of_findings.tsv.
+"""Summary of findings as GRADEpro lays it out, read from summary_of_findings.tsv.
 
 The certainty and its reasons are graded in :mod:`alsmeta.analysis.summary_of_findings`;
-this section only shows that table's rows, with links, and prints the rules they follow.
+this section only shows that table's rows (through :mod:`alsmeta.report.sof`), with links,
+and prints the rules they follow. On a phone each row reads as one card (the CSS turns the
+cells into labelled lines, from their ``data-label``).
 """
 
 from __future__ import annotations
 
-import re
-
-from alsmeta.analysis.summary_of_findings import SYMBOLS, rules
-from alsmeta.figures.text import MINUS, readable
-from alsmeta.report.html import Num, analysis_id, esc, link, section_head, slug, table
+from alsmeta.analysis.summary_of_findings import rules
+from alsmeta.report.html import analysis_id, esc, fold, link, section_head, slug
 from alsmeta.report.inputs import ReportInputs
+from alsmeta.report.sections.results import outcome_id
+from alsmeta.report.sof import Layout, SofRow, layout, no_study_text, rows_of
 
 ID, TITLE = "summary", "Summary of findings"
 
-#: The table's certainty-domain columns, in order, with the names the report shows.
-DOMAINS = (
-    ("risk_of_bias", "Risk of bias"),
-    ("inconsistency", "Inconsistency"),
-    ("imprecision", "Imprecision"),
-    ("single_arm", "Single-arm designs"),
-)
-#: A domain cell that takes certainty down: '-<levels>: <reason>' (else the cell is the reason).
-DOWNGRADED = re.compile(r"-(\d+): (.*)", re.S)
-#: How the ``notes`` column separates its notes.
-NOTE_SEPARATOR = "; "
+
+def row_id(outcome: str) -> str:
+    """The id of an outcome's summary-of-findings row (key messages link to it)."""
+    return f"sof-{slug(outcome)}"
 
 
-def _reasons(row: dict) -> str:
-    """The downgrades ('Imprecision (-1): ...') and notes of one row, as list items."""
-    items = []
-    for column, name in DOMAINS:
-        cell = row[column]
-        if not cell:  # an outcome without a graded effect has no domain cells
-            continue
-        down = DOWNGRADED.fullmatch(cell)
-        levels, reason = (MINUS + down.group(1), down.group(2)) if down else ("0", cell)
-        items.append(f"<li><b>{esc(name)}</b> ({levels}): {esc(readable(reason))}</li>")
-    notes = str(row["notes"] or "").split(NOTE_SEPARATOR)
-    items += [f"<li>{esc(readable(n))}</li>" for n in notes if n]
-    return f"<ul>{''.join(items)}</ul>"
+def note_id(number: int) -> str:
+    return f"sof-note-{number}"
 
 
-def _absolute(row: dict) -> str:
-    """The absolute effect, under the assumed control risk and its basis where it has one."""
-    text = esc(row["absolute_effect"])
-    acr = row.get("assumed_control_risk")
-    if acr not in (None, ""):
-        text += (
-            f"<br><span class='small'>assumed control risk {1000 * acr:.0f} per 1,000 "
-            f"({esc(row['assumed_control_risk_basis'])})</span>"
-        )
-    return text
-
-
-def _row(ctx: ReportInputs, outcome: str) -> list:
-    row = ctx.finding[outcome]
-    certainty = row["certainty"]
+def headers(ctx: ReportInputs) -> list[str]:
+    """The table's columns, the interval named as the headline framework computes it."""
+    interval = "CrI" if ctx.config["pooling"]["primary_framework"] == "bayesian" else "CI"
+    level = f"{ctx.level} {interval}"
     return [
-        link(f"outcome-{slug(outcome)}", esc(row["label"])),
-        Num(f"{row['participants']} ({row['studies']})"),
-        link(analysis_id(ctx.overall[outcome]), esc(row["effect"])),
-        _absolute(row),
-        esc(row["statement"]),
-        f"<span class='certainty'>{SYMBOLS.get(certainty, '')} {esc(certainty)}</span>",
-        _reasons(row),
+        "Outcome",
+        "Participants (studies)",
+        f"Relative effect ({level})",
+        f"Absolute effect ({level})",
+        "Certainty",
+        "Comments",
     ]
+
+
+def _cells(ctx: ReportInputs, table: Layout, r: SofRow) -> list[str]:
+    outcome = link(outcome_id(r.outcome), esc(r.label))
+    if r.outcome_details:
+        outcome += f"<br><span class='small'>{esc(r.outcome_details)}</span>"
+    effect_target = analysis_id(ctx.overall[r.outcome]) if r.outcome in ctx.overall else ""
+    relative = link(effect_target, esc(r.relative)) if r.relative and effect_target else "\u2014"
+    absolute = esc(r.absolute_text)
+    if not r.relative and effect_target:
+        absolute = link(effect_target, absolute)
+    if r.control_risk_text:
+        absolute += f"<br><span class='small'>{esc(r.control_risk_text)}</span>"
+    marks = ",".join(link(note_id(n), str(n)) for n in table.marks(r))
+    certainty = f"<span class='certainty'>{esc(r.certainty_text)}</span>"
+    if marks:
+        certainty += f"<sup>{marks}</sup>"
+    comments = esc(r.comments)
+    if r.other_framework:
+        comments += f"<br><span class='small'>{esc(r.other_framework)}</span>"
+    return [outcome, f"{r.participants} ({r.studies})", relative, absolute, certainty, comments]
+
+
+def sof_table(ctx: ReportInputs, table: Layout) -> str:
+    """The table: main outcomes, a group line, later roles, the line of no-study outcomes."""
+    heads = headers(ctx)
+
+    def tr(r: SofRow) -> str:
+        tds = "".join(
+            f"<td data-label='{esc(h)}'>{c}</td>"
+            for h, c in zip(heads, _cells(ctx, table, r), strict=True)
+        )
+        return f"<tr id='{row_id(r.outcome)}'>{tds}</tr>"
+
+    body = [tr(r) for r in table.main]
+    if table.later:
+        body.append(
+            f"<tr class='group'><th colspan='{len(heads)}' scope='rowgroup'>"
+            "Secondary and sensitivity analyses</th></tr>"
+        )
+        body += [tr(r) for r in table.later]
+    if table.no_study:
+        anchors = "".join(f"<span id='{row_id(r.outcome)}'></span>" for r in table.no_study)
+        body.append(
+            f"<tr class='group'><td colspan='{len(heads)}'>{anchors}"
+            f"{esc(no_study_text(table))}</td></tr>"
+        )
+    head = "".join(f"<th scope='col'>{esc(h)}</th>" for h in heads)
+    return (
+        f"<div class='scroll'><table class='sof'><thead><tr>{head}</tr></thead>"
+        f"<tbody>{''.join(body)}</tbody></table></div>"
+    )
+
+
+def footnotes(table: Layout) -> str:
+    items = "".join(
+        f"<li id='{note_id(n)}'>{esc(text)}</li>" for text, n in table.footnotes.items()
+    )
+    return f"<ol class='footnotes small'>{items}</ol>"
+
+
+def sof_rows(ctx: ReportInputs) -> list[SofRow]:
+    """The summary of findings of the run's outcomes, in the configured order."""
+    rows = {r.outcome: r for r in rows_of(ctx.summary_of_findings, ctx.definitions)}
+    return [rows[o] for o in ctx.outcomes if o in rows]
 
 
 def section(ctx: ReportInputs) -> str:
-    bayesian = ctx.config["pooling"]["primary_framework"] == "bayesian"
-    parts = [
-        section_head(ID, TITLE),
-        "<p>One row per outcome. Certainty follows the rules printed below the table; "
-        "each downgrade names the numbers that triggered it, and the statement is worded "
-        "for that certainty. Every effect links to the studies behind it.</p>",
-        table(
-            [
-                "Outcome",
-                "Participants (studies)",
-                "Pooled effect (95% CrI)" if bayesian else "Pooled effect (95% CI)",
-                "Absolute effect",
-                "What it means",
-                "Certainty",
-                "Reasons (levels down)",
-            ],
-            [_row(ctx, o) for o in ctx.outcomes],
-        ),
-        "<h3 id='grade-rules'>Certainty rules</h3><dl>",
-    ]
-    parts += [
+    table = layout(sof_rows(ctx))
+    rule_list = "".join(
         f"<dt><b>{esc(name)}</b></dt><dd>{esc(text)}</dd>"
         for name, text in rules(ctx.config.get("risk_of_bias"), ctx.config.get("grade"))
-    ]
-    parts.append("</dl></section>")
-    return "\n".join(parts)
+    )
+    return "\n".join(
+        [
+            section_head(ID, TITLE),
+            "<p>One row per outcome. Main outcomes come first, then the secondary and sensitivity "
+            "analyses. Certainty follows the rules below the table; each domain's reason is a "
+            "numbered footnote, naming the numbers behind it. The same table is in "
+            "<code>results/report/summary_of_findings.docx</code> and <code>.tsv</code>, "
+            "to edit.</p>",
+            sof_table(ctx, table),
+            "<h3 id='sof-footnotes'>Footnotes: certainty domains</h3>",
+            footnotes(table),
+            f"<div id='grade-rules'>{fold('Certainty rules', f'<dl>{rule_list}</dl>')}</div>",
+            "</section>",
+        ]
+    )
