@@ -25,6 +25,8 @@ SCALE_NAMES = {
     "fvc_slope": "FVC slopes and slope changes (% predicted/month)",
 }
 FAMILY_NAMES = {"half_normal": "half-normal", "half_cauchy": "half-Cauchy"}
+
+
 def headers(ctx: ReportInputs) -> list[str]:
     """The table's columns, intervals at the configured level (pooling.level)."""
     level = ctx.level
