@@ -22,6 +22,7 @@ from dataclasses import dataclass
 from alsmeta.analysis.summary_of_findings import SYMBOLS
 from alsmeta.figures.text import MINUS, readable
 from alsmeta.kinds import KINDS
+from alsmeta.report.inputs import percent_level
 
 #: SofRow field -> the summary_of_findings.tsv column it is read from. Columns the table may
 #: not have: importance (GRADE: critical / important / not important), follow_up, start_level
@@ -59,6 +60,8 @@ DOWNGRADED = re.compile(r"'?-(\d+): (.*)", re.S)
 NOTE_SEPARATOR = "; "
 #: Certainties without a graded effect.
 UNGRADED = ("No evidence", "Not assessed")
+#: The line between the main outcomes and the later roles.
+GROUP_LINE = "Secondary and sensitivity analyses"
 #: The roles of an outcome definition (config ``outcome_definitions.*.role``) shown after the
 #: main outcomes, in this order.
 LATER_ROLES = ("secondary", "sensitivity")
@@ -188,9 +191,10 @@ class SofRow:
         return "; ".join(p for p in parts if p)
 
 
-def rows_of(sof_rows, definitions: dict) -> list[SofRow]:
-    """Every summary_of_findings.tsv row as a :class:`SofRow`, in the table's order."""
-    return [SofRow.of(r, definitions[r["outcome"]]) for r in sof_rows]
+def rows_of(sof_rows, definitions: dict, outcomes) -> list[SofRow]:
+    """The summary_of_findings.tsv rows of ``outcomes`` as :class:`SofRow`, in that order."""
+    by_outcome = {r["outcome"]: r for r in sof_rows}
+    return [SofRow.of(by_outcome[o], definitions[o]) for o in outcomes if o in by_outcome]
 
 
 @dataclass(frozen=True)
@@ -222,22 +226,38 @@ def layout(rows: list[SofRow]) -> Layout:
     return Layout(tuple(main), tuple(later), tuple(r for r in rows if r.studies == 0), footnotes)
 
 
-#: The editable table's columns (GRADEpro's), as the .tsv and the .docx carry them.
-EXPORT_COLUMNS = (
-    "Outcome",
-    "Importance; follow-up",
-    "Participants (studies)",
-    "Relative effect",
-    "Absolute effect",
-    "Certainty",
-    "Footnotes",
-    "Comments",
-)
+def interval_name(pooling: dict) -> str:
+    """'95% CI', or '95% CrI' when the headline results are Bayesian (config ``pooling``)."""
+    interval = "CrI" if pooling["primary_framework"] == "bayesian" else "CI"
+    return f"{percent_level(pooling['level'])} {interval}"
+
+
+def export_headers(interval: str) -> list[str]:
+    """The editable table's columns (GRADEpro's); ``interval``: '95% CI' or '95% CrI'."""
+    return [
+        "Outcome",
+        "Importance; follow-up",
+        "Participants (studies)",
+        f"Relative effect ({interval})",
+        f"Absolute effect ({interval})",
+        "Certainty",
+        "Footnotes",
+        "Comments",
+    ]
+
+
+#: Columns of the editable table.
+WIDTH = 8
+
+
+def _line(first: str, last: str = "") -> list[str]:
+    """A row with only its first (and last) cell filled."""
+    return [first, *[""] * (WIDTH - 2), last]
 
 
 def export_rows(table: Layout) -> list[list[str]]:
-    """The table as plain-text rows under :data:`EXPORT_COLUMNS`: a group line before the
-    later roles, the no-study line last; footnotes are written after the rows."""
+    """The table as plain-text rows under :func:`export_headers`: the main outcomes, a group
+    line and the later roles, the no-study line (its first cell only)."""
 
     def cells(r: SofRow) -> list[str]:
         absolute = "; ".join(t for t in (r.absolute_text, r.control_risk_text) if t)
@@ -254,16 +274,18 @@ def export_rows(table: Layout) -> list[list[str]]:
 
     out = [cells(r) for r in table.main]
     if table.later:
-        out.append(["Secondary and sensitivity analyses", *[""] * (len(EXPORT_COLUMNS) - 1)])
+        out.append(_line(GROUP_LINE))
         out += [cells(r) for r in table.later]
     if table.no_study:
-        out.append([no_study_text(table), *[""] * (len(EXPORT_COLUMNS) - 1)])
+        out.append(_line(no_study_text(table)))
     return out
+
+
+def footnote_rows(table: Layout) -> list[list[str]]:
+    """One row per footnote ('Footnote 3', its text under Comments), so that a TSV keeps one
+    set of columns."""
+    return [_line(f"Footnote {n}", text) for text, n in table.footnotes.items()]
 
 
 def no_study_text(table: Layout) -> str:
     return "No study met the criteria: " + "; ".join(r.label for r in table.no_study) + "."
-
-
-def footnote_lines(table: Layout) -> list[str]:
-    return [f"{n}. {text}" for text, n in table.footnotes.items()]

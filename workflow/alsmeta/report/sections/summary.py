@@ -12,7 +12,15 @@ from alsmeta.analysis.summary_of_findings import rules
 from alsmeta.report.html import analysis_id, esc, fold, link, section_head, slug
 from alsmeta.report.inputs import ReportInputs
 from alsmeta.report.sections.results import outcome_id
-from alsmeta.report.sof import Layout, SofRow, layout, no_study_text, rows_of
+from alsmeta.report.sof import (
+    GROUP_LINE,
+    Layout,
+    SofRow,
+    interval_name,
+    layout,
+    no_study_text,
+    rows_of,
+)
 
 ID, TITLE = "summary", "Summary of findings"
 
@@ -28,8 +36,7 @@ def note_id(number: int) -> str:
 
 def headers(ctx: ReportInputs) -> list[str]:
     """The table's columns, the interval named as the headline framework computes it."""
-    interval = "CrI" if ctx.config["pooling"]["primary_framework"] == "bayesian" else "CI"
-    level = f"{ctx.level} {interval}"
+    level = interval_name(ctx.config["pooling"])
     return [
         "Outcome",
         "Participants (studies)",
@@ -75,8 +82,7 @@ def sof_table(ctx: ReportInputs, table: Layout) -> str:
     body = [tr(r) for r in table.main]
     if table.later:
         body.append(
-            f"<tr class='group'><th colspan='{len(heads)}' scope='rowgroup'>"
-            "Secondary and sensitivity analyses</th></tr>"
+            f"<tr class='group'><th colspan='{len(heads)}' scope='rowgroup'>{GROUP_LINE}</th></tr>"
         )
         body += [tr(r) for r in table.later]
     if table.no_study:
@@ -101,8 +107,7 @@ def footnotes(table: Layout) -> str:
 
 def sof_rows(ctx: ReportInputs) -> list[SofRow]:
     """The summary of findings of the run's outcomes, in the configured order."""
-    rows = {r.outcome: r for r in rows_of(ctx.summary_of_findings, ctx.definitions)}
-    return [rows[o] for o in ctx.outcomes if o in rows]
+    return rows_of(ctx.summary_of_findings, ctx.definitions, ctx.outcomes)
 
 
 def section(ctx: ReportInputs) -> str:
