@@ -73,7 +73,8 @@ OVERFLOW = """(() => {
 })()"""
 
 #: The smallest text on screen (CSS px; SVG text scaled as drawn), with what it says: the
-#: five smallest visible text elements (a folded block's text is not visible).
+#: five smallest visible text elements (measured with every block unfolded, so that text a
+#: reader can open counts).
 SMALLEST_TEXT = """(() => {
   const out = [], seen = new Set();
   const walker = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
@@ -91,6 +92,9 @@ SMALLEST_TEXT = """(() => {
   }
   return out.sort((a, b) => a[0] - b[0]).slice(0, 5);
 })()"""
+
+#: Open every folded block (as a reader who unfolds everything, or a printer).
+UNFOLD = "document.querySelectorAll('details').forEach(d => { d.open = true; })"
 
 #: Reading widths the page must fit: a desktop window and a phone held upright.
 WIDTHS = (1280, 390)
@@ -336,9 +340,9 @@ def _save_screenshot(browser: Chromium, session: str, path) -> None:
 
 def check(path, screenshot=None, phone_screenshot=None) -> PageCheck:
     """Open the page; report figures, sections, links, console errors, and at each of
-    :data:`WIDTHS` whether it fits without scrolling sideways, how tall it is with nothing
-    unfolded and its smallest text; optionally save screenshots of the first screen at
-    1280 x 900 and at 390 x 844 pixels."""
+    :data:`WIDTHS` how tall it is with nothing unfolded, then, with every block unfolded,
+    whether it fits without scrolling sideways and its smallest text; optionally save
+    screenshots of the first screen at 1280 x 900 and at 390 x 844 pixels."""
     with Chromium() as browser:
         session = browser.open(path)
         seen = browser.evaluate(session, INSPECT)
@@ -348,11 +352,12 @@ def check(path, screenshot=None, phone_screenshot=None) -> PageCheck:
         for width in WIDTHS:
             tab = browser.open(path, width=width, height=844, mobile=width < 600)
             browser.evaluate(tab, "document.fonts.ready", await_promise=True)
-            overflow[width] = browser.evaluate(tab, OVERFLOW)
             heights[width] = browser.evaluate(tab, "document.documentElement.scrollHeight")
-            smallest[width] = browser.evaluate(tab, SMALLEST_TEXT)
             if phone_screenshot and width == PHONE:
                 _save_screenshot(browser, tab, phone_screenshot)
+            browser.evaluate(tab, UNFOLD)
+            overflow[width] = browser.evaluate(tab, OVERFLOW)
+            smallest[width] = browser.evaluate(tab, SMALLEST_TEXT)
         return PageCheck(
             **seen,
             overflow=overflow,

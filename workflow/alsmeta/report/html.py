@@ -37,7 +37,7 @@ table.sof tr.group th,table.sof tr.group td{background:#f3f3f3;font-weight:600}
 ol.footnotes li{margin:.15em 0}sup a{text-decoration:none}
 details.appendix>summary{cursor:pointer;color:#1f4e79;margin:.5em 0}
 pre{background:#f6f8fa;padding:.8em;overflow-x:auto;font-size:.85em}
-figure{margin:1em 0 2em}.figure{max-width:100%}.figure svg{width:100%;height:auto;display:block}
+figure{margin:1em 0 2em}.figure svg{width:100%;height:auto;display:block}
 .figure svg text{white-space:pre}
 figcaption{font-size:.9em;color:#333;margin-top:.4em}
 details.outcome{border-left:3px solid #c9daf0;padding-left:.8em;margin:.8em 0}
@@ -48,17 +48,17 @@ p.no-study{margin:.6em 0;color:#444}
 :target{background:#fff7d6}
 @media (max-width:1000px){.layout{display:block}nav.toc{position:static;max-height:none;
 border-right:0;border-bottom:1px solid #ddd}nav.toc ol ol{display:none}}
-@media (max-width:600px){.figure-scroll .figure{max-width:none}
-table.sof,table.sof tbody,table.sof tr,table.sof td,table.sof th{display:block}
-table.sof thead{display:none}table.sof tr{border:1px solid #bbb;border-radius:6px;
-margin:.8em 0;padding:.4em .6em}table.sof td{border:0;padding:.15em 0}
+@media (max-width:600px){table.sof,table.sof tbody,table.sof tr,table.sof td,
+table.sof th{display:block}table.sof thead{display:none}
+table.sof tr{border:1px solid #bbb;border-radius:6px;margin:.8em 0;padding:.4em .6em}
+table.sof td{border:0;padding:.15em 0}
 table.sof td::before{content:attr(data-label);display:block;font-size:.85em;color:#555;
 font-weight:600}table.sof td:first-child::before{content:none}
 table.sof td:first-child{font-weight:600}}
 @media print{.layout{display:block}nav.toc{display:none}section{break-before:page}
 details::details-content{content-visibility:visible;display:contents}
 figure,tr{break-inside:avoid}h2,h3,h4,summary{break-after:avoid}
-.scroll{overflow:visible}details.outcome>summary{list-style:none}
+.scroll{overflow:visible}.figure{max-width:100%}details.outcome>summary{list-style:none}
 details.appendix>summary{display:none}}
 """
 
@@ -195,7 +195,7 @@ def figure_html(path, alt: str, caption: str, fig_id: str) -> str:
     size = re.search(r'<svg[^>]*?width="([0-9.]+)pt"', svg)
     # Shown at 1.25 x its printed size (8 pt text reads as 13 px), never wider than the page.
     width = f" style='width:{round(float(size.group(1)) * 96 / 72 * 1.25)}px'" if size else ""
-    # On a phone the figure keeps that size and its box scrolls sideways (text stays legible).
+    # Never shrunk: on a narrow screen its box scrolls sideways, so the text stays legible.
     return (
         f"<figure id='{fig_id}'><div class='scroll figure-scroll'><div class='figure'{width}>"
         f"{inline_svg(svg, fig_id, alt)}</div></div><figcaption>{caption}</figcaption></figure>"
