@@ -28,6 +28,7 @@ include: "workflow/rules/report.smk"
 rule all:
     input:
         rules.report.output,
+        rules.summary_of_findings_export.output,
         outcome_figures(),
         study_figures(),
         rules.tables.output,

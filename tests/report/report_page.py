@@ -119,6 +119,8 @@ def section_of(page: str, section_id: str) -> str:
 def embedded_figures(page: str) -> dict[str, str]:
     """figure id -> the stem named inside its embedded SVG."""
     found = {}
-    for fig_id, svg in re.findall(r"<figure id='([^']+)'><div[^>]*>(<svg.*?</svg>)", page, re.S):
+    for fig_id, svg in re.findall(
+        r"<figure id='([^']+)'>(?:<div[^>]*>)+(<svg.*?</svg>)", page, re.S
+    ):
         found[fig_id] = re.search(r"<desc>(.*)</desc>", svg).group(1)
     return found

@@ -6,7 +6,15 @@ from pathlib import Path
 import pytest
 from report_page import OUTCOMES, ROOT
 
-from alsmeta.report.browser import Chromium, blank_dates, check, find_chromium
+from alsmeta.report.browser import (
+    MAX_HEIGHT,
+    MIN_TEXT_PX,
+    UNFOLD,
+    Chromium,
+    blank_dates,
+    check,
+    find_chromium,
+)
 from alsmeta.report.build import SECTIONS as SECTION_MODULES
 from alsmeta.report.build import build_report
 
@@ -28,8 +36,11 @@ def test_pdf_dates_are_blanked_without_moving_bytes():
 )
 def test_report_reads_at_desktop_and_phone_width(inputs, tmp_path):
     """The fixture report, with a committed forest plot (wider than a phone) standing in for
-    every forest plot: it fits 1280 and 390 px windows without scrolling sideways, every
-    contents link lands, every figure has alt text, and the figures' font loads."""
+    every forest plot: opened, it is within the height limits at 1280 and 390 px; unfolded,
+    it fits both windows without scrolling sideways and no text on a phone is smaller than
+    9 px (the forest plots scroll in their own box instead of shrinking); every contents
+    link lands, every figure has alt text, and the figures' font loads. Screenshots of its
+    first screens are written to the test's directory."""
     forest = (ROOT / "docs/figures/forest_serious_ae.svg").read_text(encoding="utf-8")
     for stem, path in inputs["figures"].items():
         if stem.startswith("forest_"):
@@ -37,8 +48,12 @@ def test_report_reads_at_desktop_and_phone_width(inputs, tmp_path):
     page = tmp_path / "report.html"
     page.write_text(build_report(**inputs), encoding="utf-8")
 
-    seen = check(page)
+    seen = check(page, screenshot=tmp_path / "desktop.png", phone_screenshot=tmp_path / "phone.png")
 
+    assert set(seen.heights) == set(MAX_HEIGHT) == {1280, 390}
+    assert seen.too_tall == {} and 0 < seen.heights[1280] < seen.heights[390], seen.heights
+    assert seen.illegible == [] and seen.smallest_text[390][0][0] >= MIN_TEXT_PX
+    assert (tmp_path / "desktop.png").stat().st_size and (tmp_path / "phone.png").stat().st_size
     assert set(seen.overflow) == {1280, 390}
     assert seen.overflowing == {}, seen.overflow
     assert seen.toc and seen.dead_toc_links == []
@@ -46,12 +61,58 @@ def test_report_reads_at_desktop_and_phone_width(inputs, tmp_path):
     assert [t for t in seen.toc if t.startswith("outcome-")] == [f"outcome-{o}" for o in OUTCOMES]
     assert seen.dead_links == [] and seen.external == [] and seen.console_errors == []
     assert seen.images > 10 and seen.broken == [] and seen.without_alt == 0
-    with Chromium() as browser:
+    with Chromium() as browser:  # the figures' font loads once their blocks are opened
         tab = browser.open(page)
+        browser.evaluate(tab, UNFOLD)
         faces = browser.evaluate(
-            tab, "[...document.fonts].map(f => `${f.family} ${f.weight} ${f.status}`)"
+            tab,
+            "document.fonts.ready.then(() =>"
+            " [...document.fonts].map(f => `${f.family} ${f.weight} ${f.status}`))",
+            await_promise=True,
         )
     assert "DejaVu Sans 400 loaded" in faces and "DejaVu Sans 700 loaded" in faces
+
+
+def test_the_height_and_text_checks_see_a_long_page_with_small_text(tmp_path):
+    """The checks are not blind: a page taller than the limits with 6 px text fails both."""
+    if find_chromium() is None:
+        pytest.skip("Chromium not found")
+    page = tmp_path / "long.html"
+    page.write_text(
+        "<!DOCTYPE html><html><head><meta name='viewport' content='width=device-width'></head>"
+        "<body><nav class='toc'><a href='#a'>A</a></nav><section id='a'>"
+        "<div style='height:30000px'>tall</div><p style='font-size:6px'>tiny</p>"
+        "<details><summary>folded</summary><p style='font-size:5px'>folded tiny</p></details>"
+        "</section></body></html>",
+        encoding="utf-8",
+    )
+    seen = check(page)
+    assert seen.too_tall.keys() == {1280, 390}
+    assert [t[2] for t in seen.illegible] == ["folded tiny", "tiny"]
+
+
+def test_the_summary_reads_as_one_card_per_outcome_on_a_phone(inputs, tmp_path):
+    """At 390 px each summary-of-findings row is a block of labelled lines (no column
+    headers, no sideways scrolling); at 1280 px it is a table row."""
+    if find_chromium() is None:
+        pytest.skip("Chromium not found")
+    page = tmp_path / "report.html"
+    page.write_text(build_report(**inputs), encoding="utf-8")
+    probe = """(() => {
+      const row = document.querySelector('table.sof tbody tr[id]');
+      const cell = row.querySelectorAll('td')[2];
+      return {row: getComputedStyle(row).display, head: getComputedStyle(
+        document.querySelector('table.sof thead')).display,
+        label: getComputedStyle(cell, '::before').content,
+        width: row.getBoundingClientRect().width,
+        box: document.querySelector('table.sof').closest('.scroll').clientWidth};
+    })()"""
+    with Chromium() as browser:
+        phone = browser.evaluate(browser.open(page, width=390, height=844, mobile=True), probe)
+        desktop = browser.evaluate(browser.open(page, width=1280), probe)
+    assert phone["row"] == "block" and phone["head"] == "none"
+    assert phone["label"] == '"Relative effect (95% CI)"' and phone["width"] <= phone["box"]
+    assert desktop["row"] == "table-row" and desktop["head"] == "table-header-group"
 
 
 def test_the_overflow_check_sees_a_page_wider_than_the_window(tmp_path):
@@ -98,7 +159,7 @@ def test_printed_report_unfolds_every_block_and_drops_the_contents(inputs, tmp_p
                 .filter(e => !e.checkVisibility()).length,
             }))()""",
         )
-    assert folded > len(OUTCOMES)  # the blocks of 20a, 20b and 20d, all folded by hand
+    assert folded > len(OUTCOMES)  # the blocks of 20a, 20b, 20d and the appendices
     assert printed["contents"] == "none"
     assert set(printed["breaks"]) == {"page"} and len(printed["breaks"]) == len(SECTIONS)
     assert printed["figures"] and set(printed["figures"]) == {"avoid"}

@@ -46,7 +46,7 @@ def _group(r):
 
 def test_the_panel_lists_exactly_the_analyses_of_one_to_four_studies(ctx, pooled):
     table = tables_in(few_studies.section(ctx))[0]
-    assert table[0] == few_studies.HEADERS
+    assert table[0] == few_studies.headers(ctx)
     shown = [(row[0], row[1], int(row[2])) for row in table[1:]]
     expected = [(ctx.label(r["outcome"]), _group(r), r["k"]) for r in pooled if 1 <= r["k"] <= 4]
     assert sorted(shown) == sorted(expected)
@@ -110,11 +110,14 @@ def test_the_primary_framework_changes_the_headline_sentence(ctx):
     assert "follow one rule" in intro.section(ctx)
     # The summary of findings (its stored rows) names each row's headline framework.
     stored = dataclasses.replace(ctx, outcomes=tuple(OUTCOMES))
-    shown = tables_in(summary.section(stored))
-    assert shown[0][0][2] == "Headline effect (framework); other framework"
+    # auto picks the framework per analysis: the header names both intervals, each row its own.
+    assert tables_in(summary.section(stored))[0][0][2] == "Relative effect (95% CI or CrI)"
     for row in ctx.summary_of_findings:
         if row["outcome"] in OUTCOMES and row["headline_framework"]:
             assert f"({row['headline_framework']})" in text_of(summary.section(stored))
+    for name, named in (("bayesian", "CrI"), ("frequentist", "CI")):
+        one = dataclasses.replace(framework(name), outcomes=tuple(OUTCOMES))
+        assert tables_in(summary.section(one))[0][0][2] == f"Relative effect (95% {named})"
 
 
 def test_a_pooled_table_without_bayesian_columns_says_to_rerun(inputs):

@@ -36,7 +36,11 @@ def test_figure_is_inlined_at_its_reading_width(tmp_path):
     path = tmp_path / "f.svg"
     path.write_text(SVG, encoding="utf-8")
     block = figure_html(path, "alt text", "Caption.", "figure-f")
-    assert block.startswith("<figure id='figure-f'><div class='figure' style='width:120px'><svg")
+    # The figure keeps that width inside a box that scrolls sideways on a narrow screen.
+    assert block.startswith(
+        "<figure id='figure-f'><div class='scroll figure-scroll'>"
+        "<div class='figure' style='width:120px'><svg"
+    )
     assert block.endswith("<figcaption>Caption.</figcaption></figure>")
 
 

@@ -19,7 +19,7 @@ from report_page import ROOT
 
 from alsmeta.report.build import build_report
 from alsmeta.report.inputs import ReportInputs
-from alsmeta.report.sections import methods, results
+from alsmeta.report.sections import methods, per_outcome
 
 
 def _facts(inputs):
@@ -106,7 +106,7 @@ def test_sentences_on_subgroup_tests_prepost_and_small_study_follow_the_tables(i
     ctx = ReportInputs.of(**inputs)
     assert methods._subgroup_tests(ctx).startswith("The test for subgroup differences is")
     assert "sensitivity-prepost_sweep" in methods._prepost(ctx)
-    assert "sensitivity-prepost_sweep" in results._prepost_line(ctx)
+    assert "sensitivity-prepost_sweep" in per_outcome._prepost_line(ctx)
     done = [r for r in inputs["extra"]["small_study"] if r["status"] != "not_done"]
     assert ("none was made" in methods._small_study(ctx)) == (not done)
     bare = {

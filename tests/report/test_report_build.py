@@ -8,6 +8,7 @@ them may not be called.
 from __future__ import annotations
 
 import dataclasses
+import html
 import re
 
 import pytest
@@ -21,14 +22,15 @@ from report_page import (
 
 from alsmeta.analysis.grade.levels import SYMBOLS
 from alsmeta.analysis.grade.table import DOMAIN_COLUMNS
+from alsmeta.figures.text import num
 from alsmeta.report import build
 from alsmeta.report.build import build_report
 from alsmeta.report.inputs import ReportInputs
 from alsmeta.report.sections import selection
 
 SECTION_IDS = (
-    "summary methods results few-studies selection risk-of-bias sensitivity provenance "
-    "reproducibility".split()
+    "summary methods results selection per-outcome inclusion few-studies risk-of-bias "
+    "sensitivity provenance reproducibility".split()
 )
 
 
@@ -50,62 +52,92 @@ def test_every_section_in_order_with_its_link(inputs):
     assert after_results == [f"outcome-{o}" for o in OUTCOMES]
     for target in targets:
         assert f"id='{target}'" in page
-    for module in build.SECTIONS:
+    for module in build.MAIN:
         assert f"<h2>{module.TITLE}</h2>" in section_of(page, module.ID)
+    for i, module in enumerate(build.APPENDICES):  # headed, and folded until opened
+        appendix = section_of(page, module.ID)
+        assert f"<h2>Appendix {'ABCDEFG'[i]}. {html.escape(module.TITLE)}</h2>" in appendix
+        assert "<details class='appendix'><summary>Show " in appendix
     for item in ("13a", "13b", "13c", "13d", "13e", "13f", "20a", "20b", "20c", "20d"):
         assert f"id='prisma-{item}'" in page
     assert page.startswith("<!DOCTYPE html>") and page.endswith("</body></html>\n")
 
 
-def test_summary_table_shows_the_summary_of_findings_rows(inputs):
-    page = build_report(**inputs)
-    table = tables_in(section_of(page, "summary"))[0]
-    assert (table[0][0], table[0][2], table[0][4], table[0][5]) == (
+def _sof(page: str) -> list[list[str]]:
+    return tables_in(section_of(page, "summary"))[0]
+
+
+def test_summary_table_is_laid_out_as_gradepro_lays_it_out(inputs):
+    """GRADEpro's columns; main outcomes, then a group line and the sensitivity analyses,
+    then one line naming every outcome without a study."""
+    table = _sof(build_report(**inputs))
+    assert table[0] == [
         "Outcome",
-        "Headline effect (framework); other framework",
-        "What it means",
+        "Participants (studies)",
+        "Relative effect (95% CI or CrI)",
+        "Absolute effect (95% CI or CrI)",
         "Certainty",
-    )
-    rows = inputs["summary_of_findings"]
-    assert len(table) - 1 == len(rows) == len(OUTCOMES)
-    for shown, row in zip(table[1:], rows, strict=True):
-        label, participants, effect, absolute, statement, certainty, reasons = shown
-        assert label.startswith(row["label"]) and row["importance"] in label
+        "Comments",
+    ]
+    rows = _by_outcome(inputs["summary_of_findings"])
+    definitions = inputs["config"]["outcome_definitions"]
+    with_study = [o for o in OUTCOMES if rows[o]["studies"]]
+    main = [o for o in with_study if "role" not in definitions[o]]
+    later = [o for o in with_study if "role" in definitions[o]]
+    assert later == ["serious_ae_any_definition"]  # a sensitivity analysis, after the main ones
+    # The outcome cell is the label, then its importance and follow-up.
+    labels = [r[0] for r in table[1:]]
+    expected = [rows[o] for o in main] + [None] + [rows[o] for o in later]
+    assert len(labels) == len(expected) + 1
+    for shown, row in zip(labels, expected, strict=False):
+        if row is None:
+            assert shown == "Secondary and sensitivity analyses"
+        else:
+            assert shown == f"{row['label']}{row['importance']}; follow-up {row['follow_up']}"
+    assert table[-1][0].startswith("No study met the criteria: Any adverse event")
+    for shown, row in zip(table[1:], expected, strict=False):
+        if row is None:
+            continue
+        outcome, participants, relative, absolute, certainty, comments = shown
         assert participants == f"{row['participants']} ({row['studies']})"
-        assert effect.startswith(row["effect"])
-        for beside in ("headline_framework", "events", "other_framework"):
-            assert (row[beside] or "") in effect
-        assert absolute == (row["absolute_effect"] or "")
-        assert statement == row["statement"] and statement
-        assert certainty == f"{SYMBOLS.get(row['certainty'], '')} {row['certainty']}".strip()
-        for column, _ in DOMAIN_COLUMNS:
-            cell = row[column] or ""
-            assert cell.split(": ", 1)[-1].replace("tau^2", "\u03c4\u00b2") in reasons
-        assert (row["notes"] or "").replace("tau^2", "\u03c4\u00b2") in reasons
+        ratio = definitions[row["outcome"]]["kind"] != "proportion" and row["effect"].startswith(
+            "OR"
+        )
+        assert relative.startswith(row["effect"] if ratio else "\u2014")
+        assert absolute.startswith(row["absolute_effect"] or row["effect"])
+        assert certainty.startswith(f"{SYMBOLS[row['certainty']]} {row['certainty']}")
+        assert comments.startswith(row["statement"])
 
 
-def test_summary_names_each_downgrade_with_its_levels(inputs):
+def test_each_domain_reason_is_a_numbered_footnote(inputs):
+    """Every domain's reason is a footnote under the table; a downgrade says its levels; the
+    certainty cell links to its row's footnotes; identical reasons share one number."""
     summary = section_of(build_report(**inputs), "summary")
+    notes = re.findall(r"<li id='sof-note-(\d+)'>(.*?)</li>", summary)
+    assert [int(n) for n, _ in notes] == list(range(1, len(notes) + 1))
+    texts = [html.unescape(t) for _, t in notes]
+    assert len(texts) == len(set(texts))
     sae = _by_outcome(inputs["summary_of_findings"])["serious_ae"]
     assert sae["imprecision"].startswith("-2: ")
-    assert f"<li><b>Imprecision</b> (\u22122): {sae['imprecision'][4:]}</li>" in summary
+    assert f"Imprecision (\u22122): {sae['imprecision'][4:]}" in texts
     assert sae["risk_of_bias"].startswith("-1: serious")
-    assert f"<li><b>Risk of bias</b> (\u22121): {sae['risk_of_bias'][4:]}</li>" in summary
-    assert sae["publication_bias"].startswith("not rated down")
-    assert f"<li><b>Publication bias</b> (0): {sae['publication_bias']}</li>" in summary
-    assert f"<li><b>Start</b>: {sae['start']}</li>" in summary
-    # Several studies without an event, which no model pools: their counts, an exact bound
-    # and the assumption it rests on, graded like any rate.
+    assert f"Risk of bias (\u22121): {sae['risk_of_bias'][4:]}" in texts
+    row = summary[summary.index("<tr id='sof-serious_ae'>") :].split("</tr>")[0]
+    marks = re.findall(r"href='#sof-note-(\d+)'", row)
+    # The start level, then every domain the table grades, in GRADE's order.
+    shown = [texts[int(m) - 1] for m in marks]
+    assert shown[0] == f"Start: {sae['start']}"
+    graded = [name for column, name in DOMAIN_COLUMNS if sae[column]]
+    assert [t.split(":")[0].split(" (")[0] for t in shown[1:]] == graded
     zero = _by_outcome(inputs["summary_of_findings"])["treatment_related_sae"]
-    assert zero["effect"] == "0 events in 141 participants (4 studies)"
     assert zero["absolute_effect"] == (
         "0 per 1,000 (0 to 26): exact 95% CI on the summed counts, "
         "assuming one common rate across studies"
     )
-    assert f"<li>{zero['notes']}</li>" in summary and "0 events in 141" in summary
+    assert "0 per 1,000 (0 to 26): exact 95% CI" in summary
     assert "<a href='#outcome-serious_ae'>" in summary
     assert "<a href='#analysis-serious_ae-overall-all'>" in summary
-    assert "<h3 id='grade-rules'>Certainty rules</h3>" in summary
+    assert "<div id='grade-rules'>" in summary
 
 
 def test_summary_shows_what_the_table_says(inputs):
@@ -113,16 +145,19 @@ def test_summary_shows_what_the_table_says(inputs):
     row = _by_outcome(inputs["summary_of_findings"])["death"]
     row.update(
         certainty="Moderate",
-        effect="an effect only the table knows",
+        absolute_effect="an effect only the table knows",
         imprecision="-2: a reason only the table knows",
         notes="first note; second note",
+        importance="critical",
+        follow_up="6 to 12 months",
     )
     summary = section_of(build_report(**inputs), "summary")
-    death = next(r for r in tables_in(summary)[0] if r[0].startswith(row["label"]))
-    assert death[2].startswith("an effect only the table knows")
-    assert death[5] == f"{SYMBOLS['Moderate']} Moderate"
-    assert "<li><b>Imprecision</b> (\u22122): a reason only the table knows</li>" in summary
-    assert "<li>first note</li><li>second note</li>" in summary
+    death = next(r for r in _sof(build_report(**inputs)) if r[0].startswith(row["label"]))
+    assert death[0] == f"{row['label']}critical; follow-up 6 to 12 months"
+    assert death[3].startswith("an effect only the table knows")
+    assert death[4].startswith(f"{SYMBOLS['Moderate']} Moderate")
+    assert "Imprecision (\u22122): a reason only the table knows</li>" in summary
+    assert "First note. Second note." in death[5]
 
 
 def test_a_missing_column_is_named(inputs):
@@ -172,7 +207,8 @@ def test_selection_counts_are_the_prisma_flow_rows(inputs):
             assert f"{label}: no study included" in alt
         ids = str(box["study_ids"] or "").split(";") if box["study_ids"] else []
         listed = ": " + ", ".join(ids) if ids else ""
-        assert re.search(rf"{len(ids)} of \d+ studies included{re.escape(listed)}\.", text)
+        log = text_of(section_of(page, "inclusion"))
+        assert re.search(rf"{len(ids)} of \d+ studies included{re.escape(listed)}\.", log)
 
 
 def test_selection_shows_what_the_flow_table_says(inputs):
@@ -209,7 +245,7 @@ def test_synthesis_text_names_arms_and_unreported_participants(inputs):
 
 def _leave_one_out_block(page: str, outcome: str) -> str:
     """The 20d part of one outcome: from its heading to the next outcome's."""
-    results = section_of(page, "results")
+    results = section_of(page, "per-outcome")
     start = results.index("<h3 id='prisma-20d'>")
     blocks = re.split(
         r"<h4>|<p class='no-study'>", results[start : results.index("<h3 id='analyses'>")]
@@ -254,7 +290,7 @@ def test_every_leave_one_out_row_is_shown(inputs):
             assert shown[5] == f"{row['tau2']:.3g}"
             assert shown[6] == f"{row['i2_tau2_pct']:.0f}%"
             if kinds[outcome] == "proportion":
-                assert shown[2] == f"{100 * row['estimate']:.1f}%"
+                assert shown[2] == f"{num(100 * row['estimate'], 1)}%"
         fits = [r for r in rows if r["status"] == "pooled"]
         low = min(fits, key=lambda r: r["estimate"])
         high = max(fits, key=lambda r: r["estimate"])
@@ -278,8 +314,8 @@ def test_a_leave_one_out_row_that_could_not_be_fitted(inputs):
 
 def test_the_report_computes_no_result(inputs, monkeypatch):
     """Grading, PRISMA counting and pooling are other rules' work: calling them is an error."""
-    import alsmeta.analysis.grade.finding as sof
-    import alsmeta.analysis.grade.table as sof_table
+    import alsmeta.analysis.grade.finding as grading
+    import alsmeta.analysis.grade.table as grade_table
     import alsmeta.analysis.prisma as prisma
     import alsmeta.stats.random_effects as random_effects
 
@@ -287,9 +323,9 @@ def test_the_report_computes_no_result(inputs, monkeypatch):
         raise AssertionError("the report recomputed a result")
 
     for module, name in (
-        (sof, "findings"),
-        (sof, "finding"),
-        (sof_table, "table_rows"),
+        (grading, "findings"),
+        (grading, "finding"),
+        (grade_table, "table_rows"),
         (prisma, "flow"),
         (prisma, "flow_rows"),
         (prisma, "synthesis_text"),

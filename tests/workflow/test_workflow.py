@@ -45,6 +45,7 @@ ALL_JOBS = {
     "rob_summary_plot",
     "rob_weighted_summary_plot",
     "report",
+    "summary_of_findings_export",
     "all",
 }
 #: The figures drawn from the risk-of-bias table alone: no change of selection or
@@ -79,13 +80,15 @@ def run(workdir: Path, *args, check=True):
     return proc
 
 
-#: The report's sections, in order.
+#: The report's sections, in order: the main body, then the appendices.
 SECTIONS = (
     "summary",
     "methods",
     "results",
-    "few-studies",
     "selection",
+    "per-outcome",
+    "inclusion",
+    "few-studies",
     "risk-of-bias",
     "sensitivity",
     "provenance",
@@ -553,6 +556,10 @@ def test_report_in_a_browser(project, tmp_path):
     assert [t for t in seen.toc if not t.startswith("outcome-")] == list(SECTIONS)
     assert [t for t in seen.toc if t.startswith("outcome-")] == [f"outcome-{o}" for o in OUTCOMES]
     assert seen.dead_toc_links == []
+    # Opened, it is within 15,000 px at 1280 px and 25,000 px at 390 px; unfolded, no text on
+    # a phone is smaller than 9 px.
+    assert seen.too_tall == {} and set(seen.heights) == {1280, 390}, seen.heights
+    assert seen.illegible == [], seen.smallest_text
     assert shot.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n" and shot.stat().st_size > 20_000
 
 

@@ -62,3 +62,28 @@ rule report_pdf:
         "results/logs/report_pdf.log",
     run:
         run_job("report_pdf", input, output, params, wildcards, log)
+
+
+rule summary_of_findings_export:
+    input:
+        summary_of_findings=rules.tables.output.summary_of_findings,
+        code=job_code("summary_of_findings_export"),
+    output:
+        docx=report(
+            "results/report/summary_of_findings.docx",
+            caption="../report/summary_of_findings_export.rst",
+            category="Report",
+        ),
+        tsv=report(
+            "results/report/summary_of_findings.tsv",
+            caption="../report/summary_of_findings_export.rst",
+            category="Report",
+        ),
+    log:
+        "results/logs/summary_of_findings_export.log",
+    params:
+        definitions=config["outcome_definitions"],
+        outcomes=OUTCOMES,
+        pooling=config["pooling"],
+    run:
+        run_job("summary_of_findings_export", input, output, params, wildcards, log)

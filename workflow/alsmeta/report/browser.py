@@ -13,7 +13,8 @@ which change from one print to the next.
 
 Command line::
 
-    python -m alsmeta.report.browser check results/report/report.html [--screenshot out.png]
+    python -m alsmeta.report.browser check results/report/report.html \\
+        [--screenshot docs/images/report.png] [--phone-screenshot docs/images/report_phone.png]
     python -m alsmeta.report.browser pdf results/report/report.html results/report/report.pdf
 """
 
@@ -71,8 +72,38 @@ OVERFLOW = """(() => {
   return {excess: document.documentElement.scrollWidth - width, sticking_out: out.slice(0, 10)};
 })()"""
 
+#: The smallest text on screen (CSS px; SVG text scaled as drawn), with what it says: the
+#: five smallest visible text elements (measured with every block unfolded, so that text a
+#: reader can open counts).
+SMALLEST_TEXT = """(() => {
+  const out = [], seen = new Set();
+  const walker = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
+  while (walker.nextNode()) {
+    const node = walker.currentNode, e = node.parentElement;
+    if (!node.textContent.trim() || seen.has(e)) continue;
+    seen.add(e);
+    if (!e.checkVisibility({visibilityProperty: true})) continue;
+    const box = e.getBoundingClientRect();
+    if (box.width === 0 || box.height === 0) continue;
+    let size = parseFloat(getComputedStyle(e).fontSize);
+    if (e.closest('svg')) { const m = e.getScreenCTM(); size *= Math.hypot(m.a, m.b); }
+    out.push([Math.round(size * 100) / 100, e.tagName.toLowerCase(),
+              node.textContent.trim().slice(0, 40)]);
+  }
+  return out.sort((a, b) => a[0] - b[0]).slice(0, 5);
+})()"""
+
+#: Open every folded block (as a reader who unfolds everything, or a printer).
+UNFOLD = "document.querySelectorAll('details').forEach(d => { d.open = true; })"
+
 #: Reading widths the page must fit: a desktop window and a phone held upright.
 WIDTHS = (1280, 390)
+#: The tallest the opened page (nothing unfolded) may be at each width, in CSS px: a panel
+#: moves through it in minutes, details are a click away.
+MAX_HEIGHT = {1280: 15_000, 390: 25_000}
+#: The smallest legible text on a phone, CSS px.
+MIN_TEXT_PX = 9.0
+PHONE = 390
 
 
 class BrowserUnavailable(RuntimeError):
@@ -115,6 +146,8 @@ class PageCheck:
     toc: list = field(default_factory=list)
     console_errors: list = field(default_factory=list)
     overflow: dict = field(default_factory=dict)  # viewport width -> {excess, sticking_out}
+    heights: dict = field(default_factory=dict)  # viewport width -> page height (px)
+    smallest_text: dict = field(default_factory=dict)  # viewport width -> [[px, tag, text]]
 
     @property
     def dead_toc_links(self) -> list:
@@ -124,6 +157,16 @@ class PageCheck:
     def overflowing(self) -> dict:
         """The widths at which the page scrolls sideways."""
         return {w: o for w, o in self.overflow.items() if o["excess"] > 0}
+
+    @property
+    def too_tall(self) -> dict:
+        """The widths at which the opened page is taller than :data:`MAX_HEIGHT`."""
+        return {w: h for w, h in self.heights.items() if h > MAX_HEIGHT.get(w, h)}
+
+    @property
+    def illegible(self) -> list:
+        """Text smaller than :data:`MIN_TEXT_PX` on a phone."""
+        return [t for t in self.smallest_text.get(PHONE, []) if t[0] < MIN_TEXT_PX]
 
 
 class Chromium:
@@ -289,22 +332,39 @@ class Chromium:
         return errors
 
 
-def check(path, screenshot=None) -> PageCheck:
-    """Open the page; report figures, sections, links, console errors and whether it fits
-    each of :data:`WIDTHS` without scrolling sideways; optionally save a screenshot of the
-    first 1280 x 900 pixels."""
+def _save_screenshot(browser: Chromium, session: str, path) -> None:
+    shot = browser.send("Page.captureScreenshot", {"format": "png"}, session=session)
+    Path(path).parent.mkdir(parents=True, exist_ok=True)
+    Path(path).write_bytes(base64.b64decode(shot["data"]))
+
+
+def check(path, screenshot=None, phone_screenshot=None) -> PageCheck:
+    """Open the page; report figures, sections, links, console errors, and at each of
+    :data:`WIDTHS` how tall it is with nothing unfolded, then, with every block unfolded,
+    whether it fits without scrolling sideways and its smallest text; optionally save
+    screenshots of the first screen at 1280 x 900 and at 390 x 844 pixels."""
     with Chromium() as browser:
         session = browser.open(path)
         seen = browser.evaluate(session, INSPECT)
         if screenshot:
-            shot = browser.send("Page.captureScreenshot", {"format": "png"}, session=session)
-            Path(screenshot).parent.mkdir(parents=True, exist_ok=True)
-            Path(screenshot).write_bytes(base64.b64decode(shot["data"]))
-        overflow = {}
+            _save_screenshot(browser, session, screenshot)
+        overflow, heights, smallest = {}, {}, {}
         for width in WIDTHS:
             tab = browser.open(path, width=width, height=844, mobile=width < 600)
+            browser.evaluate(tab, "document.fonts.ready", await_promise=True)
+            heights[width] = browser.evaluate(tab, "document.documentElement.scrollHeight")
+            if phone_screenshot and width == PHONE:
+                _save_screenshot(browser, tab, phone_screenshot)
+            browser.evaluate(tab, UNFOLD)
             overflow[width] = browser.evaluate(tab, OVERFLOW)
-        return PageCheck(**seen, overflow=overflow, console_errors=browser.console_errors())
+            smallest[width] = browser.evaluate(tab, SMALLEST_TEXT)
+        return PageCheck(
+            **seen,
+            overflow=overflow,
+            heights=heights,
+            smallest_text=smallest,
+            console_errors=browser.console_errors(),
+        )
 
 
 _DATES = re.compile(rb"/(CreationDate|ModDate) \(D:[0-9Z+'\-]*\)")
@@ -352,7 +412,8 @@ def main(argv=None) -> int:
     sub = parser.add_subparsers(dest="command", required=True)
     c = sub.add_parser("check", help="open the report, print what loaded, exit 1 on a problem")
     c.add_argument("html")
-    c.add_argument("--screenshot")
+    c.add_argument("--screenshot", help="PNG of the first 1280 x 900 pixels")
+    c.add_argument("--phone-screenshot", help="PNG of the first 390 x 844 pixels")
     p = sub.add_parser("pdf", help="print the report to PDF")
     p.add_argument("html")
     p.add_argument("pdf")
@@ -362,7 +423,7 @@ def main(argv=None) -> int:
             print_pdf(args.html, args.pdf)
             print(f"wrote {args.pdf}")
             return 0
-        seen = check(args.html, args.screenshot)
+        seen = check(args.html, args.screenshot, args.phone_screenshot)
     except BrowserUnavailable as exc:
         print(exc, file=sys.stderr)
         return 2
@@ -374,6 +435,8 @@ def main(argv=None) -> int:
         or seen.external
         or seen.without_alt
         or seen.overflowing
+        or seen.too_tall
+        or seen.illegible
         or not seen.toc
     )
     return 1 if bad else 0

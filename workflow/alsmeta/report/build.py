@@ -1,11 +1,14 @@
 """The self-contained HTML report, written for the reviewer who audits every number.
 
-Order: summary of findings (GRADE-style, with its rules), methods and results as PRISMA 2020
-items 13a-13f and 20a-20d, the frequentist and Bayesian results of the analyses with few
-studies side by side, study selection (flow diagram, inclusion log), risk of bias
-(traffic-light and summary plots, each judgement with its support), sensitivity and data
-quality, provenance of every extracted number, and what was run (software versions, input
-checksums, the configuration). Each section is one module of :mod:`alsmeta.report.sections`.
+Order: the answer first (key messages written from the summary of findings, as Cochrane's
+plain language summaries put them), then the main body: the summary of findings (laid out as
+GRADEpro lays it out), methods (PRISMA 2020 items 13a-13f), results (20b, 20c) and the flow
+of studies. The appendices follow, folded on screen and printed after the main body: per
+outcome the studies (20a), subgroup plots and sensitivity analyses (20d); the inclusion log;
+the frequentist and Bayesian results of the analyses with few studies side by side; risk of
+bias (each judgement with its support); sensitivity and data quality; provenance of every
+extracted number; and what was run (software versions, input checksums, the configuration).
+Each section is one module of :mod:`alsmeta.report.sections`.
 
 Links: every pooled number links to the block listing the rows behind it
 (``#analysis-...``); every row there links to its provenance (``#effect-<id>``): source,
@@ -21,12 +24,15 @@ identical file.
 
 from __future__ import annotations
 
-from alsmeta.report.html import page
+from alsmeta.report.html import appendix, page
 from alsmeta.report.inputs import ReportInputs
 from alsmeta.report.sections import (
+    answer,
     few_studies,
+    inclusion_log,
     intro,
     methods,
+    per_outcome,
     provenance,
     reproducibility,
     results,
@@ -36,18 +42,21 @@ from alsmeta.report.sections import (
     summary,
 )
 
-#: The sections in page order (each has ID, TITLE and section(ctx)).
-SECTIONS = (
-    summary,
-    methods,
-    results,
+#: The main body, in page order (each module has ID, TITLE and section(ctx)): what a panel
+#: reads, short enough to read in one sitting.
+MAIN = (summary, methods, results, selection)
+#: The appendices, after the main body: folded on screen (a link into one opens it), printed
+#: after the main body.
+APPENDICES = (
+    per_outcome,
+    inclusion_log,
     few_studies,
-    selection,
     risk_of_bias,
     sensitivity,
     provenance,
     reproducibility,
 )
+SECTIONS = (*MAIN, *APPENDICES)
 
 TITLE = "MSC therapy for ALS: meta-analysis report"
 HEADING = "Mesenchymal stromal cell therapy for ALS: random-effects meta-analysis"
@@ -96,9 +105,18 @@ def build_report(
         input_files=input_files,
         extra=extra,
     )
+    letters = {s: f"Appendix {chr(ord('A') + i)}. " for i, s in enumerate(APPENDICES)}
     return page(
         TITLE,
         HEADING,
-        [(s.ID, s.TITLE, results.outcome_links(ctx) if s is results else []) for s in SECTIONS],
-        [intro.section(ctx), *(s.section(ctx) for s in SECTIONS)],
+        [
+            (s.ID, letters.get(s, "") + s.TITLE, results.outcome_links(ctx) if s is results else [])
+            for s in SECTIONS
+        ],
+        [
+            answer.section(ctx),
+            intro.section(ctx),
+            *(s.section(ctx) for s in MAIN),
+            *(appendix(s.section(ctx), letters[s] + s.TITLE) for s in APPENDICES),
+        ],
     )

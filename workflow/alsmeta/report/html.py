@@ -30,8 +30,14 @@ table{border-collapse:collapse;font-size:.85em}
 th,td{border:1px solid #ccc;padding:.25em .5em;vertical-align:top;text-align:left}
 th{background:#eef3f8}td.num{text-align:right;font-variant-numeric:tabular-nums;white-space:nowrap}
 tr.excluded td{color:#555}tr.not_pooled td{color:#8a1c1c}
+.key-messages{background:#f3f7fb;border:1px solid #c9daf0;border-radius:6px;padding:.2em 1.2em .6em;
+margin:1em 0}.key-messages h2.lead{border:0;margin:.5em 0 .2em}.key-messages h3{margin:.8em 0 .2em}
+.key-messages ul{margin:.2em 0;padding-left:1.2em}.key-messages li{margin:.35em 0}
+table.sof tr.group th,table.sof tr.group td{background:#f3f3f3;font-weight:600}
+ol.footnotes li{margin:.15em 0}sup a{text-decoration:none}
+details.appendix>summary{cursor:pointer;color:#1f4e79;margin:.5em 0}
 pre{background:#f6f8fa;padding:.8em;overflow-x:auto;font-size:.85em}
-figure{margin:1em 0 2em}.figure{max-width:100%}.figure svg{width:100%;height:auto;display:block}
+figure{margin:1em 0 2em}.figure svg{width:100%;height:auto;display:block}
 .figure svg text{white-space:pre}
 figcaption{font-size:.9em;color:#333;margin-top:.4em}
 details.outcome{border-left:3px solid #c9daf0;padding-left:.8em;margin:.8em 0}
@@ -42,10 +48,18 @@ p.no-study{margin:.6em 0;color:#444}
 :target{background:#fff7d6}
 @media (max-width:1000px){.layout{display:block}nav.toc{position:static;max-height:none;
 border-right:0;border-bottom:1px solid #ddd}nav.toc ol ol{display:none}}
+@media (max-width:600px){table.sof,table.sof tbody,table.sof tr,table.sof td,
+table.sof th{display:block}table.sof thead{display:none}
+table.sof tr{border:1px solid #bbb;border-radius:6px;margin:.8em 0;padding:.4em .6em}
+table.sof td{border:0;padding:.15em 0}
+table.sof td::before{content:attr(data-label);display:block;font-size:.85em;color:#555;
+font-weight:600}table.sof td:first-child::before{content:none}
+table.sof td:first-child{font-weight:600}}
 @media print{.layout{display:block}nav.toc{display:none}section{break-before:page}
 details::details-content{content-visibility:visible;display:contents}
 figure,tr{break-inside:avoid}h2,h3,h4,summary{break-after:avoid}
-.scroll{overflow:visible}details.outcome>summary{list-style:none}}
+.scroll{overflow:visible}.figure{max-width:100%}details.outcome>summary{list-style:none}
+details.appendix>summary{display:none}}
 """
 
 
@@ -148,11 +162,24 @@ def inline_svg(svg: str, prefix: str, label: str) -> str:
 
 
 def fold(title: str, body: str, *, block_id: str | None = None) -> str:
-    """A block the reader can fold, open to begin with; ``title`` (escaped) is its heading."""
+    """A block folded until the reader opens it (a link into it opens it too, and printing
+    unfolds it); ``title`` (escaped) is its heading."""
     ident = f" id='{block_id}'" if block_id else ""
     return (
-        f"<details class='outcome'{ident} open><summary><h4>{esc(title)}</h4></summary>"
-        f"{body}</details>"
+        f"<details class='outcome'{ident}><summary><h4>{esc(title)}</h4></summary>{body}</details>"
+    )
+
+
+def appendix(section: str, heading: str) -> str:
+    """A section (as :func:`section_head` opens it) made an appendix: headed ``heading``
+    (escaped), its body folded under a line that says what unfolding shows."""
+    head_end = section.index("</h2>") + len("</h2>")
+    start = section.index("<h2>")
+    body = section[head_end : section.rindex("</section>")]
+    return (
+        f"{section[:start]}<h2>{esc(heading)}</h2><details class='appendix'>"
+        f"<summary>Show {esc(heading.split('. ', 1)[-1].lower())}</summary>{body}</details>"
+        "</section>"
     )
 
 
@@ -168,9 +195,10 @@ def figure_html(path, alt: str, caption: str, fig_id: str) -> str:
     size = re.search(r'<svg[^>]*?width="([0-9.]+)pt"', svg)
     # Shown at 1.25 x its printed size (8 pt text reads as 13 px), never wider than the page.
     width = f" style='width:{round(float(size.group(1)) * 96 / 72 * 1.25)}px'" if size else ""
+    # Never shrunk: on a narrow screen its box scrolls sideways, so the text stays legible.
     return (
-        f"<figure id='{fig_id}'><div class='figure'{width}>{inline_svg(svg, fig_id, alt)}</div>"
-        f"<figcaption>{caption}</figcaption></figure>"
+        f"<figure id='{fig_id}'><div class='scroll figure-scroll'><div class='figure'{width}>"
+        f"{inline_svg(svg, fig_id, alt)}</div></div><figcaption>{caption}</figcaption></figure>"
     )
 
 

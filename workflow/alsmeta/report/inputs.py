@@ -24,6 +24,16 @@ READS = {
 }
 
 
+def effect_ids_of(row: dict) -> list[str]:
+    """The effect ids of the rows behind a pooled.tsv (or summary_of_findings.tsv) row."""
+    return [i for i in str(row.get("effect_ids") or "").split(";") if i]
+
+
+def percent_level(level: float) -> str:
+    """0.95 -> '95%', 0.9 -> '90%', 0.975 -> '97.5%'."""
+    return f"{100 * level:.4g}%"
+
+
 @dataclass(frozen=True)
 class Flow:
     """prisma_flow.tsv rows (stage, outcome, category, n_studies, study_ids), looked up."""
@@ -96,6 +106,16 @@ class ReportInputs:
             missing = [c for c in columns if rows and c not in present]
             if missing:
                 raise ValueError(f"{name}: no column {', '.join(missing)} (the report reads it)")
+
+    @cached_property
+    def level(self) -> str:
+        """The pooled intervals' level as the page writes it ('95%'; config pooling.level)."""
+        return percent_level(self.config["pooling"]["level"])
+
+    @cached_property
+    def study_level(self) -> str:
+        """The per-study intervals' level ('95%'; config harmonize.ci_level)."""
+        return percent_level(self.config["harmonize"]["ci_level"])
 
     @cached_property
     def definitions(self) -> dict:

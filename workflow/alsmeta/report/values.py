@@ -23,6 +23,33 @@ def short_reason(reason: str) -> str:
     return readable(reason).split(":")[0]
 
 
-def weight_text(weight) -> str:
-    """A study's weight in an analysis; the GLMM has no inverse-variance weights."""
-    return "GLMM, no weight" if weight is None else f"{weight:.1f}%"
+#: Why a row of a pooled GLMM has no weight: the binomial-normal model is fitted to the counts
+#: by maximum likelihood, not as an inverse-variance average (Stijnen et al. 2010).
+GLMM_NO_WEIGHT = "none (GLMM: no inverse-variance weights)"
+
+
+def weight_text(weight, pooled: dict | None) -> str:
+    """A row's weight in one analysis (its pooled.tsv row ``pooled``), or why it has none."""
+    if weight is not None:
+        return f"{weight:.1f}%"
+    if pooled is None or pooled["status"] != "pooled":
+        return "not pooled"
+    if "GLMM" in str(pooled.get("method") or ""):
+        return GLMM_NO_WEIGHT
+    return "not in this analysis"
+
+
+def data_text(row: dict, unit: str) -> str:
+    """A data row's own numbers: 'events/n' (two arms: 'events/n vs events/n'), else its
+    estimate in ``unit`` (the kinds registry's, or the row's own) with its sample sizes."""
+    if row.get("events") is not None and row.get("n") is not None:
+        counts = f"{row['events']}/{row['n']}"
+        if row.get("comparator_events") is not None:
+            counts += f" vs {row['comparator_events']}/{row['comparator_n']}"
+        return counts
+    if row.get("estimate") is None:
+        return "not computable"
+    n = f"n = {row['n']}" if row.get("n") is not None else "n not reported"
+    if row.get("comparator_n") is not None:
+        n += f" vs {row['comparator_n']}"
+    return f"{num(row['estimate'])} {unit}, {n}".replace(" ,", ",")

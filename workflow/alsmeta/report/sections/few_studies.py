@@ -26,20 +26,25 @@ SCALE_NAMES = {
     "fvc_slope": "FVC slopes and slope changes (% predicted/month)",
 }
 FAMILY_NAMES = {"half_normal": "half-normal", "half_cauchy": "half-Cauchy"}
-HEADERS = [
-    "Outcome",
-    "Subgroup",
-    "k",
-    "Frequentist estimate",
-    "95% CI",
-    "95% PI",
-    "\u03c4\u00b2",
-    "Bayesian median",
-    "95% CrI",
-    "95% predictive interval",
-    "\u03c4 median (95% CrI)",
-    "Model",
-]
+
+
+def headers(ctx: ReportInputs) -> list[str]:
+    """The table's columns, intervals at the configured level (pooling.level)."""
+    level = ctx.level
+    return [
+        "Outcome",
+        "Subgroup",
+        "k",
+        "Frequentist estimate",
+        f"{level} CI",
+        f"{level} PI",
+        "\u03c4\u00b2",
+        "Bayesian median",
+        f"{level} CrI",
+        f"{level} predictive interval",
+        f"\u03c4 median ({level} CrI)",
+        "Model",
+    ]
 
 
 def has_bayes(ctx: ReportInputs) -> bool:
@@ -105,7 +110,7 @@ def framework_sentence(ctx: ReportInputs) -> str:
     if pooling["primary_framework"] == "bayesian":
         return (
             "Headline results (the summary of findings and the total diamond of each forest "
-            "plot) are Bayesian: posterior medians with 95% credible intervals; the "
+            f"plot) are Bayesian: posterior medians with {ctx.level} credible intervals; the "
             "frequentist ones are in pooled.tsv and, for analyses of few studies, beside "
             "them in the section Few studies."
         )
@@ -125,8 +130,9 @@ def section(ctx: ReportInputs) -> str:
         "freedom, can run over several orders of magnitude with two studies, and it cannot "
         "pool one study, or studies with no events at all. The Bayesian analysis of the same "
         "rows states what is plausible for \u03c4 before seeing the data (a weakly "
-        "informative prior, see Methods 13d) and averages over it. Its 95% credible interval "
-        "(CrI) is the range that holds the pooled effect with 95% probability given the "
+        f"informative prior, see Methods 13d) and averages over it. Its {ctx.level} credible "
+        f"interval (CrI) is the range that holds the pooled effect with {ctx.level} "
+        "probability given the "
         "model and the priors; its predictive interval is where the effect of a new study "
         f"is expected to fall. {esc(framework_sentence(ctx))}</p>",
         f"<p class='small'>Every analysis with 1 to {MAX_K} studies, overall and per "
@@ -144,7 +150,7 @@ def section(ctx: ReportInputs) -> str:
         return "\n".join(parts)
     rows = few_study_rows(ctx)
     if rows:
-        parts.append(table(HEADERS, [_cells(ctx, r) for r in rows]))
+        parts.append(table(headers(ctx), [_cells(ctx, r) for r in rows]))
     else:
         parts.append(f"<p>No analysis has 1 to {MAX_K} studies.</p>")
     parts.append("</section>")

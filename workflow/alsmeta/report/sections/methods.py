@@ -274,10 +274,10 @@ def _items(ctx: ReportInputs) -> list[tuple[str, str, str]]:
         (
             "13c",
             "Tabulation and visual display",
-            "Forest plots in the RevMan 5 layout (raw data per arm, weight, effect with 95% "
-            "CI, pooled diamond, prediction interval, heterogeneity and the test for the "
-            "overall effect); proportions on a percentage axis. Subgroup forest plots, "
-            "leave-one-out plots, a funnel plot when 10 or more studies are pooled, the "
+            "Forest plots in the RevMan 5 layout (raw data per arm, weight, effect with "
+            f"{ctx.study_level} CI, pooled diamond, prediction interval, heterogeneity and the "
+            "test for the overall effect); proportions on a percentage axis. Subgroup forest "
+            "plots, leave-one-out plots, a funnel plot when 10 or more studies are pooled, the "
             "PRISMA 2020 flow diagram and this summary-of-findings table.",
         ),
         (

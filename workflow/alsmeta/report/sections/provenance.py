@@ -3,10 +3,9 @@ locator, verbatim quote, derivation and the analyses that use it (``#effect-<id>
 
 from __future__ import annotations
 
-from alsmeta.figures.text import num
 from alsmeta.report.html import esc, section_head, slug, table
 from alsmeta.report.inputs import ReportInputs
-from alsmeta.report.values import weight_text
+from alsmeta.report.values import data_text, weight_text
 
 ID, TITLE = "provenance", "Provenance"
 
@@ -32,20 +31,14 @@ def _quotes(ctx: ReportInputs, quote_ids) -> str:
     )
 
 
-def _value(e: dict) -> str:
-    if e["source_table"] == "adverse_events":
-        return f"{e['events']}/{e['n']}"
-    if e.get("estimate") is not None:
-        return f"{num(e['estimate'], 3)} points/month"
-    return "not computable"
-
-
 def _row(ctx: ReportInputs, e: dict, used_in: list[str]) -> list[str]:
-    used = ", ".join(f"{u} ({weight_text(ctx.weight(u, e['effect_id']))})" for u in used_in)
+    used = ", ".join(
+        f"{u} ({weight_text(ctx.weight(u, e['effect_id']), ctx.overall.get(u))})" for u in used_in
+    )
     return [
         f"<span id='effect-{slug(e['effect_id'])}'>{esc(e['effect_id'])}</span>",
         esc(e["category"]),
-        esc(_value(e)),
+        esc(data_text(e, e.get("unit") or "")),
         esc(e["tier"]),
         esc(f"{e['source']}; {e['locator']}"),
         _quotes(ctx, e["quote_id"]),

@@ -1,4 +1,4 @@
-"""Study selection: the PRISMA 2020 flow diagram and the inclusion log of every synthesis.
+"""Study selection: the PRISMA 2020 flow diagram (the inclusion log is an appendix).
 
 Every count is read from prisma_flow.tsv (the flow diagram's own table), and the participants
 of each synthesis from its overall pooled.tsv row, so the text says what the diagram shows.
@@ -6,8 +6,9 @@ of each synthesis from its overall pooled.tsv row, so the text says what the dia
 
 from __future__ import annotations
 
-from alsmeta.report.html import effect_link, esc, figure_html, section_head, study_link, table
+from alsmeta.report.html import figure_html, section_head
 from alsmeta.report.inputs import ReportInputs
+from alsmeta.report.sections import inclusion_log
 
 ID, TITLE = "selection", "Study selection"
 
@@ -34,29 +35,6 @@ def synthesis_text(ctx: ReportInputs, outcome: str) -> str:
     return f"{label}: {', '.join([*counts, participants])}"
 
 
-def _inclusion_log(ctx: ReportInputs, outcome: str) -> list[str]:
-    rows = [r for r in ctx.inclusion if r["outcome"] == outcome]
-    included = ctx.flow.ids("synthesis", "included", outcome)
-    listed = ": " + ", ".join(included) if included else ""
-    return [
-        f"<h4>{esc(ctx.label(outcome))}</h4>",
-        f"<p>{len(included)} of {len({r['study_id'] for r in rows})} studies included{listed}.</p>",
-        table(
-            ["Study", "Data row", "Decision", "Reasons"],
-            [
-                [
-                    study_link(r["study_id"], r["study_id"]),
-                    effect_link(r["effect_id"], r["effect_id"]) if r["effect_id"] else "",
-                    esc(r["decision"]),
-                    esc(r["reasons"]),
-                ]
-                for r in rows
-            ],
-            [r["decision"] for r in rows],
-        ),
-    ]
-
-
 def section(ctx: ReportInputs) -> str:
     flow = ctx.flow
     assessed, reports = flow.count("assessed", "studies"), flow.count("identified", "reports")
@@ -72,12 +50,10 @@ def section(ctx: ReportInputs) -> str:
     parts = [
         section_head(ID, TITLE),
         f"<p>{assessed} studies ({reports} reports) were assessed; {included} are in at least "
-        f"one synthesis and {none} in none. Counts are computed from the inclusion log below, "
-        "so the diagram and the table always agree.</p>",
+        f"one synthesis and {none} in none. Counts are computed from the "
+        f"<a href='#{inclusion_log.ID}'>inclusion log</a> (an appendix), so the diagram and "
+        "the log always agree.</p>",
         figure_html(ctx.figures["prisma"], alt, "PRISMA 2020 flow of studies.", "figure-prisma"),
-        "<h3 id='inclusion'>Inclusion log</h3>",
+        "</section>",
     ]
-    for o in ctx.outcomes:
-        parts += _inclusion_log(ctx, o)
-    parts.append("</section>")
     return "\n".join(parts)

@@ -6,8 +6,10 @@ Each table is shown as its rule wrote it (``extra``: table name -> rows; a table
 
 from __future__ import annotations
 
-from alsmeta.report.html import esc, figure_html, section_head, shown, table
+from alsmeta.figures.text import readable
+from alsmeta.report.html import Num, esc, figure_html, section_head, shown, table
 from alsmeta.report.inputs import ReportInputs
+from alsmeta.report.values import interval, value
 
 ID, TITLE = "sensitivity", "Sensitivity and data quality"
 
@@ -20,16 +22,15 @@ EXTRA_TABLES = (
         "judgement: paper and registry values only or with secondary values added, each "
         "alternative version of a value the sources disagree on, subgroup and pre-erratum "
         "values admitted, each member of an overlap group kept.",
+        # Shown by _variants_table: readable labels, estimates as the rest of the report.
         [
-            ("outcome", "Outcome"),
-            ("variant", "Variant"),
+            ("outcome_label", "Outcome"),
+            ("variant_type", "Variant"),
             ("status", "Status"),
             ("k", "k"),
             ("n_total", "N"),
-            ("estimate", "Estimate"),
-            ("ci_lower", "CI lower"),
-            ("ci_upper", "CI upper"),
-            ("differs_from_main", "Differs"),
+            ("estimate", "Estimate (CI)"),
+            ("differs_from_main", "Differs from main"),
             ("reason", "Note"),
         ],
     ),
@@ -161,6 +162,46 @@ EXTRA_TABLES = (
 )
 
 
+#: What each kind of evidence variant (variants.tsv ``variant_type``) changes, in words; the
+#: exact setting follows it.
+VARIANT_NAMES = {
+    "main": "Main analysis",
+    "evidence_tiers": "Secondary sources added",
+    "risk_of_bias": "Restricted by risk of bias",
+    "conflict": "Alternative version of a disputed value",
+    "overlap": "Other member of an overlap group kept",
+    "assumed_n": "Counts from an assumed denominator",
+    "erratum": "Values before an erratum",
+    "subgroups": "Subgroup estimates admitted",
+}
+
+
+def _variant_cells(r: dict) -> list[str]:
+    kind = "proportion" if r.get("scale") == "proportion" else "other"
+    name = VARIANT_NAMES.get(r["variant_type"], str(r["variant_type"]).replace("_", " "))
+    estimate = (
+        f"{value(kind, r['estimate'])} ({interval(kind, r['ci_lower'], r['ci_upper'])})"
+        if r.get("estimate") is not None
+        else ""
+    )
+    return [
+        esc(r.get("outcome_label") or r["outcome"]),
+        f"{esc(name)}<br><span class='small'>{esc(r['changed_setting'])}</span>",
+        esc(str(r["status"]).replace("_", " ")),
+        Num(shown(r["k"])),
+        Num(shown(r["n_total"])),
+        Num(esc(estimate)),
+        shown(r["differs_from_main"]),
+        esc(readable(r.get("reason") or "")),
+    ]
+
+
+def _variants_table(columns, rows) -> str:
+    if not rows:
+        return _rows_table(columns, rows)
+    return table([h for _, h in columns], [_variant_cells(r) for r in rows], scoped=False)
+
+
 def _rows_table(columns, rows) -> str:
     if rows is None:
         return "<p class='na'>not available in this run</p>"
@@ -185,6 +226,7 @@ def section(ctx: ReportInputs) -> str:
                     "figure-prepost",
                 )
             )
-        parts.append(_rows_table(columns, ctx.extra.get(key)))
+        show = _variants_table if key == "variants" else _rows_table
+        parts.append(show(columns, ctx.extra.get(key)))
     parts.append("</section>")
     return "\n".join(parts)

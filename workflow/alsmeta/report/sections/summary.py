@@ -1,114 +1,141 @@
-"""Summary of findings: one GRADE-style row per outcome, read from summary_of_findings.tsv.
+"""Summary of findings as GRADEpro lays it out, read from summary_of_findings.tsv.
 
-The certainty and its reasons are graded in :mod:`alsmeta.analysis.grade`; this section
-only shows that table's rows, with links, and prints the rules they follow.
+The certainty and its reasons are graded in :mod:`alsmeta.analysis.grade`;
+this section only shows that table's rows (through :mod:`alsmeta.report.sof`), with links,
+and prints the rules they follow. On a phone each row reads as one card (the CSS turns the
+cells into labelled lines, from their ``data-label``).
 """
 
 from __future__ import annotations
 
-import re
-
-from alsmeta.analysis.grade.levels import SYMBOLS
 from alsmeta.analysis.grade.rules import rules
 from alsmeta.analysis.grade.settings import GradeSettings
-from alsmeta.analysis.grade.table import DOMAIN_COLUMNS
-from alsmeta.figures.text import MINUS, readable
-from alsmeta.report.html import Num, analysis_id, esc, link, section_head, slug, table
+from alsmeta.report.html import analysis_id, esc, fold, link, section_head, slug
 from alsmeta.report.inputs import ReportInputs
+from alsmeta.report.sections.results import outcome_id
+from alsmeta.report.sof import (
+    GROUP_LINE,
+    Layout,
+    SofRow,
+    interval_name,
+    layout,
+    no_study_text,
+    rows_of,
+)
 
 ID, TITLE = "summary", "Summary of findings"
 
-#: A domain cell that moves certainty: '-<levels>: <reason>' or '+<levels>: <reason>' (else
-#: the cell is the reason).
-RATED = re.compile(r"([-+])(\d+): (.*)", re.S)
-#: How the ``notes`` column separates its notes.
-NOTE_SEPARATOR = "; "
+
+def row_id(outcome: str) -> str:
+    """The id of an outcome's summary-of-findings row (key messages link to it)."""
+    return f"sof-{slug(outcome)}"
 
 
-def _reasons(row: dict) -> str:
-    """The start level, every domain ('Imprecision (-1): ...') and the notes of one row, as
-    list items."""
-    items = [f"<li><b>Start</b>: {esc(readable(row['start']))}</li>"] if row.get("start") else []
-    for column, name in DOMAIN_COLUMNS:
-        cell = row[column]
-        if not cell:  # an outcome without a graded effect has no domain cells
-            continue
-        rated = RATED.fullmatch(cell)
-        if rated:
-            sign = MINUS if rated.group(1) == "-" else "+"
-            levels, reason = sign + rated.group(2), rated.group(3)
-        else:
-            levels, reason = "0", cell
-        items.append(f"<li><b>{esc(name)}</b> ({levels}): {esc(readable(reason))}</li>")
-    notes = str(row["notes"] or "").split(NOTE_SEPARATOR)
-    items += [f"<li>{esc(readable(n))}</li>" for n in notes if n]
-    return f"<ul>{''.join(items)}</ul>"
+def note_id(number: int) -> str:
+    return f"sof-note-{number}"
 
 
-def _absolute(row: dict) -> str:
-    """The absolute effect, under the assumed control risk and its basis where it has one."""
-    text = esc(row["absolute_effect"])
-    acr = row.get("assumed_control_risk")
-    if acr not in (None, ""):
-        text += (
-            f"<br><span class='small'>assumed control risk {1000 * acr:.0f} per 1,000 "
-            f"({esc(row['assumed_control_risk_basis'])})</span>"
-        )
-    return text
-
-
-def _effect(ctx: ReportInputs, outcome: str, row: dict) -> str:
-    """The headline effect with its framework, the summed counts of a rate, and the other
-    framework's result beside it."""
-    text = link(analysis_id(ctx.overall[outcome]), esc(row["effect"]))
-    if row.get("headline_framework"):
-        text += f" <span class='small'>({esc(row['headline_framework'])})</span>"
-    for extra in ("events", "other_framework"):
-        if row.get(extra):
-            text += f"<br><span class='small'>{esc(row[extra])}</span>"
-    return text
-
-
-def _row(ctx: ReportInputs, outcome: str) -> list:
-    row = ctx.finding[outcome]
-    certainty = row["certainty"]
-    importance = str(row.get("importance") or "")
-    follow_up = row.get("follow_up") or ""
-    about = f"{importance}; follow-up {follow_up}" if follow_up else importance
+def headers(ctx: ReportInputs) -> list[str]:
+    """The table's columns, the interval named as the headline framework computes it."""
+    level = interval_name(ctx.config["pooling"])
     return [
-        link(f"outcome-{slug(outcome)}", esc(row["label"]))
-        + f"<br><span class='small'>{esc(about)}</span>",
-        Num(f"{row['participants']} ({row['studies']})"),
-        _effect(ctx, outcome, row),
-        _absolute(row),
-        esc(row["statement"]),
-        f"<span class='certainty'>{SYMBOLS.get(certainty, '')} {esc(certainty)}</span>",
-        _reasons(row),
+        "Outcome",
+        "Participants (studies)",
+        f"Relative effect ({level})",
+        f"Absolute effect ({level})",
+        "Certainty",
+        "Comments",
     ]
+
+
+def _cells(ctx: ReportInputs, table: Layout, r: SofRow) -> list[str]:
+    outcome = link(outcome_id(r.outcome), esc(r.label))
+    if r.outcome_details:
+        outcome += f"<br><span class='small'>{esc(r.outcome_details)}</span>"
+    effect_target = analysis_id(ctx.overall[r.outcome]) if r.outcome in ctx.overall else ""
+    relative = link(effect_target, esc(r.relative)) if r.relative and effect_target else "\u2014"
+    absolute = esc(r.absolute_text)
+    if not r.relative and effect_target:
+        absolute = link(effect_target, absolute)
+    framework = f"<br><span class='small'>({esc(r.headline_framework)})</span>"
+    if r.headline_framework:
+        if r.relative:
+            relative += framework
+        else:
+            absolute += framework
+    for small in (r.events, r.control_risk_text):
+        if small:
+            absolute += f"<br><span class='small'>{esc(small)}</span>"
+    marks = ",".join(link(note_id(n), str(n)) for n in table.marks(r))
+    certainty = f"<span class='certainty'>{esc(r.certainty_text)}</span>"
+    if marks:
+        certainty += f"<sup>{marks}</sup>"
+    comments = esc(r.comments)
+    if r.other_framework:
+        comments += f"<br><span class='small'>{esc(r.other_framework)}</span>"
+    return [outcome, f"{r.participants} ({r.studies})", relative, absolute, certainty, comments]
+
+
+def sof_table(ctx: ReportInputs, table: Layout) -> str:
+    """The table: main outcomes, a group line, later roles, the line of no-study outcomes."""
+    heads = headers(ctx)
+
+    def tr(r: SofRow) -> str:
+        tds = "".join(
+            f"<td data-label='{esc(h)}'>{c}</td>"
+            for h, c in zip(heads, _cells(ctx, table, r), strict=True)
+        )
+        return f"<tr id='{row_id(r.outcome)}'>{tds}</tr>"
+
+    body = [tr(r) for r in table.main]
+    if table.later:
+        body.append(
+            f"<tr class='group'><th colspan='{len(heads)}' scope='rowgroup'>{GROUP_LINE}</th></tr>"
+        )
+        body += [tr(r) for r in table.later]
+    if table.no_study:
+        anchors = "".join(f"<span id='{row_id(r.outcome)}'></span>" for r in table.no_study)
+        body.append(
+            f"<tr class='group'><td colspan='{len(heads)}'>{anchors}"
+            f"{esc(no_study_text(table))}</td></tr>"
+        )
+    head = "".join(f"<th scope='col'>{esc(h)}</th>" for h in heads)
+    return (
+        f"<div class='scroll'><table class='sof'><thead><tr>{head}</tr></thead>"
+        f"<tbody>{''.join(body)}</tbody></table></div>"
+    )
+
+
+def footnotes(table: Layout) -> str:
+    items = "".join(
+        f"<li id='{note_id(n)}'>{esc(text)}</li>" for text, n in table.footnotes.items()
+    )
+    return f"<ol class='footnotes small'>{items}</ol>"
+
+
+def sof_rows(ctx: ReportInputs) -> list[SofRow]:
+    """The summary of findings of the run's outcomes, in the configured order."""
+    return rows_of(ctx.summary_of_findings, ctx.definitions, ctx.outcomes)
 
 
 def section(ctx: ReportInputs) -> str:
-    settings = GradeSettings.from_config(ctx.config)
-    parts = [
-        section_head(ID, TITLE),
-        "<p>One row per outcome, with its importance and follow-up. Certainty starts at "
-        "the level its design sets and follows the rules printed below the table; each "
-        "domain names the numbers or the recorded judgement behind it, and the statement is "
-        "worded for that certainty. Every effect links to the studies behind it.</p>",
-        table(
-            [
-                "Outcome",
-                "Participants (studies)",
-                "Headline effect (framework); other framework",
-                "Absolute effect",
-                "What it means",
-                "Certainty",
-                "Start and domains (levels)",
-            ],
-            [_row(ctx, o) for o in ctx.outcomes],
-        ),
-        "<h3 id='grade-rules'>Certainty rules</h3><dl>",
-    ]
-    parts += [f"<dt><b>{esc(name)}</b></dt><dd>{esc(text)}</dd>" for name, text in rules(settings)]
-    parts.append("</dl></section>")
-    return "\n".join(parts)
+    table = layout(sof_rows(ctx))
+    rule_list = "".join(
+        f"<dt><b>{esc(name)}</b></dt><dd>{esc(text)}</dd>"
+        for name, text in rules(GradeSettings.from_config(ctx.config))
+    )
+    return "\n".join(
+        [
+            section_head(ID, TITLE),
+            "<p>One row per outcome. Main outcomes come first, then the secondary and sensitivity "
+            "analyses. Certainty follows the rules below the table; each domain's reason is a "
+            "numbered footnote, naming the numbers behind it. The same table is in "
+            "<code>results/report/summary_of_findings.docx</code> and <code>.tsv</code>, "
+            "to edit.</p>",
+            sof_table(ctx, table),
+            "<h3 id='sof-footnotes'>Footnotes: certainty domains</h3>",
+            footnotes(table),
+            f"<div id='grade-rules'>{fold('Certainty rules', f'<dl>{rule_list}</dl>')}</div>",
+            "</section>",
+        ]
+    )
