@@ -18,6 +18,22 @@ _WRITE_FAILURES = {
 }
 
 
+def _process_umask() -> int:
+    """The process's umask, read without changing it where the system says it
+    (``/proc/self/status``, Linux 4.7+): setting it to read it back would, for a moment,
+    change the mode of files that jobs running in other threads create."""
+    try:
+        with open("/proc/self/status", encoding="ascii") as status:
+            for line in status:
+                if line.startswith("Umask:"):
+                    return int(line.split()[1], 8)
+    except OSError:
+        pass
+    umask = os.umask(0o022)
+    os.umask(umask)
+    return umask
+
+
 class OutputError(OSError):
     """An output that could not be written; the message is one line and says that the
     previous file, if any, is kept."""
@@ -26,11 +42,16 @@ class OutputError(OSError):
 def atomic_write(path: str | Path, write, *, binary: bool = False) -> None:
     """Call ``write(handle)`` on a temporary file beside ``path``, then rename it into place:
     a failed job never leaves a half-written output, and never removes the previous one.
-    A full disk (or a read-only or forbidden folder) raises :class:`OutputError`."""
+    A full disk (or a read-only or forbidden folder) raises :class:`OutputError`.
+
+    The file gets the mode any new file would (``0o666`` less the umask): the temporary
+    file from :func:`tempfile.mkstemp` is private (``0600``) whatever the umask, and a
+    report a colleague cannot open is no shared output."""
     path = Path(path)
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
         fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+        os.fchmod(fd, 0o666 & ~_process_umask())
     except OSError as exc:
         raise _output_error(path, exc) from None
     try:
