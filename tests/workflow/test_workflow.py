@@ -723,7 +723,7 @@ def test_a_typo_in_exclude_studies_is_refused(project):
     workdir, _, _ = project
     assert _refused(workdir, "--config", "criteria={exclude_studies: [petrou2106]}") == (
         "Input error: config key 'criteria.exclude_studies.0': no study 'petrou2106' in the "
-        "data (a study_id of the studies table)"
+        "data (a study_id of the studies table) (did you mean 'petrou2016'?)"
     )
 
 
