@@ -6,8 +6,8 @@ import pytest
 import yaml
 from badinput import ROOT, SCHEMAS, copy_data, edit_cell, message, shipped_config
 
-from alsmeta.io.config import check_config
 from alsmeta.io import errors
+from alsmeta.io.config import check_config
 from alsmeta.io.errors import InputError
 from alsmeta.io.tables import load_dataset, load_schema
 
