@@ -669,6 +669,20 @@ def test_a_nan_in_a_configfile_is_refused(project, tmp_path):
     )
 
 
+def test_an_override_switching_a_prior_family_runs(project, tmp_path):
+    """The shipped half-normal tau prior switched to a lognormal one in a --configfile:
+    the override's prior replaces the shipped one whole (its `scale` is not merged in)."""
+    workdir, _, _ = project
+    override = tmp_path / "lognormal_tau.yaml"
+    override.write_text(
+        "bayes:\n  priors:\n    log_odds_ratio:\n"
+        "      tau: {family: lognormal, meanlog: -3.0, sdlog: 1.5}\n"
+    )
+    proc = run(workdir, "-n", "--configfile", str(override), check=False)
+    assert proc.returncode == 0, proc.stderr
+    assert "Input error" not in proc.stderr
+
+
 def test_a_data_path_outside_the_repository_is_refused_unread(project, tmp_path):
     workdir, _, _ = project
     secret = tmp_path / "environment"

@@ -5,9 +5,15 @@ import threading
 # alsmeta is on the path from config.smk, included before the config files are read.
 from alsmeta.io.code_inputs import code_inputs
 from alsmeta.io.config import check_config, check_references
-from alsmeta.io.config_file import check_data_paths, check_finite
+from alsmeta.io.config_file import (
+    check_data_paths,
+    check_finite,
+    load_config_file,
+    replace_whole_priors,
+)
 from alsmeta.io.errors import InputError
 from alsmeta.io.tables import TABLES, load_dataset, load_schema
+from snakemake.utils import update_config
 
 SCHEMA_DIR = "workflow/schemas"
 PACKAGE_DIR = "workflow/alsmeta"
@@ -16,6 +22,9 @@ PACKAGE_DIR = "workflow/alsmeta"
 # Bad input stops the run here, before any job starts and before results/ is touched,
 # with one line that names the file, line and column (or the config key).
 try:
+    # A prior named in a --configfile replaces the shipped one whole (config/README.md).
+    replace_whole_priors(config, [load_config_file(p) for p in workflow.overwrite_configfiles])
+    update_config(config, workflow.config_settings.config)  # --config values stay last
     check_finite(config)
     check_config(config, load_schema(f"{SCHEMA_DIR}/config.schema.yaml"))
     check_data_paths(config["data"], workflow.basedir, config["data_root_allowed"])
