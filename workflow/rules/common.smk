@@ -23,7 +23,9 @@ PACKAGE_DIR = "workflow/alsmeta"
 # with one line that names the file, line and column (or the config key).
 try:
     # A prior named in a --configfile replaces the shipped one whole (config/README.md).
-    replace_whole_priors(config, [load_config_file(p) for p in workflow.overwrite_configfiles])
+    replace_whole_priors(
+        config, [load_config_file(p) for p in workflow.overwrite_configfiles]
+    )
     update_config(config, workflow.config_settings.config)  # --config values stay last
     check_finite(config)
     check_config(config, load_schema(f"{SCHEMA_DIR}/config.schema.yaml"))
