@@ -30,10 +30,12 @@ rule all:
         rules.report.output,
         outcome_figures(),
         rules.tables.output,
+        rules.figure_formats.output,
 
 
 onsuccess:
     end_promptly()
+    announce_report()
 
 
 onerror:

@@ -959,7 +959,8 @@ def run_size(n_studies: int, args, scratch: Path) -> dict:
     generated = time.perf_counter() - started
     env = {**os.environ, "PYTHONPATH": str(work / "workflow")}
     command = ["/usr/bin/time", "-f", TIME_FORMAT, sys.executable, "-m", "snakemake"]
-    command += ["--cores", str(args.cores)]
+    # The full log (profiles/full-log): its "Finished jobid" lines are what is counted.
+    command += ["--cores", str(args.cores), "--workflow-profile", "profiles/full-log"]
     if args.keep_going:
         command.append("--keep-going")
     out_path, err_path = work / "snakemake.stdout", work / "snakemake.stderr"

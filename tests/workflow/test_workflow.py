@@ -21,7 +21,9 @@ from alsmeta.io.tsv import read_tsv
 from alsmeta.report.browser import find_chromium
 
 ROOT = Path(__file__).resolve().parents[2]
-SNAKEMAKE = [sys.executable, "-m", "snakemake"]
+# Snakemake's full log (every job, its wildcards and reason): what these tests read to see
+# which jobs ran. The default console (profiles/default) is tested in test_console.py.
+SNAKEMAKE = [sys.executable, "-m", "snakemake", "--workflow-profile", "profiles/full-log"]
 CONFIG = yaml.safe_load((ROOT / "config" / "config.yaml").read_text())
 OUTCOMES = CONFIG["criteria"]["outcomes"]
 SUBGROUPS = CONFIG["subgroups"]
@@ -94,7 +96,7 @@ ROB_FIGURES = [
 ]
 
 #: The one line Snakemake itself prints before parsing, naming the workflow profile.
-PROFILE_NOTICE = "Using workflow specific profile profiles/default"
+PROFILE_NOTICE = "Using workflow specific profile profiles/"
 
 
 def shown_subgroup_plots(workdir) -> int:

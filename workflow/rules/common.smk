@@ -1,9 +1,11 @@
 import json
 import sys
 import threading
+from pathlib import Path
 
 # alsmeta is on the path from config.smk, included before the config files are read.
 from alsmeta.io.code_inputs import code_inputs
+from alsmeta.io.console import end_with_summary, quiet_after_write_failure
 from alsmeta.io.config import check_config, check_references
 from alsmeta.io.config_file import (
     check_data_paths,
@@ -13,6 +15,7 @@ from alsmeta.io.config_file import (
 )
 from alsmeta.io.errors import InputError
 from alsmeta.io.tables import TABLES, load_dataset, load_schema
+from snakemake.logging import logger as snakemake_logger
 from snakemake.utils import update_config
 
 SCHEMA_DIR = "workflow/schemas"
@@ -36,9 +39,18 @@ except InputError as error:
     sys.exit(1)
 
 
+# A job that cannot write (a full disk) says so in one line; Snakemake's block after it
+# goes to the log file under .snakemake/log/ only.
+quiet_after_write_failure(snakemake_logger)
+
+
 OUTCOMES = config["criteria"]["outcomes"]
 SUBGROUPS = config["subgroups"]
 FORMATS = config["figures"]["formats"]
+#: Every figure format the schema allows.
+FIGURE_FORMATS = load_schema(f"{SCHEMA_DIR}/config.schema.yaml")["properties"][
+    "figures"
+]["properties"]["formats"]["items"]["enum"]
 
 
 wildcard_constraints:
@@ -98,6 +110,13 @@ def outcome_figures(formats=FORMATS):
         return [f"results/figures/{stem}.{ext}" for stem in stems for ext in formats]
 
     return files
+
+
+def announce_report():
+    """End a run that made the report with the line naming it (alsmeta.io.console)."""
+    html, pooled = Path(rules.report.output.html), Path(rules.tables.output.pooled)
+    if html.exists() and pooled.exists():
+        end_with_summary(html, pooled)
 
 
 def end_promptly():

@@ -75,3 +75,18 @@ rule funnel_plot:
         min_k=config["sensitivity"]["small_study_min_k"],
     run:
         run_job("funnel_plot", input, output, params, wildcards, log)
+
+
+# Figures of a format figures.formats no longer names are removed (re-run when it changes).
+rule figure_formats:
+    input:
+        code=job_code("figure_formats"),
+    output:
+        formats="results/figures/formats.txt",
+    log:
+        "results/logs/figure_formats.log",
+    params:
+        formats=FORMATS,
+        known=FIGURE_FORMATS,
+    run:
+        run_job("figure_formats", input, output, params, wildcards, log)

@@ -6,6 +6,7 @@ import errno
 import json
 import os
 import tempfile
+import threading
 from pathlib import Path
 
 #: Why a write fails that is the machine's, not the pipeline's: named in one line.
@@ -15,7 +16,12 @@ _WRITE_FAILURES = {
     errno.EROFS: "the file system is read-only",
     errno.EACCES: "permission denied",
     errno.EPERM: "permission denied",
+    errno.EFBIG: "the file exceeds the size limit set for this process (ulimit -f)",
 }
+
+#: Set once an output could not be written for a reason of the machine's: the console
+#: then stays quiet after the job's one line (alsmeta.io.console).
+WRITE_FAILED = threading.Event()
 
 
 def _process_umask() -> int:
@@ -70,9 +76,25 @@ def _output_error(path: Path, exc: OSError) -> OSError:
     if exc.errno not in _WRITE_FAILURES:
         return exc
     kept = "the previous file is kept" if path.exists() else "nothing was written"
+    WRITE_FAILED.set()
     return OutputError(
         exc.errno, f"{path}: cannot be written: {_WRITE_FAILURES[exc.errno]} ({kept})"
     )
+
+
+def remove_other_formats(folder: str | Path, keep: list[str], known: list[str]) -> list[Path]:
+    """Remove the files in ``folder`` whose extension is one of ``known`` but not of
+    ``keep`` (figures of a format the config no longer asks for), so that no figure is
+    left beside newer ones; returns what was removed, sorted."""
+    removed = sorted(
+        path
+        for ext in sorted(set(known) - set(keep))
+        for path in Path(folder).glob(f"*.{ext}")
+        if path.is_file()
+    )
+    for path in removed:
+        path.unlink()
+    return removed
 
 
 def write_json(record, path: str | Path) -> None:
