@@ -249,3 +249,21 @@ def test_bad_grade_thresholds(config, key, value, expected):
     with pytest.raises(InputError) as info:
         check_config(config, load_schema(SCHEMAS / "config.schema.yaml"))
     assert f"grade.imprecision.{key}" in str(info.value) and expected in str(info.value)
+
+
+def test_a_quote_names_a_source_of_its_trial(data):
+    path = data["quotes"]
+    line = edit_cell(path, "OH18-Q1", "source_ref", "[S9]")
+    assert message(data) == (
+        f"{path}, line {line} (quote_id 'OH18-Q1'), column 'source_ref': no source [S9] of "
+        f"trial T12 in {data['sources']} (add a row: T12, [S9], what and where the source is)"
+    )
+
+
+def test_a_row_cites_quotes_of_its_own_trial(data):
+    path = data["arms"]
+    line = edit_cell(path, "oh2018_msc", "quote_id", "CUD22-Q7")
+    assert message(data) == (
+        f"{path}, line {line}, column 'quote_id': quote 'CUD22-Q7' is from trial T06, but "
+        "study 'oh2018' is trial T12 (a row cites quotes of its own trial)"
+    )

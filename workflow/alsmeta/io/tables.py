@@ -363,8 +363,9 @@ def _check_references(paths: dict, data: dict, errors: list) -> None:
                     f"{in_quotes[row['quote_id']]}); a quote id belongs to one quote table",
                 )
             )
-    quotes = {r["quote_id"] for r in data["quotes"] + data["extra_quotes"]}
+    quotes = {r["quote_id"]: r["trial_id"] for r in data["quotes"] + data["extra_quotes"]}
     studies = {r["study_id"]: r for r in data["studies"]}
+    _check_quote_sources(paths, data, errors)
     arms = {r["arm_id"]: r for r in data["arms"]}
 
     def check_quotes(table, column):
@@ -376,6 +377,21 @@ def _check_references(paths: dict, data: dict, errors: list) -> None:
                             f"{paths[table]}, line {row.line}, column {column!r}",
                             f"unknown quote id {ref!r} (not in {paths['quotes']} or "
                             f"{paths['extra_quotes']}){did_you_mean(ref, quotes)}",
+                        )
+                    )
+                study = studies.get(row.get("study_id"))
+                # (a review's quote, trial M, may speak of any trial)
+                if (
+                    ref in quotes
+                    and study is not None
+                    and quotes[ref] not in ("M", study["trial_id"])
+                ):
+                    errors.append(
+                        InputError(
+                            f"{paths[table]}, line {row.line}, column {column!r}",
+                            f"quote {ref!r} is from trial {quotes[ref]}, but study "
+                            f"{study['study_id']!r} is trial {study['trial_id']} (a row cites "
+                            "quotes of its own trial)",
                         )
                     )
 
@@ -433,6 +449,38 @@ def _check_references(paths: dict, data: dict, errors: list) -> None:
     _collect(errors, _check_adverse_events, paths["adverse_events"], data["adverse_events"])
     _collect(errors, _check_efficacy, paths["efficacy"], data["efficacy"])
     _collect(errors, _check_responders, paths["responders"], data["responders"])
+
+
+#: A source reference within a trial's sources (sources.tsv): [S1].
+_SOURCE_REF = re.compile(r"\[S[0-9]+\]")
+
+
+def _check_quote_sources(paths: dict, data: dict, errors: list) -> None:
+    """Every quote names its source: each ``[Sn]`` in a quote's ``source_ref`` is a row of
+    the sources table for the quote's trial (a meta-analysis quote, trial ``M``, names its
+    address instead)."""
+    sources = {(r["trial_id"], r["source_ref"]) for r in data["sources"]}
+    for row in data["quotes"]:
+        if row["trial_id"] == "M":
+            continue
+        refs = _SOURCE_REF.findall(row["source_ref"])
+        where = f"{paths['quotes']}, line {row.line} (quote_id {row['quote_id']!r}), column "
+        if not refs:
+            errors.append(
+                InputError(
+                    f"{where}'source_ref'",
+                    f"{row['source_ref']!r} names no source: write its [Sn] in {paths['sources']}",
+                )
+            )
+        for ref in refs:
+            if (row["trial_id"], ref) not in sources:
+                errors.append(
+                    InputError(
+                        f"{where}'source_ref'",
+                        f"no source {ref} of trial {row['trial_id']} in {paths['sources']} "
+                        f"(add a row: {row['trial_id']}, {ref}, what and where the source is)",
+                    )
+                )
 
 
 def _check_risk_of_bias(path: str, rows: list[Row], studies: dict) -> None:
