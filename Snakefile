@@ -32,10 +32,12 @@ rule all:
         outcome_figures(),
         study_figures(),
         rules.tables.output,
+        rules.figure_formats.output,
 
 
 onsuccess:
     end_promptly()
+    announce_report()
 
 
 onerror:

@@ -8,7 +8,12 @@ import pytest
 from badinput import ROOT, SCHEMAS, shipped_config
 
 from alsmeta.io.config import check_config
-from alsmeta.io.config_file import check_data_paths, check_finite, load_config_file
+from alsmeta.io.config_file import (
+    check_data_paths,
+    check_finite,
+    load_config_file,
+    replace_whole_priors,
+)
 from alsmeta.io.errors import InputError
 from alsmeta.io.tables import load_schema
 
@@ -183,3 +188,45 @@ def test_the_config_file_is_read_as_strictly_as_a_table(tmp_path):
         "config/config.yaml, line 2, column 24: byte 0xe9 at byte offset 32 is not UTF-8 (is "
         "the file Latin-1 or Windows-1252? save it as UTF-8)"
     )
+
+
+def test_a_prior_in_an_override_replaces_the_shipped_prior_whole():
+    shipped = {
+        "bayes": {
+            "grid_points": 128,
+            "priors": {
+                "log_odds_ratio": {
+                    "tau": {"family": "half_normal", "scale": 0.5},
+                    "mu": {"mean": 0, "sd": 4},
+                }
+            },
+        }
+    }
+    # What Snakemake's key-by-key merge makes of the override: the shipped scale stays.
+    merged = copy.deepcopy(shipped)
+    tau = merged["bayes"]["priors"]["log_odds_ratio"]["tau"]
+    tau.update({"family": "lognormal", "meanlog": -3.0, "sdlog": 1.5})
+    override = {
+        "bayes": {
+            "priors": {
+                "log_odds_ratio": {"tau": {"family": "lognormal", "meanlog": -3.0, "sdlog": 1.5}}
+            }
+        }
+    }
+    replace_whole_priors(merged, [override])
+    assert merged["bayes"]["priors"]["log_odds_ratio"] == {
+        "tau": {"family": "lognormal", "meanlog": -3.0, "sdlog": 1.5},
+        "mu": {"mean": 0, "sd": 4},
+    }
+    assert merged["bayes"]["grid_points"] == 128
+    # A later override file wins, and the replaced mapping is a copy, not the override's own.
+    later = {
+        "bayes": {"priors": {"log_odds_ratio": {"tau": {"family": "half_cauchy", "scale": 1}}}}
+    }
+    replace_whole_priors(merged, [override, later])
+    assert merged["bayes"]["priors"]["log_odds_ratio"]["tau"] == {
+        "family": "half_cauchy",
+        "scale": 1,
+    }
+    merged["bayes"]["priors"]["log_odds_ratio"]["tau"]["scale"] = 2
+    assert later["bayes"]["priors"]["log_odds_ratio"]["tau"]["scale"] == 1

@@ -1,6 +1,7 @@
 """The shipped data: traceable, complete, and true to the shared sources it was built from.
 
-The checks against ../shared need the shared folder beside the repository (as in CI);
+The checks against the dossier (../shared/extraction/DOSSIER.md, where the extraction
+was made) need the shared folder beside the repository (as in CI);
 without it they are skipped and say so. The seeds are also copied into seeds/, so the
 checks of the seed quotes run everywhere.
 """
@@ -229,15 +230,24 @@ def test_generated_tables_regenerate_from_the_dossier(tmp_path):
         check=True,
         capture_output=True,
     )
+    # The dossier's rows are in the tables unchanged and in its order; rows added since
+    # (a trial published after the dossier, data/README.md "Adding a trial") belong to
+    # trials the dossier has no section for, so no dossier row is edited by hand.
+    dossier_trials = set(re.findall(r"^## (T[0-9]{2})\.", DOSSIER.read_text("utf-8"), re.M))
     for name in ("quotes.tsv", "sources.tsv", "dossier_gaps.tsv"):
-        assert (tmp_path / name).read_bytes() == (ROOT / "data" / name).read_bytes(), name
+        generated = (tmp_path / name).read_text(encoding="utf-8").splitlines()
+        ours = (ROOT / "data" / name).read_text(encoding="utf-8").splitlines()
+        trial = generated[0].split("\t").index("trial_id")
+        added = [line for line in ours if line not in generated]
+        assert [line for line in ours if line in generated] == generated, name
+        assert not {line.split("\t")[trial] for line in added} & (dossier_trials | {"M"}), name
 
 
 @needs_shared
 def test_every_quote_id_in_the_dossier_is_in_quotes_tsv(data):
     text = DOSSIER.read_text(encoding="utf-8")
     defined = set(re.findall(r"^- \[([A-Z0-9]+-Q[0-9]+|M-[A-Z][0-9]+)\]", text, re.M))
-    assert defined == {q["quote_id"] for q in data["quotes"]}
+    assert defined <= {q["quote_id"] for q in data["quotes"]}
 
 
 @needs_shared

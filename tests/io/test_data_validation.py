@@ -151,9 +151,13 @@ def test_a_seed_quote_cannot_reuse_a_dossier_quote_id(data):
     path = data["extra_quotes"]
     text = Path(path).read_text(encoding="utf-8")
     Path(path).write_text(text.replace("\nSEED003-Q1\t", "\nSEED000-Q1\t", 1), encoding="utf-8")
-    assert message(data) == (
-        f"{path}, line 3, column 'quote_id': duplicate id 'SEED000-Q1' (first used on line 2)"
+    first, duplicate, *others = message(data).split("\n")
+    assert first.endswith(" problems in the input (fix them all, then run again):")
+    assert duplicate == (
+        f"  {path}, line 3, column 'quote_id': duplicate id 'SEED000-Q1' (first used on line 2)"
     )
+    # The row that cited the renamed quote now cites an unknown one, in the same pass.
+    assert any("unknown quote id 'SEED003-Q1'" in line for line in others)
 
 
 def test_a_responder_outcome_must_list_its_definitions(config):

@@ -4,6 +4,8 @@ temporary file left behind."""
 import errno
 import io
 import logging
+import os
+import stat
 
 import pytest
 
@@ -73,3 +75,15 @@ def test_a_job_reports_a_full_disk_in_one_line(tmp_path, monkeypatch, capsys):
     )
     assert log.read_text() == "ERROR [Errno 28] results/x.tsv: cannot be written: no space left\n"
     logging.getLogger(f"alsmeta.jobs.tables:{log}").handlers.clear()
+
+
+@pytest.mark.parametrize("umask, mode", [(0o022, 0o644), (0o002, 0o664), (0o077, 0o600)])
+def test_outputs_get_the_mode_the_umask_gives(tmp_path, umask, mode):
+    previous = os.umask(umask)
+    try:
+        write_tsv([{"a": 1}], ["a"], tmp_path / "pooled.tsv")
+        atomic_write(tmp_path / "figure.png", lambda h: h.write(b"\x89PNG"), binary=True)
+    finally:
+        os.umask(previous)
+    for name in ("pooled.tsv", "figure.png"):
+        assert stat.S_IMODE((tmp_path / name).stat().st_mode) == mode

@@ -6,6 +6,7 @@ import pytest
 import yaml
 from badinput import ROOT, SCHEMAS, copy_data, edit_cell, message, shipped_config
 
+from alsmeta.io import errors
 from alsmeta.io.config import check_config
 from alsmeta.io.errors import InputError
 from alsmeta.io.tables import load_dataset, load_schema
@@ -92,7 +93,10 @@ def test_non_numeric_cell(data):
 def test_unknown_study_reference(data):
     path = data["arms"]
     line = edit_cell(path, "oh2018_msc", "study_id", "oh2019")
-    assert message(data) == f"{path}, line {line}, column 'study_id': unknown study_id 'oh2019'"
+    assert message(data) == (
+        f"{path}, line {line}, column 'study_id': unknown study_id 'oh2019' "
+        "(did you mean 'oh2018'?)"
+    )
 
 
 def test_unknown_quote_id(data):
@@ -100,7 +104,55 @@ def test_unknown_quote_id(data):
     line = edit_cell(path, "nabavi2019_iv_death", "quote_id", "NAB19-Q99")
     assert message(data) == (
         f"{path}, line {line}, column 'quote_id': unknown quote id 'NAB19-Q99' "
-        f"(not in {data['quotes']} or {data['extra_quotes']})"
+        f"(not in {data['quotes']} or {data['extra_quotes']}) (did you mean 'NAB19-Q3'?)"
+    )
+
+
+def test_one_pass_lists_every_problem_with_a_suggestion(data):
+    """Two bad quote ids and a bad cell in three rows: one message lists all three."""
+    aes = data["adverse_events"]
+    first = edit_cell(aes, "nabavi2019_iv_death", "quote_id", "NAB19-Q99")
+    second = edit_cell(aes, "oh2018_msc_trsae", "quote_id", "OH81-Q1")
+    efficacy = data["efficacy"]
+    third = edit_cell(efficacy, "oh2018_msc_slope_change_4m", "sd", "1e999")
+    # Cells first: the references are checked once every cell reads.
+    assert message(data) == (
+        f"{efficacy}, line {third} (eff_id 'oh2018_msc_slope_change_4m'), column 'sd': "
+        "'1e999' is too large a number (it overflows to infinity)"
+    )
+    edit_cell(efficacy, "oh2018_msc_slope_change_4m", "sd", "")
+    lines = message(data).split("\n")
+    assert lines[0] == "2 problems in the input (fix them all, then run again):"
+    assert lines[1].startswith(f"  {aes}, line {first}, column 'quote_id': unknown quote id")
+    assert lines[2].startswith(f"  {aes}, line {second}, column 'quote_id': unknown quote id")
+    assert lines[2].endswith("(did you mean 'OH18-Q1'?)")
+
+
+def test_the_list_is_capped_and_counted(data, monkeypatch):
+    monkeypatch.setattr(errors, "MAX_LISTED", 5)
+    path = data["arms"]
+    text = Path(path).read_text(encoding="utf-8").split("\n")
+    header = text[0].split("\t")
+    column = header.index("n_randomized")
+    rows = [i for i, line in enumerate(text[1:], 1) if line]
+    for i in rows:
+        cells = text[i].split("\t")
+        cells[column] = "-1"
+        text[i] = "\t".join(cells)
+    Path(path).write_text("\n".join(text), encoding="utf-8")
+    lines = message(data).split("\n")
+    assert lines[0] == (
+        f"{len(rows)} problems in the input, the first 5 listed (fix them all, then run again):"
+    )
+    assert len(lines) == 1 + 5 and len(rows) > 5
+
+
+def test_a_studies_table_with_no_rows_is_named(data):
+    path = data["studies"]
+    header = Path(path).read_text(encoding="utf-8").split("\n")[0]
+    Path(path).write_text(header + "\n", encoding="utf-8")
+    assert message(data) == (
+        f"{path}: the table has a header but no rows (at least a study is required)"
     )
 
 
@@ -197,3 +249,21 @@ def test_bad_grade_thresholds(config, key, value, expected):
     with pytest.raises(InputError) as info:
         check_config(config, load_schema(SCHEMAS / "config.schema.yaml"))
     assert f"grade.imprecision.{key}" in str(info.value) and expected in str(info.value)
+
+
+def test_a_quote_names_a_source_of_its_trial(data):
+    path = data["quotes"]
+    line = edit_cell(path, "OH18-Q1", "source_ref", "[S9]")
+    assert message(data) == (
+        f"{path}, line {line} (quote_id 'OH18-Q1'), column 'source_ref': no source [S9] of "
+        f"trial T12 in {data['sources']} (add a row: T12, [S9], what and where the source is)"
+    )
+
+
+def test_a_row_cites_quotes_of_its_own_trial(data):
+    path = data["arms"]
+    line = edit_cell(path, "oh2018_msc", "quote_id", "CUD22-Q7")
+    assert message(data) == (
+        f"{path}, line {line}, column 'quote_id': quote 'CUD22-Q7' is from trial T06, but "
+        "study 'oh2018' is trial T12 (a row cites quotes of its own trial)"
+    )

@@ -8,7 +8,9 @@ tau^2 and Q (1e-6 for I^2 and H^2, which are percentages/ratios). tau^2 near 0 i
 compared absolutely: metafor's Fisher scoring sometimes stops at about 1e-13.
 """
 
+import json
 import math
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -18,6 +20,8 @@ from alsmeta.stats.influence import cumulative, influence, leave_one_out
 from alsmeta.stats.meta_regression import indicator_matrix, meta_regression, q_between
 from alsmeta.stats.random_effects import Settings, fit_batch, random_effects
 from alsmeta.stats.small_study import begg, egger
+
+FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "metafor"
 
 TAU2_FITS = [reference(f) for f in ENGINE["tau2_estimators"]]
 
@@ -219,3 +223,21 @@ def test_batch_handles_mixed_k_and_failures_in_one_call():
     assert fits[1]["estimate"] == pytest.approx(random_effects(yi[:5], vi[:5]).estimate)
     assert fits[2]["reason"] == "k = 1: at least 2 studies are needed to estimate tau^2"
     assert fits[3]["reason"] == "every sampling variance must be positive and finite"
+
+
+def test_begg_with_tied_variances_matches_metafor_ranktest():
+    """Equal variances tie; the exact test cannot run, so the p-value is the normal
+    approximation with the tie-corrected variance (fixture: make_ranktest_ties.R)."""
+    ref = json.loads((FIXTURES / "ranktest_ties.json").read_text())
+    assert ref["ranktest"]["warnings"] == "Cannot compute exact p-value with ties"
+    rank = begg(ref["yi"], ref["vi"])
+    assert rank["tau"] == pytest.approx(ref["ranktest"]["tau"], rel=1e-12)
+    assert rank["p_value"] == pytest.approx(ref["ranktest"]["pval"], rel=1e-10)
+    assert rank["p_value"] == pytest.approx(ref["cor_test_exact_false"]["pval"], rel=1e-10)
+    assert rank["p_method"] == "normal approximation, tie-corrected variance"
+    assert "tie-corrected" in rank["test"]
+
+
+def test_begg_without_ties_is_exact():
+    yi, vi = yi_vi("bcg")
+    assert begg(yi, vi)["p_method"] == "exact"

@@ -21,7 +21,9 @@ from alsmeta.io.tsv import read_tsv
 from alsmeta.report.browser import find_chromium
 
 ROOT = Path(__file__).resolve().parents[2]
-SNAKEMAKE = [sys.executable, "-m", "snakemake"]
+# Snakemake's full log (every job, its wildcards and reason): what these tests read to see
+# which jobs ran. The default console (profiles/default) is tested in test_console.py.
+SNAKEMAKE = [sys.executable, "-m", "snakemake", "--workflow-profile", "profiles/full-log"]
 CONFIG = yaml.safe_load((ROOT / "config" / "config.yaml").read_text())
 OUTCOMES = CONFIG["criteria"]["outcomes"]
 SUBGROUPS = CONFIG["subgroups"]
@@ -105,7 +107,7 @@ ROB_FIGURES = [
 ]
 
 #: The one line Snakemake itself prints before parsing, naming the workflow profile.
-PROFILE_NOTICE = "Using workflow specific profile profiles/default"
+PROFILE_NOTICE = "Using workflow specific profile profiles/"
 
 
 def shown_subgroup_plots(workdir) -> int:
@@ -720,6 +722,20 @@ def test_a_nan_in_a_configfile_is_refused(project, tmp_path):
     )
 
 
+def test_an_override_switching_a_prior_family_runs(project, tmp_path):
+    """The shipped half-normal tau prior switched to a lognormal one in a --configfile:
+    the override's prior replaces the shipped one whole (its `scale` is not merged in)."""
+    workdir, _, _ = project
+    override = tmp_path / "lognormal_tau.yaml"
+    override.write_text(
+        "bayes:\n  priors:\n    log_odds_ratio:\n"
+        "      tau: {family: lognormal, meanlog: -3.0, sdlog: 1.5}\n"
+    )
+    proc = run(workdir, "-n", "--configfile", str(override), check=False)
+    assert proc.returncode == 0, proc.stderr
+    assert "Input error" not in proc.stderr
+
+
 def test_a_data_path_outside_the_repository_is_refused_unread(project, tmp_path):
     workdir, _, _ = project
     secret = tmp_path / "environment"
@@ -774,7 +790,7 @@ def test_a_typo_in_exclude_studies_is_refused(project):
     workdir, _, _ = project
     assert _refused(workdir, "--config", "criteria={exclude_studies: [petrou2106]}") == (
         "Input error: config key 'criteria.exclude_studies.0': no study 'petrou2106' in the "
-        "data (a study_id of the studies table)"
+        "data (a study_id of the studies table) (did you mean 'petrou2016'?)"
     )
 
 

@@ -1,15 +1,24 @@
 import json
 import sys
 import threading
+from pathlib import Path
 
 # alsmeta is on the path from config.smk, included before the config files are read.
 from alsmeta.io.code_inputs import code_inputs
+from alsmeta.io.console import end_with_summary, quiet_after_write_failure
 from alsmeta.io.config import check_config, check_references
-from alsmeta.io.config_file import check_data_paths, check_finite
+from alsmeta.io.config_file import (
+    check_data_paths,
+    check_finite,
+    load_config_file,
+    replace_whole_priors,
+)
 from alsmeta.io.errors import InputError
 from alsmeta.io.grade_judgements import read_judgements
 from alsmeta.io.risk_of_bias import TOOLS as ROB_TOOLS
 from alsmeta.io.tables import TABLES, load_dataset, load_schema
+from snakemake.logging import logger as snakemake_logger
+from snakemake.utils import update_config
 
 SCHEMA_DIR = "workflow/schemas"
 PACKAGE_DIR = "workflow/alsmeta"
@@ -18,6 +27,11 @@ PACKAGE_DIR = "workflow/alsmeta"
 # Bad input stops the run here, before any job starts and before results/ is touched,
 # with one line that names the file, line and column (or the config key).
 try:
+    # A prior named in a --configfile replaces the shipped one whole (config/README.md).
+    replace_whole_priors(
+        config, [load_config_file(p) for p in workflow.overwrite_configfiles]
+    )
+    update_config(config, workflow.config_settings.config)  # --config values stay last
     check_finite(config)
     check_config(config, load_schema(f"{SCHEMA_DIR}/config.schema.yaml"))
     check_data_paths(config["data"], workflow.basedir, config["data_root_allowed"])
@@ -38,9 +52,18 @@ except InputError as error:
     sys.exit(1)
 
 
+# A job that cannot write (a full disk) says so in one line; Snakemake's block after it
+# goes to the log file under .snakemake/log/ only.
+quiet_after_write_failure(snakemake_logger)
+
+
 OUTCOMES = config["criteria"]["outcomes"]
 SUBGROUPS = config["subgroups"]
 FORMATS = config["figures"]["formats"]
+#: Every figure format the schema allows.
+FIGURE_FORMATS = load_schema(f"{SCHEMA_DIR}/config.schema.yaml")["properties"][
+    "figures"
+]["properties"]["formats"]["items"]["enum"]
 
 
 wildcard_constraints:
@@ -119,6 +142,13 @@ def outcome_figures(formats=FORMATS):
         return [f"results/figures/{stem}.{ext}" for stem in stems for ext in formats]
 
     return files
+
+
+def announce_report():
+    """End a run that made the report with the line naming it (alsmeta.io.console)."""
+    html, pooled = Path(rules.report.output.html), Path(rules.tables.output.pooled)
+    if html.exists() and pooled.exists():
+        end_with_summary(html, pooled)
 
 
 def end_promptly():

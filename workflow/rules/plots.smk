@@ -189,3 +189,18 @@ rule rob_weighted_summary_plot:
         risk_of_bias=config["risk_of_bias"],
     run:
         run_job("rob_weighted_summary_plot", input, output, params, wildcards, log)
+
+
+# Figures of a format figures.formats no longer names are removed (re-run when it changes).
+rule figure_formats:
+    input:
+        code=job_code("figure_formats"),
+    output:
+        formats="results/figures/formats.txt",
+    log:
+        "results/logs/figure_formats.log",
+    params:
+        formats=FORMATS,
+        known=FIGURE_FORMATS,
+    run:
+        run_job("figure_formats", input, output, params, wildcards, log)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import jsonschema
 
-from alsmeta.io.errors import InputError
+from alsmeta.io.errors import InputError, did_you_mean
 from alsmeta.io.reading import echo, short_message
 from alsmeta.kinds import KINDS, kind_of
 
@@ -242,14 +242,16 @@ def check_criteria(criteria: dict, data: dict) -> None:
         if study not in studies:
             raise InputError(
                 f"config key 'criteria.exclude_studies.{i}'",
-                f"no study {echo(study)} in the data (a study_id of the studies table)",
+                f"no study {echo(study)} in the data (a study_id of the studies table)"
+                + did_you_mean(study, studies),
             )
     conflicts = {c["conflict_group"]: c for c in data["conflicts"]}
     chosen = criteria["conflict_versions"]
     for group in sorted(set(chosen) - set(conflicts)):
         raise InputError(
             f"config key 'criteria.conflict_versions.{group}'",
-            f"no conflict group {echo(group)} in the data ({', '.join(sorted(conflicts))})",
+            f"no conflict group {echo(group)} in the data ({', '.join(sorted(conflicts))})"
+            + did_you_mean(group, conflicts),
         )
     for group, row in conflicts.items():
         if group not in chosen:

@@ -178,6 +178,16 @@ def render(schema: dict, config: dict) -> str:
         "'pooling={estimator: DL}'` (a section given this way replaces that section's "
         "keys it names).",
         "",
+        "**How files merge.** Each `--configfile` (in the order given) is merged into "
+        "config/config.yaml key by key: a key it names replaces the shipped value, a "
+        "mapping it names is merged the same way one level down, a list replaces the whole "
+        "list, and a key it does not name keeps the shipped value. One exception: a prior "
+        "(a mapping with a `family` key, such as `bayes.priors.<name>.tau`) named in an "
+        "override replaces the shipped prior whole, so that switching its family does not "
+        "keep the old family's parameters: `tau: {family: lognormal, meanlog: -3.0, sdlog: "
+        "1.5}` is that lognormal prior, without the shipped `scale`. `--config` values "
+        "apply last.",
+        "",
         f"`{ENTRY}` stands for a name you choose (an outcome, a conflict group, a data "
         "value). Default is the value config/config.yaml ships.",
     ]

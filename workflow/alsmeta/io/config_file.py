@@ -4,10 +4,16 @@ Snakemake's loader takes the last of two equal keys, accepts ``.nan``, and repor
 error or an empty file without a line. Every config file a run uses is read here first:
 a duplicated key, an explicit YAML tag, a NaN or infinite number, a syntax error or an
 empty file stops the run with ``path:LINE: problem``.
+
+How override files merge (stated for users in config/README.md): Snakemake merges each
+``--configfile`` into ``config/config.yaml`` key by key, except that a prior (a mapping
+with a ``family`` key) given in an override replaces the shipped one whole
+(:func:`replace_whole_priors`).
 """
 
 from __future__ import annotations
 
+import copy
 import math
 from pathlib import Path
 
@@ -133,6 +139,31 @@ def load_config_file(path: str | Path, name: str | None = None) -> dict:
             f"{name}:1", f"the top level is a {type(loaded).__name__}, not a mapping of config keys"
         )
     return loaded
+
+
+def replace_whole_priors(config: dict, overrides: list[dict]) -> None:
+    """Apply the one exception to Snakemake's key-by-key merge of ``--configfile``: a
+    mapping with a ``family`` key (a prior) in an override replaces the shipped mapping
+    whole. Switching ``tau`` from ``{family: half_normal, scale: 0.5}`` to
+    ``{family: lognormal, meanlog: -3.0, sdlog: 1.5}`` then gives that lognormal prior,
+    not one that also carries the shipped ``scale``. ``overrides`` are the override files'
+    mappings, in the order given (a later one wins); ``config`` is changed in place."""
+    for override in overrides:
+        for path, prior in _priors(override):
+            target = config
+            for key in path[:-1]:
+                target = target[key]
+            target[path[-1]] = copy.deepcopy(prior)
+
+
+def _priors(mapping: dict, path: tuple = ()):
+    """(key path, mapping) of every mapping with a ``family`` key inside ``mapping``."""
+    for key, value in mapping.items():
+        if isinstance(value, dict):
+            if "family" in value:
+                yield (*path, key), value
+            else:
+                yield from _priors(value, (*path, key))
 
 
 def check_finite(config, key: str = "") -> None:

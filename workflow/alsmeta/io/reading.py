@@ -8,6 +8,7 @@ accepts ``1_13`` (as 113), `` 5``, ``nan`` and ``inf``; a data table accepts non
 from __future__ import annotations
 
 import codecs
+import math
 import re
 from pathlib import Path
 
@@ -43,7 +44,11 @@ def parse_number(text: str) -> float:
     """A finite number written by the strict grammar, or ValueError naming the text."""
     if not NUMBER.match(text):
         raise ValueError(f"{echo(text)} is not a number (digits, one decimal point, an exponent)")
-    return float(text)
+    value = float(text)
+    if math.isinf(value):
+        # 1e999 matches the grammar but overflows a double to infinity.
+        raise ValueError(f"{echo(text)} is too large a number (it overflows to infinity)")
+    return value
 
 
 def parse_integer(text: str) -> int:

@@ -2,9 +2,11 @@
 
 Each table in ``data/`` has a JSON-schema (YAML) in ``workflow/schemas/`` that is both
 its documentation and its contract. A cell is read as text, converted by the type the
-schema gives its column, and the row is then checked with :mod:`jsonschema`; the first
-problem stops the run with one line naming the file, the line, the row id and the
-column. Cross-table checks (unknown ids, events > N, duplicate ids) follow.
+schema gives its column, and the row is then checked with :mod:`jsonschema`. Cross-table
+checks (unknown ids, events > N, duplicate ids) follow. One pass lists every problem
+(:class:`~alsmeta.io.errors.InputErrors`), one line each naming the file, the line, the
+row id and the column, with "did you mean" where a close id exists; the cross-table checks
+run once every cell reads, so that a bad cell is not reported again as a missing id.
 
 Only the standard library, PyYAML and jsonschema are imported here: the workflow
 validates its inputs when it is parsed, before any job starts, and that must stay fast.
@@ -22,7 +24,7 @@ from pathlib import Path
 import jsonschema
 import yaml
 
-from alsmeta.io.errors import InputError
+from alsmeta.io.errors import InputError, InputErrors, did_you_mean
 from alsmeta.io.reading import (
     MAX_FIELD,
     echo,
@@ -52,6 +54,9 @@ TABLES: dict[str, str] = {
 
 #: The tables that hold extracted numbers (one value row each), with their id column.
 VALUE_TABLES = {"adverse_events": "ae_id", "efficacy": "eff_id", "responders": "resp_id"}
+
+#: Tables that cannot be empty: the analysis is of studies, through their arms.
+_NOT_EMPTY = {"studies": "a study", "arms": "an arm"}
 
 #: Tables whose id column is not unique by design.
 _NOT_UNIQUE = ("gaps", "sources", "dossier_gaps", "risk_of_bias")
@@ -143,11 +148,20 @@ def _describe(error: jsonschema.ValidationError) -> tuple[str | None, str]:
         column = re.search(r"'([^']+)'", error.message).group(1)
         return column, "a value is required"
     column = error.path[0] if error.path else None
-    return column, short_message(error)
+    message = short_message(error)
+    if error.validator == "enum":
+        message += did_you_mean(error.instance, error.validator_value)
+    return column, message
 
 
-def read_table(path: str | Path, schema: dict, id_column: str) -> list[Row]:
-    """Read one TSV table and check every row against its schema."""
+def read_table(
+    path: str | Path, schema: dict, id_column: str, errors: list | None = None
+) -> list[Row]:
+    """Read one TSV table and check every row against its schema.
+
+    A problem with the file or its header raises :class:`InputError`. A problem in a row
+    raises it too, unless ``errors`` is given: then each bad row's first problem is added
+    to ``errors``, the row is left out, and reading goes on."""
     path = str(path)
     properties = schema["properties"]
     text = read_text(path)
@@ -178,33 +192,43 @@ def read_table(path: str | Path, schema: dict, id_column: str) -> list[Row]:
         for line, cells in records:
             if not any(c.strip() for c in cells):
                 continue
-            if len(cells) != len(header):
-                raise InputError(
-                    f"{path}, line {line}",
-                    f"{len(cells)} cells but the header has {len(header)} columns",
-                )
-            values = {}
-            row_id = cells[header.index(id_column)].strip() if id_column in header else ""
-            where = f"{path}, line {line}" + (f" ({id_column} {echo(row_id)})" if row_id else "")
-            for column, cell in zip(header, cells, strict=True):
-                if len(cell) > MAX_FIELD:
-                    raise InputError(
-                        f"{where}, column {column!r}",
-                        f"a cell of {len(cell)} characters (at most {MAX_FIELD})",
-                    )
-                cell = cell.strip()
-                if cell == "":
-                    continue
-                try:
-                    values[column] = _convert(cell, properties[column])
-                except ValueError as exc:
-                    raise InputError(f"{where}, column {column!r}", str(exc)) from None
-            errors = sorted(validator.iter_errors(values), key=lambda e: (list(e.path), e.message))
-            if errors:
-                column, message = _describe(errors[0])
-                raise InputError(f"{where}, column {column!r}", message)
-            rows.append(Row(line, values))
+            try:
+                rows.append(_read_row(path, line, cells, header, properties, validator, id_column))
+            except InputError as error:
+                if errors is None:
+                    raise
+                errors.append(error)
     return rows
+
+
+def _read_row(path, line, cells, header, properties, validator, id_column) -> Row:
+    """One row, converted and checked against the schema (InputError at its first problem)."""
+    if len(cells) != len(header):
+        raise InputError(
+            f"{path}, line {line}",
+            f"{len(cells)} cells but the header has {len(header)} columns",
+        )
+    values = {}
+    row_id = cells[header.index(id_column)].strip() if id_column in header else ""
+    where = f"{path}, line {line}" + (f" ({id_column} {echo(row_id)})" if row_id else "")
+    for column, cell in zip(header, cells, strict=True):
+        if len(cell) > MAX_FIELD:
+            raise InputError(
+                f"{where}, column {column!r}",
+                f"a cell of {len(cell)} characters (at most {MAX_FIELD})",
+            )
+        cell = cell.strip()
+        if cell == "":
+            continue
+        try:
+            values[column] = _convert(cell, properties[column])
+        except ValueError as exc:
+            raise InputError(f"{where}, column {column!r}", str(exc)) from None
+    problems = sorted(validator.iter_errors(values), key=lambda e: (list(e.path), e.message))
+    if problems:
+        column, message = _describe(problems[0])
+        raise InputError(f"{where}, column {column!r}", message)
+    return Row(line, values)
 
 
 def _rows(path: str, reader):
@@ -239,16 +263,20 @@ def _check_unique(path: str, rows: list[Row], column: str) -> None:
 def _check_ref(path, row, column, known, what, value=None):
     value = row.get(column) if value is None else value
     if value is not None and value not in known:
-        raise InputError(f"{path}, line {row.line}, column {column!r}", f"unknown {what} {value!r}")
+        raise InputError(
+            f"{path}, line {row.line}, column {column!r}",
+            f"unknown {what} {value!r}{did_you_mean(value, known)}",
+        )
 
 
 def load_dataset(paths: dict[str, str], schema_dir: str | Path) -> dict[str, list[Row]]:
     """Read and validate every table, then check the references between them.
 
     ``paths`` maps each table name in :data:`TABLES` to its file. Returns the typed rows
-    by table name (to be treated as read-only). Raises :class:`InputError` at the first
-    problem. The workflow validates when it is parsed and its jobs run in the same
-    process, so a dataset is read once per process while its files are unchanged.
+    by table name (to be treated as read-only). Raises :class:`InputErrors` listing every
+    problem found (the cross-table checks once every cell reads). The workflow validates
+    when it is parsed and its jobs run in the same process, so a dataset is read once per
+    process while its files are unchanged.
     """
     missing = [name for name in TABLES if name not in paths]
     if missing:
@@ -282,34 +310,89 @@ def _load_dataset(files: tuple, schema_dir: str, _schemas: tuple) -> dict[str, l
     paths = {name: path for name, path, _ in files}
     schema_dir = Path(schema_dir)
     data = {}
+    errors: list[InputError] = []
+    had_rows = {}
     for name, id_column in TABLES.items():
         schema = load_schema(schema_dir / f"{name}.schema.yaml")
-        data[name] = read_table(paths[name], schema, id_column)
+        before = len(errors)
+        try:
+            data[name] = read_table(paths[name], schema, id_column, errors)
+        except InputError as error:
+            errors.append(error)
+            data[name] = None
+        had_rows[name] = bool(data[name]) or len(errors) > before
+    for name, what in _NOT_EMPTY.items():
+        if not had_rows[name]:
+            errors.append(
+                InputError(
+                    paths[name],
+                    f"the table has a header but no rows (at least {what} is required)",
+                )
+            )
+    if errors:
+        raise InputErrors(errors)
     for name, id_column in TABLES.items():
         if name not in _NOT_UNIQUE:
-            _check_unique(paths[name], data[name], id_column)
+            _collect(errors, _check_unique, paths[name], data[name], id_column)
+    _check_references(paths, data, errors)
+    if errors:
+        raise InputErrors(errors)
+    return data
+
+
+def _collect(errors: list, check, *args) -> None:
+    """Run ``check(*args)``; the InputError it raises, if any, joins ``errors``."""
+    try:
+        check(*args)
+    except InputError as error:
+        errors.append(error)
+
+
+def _check_references(paths: dict, data: dict, errors: list) -> None:
+    """The checks between tables (ids that must exist, arms of the right study, counts
+    within their denominators, ...), every problem added to ``errors``."""
 
     # A seed quote id (SEED000-Q1) also fits the dossier pattern: each id lives in one table.
     in_quotes = {r["quote_id"]: r.line for r in data["quotes"]}
     for row in data["extra_quotes"]:
         if row["quote_id"] in in_quotes:
-            raise InputError(
-                f"{paths['extra_quotes']}, line {row.line}, column 'quote_id'",
-                f"quote id {row['quote_id']!r} is also in {paths['quotes']} (line "
-                f"{in_quotes[row['quote_id']]}); a quote id belongs to one quote table",
+            errors.append(
+                InputError(
+                    f"{paths['extra_quotes']}, line {row.line}, column 'quote_id'",
+                    f"quote id {row['quote_id']!r} is also in {paths['quotes']} (line "
+                    f"{in_quotes[row['quote_id']]}); a quote id belongs to one quote table",
+                )
             )
-    quotes = {r["quote_id"] for r in data["quotes"] + data["extra_quotes"]}
+    quotes = {r["quote_id"]: r["trial_id"] for r in data["quotes"] + data["extra_quotes"]}
     studies = {r["study_id"]: r for r in data["studies"]}
+    _check_quote_sources(paths, data, errors)
     arms = {r["arm_id"]: r for r in data["arms"]}
 
     def check_quotes(table, column):
         for row in data[table]:
             for ref in row.get(column) or []:
                 if ref not in quotes and not _NON_QUOTE_REF.match(ref):
-                    raise InputError(
-                        f"{paths[table]}, line {row.line}, column {column!r}",
-                        f"unknown quote id {ref!r} (not in {paths['quotes']} or "
-                        f"{paths['extra_quotes']})",
+                    errors.append(
+                        InputError(
+                            f"{paths[table]}, line {row.line}, column {column!r}",
+                            f"unknown quote id {ref!r} (not in {paths['quotes']} or "
+                            f"{paths['extra_quotes']}){did_you_mean(ref, quotes)}",
+                        )
+                    )
+                study = studies.get(row.get("study_id"))
+                # (a review's quote, trial M, may speak of any trial)
+                if (
+                    ref in quotes
+                    and study is not None
+                    and quotes[ref] not in ("M", study["trial_id"])
+                ):
+                    errors.append(
+                        InputError(
+                            f"{paths[table]}, line {row.line}, column {column!r}",
+                            f"quote {ref!r} is from trial {quotes[ref]}, but study "
+                            f"{study['study_id']!r} is trial {study['trial_id']} (a row cites "
+                            "quotes of its own trial)",
+                        )
                     )
 
     check_quotes("studies", "quote_ids")
@@ -318,42 +401,86 @@ def _load_dataset(files: tuple, schema_dir: str, _schemas: tuple) -> dict[str, l
         check_quotes(table, "quote_id")
     for table in ("arms", *VALUE_TABLES, "gaps", "conflicts", "risk_of_bias"):
         for row in data[table]:
-            _check_ref(paths[table], row, "study_id", studies, "study_id")
+            _collect(errors, _check_ref, paths[table], row, "study_id", studies, "study_id")
     for row in data["arms"]:
         treated, randomized = row.get("n_treated"), row.get("n_randomized")
         if treated is not None and randomized is not None and treated > randomized:
-            raise InputError(
-                f"{paths['arms']}, line {row.line} (arm_id {row['arm_id']!r}), column 'n_treated'",
-                f"n_treated ({treated}) exceeds n_randomized ({randomized})",
+            errors.append(
+                InputError(
+                    f"{paths['arms']}, line {row.line} (arm_id {row['arm_id']!r}), "
+                    "column 'n_treated'",
+                    f"n_treated ({treated}) exceeds n_randomized ({randomized})",
+                )
             )
     for table, id_column in VALUE_TABLES.items():
         for row in data[table]:
             if row.get("comparator_arm_id") is not None and row["comparator_arm_id"] == row.get(
                 "arm_id"
             ):
-                raise InputError(
-                    f"{paths[table]}, line {row.line} ({id_column} {row[id_column]!r}), "
-                    "column 'comparator_arm_id'",
-                    f"arm {row['arm_id']!r} is its own comparator",
+                errors.append(
+                    InputError(
+                        f"{paths[table]}, line {row.line} ({id_column} {row[id_column]!r}), "
+                        "column 'comparator_arm_id'",
+                        f"arm {row['arm_id']!r} is its own comparator",
+                    )
                 )
             for column in ("arm_id", "comparator_arm_id"):
-                _check_ref(paths[table], row, column, arms, "arm_id")
+                _collect(errors, _check_ref, paths[table], row, column, arms, "arm_id")
                 arm = arms.get(row.get(column))
-                if arm is not None and arm["study_id"] != row["study_id"]:
-                    raise InputError(
-                        f"{paths[table]}, line {row.line}, column {column!r}",
-                        f"arm {arm['arm_id']!r} belongs to study {arm['study_id']!r}, "
-                        f"not {row['study_id']!r}",
+                # (a row of an unknown study is reported once, above, not once per arm)
+                if (
+                    arm is not None
+                    and arm["study_id"] in studies
+                    and arm["study_id"] != row["study_id"]
+                ):
+                    errors.append(
+                        InputError(
+                            f"{paths[table]}, line {row.line}, column {column!r}",
+                            f"arm {arm['arm_id']!r} belongs to study {arm['study_id']!r}, "
+                            f"not {row['study_id']!r}",
+                        )
                     )
 
-    _check_durations(paths["studies"], data["studies"])
-    _check_risk_of_bias(paths["risk_of_bias"], data["risk_of_bias"], studies)
-    _check_overlap_groups(paths, data)
-    _check_conflicts(paths, data)
-    _check_adverse_events(paths["adverse_events"], data["adverse_events"])
-    _check_efficacy(paths["efficacy"], data["efficacy"])
-    _check_responders(paths["responders"], data["responders"])
-    return data
+    _collect(errors, _check_durations, paths["studies"], data["studies"])
+    appraised = [r for r in data["risk_of_bias"] if r["study_id"] in studies]
+    _collect(errors, _check_risk_of_bias, paths["risk_of_bias"], appraised, studies)
+    _collect(errors, _check_overlap_groups, paths, data)
+    _collect(errors, _check_conflicts, paths, data)
+    _collect(errors, _check_adverse_events, paths["adverse_events"], data["adverse_events"])
+    _collect(errors, _check_efficacy, paths["efficacy"], data["efficacy"])
+    _collect(errors, _check_responders, paths["responders"], data["responders"])
+
+
+#: A source reference within a trial's sources (sources.tsv): [S1].
+_SOURCE_REF = re.compile(r"\[S[0-9]+\]")
+
+
+def _check_quote_sources(paths: dict, data: dict, errors: list) -> None:
+    """Every quote names its source: each ``[Sn]`` in a quote's ``source_ref`` is a row of
+    the sources table for the quote's trial (a meta-analysis quote, trial ``M``, names its
+    address instead)."""
+    sources = {(r["trial_id"], r["source_ref"]) for r in data["sources"]}
+    for row in data["quotes"]:
+        if row["trial_id"] == "M":
+            continue
+        refs = _SOURCE_REF.findall(row["source_ref"])
+        where = f"{paths['quotes']}, line {row.line} (quote_id {row['quote_id']!r}), column "
+        if not refs:
+            errors.append(
+                InputError(
+                    f"{where}'source_ref'",
+                    f"{row['source_ref']!r} names no source: write its [Sn] in {paths['sources']}",
+                )
+            )
+        for ref in refs:
+            if (row["trial_id"], ref) not in sources:
+                errors.append(
+                    InputError(
+                        f"{where}'source_ref'",
+                        f"no source {ref} of trial {row['trial_id']} in {paths['sources']} "
+                        f"(add a row: {row['trial_id']}, {ref}, what and where the source is)",
+                    )
+                )
 
 
 def _check_risk_of_bias(path: str, rows: list[Row], studies: dict) -> None:

@@ -72,14 +72,34 @@ def egger(yi, vi, model="rma", estimator="REML", inference="wald") -> dict:
 
 
 def begg(yi, vi) -> dict:
-    """Kendall's tau between standardized deviates and variances (exact p for small k)."""
+    """Kendall's tau between the standardized deviates and the variances (Begg & Mazumdar
+    1994), as metafor ``ranktest`` computes it.
+
+    The deviates are ``(y_i - mu_FE) / sqrt(v_i - 1/sum w)`` with the fixed-effect mean.
+    The p-value is exact (the null distribution of Kendall's S) when nothing ties and
+    k < 50. With ties, equal variances from trials of equal size for instance, the exact
+    distribution does not apply: the p-value is then the normal approximation with the
+    tie-corrected variance of S (Kendall 1970, ch. 4), without continuity correction, as
+    R's ``cor.test(method="kendall")`` uses when it meets ties (metafor 3.8 ``ranktest``
+    warns and uses it). ``tau`` is then tau-b. ``p_method`` (and the test's name) says
+    which p-value was used; from k = 50 on it is the normal approximation (the exact
+    distribution is not tabulated there).
+    """
     yi, vi = np.asarray(yi, float), np.asarray(vi, float)
     w = 1.0 / vi
     mu = np.sum(w * yi) / np.sum(w)
     deviates = (yi - mu) / np.sqrt(vi - 1.0 / np.sum(w))
-    result = stats.kendalltau(deviates, vi, method="exact" if len(yi) < 50 else "auto")
+    ties = len(np.unique(deviates)) < len(deviates) or len(np.unique(vi)) < len(vi)
+    if ties:
+        method, p_method = "asymptotic", "normal approximation, tie-corrected variance"
+    elif len(yi) < 50:
+        method, p_method = "exact", "exact"
+    else:
+        method, p_method = "asymptotic", "normal approximation"
+    result = stats.kendalltau(deviates, vi, method=method)
     return {
-        "test": "Begg rank correlation",
+        "test": f"Begg rank correlation ({p_method} p-value)",
         "tau": float(result.statistic),
         "p_value": float(result.pvalue),
+        "p_method": p_method,
     }
