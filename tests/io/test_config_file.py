@@ -14,6 +14,7 @@ from alsmeta.io.config_file import (
     load_config_file,
     replace_whole_priors,
 )
+from alsmeta.io.config_file import main as config_file_main
 from alsmeta.io.errors import InputError
 from alsmeta.io.tables import load_schema
 
@@ -230,3 +231,16 @@ def test_a_prior_in_an_override_replaces_the_shipped_prior_whole():
     }
     merged["bayes"]["priors"]["log_odds_ratio"]["tau"]["scale"] = 2
     assert later["bayes"]["priors"]["log_odds_ratio"]["tau"]["scale"] == 1
+
+
+def test_a_file_that_is_not_yaml_is_named_with_its_line(tmp_path, capsys):
+    """What Snakemake refuses without naming the file (a tab in the indentation), the
+    checker names with its line."""
+    path = tmp_path / "override.yaml"
+    path.write_text("pooling:\n\tlevel: 0.9\n")
+    assert config_file_main([str(path)]) == 1
+    (line,) = capsys.readouterr().err.splitlines()
+    assert line.startswith(f"Input error: {path}:2: YAML syntax error (column 1): ")
+    good = tmp_path / "good.yaml"
+    good.write_text("pooling:\n  level: 0.9\n")
+    assert config_file_main([str(good)]) == 0

@@ -186,7 +186,9 @@ def render(schema: dict, config: dict) -> str:
         "override replaces the shipped prior whole, so that switching its family does not "
         "keep the old family's parameters: `tau: {family: lognormal, meanlog: -3.0, sdlog: "
         "1.5}` is that lognormal prior, without the shipped `scale`. `--config` values "
-        "apply last.",
+        "apply last. Snakemake reads a `--configfile` before the workflow does: a file that "
+        "is not YAML at all gets its two-line `WorkflowError`, without the file's name; "
+        "`python -m alsmeta.io.config_file FILE` names the file and line.",
         "",
         f"`{ENTRY}` stands for a name you choose (an outcome, a conflict group, a data "
         "value). Default is the value config/config.yaml ships.",

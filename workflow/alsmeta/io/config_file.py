@@ -199,3 +199,30 @@ def check_data_paths(
                 f"{echo(str(path))} is outside {where}; to read data from another folder, "
                 "name it in config key 'data_root_allowed'",
             )
+
+
+def main(argv: list[str] | None = None) -> int:
+    """``python -m alsmeta.io.config_file FILE...``: read each config file as the workflow
+    does and print its one-line problem, if any. Snakemake reads a ``--configfile`` before
+    the workflow can: a file that is not YAML at all gets Snakemake's own two-line
+    ``WorkflowError`` without the file's name or line; this names both."""
+    import argparse
+    import sys
+
+    parser = argparse.ArgumentParser(
+        prog="python -m alsmeta.io.config_file",
+        description="Check config files as the workflow reads them (strict YAML).",
+    )
+    parser.add_argument("files", nargs="+")
+    failed = 0
+    for path in parser.parse_args(argv).files:
+        try:
+            load_config_file(path)
+        except InputError as error:
+            print(f"Input error: {error}", file=sys.stderr)
+            failed = 1
+    return failed
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
