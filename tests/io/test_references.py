@@ -29,7 +29,7 @@ def test_a_typo_in_exclude_studies(data):
     config["criteria"]["exclude_studies"] = ["oh2018", "petrou2106"]
     assert references_message(config, data) == (
         "config key 'criteria.exclude_studies.1': no study 'petrou2106' in the data "
-        "(a study_id of the studies table)"
+        "(a study_id of the studies table) (did you mean 'petrou2016'?)"
     )
 
 
