@@ -48,6 +48,7 @@ ALL_JOBS = {
     "rob_weighted_summary_plot",
     "report",
     "summary_of_findings_export",
+    "figure_formats",
     "all",
 }
 #: The figures drawn from the risk-of-bias table alone: no change of selection or
