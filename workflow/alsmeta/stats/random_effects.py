@@ -10,10 +10,12 @@ Between-study variance tau^2 (intercept-only model; ``w_i = 1/v_i``):
 * ``REML``, ``ML``  restricted / full maximum likelihood (profile likelihood in tau^2,
   as PyMARE and metafor define it). Located by a scan of the likelihood over a fixed grid
   (PyMARE's scan, on the scale ``tau^2 = s u / (1 - u)`` with ``s`` the DL estimate plus
-  the mean sampling variance), then the score equation is solved by bisection inside the
-  bracket the best grid point gives, down to adjacent floating-point numbers. The score is
-  checked at the returned value; where it is not solved the analysis falls back to the
-  configured estimator and says so (``estimator_used``, ``note``).
+  the mean sampling variance), then the score equation is solved inside the bracket the
+  best grid point gives by the Illinois method (:func:`_bracketed_root`: a secant step
+  kept inside a bracket that shrinks on both sides; superlinear, about 10 steps) until the
+  bracket is within :data:`ROOT_TOLERANCE` of the root's value (a few units in the last
+  place). The score is checked at the returned value; where it is not solved the analysis
+  falls back to the configured estimator and says so (``estimator_used``, ``note``).
 
 Every analysis' result is a function of its own data only, to the last bit: each
 iterative search stops per analysis (an analysis that has converged is not moved by the
@@ -59,10 +61,14 @@ ESTIMATORS = ("REML", "ML", "DL", "PM", "HE", "SJ")
 INFERENCES = ("knapp_hartung", "knapp_hartung_adhoc", "wald")
 PREDICTIONS = ("t_k1", "t_k2", "z")
 
-#: REML/ML search: ``maxiter`` caps the bisection steps on the score equation. An interior
-#: root is reached (adjacent doubles) in about 60; the cap only binds for a root within
-#: about 2^-200 of the scan's lower end.
-LIKELIHOOD_OPTIONS = {"maxiter": 200}
+#: REML/ML search: ``maxiter`` caps the root-finding steps on the score equation. An
+#: interior root is reached in about 10; a step that would leave the bracket bisects it
+#: instead, so the cap binds only for a root within about 2^-100 of a bracket end.
+LIKELIHOOD_OPTIONS = {"maxiter": 100}
+#: Every root of this module (REML/ML score, Paule-Mandel, the Q-profile limits) is
+#: returned once its bracket is narrower than this fraction of the bracket's upper end
+#: (2^-50, about 9e-16: four units in the last place), or, for a root at 0, exactly.
+ROOT_TOLERANCE = 2.0**-50
 #: Scan of the likelihood, as fractions u of [0, 1) on ``tau^2 = s u / (1 - u)`` (PyMARE's
 #: grid without its end point u = 1, tau^2 = infinity).
 _SCAN_FRACTIONS = np.unique(
@@ -142,9 +148,17 @@ class PooledEstimate:
 # --- tau^2 estimators, each on (k, m) arrays with no missing cells -------------------
 
 
+#: Below this many columns :func:`_colsum` accumulates in C; from it on it adds whole rows,
+#: whose Python loop costs less than the (k, m) running sums. Both add in study order.
+_ROW_LOOP_MIN_COLUMNS = 64
+
+
 def _colsum(a):
     """Column sums of a (k, m) array, added row by row in study order: the same bits for a
-    column whatever other columns share the array."""
+    column whatever other columns share the array (numpy's ``sum`` may add a lone column
+    pairwise; ``add.accumulate`` never does)."""
+    if a.shape[1] < _ROW_LOOP_MIN_COLUMNS:
+        return np.add.accumulate(a, axis=0)[-1]
     total = a[0].copy()
     for row in a[1:]:
         total = total + row
@@ -173,10 +187,47 @@ def generalised_q(y, v, tau2):
     return _colsum(w * (y - mu) ** 2)
 
 
-def _solve_decreasing(f, target, lower, upper_guess, iterations=200):
-    """Vectorized bisection for ``f(x) = target`` with f decreasing and f(lower) > target.
+def _bracketed_root(f, target, lo, hi, iterations):
+    """Vectorized Illinois method (Dowell & Jarratt 1971) for ``f(x) = target``, per column,
+    where ``f(lo) > target >= f(hi)``.
 
-    Each column widens and bisects only until its own bracket is narrow enough, so its
+    Each step takes the secant point of the bracket ends (the end kept twice in a row has
+    its residual halved, so both ends move: superlinear convergence), or the midpoint when
+    the secant point is not strictly inside the bracket; the bracket is then cut at that
+    point by the sign of its residual. A column stops when its bracket is narrower than
+    :data:`ROOT_TOLERANCE` times its upper end, or its residual is exactly 0; it is not
+    moved by the steps other columns still take, so its root does not depend on them.
+    At most ``iterations`` steps. Returns the end with the smaller residual; a column
+    whose ends do not bracket a root takes no step and returns the end nearer to it.
+    """
+    lo = np.array(lo, dtype=float)
+    hi = np.array(hi, dtype=float)
+    f_lo, f_hi = f(lo) - target, f(hi) - target
+    bracketed = (f_lo > 0) & (f_hi < 0)
+    side = np.zeros(lo.shape, dtype=int)  # the end moved last: -1 lo, +1 hi
+    for _ in range(iterations):
+        active = bracketed & (hi - lo > ROOT_TOLERANCE * hi) & (f_lo != 0) & (f_hi != 0)
+        if not active.any():
+            break
+        with np.errstate(divide="ignore", invalid="ignore"):
+            x = hi - f_hi * (hi - lo) / (f_hi - f_lo)
+        x = np.where((x > lo) & (x < hi), x, 0.5 * (lo + hi))
+        fx = f(x) - target
+        above = fx > 0
+        move_lo, move_hi = active & above, active & ~above
+        f_hi = np.where(move_lo & (side == -1), 0.5 * f_hi, f_hi)  # Illinois: halve the end
+        f_lo = np.where(move_hi & (side == 1), 0.5 * f_lo, f_lo)  # that stayed twice
+        lo, f_lo = np.where(move_lo, x, lo), np.where(move_lo, fx, f_lo)
+        hi, f_hi = np.where(move_hi, x, hi), np.where(move_hi, fx, f_hi)
+        side = np.where(move_lo, -1, np.where(move_hi, 1, side))
+    return np.where((f_lo <= 0) | (bracketed & (np.abs(f_lo) < np.abs(f_hi))), lo, hi)
+
+
+def _solve_decreasing(f, target, lower, upper_guess, iterations=200):
+    """``f(x) = target`` per column with f decreasing and ``f(lower) > target``: the upper
+    end is doubled until it brackets the root, then :func:`_bracketed_root`.
+
+    Each column widens and narrows only until its own bracket is narrow enough, so its
     root does not depend on the other columns."""
     lo = np.array(lower, dtype=float)
     hi = np.array(upper_guess, dtype=float)
@@ -184,16 +235,9 @@ def _solve_decreasing(f, target, lower, upper_guess, iterations=200):
         above = f(hi) > target
         if not above.any():
             break
+        lo = np.where(above, hi, lo)  # f(hi) > target: a tighter lower end
         hi = np.where(above, hi * 2.0 + 1.0, hi)
-    for _ in range(iterations):
-        active = hi - lo > 1e-15 * np.maximum(1.0, hi)
-        if not active.any():
-            break
-        mid = 0.5 * (lo + hi)
-        above = f(mid) > target
-        lo = np.where(active & above, mid, lo)
-        hi = np.where(active & ~above, mid, hi)
-    return 0.5 * (lo + hi)
+    return _bracketed_root(f, target, lo, hi, iterations)
 
 
 def tau2_dl(y, v):
@@ -237,13 +281,13 @@ def profile_nll(y, v, tau2, method):
 
 
 def _likelihood(y, v, method, options):
-    """REML/ML tau^2 per column: grid scan of the likelihood, then bisection on the score.
+    """REML/ML tau^2 per column: grid scan of the likelihood, then the score's root.
 
     The scan (:data:`_SCAN_FRACTIONS`) finds the grid point of least ``profile_nll``; the
     maximum lies between its two neighbours, where the score changes sign from + to -.
     At the first grid point (tau^2 = 0) a non-positive score means the maximum is the
-    boundary 0. Bisection stops, per column, when no double lies strictly inside the
-    bracket (or after ``maxiter`` steps).
+    boundary 0. :func:`_bracketed_root` then solves the score equation in that bracket
+    (at most ``maxiter`` steps).
     """
     unknown = set(options) - set(LIKELIHOOD_OPTIONS)
     if unknown:
@@ -262,17 +306,9 @@ def _likelihood(y, v, method, options):
     hi = grid[np.minimum(best + 1, last), cols]
     at_zero = (best == 0) & (likelihood_score(y, v, np.zeros(y.shape[1]), method) <= 0)
     hi = np.where(at_zero, 0.0, hi)
-    for _ in range(maxiter):
-        mid = 0.5 * (lo + hi)
-        active = (mid > lo) & (mid < hi)
-        if not active.any():
-            break
-        up = likelihood_score(y, v, mid, method) > 0
-        lo = np.where(active & up, mid, lo)
-        hi = np.where(active & ~up, mid, hi)
     if maxiter == 0:
         return grid[best, cols]
-    return 0.5 * (lo + hi)
+    return _bracketed_root(lambda t: likelihood_score(y, v, t, method), 0.0, lo, hi, maxiter)
 
 
 def likelihood_score(y, v, tau2, method):
