@@ -216,19 +216,23 @@ def variants(criteria: dict, data: dict, effects: list[dict]) -> list[Variant]:
     return out
 
 
-def _concerns(variant: Variant, rows: list[dict], studies, arms) -> bool:
-    """Whether a variant can change an outcome whose candidate rows are ``rows``."""
+def _members_present(rows: list[dict], studies, arms) -> dict[str, set[str]]:
+    """Overlap group -> its members (studies or arms) among ``rows``, in one pass."""
+    present: dict[str, set[str]] = {}
+    for e in rows:
+        for group, member in overlap_units(e, studies, arms):
+            present.setdefault(group, set()).add(member)
+    return present
+
+
+def _concerns(variant: Variant, ids: set[str], members: dict[str, set[str]]) -> bool:
+    """Whether a variant can change an outcome whose candidate rows have the effect ids
+    ``ids`` and the overlap-group members ``members`` (:func:`_members_present`)."""
     if variant.kind in ("main", "evidence_tiers", "risk_of_bias"):
         return True
     if variant.overlap_group is not None:
-        present = {
-            member
-            for e in rows
-            for group, member in overlap_units(e, studies, arms)
-            if group == variant.overlap_group
-        }
-        return len(present) > 1
-    return any(e["effect_id"] in variant.about for e in rows)
+        return len(members.get(variant.overlap_group, ())) > 1
+    return not ids.isdisjoint(variant.about)
 
 
 def _local_studies(variant: Variant, criteria: dict, study_of: dict, links) -> frozenset | None:
@@ -285,18 +289,29 @@ class VariantContext:
     arms: dict
     links: tuple
     study_of: dict
+    rows_of_study: dict  # study -> positions of its effect rows, in order
     rob: dict | None = None  # config risk_of_bias, for the risk-of-bias variants
 
 
 def variant_context(effects, data, criteria, rob=None) -> VariantContext:
+    rows_of_study: dict[str, list[int]] = {}
+    for i, e in enumerate(effects):
+        rows_of_study.setdefault(e["study_id"], []).append(i)
     return VariantContext(
         variants(criteria, data, effects),
         {s["study_id"]: s for s in data["studies"]},
         {a["arm_id"]: a for a in data["arms"]},
         _overlap_links(data),
         {e["effect_id"]: e["study_id"] for e in effects},
+        rows_of_study,
         rob,
     )
+
+
+def _rows_of(studies, effects, rows_of_study) -> list[dict]:
+    """The effect rows of ``studies``, in the order of ``effects`` (a cost in their rows,
+    not in the evidence base)."""
+    return [effects[i] for i in sorted(i for s in studies for i in rows_of_study.get(s, ()))]
 
 
 def variant_selections(
@@ -320,14 +335,17 @@ def variant_selections(
     studies, links, study_of = context.studies, context.links, context.study_of
     definition = definitions[outcome]
     rows_of_outcome = candidates(effects, definition["kind"], definition)
+    ids = {e["effect_id"] for e in rows_of_outcome}
+    members = _members_present(rows_of_outcome, studies, context.arms)
+    rows_of_study = context.rows_of_study
     main_rows = None
     out = []
     for variant in context.variants:
-        if not _concerns(variant, rows_of_outcome, studies, context.arms):
+        if not _concerns(variant, ids, members):
             continue
         entry = {"variant": variant.name, "variant_type": variant.kind, "setting": variant.setting}
         local = None if main_rows is None else _local_studies(variant, criteria, study_of, links)
-        chosen = effects if local is None else [e for e in effects if e["study_id"] in local]
+        chosen = effects if local is None else _rows_of(local, effects, rows_of_study)
         try:
             selection = select(
                 chosen,
