@@ -19,7 +19,8 @@ min-max over ``--repeat`` are printed, then one line per measurement with its ta
     b  cold run with every figure format (``--configfile`` with
        ``figures: {formats: [svg, png, pdf]}``) / tests/benchmarks/figures_metafor.R on that
        run's results/tables/analysed_effects.tsv, CPU seconds; target <= 1.5. Reported as
-       not available when the config schema has no ``figures`` key, skipped without Rscript
+       not available when the config schema has no ``figures`` key; without Rscript it says
+       NOT RUN (the script is not run), and the script exits non-zero when anything failed
     c  no-op re-run ("Nothing to be done") / no-op of a one-rule Snakefile, wall; <= 1.3
     d  after a cold run, re-run with ``criteria: {exclude_studies: [STUDY]}`` merged over
        the config, for each study of SWAP_STUDIES (oh2018, in 7 of 14 outcomes; nabavi2019,
@@ -132,6 +133,11 @@ def env_for(workdir: Path) -> dict:
     return {**os.environ, "PYTHONPATH": str(workdir / "workflow")}
 
 
+#: What could not run: any entry makes the script exit non-zero (a benchmark that cannot
+#: run must fail loudly, not print a shorter table).
+FAILURES: list[str] = []
+
+
 def snakemake(workdir: Path, cores: int, *extra: str | Path) -> Run:
     extra = tuple(map(str, extra))
     # The full log (profiles/full-log): its job lines are what the benchmark counts.
@@ -141,6 +147,7 @@ def snakemake(workdir: Path, cores: int, *extra: str | Path) -> Run:
     if not run.ok:
         tail = "\n    ".join(run.stderr.strip().splitlines()[-8:])
         log(f"  snakemake {' '.join(extra)} failed in {workdir} (exit {run.rc}):\n    {tail}")
+        FAILURES.append(f"snakemake {' '.join(extra)} failed (exit {run.rc})")
     return run
 
 
@@ -300,7 +307,10 @@ class Bench:
             return
         rscript = shutil.which("Rscript")
         if rscript is None:
-            self.notes.append("b  skipped: Rscript not found")
+            self.notes.append(
+                "b  NOT RUN: Rscript not found, so tests/benchmarks/figures_metafor.R did not "
+                "run and the figure CPU ratio is not measured"
+            )
             return
         ours, theirs = self.new_series("b  cold, all formats"), self.new_series("b  metafor script")
         for i in range(self.args.repeat):
@@ -322,6 +332,7 @@ class Bench:
             written = re.search(r"(\d+) files written", r.stdout)
             if not r.ok:
                 log(f"  metafor script failed (exit {r.rc}): {r.stderr.strip()[-500:]}")
+                FAILURES.append(f"tests/benchmarks/figures_metafor.R failed (exit {r.rc})")
             if i == 0:
                 self.notes.append(
                     f"b  the pipeline wrote {len(figures)} files to results/figures "
@@ -491,11 +502,14 @@ def main() -> None:
             except Exception:  # report the others; this one says why it stopped
                 log(traceback.format_exc())
                 bench.notes.append(f"{name}  stopped by an error (traceback above, on stderr)")
+                FAILURES.append(f"measurement {name} stopped by an error")
     except KeyboardInterrupt:
         log("interrupted: reporting what was measured")
     finally:
         bench.report()
         bench.scratch.close()
+    if FAILURES:
+        sys.exit("could not run: " + "; ".join(FAILURES))
 
 
 if __name__ == "__main__":
