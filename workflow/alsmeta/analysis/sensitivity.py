@@ -130,10 +130,19 @@ def _natural_fit(rows, definition, fit, fields=NATURAL_FIELDS):
     return dict(zip(fields, values, strict=True))
 
 
-def leave_one_out_rows(outcome, definition, rows, pooling: PoolingSettings, glmm_max_k: int = 50):
+def leave_one_out_rows(
+    outcome,
+    definition,
+    rows,
+    pooling: PoolingSettings,
+    glmm_max_k: int = 50,
+    refits: list[dict] | None = None,
+):
     """leave_one_out.tsv rows of one outcome (k >= 3): the main model re-fitted without
     each row, with every pooling setting of the main analysis (the GLMM where the main
-    analysis uses it; else the estimator, fallback, inference and prediction interval)."""
+    analysis uses it; else the estimator, fallback, inference and prediction interval).
+    ``refits``: the inverse-variance :func:`leave_one_out` refits of ``rows``, where
+    already made."""
     if len(rows) < MIN_K_LEAVE_ONE_OUT:
         return []
     settings = pooling.random_effects
@@ -164,7 +173,7 @@ def leave_one_out_rows(outcome, definition, rows, pooling: PoolingSettings, glmm
     else:
         yi = np.array([r["yi"] for r in rows], dtype=float)
         vi = np.array([r["vi"] for r in rows], dtype=float)
-        fits = leave_one_out(yi, vi, settings)
+        fits = leave_one_out(yi, vi, settings) if refits is None else refits
         method = "inverse variance"
     out = []
     for i, fit in enumerate(fits):
@@ -215,9 +224,14 @@ def sensitivity_tables(
 
     settings = pooling.random_effects
     kind = definition["kind"]
+    k = len(rows)
+    yi = np.array([r["yi"] for r in rows], dtype=float)
+    vi = np.array([r["vi"] for r in rows], dtype=float)
+    # The inverse-variance refits without each row, made once for both tables.
+    refits = leave_one_out(yi, vi, settings) if k >= MIN_K_LEAVE_ONE_OUT else None
     tables = {
         "leave_one_out": (
-            leave_one_out_rows(outcome, definition, rows, pooling, glmm_loo_max_k)
+            leave_one_out_rows(outcome, definition, rows, pooling, glmm_loo_max_k, refits)
             if main_pooled
             else []
         ),
@@ -228,11 +242,8 @@ def sensitivity_tables(
         "prepost_sweep": [],
         "moderators": [],
     }
-    k = len(rows)
-    yi = np.array([r["yi"] for r in rows], dtype=float)
-    vi = np.array([r["vi"] for r in rows], dtype=float)
     if k >= MIN_K_LEAVE_ONE_OUT:
-        for diag, row in zip(influence(yi, vi, settings), rows, strict=True):
+        for diag, row in zip(influence(yi, vi, settings, refits), rows, strict=True):
             tables["influence"].append(
                 {"outcome": outcome, "effect_id": row["effect_id"], "study_id": row["study_id"]}
                 | diag

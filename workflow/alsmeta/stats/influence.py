@@ -35,41 +35,42 @@ FIT_FIELDS = (
 )
 
 
-def _columns(yi, vi, subsets):
-    k_max = max(len(s) for s in subsets)
-    Y = np.full((k_max, len(subsets)), np.nan)
-    V = np.full((k_max, len(subsets)), np.nan)
-    for j, subset in enumerate(subsets):
-        Y[: len(subset), j] = yi[subset]
-        V[: len(subset), j] = vi[subset]
-    return Y, V
+def _without_each(x):
+    """(k - 1, k) array whose column i is ``x`` without its element i, in order."""
+    k = len(x)
+    return np.tile(x, (k, 1))[~np.eye(k, dtype=bool)].reshape(k, k - 1).T
+
+
+def _prefixes(x):
+    """(k, k) array whose column j is ``x[: j + 1]``, NaN below."""
+    k = len(x)
+    return np.where(np.tri(k, dtype=bool).T, x[:, None], np.nan)
 
 
 def leave_one_out(yi, vi, settings: Settings) -> list[dict]:
     """One refit per omitted study (index ``omitted``), in one batched call."""
     yi, vi = np.asarray(yi, float), np.asarray(vi, float)
-    k = len(yi)
-    subsets = [[j for j in range(k) if j != i] for i in range(k)]
-    fits = fit_batch(*_columns(yi, vi, subsets), settings)
+    fits = fit_batch(_without_each(yi), _without_each(vi), settings)
     return [{"omitted": i, **{f: fit.get(f) for f in FIT_FIELDS}} for i, fit in enumerate(fits)]
 
 
 def cumulative(yi, vi, order, settings: Settings) -> list[dict]:
     """Pooled result after each study added in ``order`` (a permutation of the indices)."""
-    yi, vi = np.asarray(yi, float), np.asarray(vi, float)
-    subsets = [list(order[: j + 1]) for j in range(len(order))]
-    fits = fit_batch(*_columns(yi, vi, subsets), settings)
+    order = list(order)
+    yi, vi = np.asarray(yi, float)[order], np.asarray(vi, float)[order]
+    fits = fit_batch(_prefixes(yi), _prefixes(vi), settings)
     return [
         {"added": order[j], **{f: fit.get(f) for f in FIT_FIELDS}} for j, fit in enumerate(fits)
     ]
 
 
-def influence(yi, vi, settings: Settings) -> list[dict]:
-    """Case-deletion diagnostics of an intercept-only random-effects model."""
+def influence(yi, vi, settings: Settings, loo: list[dict] | None = None) -> list[dict]:
+    """Case-deletion diagnostics of an intercept-only random-effects model. ``loo``: the
+    :func:`leave_one_out` refits of the same data and settings, where already made."""
     yi, vi = np.asarray(yi, float), np.asarray(vi, float)
     k = len(yi)
     full = fit_batch(yi, vi, settings)[0]
-    loo = leave_one_out(yi, vi, settings)
+    loo = leave_one_out(yi, vi, settings) if loo is None else loo
     tau2 = full["tau2"]
     w = 1.0 / (vi + tau2)
     hat = w / w.sum()
