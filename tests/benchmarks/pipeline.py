@@ -2,7 +2,7 @@
 
 Usage (from the repository root, with the pipeline's venv active):
 
-    python tests/benchmarks/pipeline.py [--cores 4] [--repeat 3] [--only a,b,c,d,e]
+    python tests/benchmarks/pipeline.py [--cores 4] [--repeat 3] [--only a,b,c,d,e,f]
         [--baseline 43a7d2d] [--report-text workflow/alsmeta/report/sections/summary.py]
         [--keep]
 
@@ -28,6 +28,9 @@ min-max over ``--repeat`` are printed, then one line per measurement with its ta
     e  after a cold run, append " (edited)" to the first English sentence in the report's
        text module (``--report-text``, falling back to workflow/alsmeta/report.py) and
        re-run: prints the rules that re-ran; target: exactly the report rule
+    f  cold run with ``--cores 2`` / cold run with ``--cores 1`` (alternating), wall;
+       target <= 0.65 (jobs run in parallel, each a fork of one warm process); also says
+       whether the two runs' tables and report are byte-identical
 
 Rules that re-ran are read from the job headers Snakemake logs (the target rule ``all``
 is left out). Not collected by pytest (its name does not start with test_): speed
@@ -442,6 +445,32 @@ class Bench:
             f"{'':7}  target: exactly report  {'met' if exact else 'NOT met'}"
         )
 
+    # f: the same cold run on two cores and on one
+    def measure_f(self) -> None:
+        two, one = self.new_series("f  cold, --cores 2"), self.new_series("f  cold, --cores 1")
+        differ = set()
+        for i in range(self.args.repeat):
+            log(f"f  repeat {i + 1}: cold run with --cores 2, then with --cores 1")
+            works = []
+            for series, cores in ((two, 2), (one, 1)):
+                works.append(self.scratch.tree())
+                if not series.add(snakemake(works[-1], cores)).ok:
+                    return
+            for pattern in ("results/tables/*.tsv", "results/report/report.html"):
+                for f in works[0].glob(pattern):
+                    name = str(f.relative_to(works[0]))
+                    if f.read_bytes() != (works[1] / name).read_bytes():
+                        differ.add(name)
+        self.ratios.append(
+            ratio_line("f  cold wall, --cores 2 / --cores 1", two, one, "wall", 0.65)
+        )
+        self.notes.append(
+            "f  tables and report of --cores 2 and --cores 1: "
+            + (f"DIFFER in {', '.join(sorted(differ))}" if differ else "byte-identical")
+        )
+        if differ:
+            FAILURES.append("--cores 2 and --cores 1 gave different outputs")
+
     def report(self) -> None:
         args = self.args
         start, now = (
@@ -480,7 +509,7 @@ def main() -> None:
     parser.add_argument("--cores", type=int, default=4)
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--baseline", default="43a7d2d", help="revision for measurement a")
-    parser.add_argument("--only", default="a,b,c,d,e", help="comma-separated measurements")
+    parser.add_argument("--only", default="a,b,c,d,e,f", help="comma-separated measurements")
     parser.add_argument(
         "--report-text",
         default="workflow/alsmeta/report/sections/summary.py",
@@ -489,12 +518,12 @@ def main() -> None:
     parser.add_argument("--keep", action="store_true", help="keep the scratch directories")
     args = parser.parse_args()
     chosen = [m.strip() for m in args.only.split(",") if m.strip()]
-    unknown = sorted(set(chosen) - set("abcde"))
+    unknown = sorted(set(chosen) - set("abcdef"))
     if unknown:
-        parser.error(f"--only: unknown measurement(s) {', '.join(unknown)} (choose from a-e)")
+        parser.error(f"--only: unknown measurement(s) {', '.join(unknown)} (choose from a-f)")
     bench = Bench(args)
     try:
-        for name in "abcde":
+        for name in "abcdef":
             if name not in chosen:
                 continue
             try:
