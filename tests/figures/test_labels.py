@@ -12,6 +12,7 @@ from figcheck import layout_problems
 
 from alsmeta.analysis.bayesian import add_bayesian
 from alsmeta.analysis.pooling import pool_all
+from alsmeta.analysis.pooling_settings import PoolingSettings
 from alsmeta.effects.harmonize import harmonize
 from alsmeta.figures import forest, forest_layout
 from alsmeta.figures import outcome as outcome_figures
@@ -50,10 +51,13 @@ def _forest(data, config, outcome, bayes=False):
     )
     definitions = config["outcome_definitions"]
     analysed = select(effects, data, config["criteria"], definitions).analysed
-    pooled, weights = pool_all(analysed, [outcome], definitions, [], pooling)
+    pooling_settings = PoolingSettings.from_config(pooling)
+    pooled, weights = pool_all(analysed, [outcome], definitions, [], pooling_settings)
     draw_bayes = None
     if bayes:
-        add_bayesian(pooled, analysed, [outcome], definitions, [], pooling, config["bayes"])
+        add_bayesian(
+            pooled, analysed, [outcome], definitions, [], pooling_settings, config["bayes"]
+        )
         draw_bayes = outcome_figures.Bayes(framework="bayesian")
     rows = [r for r in analysed if r["outcome"] == outcome]
     overall = next(r for r in pooled if r["subgroup_variable"] == "overall")
