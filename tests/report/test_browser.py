@@ -111,7 +111,7 @@ def test_the_summary_reads_as_one_card_per_outcome_on_a_phone(inputs, tmp_path):
         phone = browser.evaluate(browser.open(page, width=390, height=844, mobile=True), probe)
         desktop = browser.evaluate(browser.open(page, width=1280), probe)
     assert phone["row"] == "block" and phone["head"] == "none"
-    assert phone["label"] == '"Relative effect (95% CI)"' and phone["width"] <= phone["box"]
+    assert phone["label"] == '"Relative effect (95% CI or CrI)"' and phone["width"] <= phone["box"]
     assert desktop["row"] == "table-row" and desktop["head"] == "table-header-group"
 
 
