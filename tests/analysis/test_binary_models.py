@@ -114,3 +114,36 @@ def test_two_trial_default_interval_includes_one_and_contains_walds():
     assert default["ci_lower"] <= wald["ci_lower"] and default["ci_upper"] >= wald["ci_upper"]
     assert (wald["ci_lower"], wald["ci_upper"]) == pytest.approx((0.755, 2.828), abs=1e-3)
     assert (plain["ci_lower"], plain["ci_upper"]) == pytest.approx((1.036, 2.061), abs=1e-3)
+
+
+def test_a_mantel_haenszel_headline_is_drawn_without_a_prediction_row():
+    """The forest plot of a zero-cell comparison (no prediction interval: a common-effect
+    headline) draws its total and names the model, with no prediction row."""
+    from alsmeta.figures import forest
+    from alsmeta.figures import outcome as outcome_figures
+
+    rows = comparison_rows("zero_cells")
+    pooled, weights = pool_all(rows, ["x"], {"x": DEFINITION}, [], pooling_settings())
+    for i, r in enumerate(rows):  # what the selection adds for display
+        z = 1.959964 * math.sqrt(r["vi"])
+        r.update(
+            label=f"Trial {i}",
+            study_id=f"t{i}",
+            definition="all-cause SAE",
+            estimate=math.exp(r["yi"]),
+            ci_lower=math.exp(r["yi"] - z),
+            ci_upper=math.exp(r["yi"] + z),
+        )
+    overall = pooled[0]
+    assert overall["pi_lower"] is None
+    plot = outcome_figures.overall_forest(
+        DEFINITION,
+        outcome_figures.Settings(ci_level=0.95, level=0.95),
+        rows,
+        overall,
+        {w["effect_id"]: w["weight_pct"] for w in weights},
+        [],
+    )
+    assert [r.kind for r in plot.rows].count("prediction") == 0
+    assert any("Mantel-Haenszel" in note for note in plot.footnotes)
+    forest.draw(plot)

@@ -418,7 +418,9 @@ def _total_rows(kind, pooled, studies, label, weight, level: float) -> list[fore
                 hollow=True,
             )
         )
-    return [*out, _prediction_row(kind, pooled, level), *rows[1:]]
+    # A count-based common-effect headline (Mantel-Haenszel, Peto) has no prediction interval.
+    prediction = [] if pooled["pi_lower"] is None else [_prediction_row(kind, pooled, level)]
+    return [*out, *prediction, *rows[1:]]
 
 
 def _prediction_row(kind: str, pooled: dict, level: float) -> forest.Row:
