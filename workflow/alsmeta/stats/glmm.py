@@ -207,12 +207,8 @@ def _conditional_modes(mu, t, x, n):
     hi = np.maximum(t * (x - n), t * x)
     b = np.zeros(np.broadcast_shapes(mu.shape, x.shape))  # 0 lies in every bracket
     for _ in range(_MODE_MAX_ITER):
-        p = special.expit(mu + t * b)
-        grad = t * (x - n * p) - b
-        curv = 1.0 + t * t * n * p * (1.0 - p)
-        lo = np.where(grad > 0, b, lo)
-        hi = np.where(grad > 0, hi, b)
-        new = b + grad / curv
+        step, lo, hi = _newton_step(mu, t, x, n, b, lo, hi)
+        new = b + step
         outside = (new <= lo) | (new >= hi)
         new = np.where(outside, 0.5 * (lo + hi), new)
         done = np.abs(new - b) <= 1e-14 * (1.0 + np.abs(b))
@@ -228,17 +224,21 @@ def _conditional_modes(mu, t, x, n):
     return b, 1.0 + t * t * n * p * (1.0 - p)
 
 
+def _newton_step(mu, t, x, n, b, lo, hi):
+    """Newton's step for the conditional modes at ``b``, and the bracket [lo, hi] narrowed
+    by the sign of the gradient there."""
+    p = special.expit(mu + t * b)
+    grad = t * (x - n * p) - b
+    curv = 1.0 + t * t * n * p * (1.0 - p)
+    return grad / curv, np.where(grad > 0, b, lo), np.where(grad > 0, hi, b)
+
+
 def _modes_rtsafe(mu, t, x, n, b, lo, hi):
     """The conditional modes from bracket [lo, hi] and start b: Newton's step where it
     shrinks faster than bisection (|step| below half the step before), bisection elsewhere."""
     previous = hi - lo
     for _ in range(_MODE_MAX_ITER):
-        p = special.expit(mu + t * b)
-        grad = t * (x - n * p) - b
-        curv = 1.0 + t * t * n * p * (1.0 - p)
-        lo = np.where(grad > 0, b, lo)
-        hi = np.where(grad > 0, hi, b)
-        step = grad / curv
+        step, lo, hi = _newton_step(mu, t, x, n, b, lo, hi)
         new = b + step
         slow = (new <= lo) | (new >= hi) | (np.abs(2.0 * step) > np.abs(previous))
         new = np.where(slow, 0.5 * (lo + hi), new)
