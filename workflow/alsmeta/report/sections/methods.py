@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from alsmeta.kinds import MIN_K_LEAVE_ONE_OUT, PROPORTION_SCALES
-from alsmeta.report.html import esc, section_head
+from alsmeta.report.html import esc, fold, section_head
 from alsmeta.report.inputs import ReportInputs
 from alsmeta.report.sections.few_studies import methods_text as bayesian_methods
 
@@ -322,7 +322,11 @@ def section(ctx: ReportInputs) -> str:
         "<p class='small'>PRISMA 2020 items 13a\u201313f, written from the configuration "
         "this report was built with.</p>",
     ]
-    for number, title, text in _items(ctx):
-        parts.append(f"<h3 id='prisma-{number}'>{number}. {esc(title)}</h3><p>{text}</p>")
+    items = "".join(
+        f"<h3 id='prisma-{number}'>{number}. {esc(title)}</h3><p>{text}</p>"
+        for number, title, text in _items(ctx)
+    )
+    # The summary above the table says how the results were made; the items fold under it.
+    parts.append(fold("Methods in full: PRISMA 2020 items 13a\u201313f", items))
     parts.append("</section>")
     return "\n".join(parts)

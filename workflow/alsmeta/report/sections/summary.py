@@ -110,7 +110,12 @@ def footnotes(table: Layout) -> str:
     items = "".join(
         f"<li id='{note_id(n)}'>{esc(text)}</li>" for text, n in table.footnotes.items()
     )
-    return f"<ol class='footnotes small'>{items}</ol>"
+    # Folded, as the methods are: a footnote mark in the table opens it at its note.
+    return fold(
+        f"Footnotes 1\u2013{len(table.footnotes)}: the reason behind every rating",
+        f"<ol class='footnotes small'>{items}</ol>",
+        block_id="sof-footnotes",
+    )
 
 
 def sof_rows(ctx: ReportInputs) -> list[SofRow]:
