@@ -2,9 +2,9 @@
 
 Tolerance: relative 1e-6 with an absolute floor of 1e-9 (1e-6 for I^2 and H^2, which
 are percentages and ratios that amplify round-off where tau^2 is near 0). The engine
-solves the score equation by the Illinois method to 2^-50 of the root (ROOT_TOLERANCE); metafor
-uses Fisher scoring: both converge to the optimum, not to each other's last digit. Pooling of analysed rows with these fits (pool_all) is
-tested in analysis/test_pooling.py.
+solves the score equation by the Illinois method to 2^-50 of the root (ROOT_TOLERANCE);
+metafor uses Fisher scoring: both converge to the optimum, not to each other's last digit.
+Pooling of analysed rows with these fits (pool_all) is tested in analysis/test_pooling.py.
 """
 
 import math
