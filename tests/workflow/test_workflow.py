@@ -192,10 +192,10 @@ def test_cold_run_makes_every_output(project):
     ):
         assert (workdir / "results" / name).stat().st_size > 0
     assert (workdir / "results/logs/harmonize.log").read_text().strip().endswith("INFO done")
-    # Leave-one-out re-fits exist where k >= 3 (serious AEs, any definition: 7 studies), not
+    # Leave-one-out re-fits exist where k >= 3 (serious AEs, any definition: 6 studies), not
     # for k = 2, in one table that the figures and the report read.
     loo = read_tsv(workdir / "results/tables/leave_one_out.tsv")
-    assert len([r for r in loo if r["outcome"] == "serious_ae_any_definition"]) == 7
+    assert len([r for r in loo if r["outcome"] == "serious_ae_any_definition"]) == 6
     assert len([r for r in loo if r["outcome"] == "serious_ae"]) == 3
     assert [r for r in loo if r["outcome"] == "death"] == []
     assert {r["method"] for r in loo if r["outcome"] == "serious_ae"} == {"binomial-normal GLMM"}
@@ -263,13 +263,14 @@ def test_every_forest_plot_shows_each_rows_definition(project):
                     assert part in text, (stem, row["effect_id"], part)
                 checked += 1
     assert checked > 40
-    # Continuous rows: the measure and the time point as printed; Oh 2018's 4-month window
-    # is inferred, and the plot says so in a footnote.
+    # Continuous rows: the measure and the time point as printed. The time-point rule
+    # (criteria.time_point: closest to 6 months) reads Oh 2018 at its printed 6-month
+    # window, not the 4-month one the data infer, so no footnote marks an inferred window.
     slope = "\n".join(
         shown_text((workdir / "results/figures/forest_slope_change_vs_control.svg").read_bytes())
     )
-    assert "ALSFRS-R slope change, 4" in slope
-    assert "\u2248 time point inferred, not printed with the value" in slope
+    assert "ALSFRS-R slope change, 6" in slope
+    assert "time point inferred" not in slope
 
 
 def test_pooled_table_holds_the_headline_results(project):
