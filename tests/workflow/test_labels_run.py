@@ -40,8 +40,10 @@ FIGURES = (
 def _snakemake(workdir, *args):
     targets = [f"results/figures/{name}.svg" for name in FIGURES]
     proc = subprocess.run(
-        # The targets go before --configfile, which takes every argument after it.
-        [sys.executable, "-m", "snakemake", *targets, "--cores", "2", *args]
+        # The targets go before --configfile, which takes every argument after it; the
+        # full-log profile prints the job list the re-run test reads.
+        [sys.executable, "-m", "snakemake", "--workflow-profile", "profiles/full-log"]
+        + [*targets, "--cores", "2", *args]
         + ["--configfile", "labels.yaml"],
         cwd=workdir,
         capture_output=True,
