@@ -280,7 +280,7 @@ def export_rows(table: Layout) -> list[list[str]]:
             r.label,
             r.outcome_details,
             f"{r.participants} ({r.studies})",
-            r.relative or "-",
+            r.relative or "\u2014",  # GRADEpro's dash, not a minus a spreadsheet runs
             absolute,
             r.certainty_text,
             ", ".join(str(m) for m in table.marks(r)),
