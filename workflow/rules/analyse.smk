@@ -63,7 +63,7 @@ rule tables:
         prior_sensitivity=report(
             "results/tables/prior_sensitivity.tsv",
             caption="../report/prior_sensitivity.rst",
-            category="Sensitivity",
+            category="Sensitivity analyses",
         ),
         leave_one_out=report(
             "results/tables/leave_one_out.tsv",
