@@ -148,7 +148,11 @@ def announce_report():
     """End a run with the line naming the report (alsmeta.io.console), unless the report
     is missing or older than the pooled table (a run of another target)."""
     html, pooled = Path(rules.report.output.html), Path(rules.tables.output.pooled)
-    if html.exists() and pooled.exists() and html.stat().st_mtime >= pooled.stat().st_mtime:
+    if (
+        html.exists()
+        and pooled.exists()
+        and html.stat().st_mtime >= pooled.stat().st_mtime
+    ):
         end_with_summary(html, pooled)
 
 
