@@ -4,7 +4,7 @@ Usage (from the repository root, with the pipeline's venv active):
 
     python tests/benchmarks/pipeline.py [--cores 4] [--repeat 3] [--only a,b,c,d,e,f]
         [--baseline 43a7d2d] [--report-text workflow/alsmeta/report/sections/summary.py]
-        [--keep]
+        [--swap-studies oh2018,nabavi2019] [--keep]
 
 Every run happens in a scratch copy (tests/workdir.py: Snakefile, config/, workflow/ and
 data/; results/ starts empty) with PYTHONPATH=<copy>/workflow, so the copy's own
@@ -23,8 +23,9 @@ min-max over ``--repeat`` are printed, then one line per measurement with its ta
        NOT RUN (the script is not run), and the script exits non-zero when anything failed
     c  no-op re-run ("Nothing to be done") / no-op of a one-rule Snakefile, wall; <= 1.3
     d  after a cold run, re-run with ``criteria: {exclude_studies: [STUDY]}`` merged over
-       the config, for each study of SWAP_STUDIES (oh2018, in 7 of 14 outcomes; nabavi2019,
-       in one): swap wall / cold wall; target <= 0.4; prints the rules that re-ran
+       the config, for each study of ``--swap-studies`` (default oh2018, in 7 of 14
+       outcomes, and nabavi2019, in one: the widest and the narrowest swap): swap wall /
+       cold wall; target <= 0.4; prints the rules that re-ran
     e  after a cold run, append " (edited)" to the first English sentence in the report's
        text module (``--report-text``, falling back to workflow/alsmeta/report.py) and
        re-run: prints the rules that re-ran; target: exactly the report rule
@@ -63,9 +64,6 @@ ALL_FORMATS = "figures:\n  formats: [svg, png, pdf]\n"
 ONE_RULE = 'rule touch:\n    output:\n        "done.txt"\n    shell:\n        "touch {output}"\n'
 TARGET_RULES = {"all"}
 FALLBACK_REPORT_TEXT = "workflow/alsmeta/report.py"
-#: Studies excluded in turn by measurement d: Oh 2018 is in 7 of the 14 analysed
-#: outcomes (the widest swap), Nabavi 2019 in one (death).
-SWAP_STUDIES = ("oh2018", "nabavi2019")
 # A double-quoted (not triple-quoted) literal that starts with a capital letter, is at least
 # 30 characters long and contains a space: an English sentence.
 #: The sentence measurement e edits when it is in the report's text module.
@@ -372,7 +370,7 @@ class Bench:
 
     # d: swap one criterion after a cold run
     def measure_d(self) -> None:
-        for study in SWAP_STUDIES:
+        for study in self.args.swap_studies.split(","):
             config = self.scratch.file(
                 f"exclude-{study}.yaml", f"criteria:\n  exclude_studies: [{study}]\n"
             )
@@ -514,6 +512,11 @@ def main() -> None:
         "--report-text",
         default="workflow/alsmeta/report/sections/summary.py",
         help="module holding the report's text (measurement e), relative to the tree",
+    )
+    parser.add_argument(
+        "--swap-studies",
+        default="oh2018,nabavi2019",
+        help="comma-separated studies measurement d excludes in turn (each: two cold runs)",
     )
     parser.add_argument("--keep", action="store_true", help="keep the scratch directories")
     args = parser.parse_args()
