@@ -18,6 +18,7 @@ DEFINITIONS = {
     "any_ae": {"kind": "proportion", "ae_categories": ["any_ae"]},
     "slope_vs_control": {"kind": "slope_change_difference"},
     "resp_vs_control": {"kind": "responder_odds_ratio", "role": "secondary"},
+    "resp_main_vs_control": {"kind": "responder_odds_ratio"},
 }
 
 
@@ -104,6 +105,30 @@ def test_the_largest_controlled_trial_is_named_for_efficacy_even_when_null():
     # The headline's own trial is not named twice.
     alone = by_topic(key_messages(rows[:1], DEFINITIONS, trials))["ALSFRS-R decline"]
     assert "largest trial" not in alone.text
+
+
+def test_a_critical_outcome_speaks_before_a_larger_important_one():
+    """The slope difference (critical) heads the efficacy message over a main responder
+    analysis (important, the config's default) with more participants; with no importance
+    stated, the larger row heads it."""
+    ranked = [
+        row("slope_vs_control", "Very low", 1, 57, importance="critical"),
+        row(
+            "resp_main_vs_control",
+            "Very low",
+            1,
+            59,
+            importance="important (grade.default_importance)",
+        ),
+    ]
+    efficacy = by_topic(key_messages(ranked, DEFINITIONS))["ALSFRS-R decline"]
+    assert efficacy.outcomes[0] == "slope_vs_control"
+    unranked = [
+        row("slope_vs_control", "Very low", 1, 57),
+        row("resp_main_vs_control", "Very low", 1, 59),
+    ]
+    efficacy = by_topic(key_messages(unranked, DEFINITIONS))["ALSFRS-R decline"]
+    assert efficacy.outcomes[0] == "resp_main_vs_control"
 
 
 def test_sensitivity_analyses_and_ungraded_rows_carry_no_message():

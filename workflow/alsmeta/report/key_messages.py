@@ -14,6 +14,11 @@ words in all, certainty said in words). Which rows answer which question is
 ``outcome_definitions.*.ae_categories``), efficacy by kind. Sensitivity analyses never
 carry a message (they re-ask a main question).
 
+Within a topic the message speaks from the row a panel ranks highest: the most important
+outcome (config ``grade.importance``: critical before important, GRADE 2, Guyatt et al.
+2011, J Clin Epidemiol 64:395), then a controlled comparison before a single-arm rate, then
+the most participants.
+
 Efficacy names its largest controlled trial, whatever the headline row: a pooled or
 single-trial result from small trials must not hide a larger trial that found no
 difference (here the phase 3 trial, Cudkowicz et al. 2022, n = 189, whose controlled
@@ -24,6 +29,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from alsmeta.analysis.grade.settings import IMPORTANCE
 from alsmeta.report.sof import SofRow
 
 #: Adverse-event categories whose outcomes answer "serious adverse events" and "deaths";
@@ -129,12 +135,20 @@ def _short_label(row: SofRow) -> str:
     return first[0].lower() + first[1:] if first[:2] != first[:2].upper() else first
 
 
+def _importance_rank(row: SofRow) -> int:
+    """0 for a critical outcome, 1 important, 2 not important; 3 when not stated. The
+    column may carry where the value came from: 'important (grade.default_importance)'."""
+    words = row.importance.split()
+    return IMPORTANCE.index(words[0]) if words and words[0] in IMPORTANCE else len(IMPORTANCE)
+
+
 def _headline(rows: list[SofRow]) -> SofRow | None:
-    """Controlled comparisons before single-arm rates, then the most participants."""
+    """The most important outcome, then controlled comparisons before single-arm rates,
+    then the most participants."""
     graded = [r for r in rows if r.graded]
     if not graded:
         return None
-    return max(graded, key=lambda r: (r.controlled, r.participants))
+    return max(graded, key=lambda r: (-_importance_rank(r), r.controlled, r.participants))
 
 
 def _no_evidence(question: str, topic: str, rows: list[SofRow]) -> KeyMessage:
