@@ -852,7 +852,7 @@ def write_forests(
     {format: path}, ``subgroups`` -> {variable: {format: path}}. Above ``max_rows`` study
     rows a plot shows the subtotals of ``summary_by`` (a subgroup variable) instead.
     ``bayes``: the Bayesian rows the overall plots add (see :class:`Bayes`)."""
-    from alsmeta.figures import style as ps
+    from alsmeta.figures import style
 
     label = definition["label"]
     overall = next(r for r in pooled_rows if r["subgroup_variable"] == "overall")
@@ -874,7 +874,7 @@ def write_forests(
         plot = overall_forest(
             definition, settings, rows, overall, weights, efficacy, summary, rob, bayes
         )
-    ps.save(forest.draw(plot), paths["forest"], title=f"Forest plot: {label}")
+    style.save(forest.draw(plot), paths["forest"], title=f"Forest plot: {label}")
     for variable, variable_paths in paths["subgroups"].items():
         spec = subgroup_forest(
             definition,
@@ -888,7 +888,7 @@ def write_forests(
             rob,
             bayes,
         )
-        ps.save(forest.draw(spec), variable_paths, title=f"Forest plot by {variable}: {label}")
+        style.save(forest.draw(spec), variable_paths, title=f"Forest plot by {variable}: {label}")
 
 
 def write_leave_one_out(
@@ -901,25 +901,27 @@ def write_leave_one_out(
 ) -> None:
     """The leave-one-out plot of the re-fits the analysis made (``leave_one_out``: the
     outcome's rows of leave_one_out.tsv), or a figure that says why there are none."""
-    from alsmeta.figures import style as ps
+    from alsmeta.figures import style
 
     label = definition["label"]
     not_computed = [r for r in leave_one_out if r["status"] == "not_computed"]
     if not_computed:
-        figure = ps.message_figure(f"{label}: leave-one-out", readable(not_computed[0]["reason"]))
+        figure = style.message_figure(
+            f"{label}: leave-one-out", readable(not_computed[0]["reason"])
+        )
     elif leave_one_out and overall["status"] == "pooled":
         figure = forest.draw(
             leave_one_out_forest(definition, settings, leave_one_out, overall, max_rows)
         )
     else:
-        figure = ps.message_figure(
+        figure = style.message_figure(
             f"{label}: leave-one-out",
             f"Not drawn: leave-one-out needs at least {MIN_K_LEAVE_ONE_OUT} pooled studies, "
             f"so that every re-fit keeps two; this analysis has k = {overall['k']}"
             + ("" if overall["status"] == "pooled" else " and was not pooled")
             + ".",
         )
-    ps.save(figure, paths, title=f"Leave-one-out: {label}")
+    style.save(figure, paths, title=f"Leave-one-out: {label}")
 
 
 def funnel_axis(definition: dict, overall: dict) -> str:
@@ -935,7 +937,7 @@ def write_funnel(
     definition: dict, rows: list[dict], overall: dict, paths: dict, min_k: int
 ) -> None:
     """The funnel plot (from ``min_k`` pooled studies), or a figure that says why not."""
-    from alsmeta.figures import style as ps
+    from alsmeta.figures import style
     from alsmeta.figures.funnel import FunnelPoint, funnel_figure
 
     label = definition["label"]
@@ -948,9 +950,9 @@ def write_funnel(
             min_k=min_k,
         )
     else:
-        figure = ps.message_figure(
+        figure = style.message_figure(
             f"{label}: funnel plot",
             f"Not drawn: a funnel plot needs at least {min_k} pooled studies to show "
             f"small-study effects (Sterne et al. 2011); this analysis has k = {len(rows)}.",
         )
-    ps.save(figure, paths, title=f"Funnel plot: {label}")
+    style.save(figure, paths, title=f"Funnel plot: {label}")
