@@ -21,7 +21,7 @@ import numpy as np
 from alsmeta.analysis import binary_models
 from alsmeta.analysis.pooling_settings import PoolingSettings
 from alsmeta.effects.measures import back_transform, clopper_pearson
-from alsmeta.kinds import pooled_on_log_scale
+from alsmeta.kinds import is_event_rate, pooled_on_log_scale
 from alsmeta.kinds import scales as kind_scales
 from alsmeta.stats.meta_regression import indicator_matrix, meta_regression, q_between
 from alsmeta.stats.random_effects import PoolingError, Settings, fit_batch
@@ -121,7 +121,7 @@ def to_natural(definition: dict, rows: list[dict], values) -> list[float]:
     exp() for log ratios, unchanged for differences and RD. The one back-transform every
     table and figure uses."""
     kind = definition["kind"]
-    if kind == "proportion":
+    if is_event_rate(kind):
         measure = rows[0].get("measure", "PLO") if rows else "PLO"
         ns = [r["n"] for r in rows]
         harmonic = len(ns) / sum(1.0 / n for n in ns) if ns else None
@@ -171,7 +171,7 @@ def _common_rate(analysis: Analysis, level: float) -> dict:
     """Summed events and participants of a proportion analysis with the exact
     (Clopper-Pearson) interval, as if every study shared one rate; {} for other kinds
     and where a row has no count."""
-    if analysis.kind != "proportion" or not analysis.rows:
+    if not is_event_rate(analysis.kind) or not analysis.rows:
         return {}
     if any(r.get("events") is None or r.get("n") is None for r in analysis.rows):
         return {}
@@ -243,7 +243,7 @@ def _from_fit(analysis, fit, base) -> dict:
 
 def _marginal(analysis: Analysis, fit: dict) -> dict:
     """The rate columns a pooled proportion row adds: the GLMM's marginal rate, labels."""
-    if analysis.kind != "proportion":
+    if not is_event_rate(analysis.kind):
         return {}
     if "marginal_estimate" not in fit:
         measure = analysis.rows[0].get("measure", "PLO")

@@ -28,7 +28,7 @@ from alsmeta.figures.text import (
     subgroup_test_line,
 )
 from alsmeta.io.risk_of_bias import SCOPE_LABELS, TOOLS
-from alsmeta.kinds import KINDS, MIN_K_LEAVE_ONE_OUT, OutcomeKind, kind_of
+from alsmeta.kinds import KINDS, MIN_K_LEAVE_ONE_OUT, OutcomeKind, is_event_rate, kind_of
 
 SUBGROUP_LABELS = {
     "route": "Route",
@@ -161,7 +161,7 @@ def _columns(
         forest.Column("weight", "Weight"),
         forest.Column("effect", f"{effect_header(entry)}\n{method_label(pooled)}, {ci}"),
     )
-    if kind == "proportion":
+    if is_event_rate(kind):
         arms = (
             forest.Column("events", "Events", group="MSC"),
             forest.Column("total", "Total", group="MSC"),
@@ -226,7 +226,7 @@ def study_row(
         "effect": effect_text(kind, row["estimate"], row["ci_lower"], row["ci_upper"]),
     }
     marks = _markers(row, notes)
-    if kind == "proportion":
+    if is_event_rate(kind):
         cells.update(events=f"{row['events']}{marks}", total=str(row["n"]))
     elif KINDS[kind].shows == "two_arm_counts":
         cells.update(
@@ -353,7 +353,7 @@ def _method_note(pooled: dict, kind: str) -> str:
         f"CI {pooled['ci_method']}; prediction interval {_interval_method(pooled['pi_method'])}. "
         "Squares: area proportional to the random-effects (inverse-variance) weight."
     )
-    if kind == "proportion":
+    if is_event_rate(kind):
         scale = pooled.get("analysis_scale", "logit")
         note += f" Proportions pooled on the {scale} scale and back-transformed."
     return note
@@ -368,7 +368,7 @@ def _pooled_rows(
         "weight": weight,
         "effect": effect_text(kind, pooled["estimate"], pooled["ci_lower"], pooled["ci_upper"]),
     }
-    if kind == "proportion" or KINDS[kind].shows == "within_arm":
+    if is_event_rate(kind) or KINDS[kind].shows == "within_arm":
         cells["total"] = str(pooled["n_total"])
     else:
         cells["msc_total"] = str(sum(r.get("n") or 0 for r in studies))
@@ -378,7 +378,7 @@ def _pooled_rows(
             "pooled", cells, pooled["estimate"], pooled["ci_lower"], pooled["ci_upper"], bold=True
         )
     ]
-    if kind == "proportion":
+    if is_event_rate(kind):
         events = str(sum(r["events"] for r in studies))
         rows.append(forest.Row("cells", {"study": "Total events", "events": events}))
     return rows
@@ -617,7 +617,7 @@ def subgroup_forest(
                 NO_WEIGHT if _is_glmm(overall) else f"{share:.1f}%" if weights else "",
             )
             table.append(forest.Row("note", text=heterogeneity_line(level)))
-            if kind != "proportion":
+            if not is_event_rate(kind):
                 table.append(forest.Row("note", text=overall_test_line(level, kind)))
         else:
             table.append(
@@ -928,7 +928,7 @@ def funnel_axis(definition: dict, overall: dict) -> str:
     """The funnel plot's x axis: the scale the analysis pooled on (pooled.tsv's
     analysis_scale, e.g. log odds ratio, or the Freeman-Tukey scale of a proportion)."""
     scale = overall.get("analysis_scale") or kind_of(definition).analysis_scale
-    if definition["kind"] == "proportion":
+    if is_event_rate(definition["kind"]):
         return f"Proportion, {scale} scale"
     return scale[0].upper() + scale[1:]
 
