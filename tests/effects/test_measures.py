@@ -149,16 +149,6 @@ def test_two_group_measures(case):
         assert got.tau2 == pytest.approx(ref["tau2"], rel=1e-6, abs=1e-9)
 
 
-def test_mean_difference():
-    d = ENGINE["mean_difference"]["input"]
-    ref = ENGINE["mean_difference"]["variants"]["LS"]
-    yi, vi = measures.mean_difference(
-        *(np.array(d[k]) for k in ("m1i", "sd1i", "n1i", "m2i", "sd2i", "n2i"))
-    )
-    np.testing.assert_allclose(yi, ref["yi"], rtol=1e-12)
-    np.testing.assert_allclose(vi, ref["vi"], rtol=1e-12)
-
-
 def test_pre_post_correlation_sweep():
     d = ENGINE["prepost"]["input"]
     for ref in ENGINE["prepost"]["by_ri"]:

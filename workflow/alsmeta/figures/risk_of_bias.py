@@ -38,14 +38,6 @@ ROW_H = 0.26  # inches per study row
 COL_W = 0.34  # inches per domain column
 
 
-def legend_text(tool: str) -> str:
-    """The tool's domains and judgement symbols in one line (forest-plot footnotes)."""
-    t = TOOLS[tool]
-    domains = "; ".join(f"{d} {name.lower()}" for d, name in t.domains.items())
-    marks = ", ".join(f"{STYLE[j][1] or 'blank'} {readable(j)}" for j in ORDER[tool])
-    return f"{t.name} ({t.citation}): {domains}. {marks}."
-
-
 def _dot(ax, x, y, judgement, radius):
     from matplotlib.patches import Circle
 
