@@ -1,14 +1,17 @@
-"""Synthetic analyses for figure tests: any number of studies, long labels, extreme CIs; and
-a small PRISMA flow example shared by the flow-count and the flow-figure tests."""
+"""Synthetic analyses for figure tests: any number of studies, long labels, extreme CIs; a
+small PRISMA flow example shared by the flow-count and the flow-figure tests; and simulated
+meta-analyses for the coverage check of the confidence intervals."""
 
 from __future__ import annotations
 
 import math
 import random
 
+import numpy as np
+
 from alsmeta.analysis.pooling_settings import PoolingSettings
 from alsmeta.effects.measures import expit
-from alsmeta.stats.random_effects import random_effects
+from alsmeta.stats.random_effects import Settings, fit_batch, random_effects
 
 LONG = "Investigators of the multicentre intrathecal bone-marrow MSC programme, cohort "
 
@@ -196,3 +199,34 @@ def subgroup_pooled_rows(rows, variable="route", kind="proportion"):
         )
         pooled.append(row)
     return pooled
+
+
+def coverage_simulation(
+    n_meta=2000,
+    k=5,
+    mu=0.5,
+    tau2=0.1,
+    v_range=(0.05, 0.2),
+    seed=20261121,
+    level=0.95,
+    estimator="REML",
+):
+    """Coverage of Wald and Knapp-Hartung CIs over simulated meta-analyses (fixed seed).
+
+    True effects ``theta_i ~ N(mu, tau2)``, observed ``y_i ~ N(theta_i, v_i)`` with
+    within-study variances drawn uniformly on ``v_range`` (a 4-fold spread by default,
+    as between trials of 20 to 80 participants). Returns the two coverages and the
+    Monte Carlo standard error of a coverage of ``level``.
+    """
+    rng = np.random.default_rng(seed)
+    v = rng.uniform(*v_range, size=(k, n_meta))
+    theta = rng.normal(mu, math.sqrt(tau2), size=(k, n_meta))
+    y = rng.normal(theta, np.sqrt(v))
+    out = {}
+    for inference in ("wald", "knapp_hartung"):
+        fits = fit_batch(y, v, Settings(estimator=estimator, inference=inference, level=level))
+        lo = np.array([f["ci_lower"] for f in fits])
+        hi = np.array([f["ci_upper"] for f in fits])
+        out[inference] = float(np.mean((lo <= mu) & (mu <= hi)))
+    out["monte_carlo_se"] = math.sqrt(level * (1 - level) / n_meta)
+    return out

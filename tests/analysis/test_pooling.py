@@ -8,9 +8,9 @@ and stats/test_engine.py.
 
 import pytest
 from metafor_reference import reference_fits
-from synthetic import pooling_settings
+from synthetic import coverage_simulation, pooling_settings
 
-from alsmeta.analysis.pooling import coverage_simulation, pool_all
+from alsmeta.analysis.pooling import pool_all
 from alsmeta.stats.random_effects import PoolingError, random_effects
 
 INFERENCE = {"z": "wald", "knha": "knapp_hartung"}

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from alsmeta.effects import measures as fx
+from alsmeta.effects import measures
 from alsmeta.effects.harmonize import harmonize, harmonize_efficacy
 from alsmeta.io.tables import Row
 
@@ -54,12 +54,16 @@ def test_arcsine_measures_are_not_corrected_unless_listed(data, measure):
     plain = {e["effect_id"]: e for e in harmonize(data, 0.5, "only0", 0.95, 0.5, measure)}
     e = plain["oh2015_msc_sae"]
     assert (e["events"], e["n"], e["continuity_added"]) == (0, 7, 0.0)
-    assert e["yi"] == pytest.approx(float(fx.proportion_effect(measure, [0], [7], add=0)[0][0]))
+    assert e["yi"] == pytest.approx(
+        float(measures.proportion_effect(measure, [0], [7], add=0)[0][0])
+    )
     assert "continuity correction" not in e["derivation"]
     listed = harmonize(data, 0.5, "only0", 0.95, 0.5, measure, corrected_measures=[measure])
     e = {e["effect_id"]: e for e in listed}["oh2015_msc_sae"]
     assert e["continuity_added"] == 0.5
-    assert e["yi"] == pytest.approx(float(fx.proportion_effect(measure, [0], [7], add=0.5)[0][0]))
+    assert e["yi"] == pytest.approx(
+        float(measures.proportion_effect(measure, [0], [7], add=0.5)[0][0])
+    )
     assert "continuity correction 0.5 added" in e["derivation"]
 
 

@@ -11,8 +11,7 @@ import numpy as np
 import pytest
 from metafor_reference import DATA, ENGINE, INFERENCE, PI_FOLLOWS_TEST, close, reference
 
-from alsmeta.effects import derive as dv
-from alsmeta.effects import measures as fx
+from alsmeta.effects import derive, measures
 from alsmeta.stats.random_effects import random_effects
 
 PROPORTION_SETS = ["prop_serious_ae", "prop_headache", "prop_with_100pct", "prop_moderate"]
@@ -20,7 +19,7 @@ PROPORTION_SETS = ["prop_serious_ae", "prop_headache", "prop_with_100pct", "prop
 
 def test_logit_hand_worked_zero_count():
     # 0/10 with 1/2 added to events and non-events: log(0.5/10.5), 1/0.5 + 1/10.5.
-    yi, vi, added = fx.logit_proportion([0, 3], [10, 10])
+    yi, vi, added = measures.logit_proportion([0, 3], [10, 10])
     assert yi[0] == pytest.approx(math.log(0.5 / 10.5), rel=1e-12)
     assert vi[0] == pytest.approx(1 / 0.5 + 1 / 10.5, rel=1e-12)
     assert added.tolist() == [0.5, 0.0]
@@ -30,21 +29,21 @@ def test_logit_hand_worked_zero_count():
 
 
 def test_logit_correction_targets():
-    _, _, added_all = fx.logit_proportion([0, 3], [10, 10], add=0.5, to="all")
+    _, _, added_all = measures.logit_proportion([0, 3], [10, 10], add=0.5, to="all")
     assert added_all.tolist() == [0.5, 0.5]
-    yi, vi, added = fx.logit_proportion([0, 10, 3], [10, 10, 10], to="none")
+    yi, vi, added = measures.logit_proportion([0, 10, 3], [10, 10, 10], to="none")
     assert np.isnan(yi[0]) and np.isnan(vi[1]) and not np.isnan(yi[2])
     assert added.tolist() == [0.0, 0.0, 0.0]
     with pytest.raises(ValueError, match="to must be one of"):
-        fx.logit_proportion([1], [2], to="sometimes")
+        measures.logit_proportion([1], [2], to="sometimes")
     with pytest.raises(ValueError, match="between 0 and n"):
-        fx.logit_proportion([3], [2])
+        measures.logit_proportion([3], [2])
 
 
 @pytest.mark.parametrize("name", PROPORTION_SETS)
 def test_logit_matches_metafor_escalc(metafor, name):
     data = metafor["datasets"][name]
-    yi, vi, _ = fx.logit_proportion(data["xi"], data["ni"])
+    yi, vi, _ = measures.logit_proportion(data["xi"], data["ni"])
     np.testing.assert_allclose(yi, data["yi"], rtol=1e-12)
     np.testing.assert_allclose(vi, data["vi"], rtol=1e-12)
 
@@ -52,7 +51,7 @@ def test_logit_matches_metafor_escalc(metafor, name):
 @pytest.mark.parametrize("name", PROPORTION_SETS)
 def test_clopper_pearson_matches_binom_test(metafor, name):
     data = metafor["datasets"][name]
-    lower, upper = fx.clopper_pearson(data["xi"], data["ni"])
+    lower, upper = measures.clopper_pearson(data["xi"], data["ni"])
     np.testing.assert_allclose(lower, data["cp_lower"], rtol=1e-9, atol=1e-12)
     np.testing.assert_allclose(upper, data["cp_upper"], rtol=1e-9, atol=1e-12)
 
@@ -61,13 +60,13 @@ def test_clopper_pearson_on_summed_counts_matches_binom_test():
     """The common-rate interval of pooled.tsv: R 4.2 binom.test(x, n)$conf.int printed
     with 15 digits (0/141: the treatment-related SAE studies; 23/262: serious AEs);
     relative 1e-9."""
-    lower, upper = fx.clopper_pearson([0, 23], [141, 262])
+    lower, upper = measures.clopper_pearson([0, 23], [141, 262])
     np.testing.assert_allclose(lower, [0.0, 0.0564636601306555], rtol=1e-9, atol=0)
     np.testing.assert_allclose(upper, [0.0258229986638656, 0.1288098734083543], rtol=1e-9)
 
 
 def test_expit_inverts_logit():
-    assert fx.expit(math.log(3 / 7)) == pytest.approx(0.3, rel=1e-12)
+    assert measures.expit(math.log(3 / 7)) == pytest.approx(0.3, rel=1e-12)
 
 
 # --- against the engine fixtures (make_engine_fixtures.R) ---------------------------------
@@ -78,7 +77,7 @@ PROPORTION_CASES = ENGINE["proportion_measures"]
 @pytest.mark.parametrize("case", PROPORTION_CASES, ids=[c["label"] for c in PROPORTION_CASES])
 def test_proportion_measures(case):
     data = DATA["proportion"][case["dataset"]]
-    yi, vi, _ = fx.proportion_effect(
+    yi, vi, _ = measures.proportion_effect(
         case["measure"], data["xi"], data["ni"], add=case["add"], to=case["to"]
     )
     for ours, theirs in ((yi, case["escalc"]["yi"]), (vi, case["escalc"]["vi"])):
@@ -96,7 +95,7 @@ def test_proportion_measures(case):
     assert got.tau2 == pytest.approx(fit["tau2"], rel=1e-6, abs=1e-9)
     back = fit["back"]
     hm = len(data["ni"]) / sum(1 / n for n in data["ni"])
-    natural = fx.back_transform(
+    natural = measures.back_transform(
         case["measure"], [got.estimate, got.ci_lower, got.ci_upper, got.pi_lower, got.pi_upper], hm
     )
     for value, key in zip(natural, ("est", "ci_lb", "ci_ub", "pi_lb", "pi_ub"), strict=True):
@@ -105,7 +104,7 @@ def test_proportion_measures(case):
 
 def test_wilson_matches_prop_test():
     for ref in ENGINE["wilson"].values():
-        lower, upper = fx.wilson(ref["xi"], ref["ni"])
+        lower, upper = measures.wilson(ref["xi"], ref["ni"])
         np.testing.assert_allclose(lower, ref["prop_test_lower"], rtol=1e-9, atol=1e-12)
         np.testing.assert_allclose(upper, ref["prop_test_upper"], rtol=1e-9, atol=1e-12)
 
@@ -116,7 +115,7 @@ BINARY_CASES = ENGINE["binary_two_group"]
 @pytest.mark.parametrize("case", BINARY_CASES, ids=[c["label"] for c in BINARY_CASES])
 def test_two_group_measures(case):
     d = DATA["binary"][case["dataset"]]
-    yi, vi, _ = fx.two_group_binary(
+    yi, vi, _ = measures.two_group_binary(
         case["measure"],
         d["ai"],
         d["n1i"],
@@ -150,21 +149,11 @@ def test_two_group_measures(case):
         assert got.tau2 == pytest.approx(ref["tau2"], rel=1e-6, abs=1e-9)
 
 
-def test_mean_difference():
-    d = ENGINE["mean_difference"]["input"]
-    ref = ENGINE["mean_difference"]["variants"]["LS"]
-    yi, vi = fx.mean_difference(
-        *(np.array(d[k]) for k in ("m1i", "sd1i", "n1i", "m2i", "sd2i", "n2i"))
-    )
-    np.testing.assert_allclose(yi, ref["yi"], rtol=1e-12)
-    np.testing.assert_allclose(vi, ref["vi"], rtol=1e-12)
-
-
 def test_pre_post_correlation_sweep():
     d = ENGINE["prepost"]["input"]
     for ref in ENGINE["prepost"]["by_ri"]:
         r = ref["ri"]
-        sd = [dv.sd_of_change(a, b, r).value for a, b in zip(d["sd1i"], d["sd2i"], strict=True)]
+        sd = [derive.sd_of_change(a, b, r).value for a, b in zip(d["sd1i"], d["sd2i"], strict=True)]
         vi = [s**2 / n for s, n in zip(sd, d["ni"], strict=True)]
         yi = [a - b for a, b in zip(d["m1i"], d["m2i"], strict=True)]
         np.testing.assert_allclose(yi, ref["yi"], rtol=1e-12)
@@ -186,7 +175,7 @@ def test_default_continuity_correction_is_escalcs(case):
     relative 1e-6) and its back-transformed estimate, CI and PI to relative 1e-6."""
     data = DATA["proportion"][case["dataset"]]
     add = 0.5 if case["add_passed"] else None
-    yi, vi, added = fx.proportion_effect(case["measure"], data["xi"], data["ni"], add=add)
+    yi, vi, added = measures.proportion_effect(case["measure"], data["xi"], data["ni"], add=add)
     np.testing.assert_allclose(yi, case["escalc"]["yi"], rtol=1e-12)
     np.testing.assert_allclose(vi, case["escalc"]["vi"], rtol=1e-12)
     zero_or_full = [x in (0, n) for x, n in zip(data["xi"], data["ni"], strict=True)]
@@ -197,7 +186,7 @@ def test_default_continuity_correction_is_escalcs(case):
     assert got.estimate == pytest.approx(fit["b"], **close)
     assert got.tau2 == pytest.approx(fit["tau2"], rel=1e-6, abs=1e-9)
     hm = len(data["ni"]) / sum(1 / n for n in data["ni"])
-    natural = fx.back_transform(
+    natural = measures.back_transform(
         case["measure"], [got.estimate, got.ci_lower, got.ci_upper, got.pi_lower, got.pi_upper], hm
     )
     for value, key in zip(natural, ("est", "ci_lb", "ci_ub", "pi_lb", "pi_ub"), strict=True):
@@ -205,6 +194,6 @@ def test_default_continuity_correction_is_escalcs(case):
 
 
 def test_default_add_by_measure():
-    assert [fx.default_add(m) for m in ("PLO", "PR", "PFT", "PAS")] == [0.5, 0.5, 0.0, 0.0]
+    assert [measures.default_add(m) for m in ("PLO", "PR", "PFT", "PAS")] == [0.5, 0.5, 0.0, 0.0]
     with pytest.raises(ValueError, match="measure must be one of"):
-        fx.default_add("OR")
+        measures.default_add("OR")

@@ -57,6 +57,14 @@ class OutcomeKind:
     controlled: bool  # compares MSC-treated arms with a concurrent control arm
     shows: str  # raw data per row: counts, two_arm_counts, within_arm or difference
     log_scale: bool = False  # pooled on the log scale and shown exponentiated
+    # A single-arm event rate (a proportion): rows of one arm's counts on one of
+    # PROPORTION_MEASURES, shown in percent, with no value of no effect to test; pooled by
+    # a binomial-normal model where a likelihood is fitted (the GLMM, the Bayesian model),
+    # its GRADE certainty started and its imprecision judged as a rate's.
+    event_rate: bool = False
+    # The tables of counts its rows may come from (adverse_events, responders); () for a
+    # kind of efficacy rows (efficacy_rows).
+    count_tables: tuple[str, ...] = ()
     # Efficacy rows it pools: (measures, instrument scales) of efficacy.tsv.
     efficacy_rows: tuple[tuple[str, ...], tuple[str, ...]] | None = None
     # Summary of findings: half-width of an appreciable effect (differences, own unit),
@@ -93,9 +101,9 @@ def _continuous(
     )
 
 
-def _odds_ratio(favours: tuple[str, str]) -> OutcomeKind:
-    """A two-group comparison of counts, pooled as a log odds ratio; GRADE's default
-    appreciable benefit and harm."""
+def _odds_ratio(favours: tuple[str, str], count_table: str) -> OutcomeKind:
+    """A two-group comparison of counts (rows of ``count_table``), pooled as a log odds
+    ratio; GRADE's default appreciable benefit and harm."""
     return OutcomeKind(
         "Odds ratio",
         "",
@@ -107,6 +115,7 @@ def _odds_ratio(favours: tuple[str, str]) -> OutcomeKind:
         True,
         "two_arm_counts",
         log_scale=True,
+        count_tables=(count_table,),
         appreciable=(0.75, 1.25),
     )
 
@@ -132,13 +141,31 @@ KINDS: dict[str, OutcomeKind] = {
         None,
         False,
         "counts",
+        event_rate=True,
+        count_tables=("adverse_events", "responders"),
         appreciable=(50, 200),
     ),
     **{name: _continuous(*fields) for name, fields in _CONTINUOUS.items()},
     # Adverse events: an odds ratio above 1 means more events with MSC.
-    "binary_comparison": _odds_ratio(("Fewer with MSC", "More with MSC")),
-    "responder_odds_ratio": _odds_ratio(_CONTROL_MSC),
+    "binary_comparison": _odds_ratio(("Fewer with MSC", "More with MSC"), "adverse_events"),
+    "responder_odds_ratio": _odds_ratio(_CONTROL_MSC, "responders"),
 }
+
+
+def is_event_rate(kind: str) -> bool:
+    """Whether outcomes of ``kind`` are single-arm event rates (OutcomeKind.event_rate);
+    False for a name that is not a kind."""
+    entry = KINDS.get(kind)
+    return entry is not None and entry.event_rate
+
+
+def event_rate_kind(natural_scale: str | None) -> str | None:
+    """The event-rate kind whose results are reported on ``natural_scale``, for a table row
+    that names its scale but not its kind; None if no event-rate kind is."""
+    for name, entry in KINDS.items():
+        if entry.event_rate and entry.natural_scale == natural_scale:
+            return name
+    return None
 
 
 #: How a binary_comparison outcome whose measure is not the odds ratio differs from the
@@ -173,11 +200,11 @@ def scales(definition: dict, measure: str | None = None) -> tuple[str, str]:
     """(natural scale, analysis scale) of an outcome; ``measure``: its rows' measure
     (proportion measure, or OR/RR/RD), where the kind does not fix it."""
     kind = definition["kind"]
-    if kind == "proportion":
-        return "proportion", PROPORTION_SCALES[measure or "PLO"]
+    entry = KINDS[kind]
+    if entry.event_rate:
+        return entry.natural_scale, PROPORTION_SCALES[measure or "PLO"]
     if kind == "binary_comparison":
         return BINARY_MEASURES[measure or definition.get("measure", "OR")]
-    entry = KINDS[kind]
     return entry.natural_scale, entry.analysis_scale
 
 

@@ -19,6 +19,7 @@ posterior mean and SD are given on the analysis scale only.
 from __future__ import annotations
 
 from alsmeta.analysis.pooling import Analysis, build_analyses, scales, to_natural
+from alsmeta.kinds import is_event_rate
 
 #: The ``bayes.priors`` entry of each analysis scale (as :func:`alsmeta.kinds.scales` names
 #: it). Single-arm proportions are always modelled on the logit scale.
@@ -88,7 +89,7 @@ SHRINKAGE_COLUMNS = [
 
 def model_of(analysis: Analysis) -> str:
     """binomial-normal for single-arm event counts, else normal-normal."""
-    return BINOMIAL_NORMAL if analysis.kind == "proportion" else NORMAL_NORMAL
+    return BINOMIAL_NORMAL if is_event_rate(analysis.kind) else NORMAL_NORMAL
 
 
 def prior_key(analysis: Analysis) -> str:

@@ -31,6 +31,8 @@ no model could pool the summed counts (see :mod:`alsmeta.analysis.grade.absolute
 
 from __future__ import annotations
 
+from alsmeta.kinds import is_event_rate
+
 FREQUENTIST, BAYESIAN = "frequentist", "bayesian"
 #: pooling.primary_framework values.
 SETTINGS = (FREQUENTIST, BAYESIAN, "auto")
@@ -44,7 +46,7 @@ def headline_framework(row: dict, kind: str, primary: str, max_k: int) -> str:
     """
     if primary == "auto":
         k = row.get("k") or 0
-        wanted = BAYESIAN if 2 <= k <= max_k and kind != "proportion" else FREQUENTIST
+        wanted = BAYESIAN if 2 <= k <= max_k and not is_event_rate(kind) else FREQUENTIST
     else:
         wanted = primary
     if wanted == BAYESIAN and row.get("bayes_status") != "pooled":

@@ -21,7 +21,7 @@ import numpy as np
 from alsmeta.analysis import binary_models
 from alsmeta.analysis.pooling_settings import PoolingSettings
 from alsmeta.effects.measures import back_transform, clopper_pearson
-from alsmeta.kinds import pooled_on_log_scale
+from alsmeta.kinds import is_event_rate, pooled_on_log_scale
 from alsmeta.kinds import scales as kind_scales
 from alsmeta.stats.meta_regression import indicator_matrix, meta_regression, q_between
 from alsmeta.stats.random_effects import PoolingError, Settings, fit_batch
@@ -121,7 +121,7 @@ def to_natural(definition: dict, rows: list[dict], values) -> list[float]:
     exp() for log ratios, unchanged for differences and RD. The one back-transform every
     table and figure uses."""
     kind = definition["kind"]
-    if kind == "proportion":
+    if is_event_rate(kind):
         measure = rows[0].get("measure", "PLO") if rows else "PLO"
         ns = [r["n"] for r in rows]
         harmonic = len(ns) / sum(1.0 / n for n in ns) if ns else None
@@ -171,7 +171,7 @@ def _common_rate(analysis: Analysis, level: float) -> dict:
     """Summed events and participants of a proportion analysis with the exact
     (Clopper-Pearson) interval, as if every study shared one rate; {} for other kinds
     and where a row has no count."""
-    if analysis.kind != "proportion" or not analysis.rows:
+    if not is_event_rate(analysis.kind) or not analysis.rows:
         return {}
     if any(r.get("events") is None or r.get("n") is None for r in analysis.rows):
         return {}
@@ -243,7 +243,7 @@ def _from_fit(analysis, fit, base) -> dict:
 
 def _marginal(analysis: Analysis, fit: dict) -> dict:
     """The rate columns a pooled proportion row adds: the GLMM's marginal rate, labels."""
-    if analysis.kind != "proportion":
+    if not is_event_rate(analysis.kind):
         return {}
     if "marginal_estimate" not in fit:
         measure = analysis.rows[0].get("measure", "PLO")
@@ -503,34 +503,3 @@ def _add_subgroup_tests(pooled, analyses, settings: Settings) -> None:
 
 def _join(*parts):
     return "; ".join(p for p in parts if p)
-
-
-def coverage_simulation(
-    n_meta=2000,
-    k=5,
-    mu=0.5,
-    tau2=0.1,
-    v_range=(0.05, 0.2),
-    seed=20261121,
-    level=0.95,
-    estimator="REML",
-):
-    """Coverage of Wald and Knapp-Hartung CIs over simulated meta-analyses (fixed seed).
-
-    True effects ``theta_i ~ N(mu, tau2)``, observed ``y_i ~ N(theta_i, v_i)`` with
-    within-study variances drawn uniformly on ``v_range`` (a 4-fold spread by default,
-    as between trials of 20 to 80 participants). Returns the two coverages and the
-    Monte Carlo standard error of a coverage of ``level``.
-    """
-    rng = np.random.default_rng(seed)
-    v = rng.uniform(*v_range, size=(k, n_meta))
-    theta = rng.normal(mu, math.sqrt(tau2), size=(k, n_meta))
-    y = rng.normal(theta, np.sqrt(v))
-    out = {}
-    for inference in ("wald", "knapp_hartung"):
-        fits = fit_batch(y, v, Settings(estimator=estimator, inference=inference, level=level))
-        lo = np.array([f["ci_lower"] for f in fits])
-        hi = np.array([f["ci_upper"] for f in fits])
-        out[inference] = float(np.mean((lo <= mu) & (mu <= hi)))
-    out["monte_carlo_se"] = math.sqrt(level * (1 - level) / n_meta)
-    return out

@@ -11,6 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from alsmeta.analysis.headline import SETTINGS as FRAMEWORKS
+from alsmeta.kinds import is_event_rate
 from alsmeta.stats.random_effects import Settings
 
 PROPORTION_METHODS = ("glmm", "inverse_variance")
@@ -104,4 +105,4 @@ class PoolingSettings:
 
     def uses_glmm(self, definition: dict) -> bool:
         """Whether an outcome's analyses are fitted with the binomial-normal GLMM."""
-        return definition["kind"] == "proportion" and self.proportion_method == "glmm"
+        return is_event_rate(definition["kind"]) and self.proportion_method == "glmm"

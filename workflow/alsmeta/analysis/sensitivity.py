@@ -15,7 +15,7 @@ import numpy as np
 
 from alsmeta.analysis.pooling import NATURAL_FIELDS, glmm_fit, to_natural
 from alsmeta.analysis.pooling_settings import PoolingSettings
-from alsmeta.kinds import MIN_K_LEAVE_ONE_OUT
+from alsmeta.kinds import MIN_K_LEAVE_ONE_OUT, is_event_rate
 from alsmeta.stats.influence import cumulative, influence, leave_one_out
 from alsmeta.stats.meta_regression import meta_regression
 from alsmeta.stats.random_effects import PoolingError, Settings, fit_batch
@@ -334,7 +334,7 @@ def _method_comparison(outcome, definition, rows, yi, vi, pooling: PoolingSettin
                     **_natural_fit(rows, definition, fit),
                 }
             )
-    if definition["kind"] == "proportion":
+    if is_event_rate(definition["kind"]):
         glmm = {**base, "method": "binomial-normal GLMM", "estimator": "ML", "inference": "wald"}
         try:
             fit = glmm_fit(rows, settings.level, pooling.glmm_quadrature_points)

@@ -17,6 +17,8 @@ from dataclasses import dataclass
 
 from scipy import stats
 
+from alsmeta.effects.measures import normal_quantile
+
 #: Calendar conversions (Julian year of 365.25 days).
 DAYS_PER_YEAR = 365.25
 MONTHS_PER_YEAR = 12.0
@@ -109,11 +111,6 @@ def count_from_percent(percent: float, n: int, decimals: int | None = None) -> D
 
 
 # --- standard errors ------------------------------------------------------------------
-
-
-def normal_quantile(level: float) -> float:
-    """Two-sided normal critical value for a confidence level (1.959964 at 0.95)."""
-    return float(stats.norm.ppf(0.5 + level / 2.0))
 
 
 def se_from_ci(lower: float, upper: float, level: float = 0.95, scale: str = "identity"):

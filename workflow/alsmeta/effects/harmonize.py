@@ -23,8 +23,7 @@ from __future__ import annotations
 
 import math
 
-from alsmeta.effects import derive as dv
-from alsmeta.effects import measures as fx
+from alsmeta.effects import derive, measures
 from alsmeta.effects.measures import CORRECTED_BY_DEFAULT
 from alsmeta.io.tables import CONTRASTS, Row, responder_key
 from alsmeta.kinds import BINARY_MEASURES
@@ -87,7 +86,7 @@ class _Trail:
         self.flags: list[str] = []
         self.steps: list[str] = []
 
-    def add(self, derived: dv.Derived) -> float:
+    def add(self, derived: derive.Derived) -> float:
         if derived.method and derived.method not in self.flags:
             self.flags.append(derived.method)
         if derived.text:
@@ -152,9 +151,9 @@ def _provenance(row: Row, table: str) -> dict:
 def _timepoint(row: Row, trail: _Trail) -> float | None:
     if row.get("timepoint") is None:
         return None
-    months = dv.duration_months(row["timepoint"], row["timepoint_unit"])
+    months = derive.duration_months(row["timepoint"], row["timepoint_unit"])
     if months.method:
-        trail.add(dv.Derived(months.value, "", f"time point {months.text}"))
+        trail.add(derive.Derived(months.value, "", f"time point {months.text}"))
     if row.get("timepoint_basis") == "inferred":
         trail.flag(
             "timepoint_inferred",
@@ -196,7 +195,7 @@ def _events(row: Row, trail: _Trail) -> int:
         what = f"the count {row['events']}" if basis == "count" else f"{row['percent']:g}%"
         raise ValueError(f"the denominator of {what} is not printed")
     if basis == "percent":
-        return int(trail.add(dv.count_from_percent(row["percent"], n)))
+        return int(trail.add(derive.count_from_percent(row["percent"], n)))
     if basis == "statement_none":
         # The statement itself (adverse events: the definition in the source's words, which
         # for a statement is the statement) and its quote ids, so the flag carries its quote.
@@ -246,9 +245,9 @@ def _proportion(
     _n_source(row, trail)
     n = row["n"]
     add = add if measure in corrected_measures else 0.0
-    yi, vi, added = fx.proportion_effect(measure, [events], [n], add=add, to=to)
+    yi, vi, added = measures.proportion_effect(measure, [events], [n], add=add, to=to)
     yi, vi, added = float(yi[0]), float(vi[0]), float(added[0])
-    interval = fx.wilson if ci_method == "wilson" else fx.clopper_pearson
+    interval = measures.wilson if ci_method == "wilson" else measures.clopper_pearson
     lo, hi = interval([events], [n], level=level)
     record.update(
         events=events,
@@ -313,7 +312,7 @@ def harmonize_binary_contrasts(ae_rows, arms, add: float, to: str, level: float)
             continue
         key = (row["study_id"], row["category"], row["tier"], row.get("conflict_version"))
         groups.setdefault(key, []).append((arms[row["arm_id"]], row))
-    z = fx.normal_quantile(level)
+    z = measures.normal_quantile(level)
     out = []
     for (_, category, _, _), members in sorted(groups.items(), key=lambda i: str(i[0])):
         treated = [r for a, r in members if a["arm_type"] == "msc"]
@@ -322,8 +321,8 @@ def harmonize_binary_contrasts(ae_rows, arms, add: float, to: str, level: float)
             for c in controls:
                 counts = f"{t['events']}/{t['n']} vs {c['events']}/{c['n']}"
                 quotes = dict.fromkeys(f"{t['quote_id']};{c['quote_id']}".split(";"))
-                for measure in fx.BINARY_MEASURES:
-                    yi, vi, added = fx.two_group_binary(
+                for measure in measures.BINARY_MEASURES:
+                    yi, vi, added = measures.two_group_binary(
                         measure, [t["events"]], [t["n"]], [c["events"]], [c["n"]], add=add, to=to
                     )
                     yi, vi, added = float(yi[0]), float(vi[0]), float(added[0])
@@ -415,13 +414,13 @@ def _odds_ratio(row: Row, comparator: Row | None, add: float, level: float) -> d
             trail.steps.append(f"log OR = ln {_fmt(odds)} = {yi:.6f} (odds ratio as printed)")
             if row.get("ci_lower") is not None:
                 se = trail.add(
-                    dv.se_from_ci(
+                    derive.se_from_ci(
                         row["ci_lower"], row["ci_upper"], row.get("ci_level", 0.95), "log"
                     )
                 )
             elif row.get("p_value") is not None and row.get("p_qualifier") == "=":
                 se = trail.add(
-                    dv.se_from_p(
+                    derive.se_from_p(
                         yi,
                         row["p_value"],
                         "z",
@@ -461,16 +460,16 @@ def _odds_ratio(row: Row, comparator: Row | None, add: float, level: float) -> d
             _n_source(row, trail)
             comparator_events = _events(comparator, trail)
             _n_source(comparator, trail)
-            yi, vi, text = dv.log_odds_ratio(
+            yi, vi, text = derive.log_odds_ratio(
                 events, row["n"], comparator_events, comparator["n"], add
             )
             trail.flag("log_odds_ratio_from_counts", text)
             se = math.sqrt(vi)
             record.update(events=events, comparator_events=comparator_events)
-    except (ValueError, dv.DerivationError) as exc:
+    except (ValueError, derive.DerivationError) as exc:
         record.update(status="not_computable", status_reason=str(exc))
         return trail.fill(record)
-    z = fx.normal_quantile(level)
+    z = measures.normal_quantile(level)
     _computable(
         record,
         yi,
@@ -509,14 +508,14 @@ def _estimate(row: Row, trail: _Trail) -> float:
             return value
         period = row.get(period_column) if period_column else None
         try:
-            return trail.add(dv.rate_per_month(value, unit, period, row.get("period_unit")))
-        except dv.DerivationError as exc:
+            return trail.add(derive.rate_per_month(value, unit, period, row.get("period_unit")))
+        except derive.DerivationError as exc:
             which = {"pre_period": "pre-treatment ", "post_period": "post-treatment "}
             raise ValueError(f"{which.get(period_column, '')}slope: {exc}") from None
 
     if row["measure"] == "slope_pre_post":
-        pre = trail.add(dv.signed(per_month(row["pre_mean"], "pre_period"), sign))
-        post = trail.add(dv.signed(per_month(row["post_mean"], "post_period"), sign))
+        pre = trail.add(derive.signed(per_month(row["pre_mean"], "pre_period"), sign))
+        post = trail.add(derive.signed(per_month(row["post_mean"], "post_period"), sign))
         change = post - pre
         trail.steps.append(f"change = post - pre = {_fmt(post)} - ({_fmt(pre)}) = {_fmt(change)}")
         return change
@@ -544,9 +543,9 @@ def _estimate(row: Row, trail: _Trail) -> float:
         if row.get("n") is None:
             raise ValueError("a median needs n to be converted to a mean")
         if row.get("q1") is not None:
-            mean, _ = dv.mean_sd_from_median_iqr(row["median"], row["q1"], row["q3"], row["n"])
+            mean, _ = derive.mean_sd_from_median_iqr(row["median"], row["q1"], row["q3"], row["n"])
         else:
-            mean, _ = dv.mean_sd_from_median_range(
+            mean, _ = derive.mean_sd_from_median_range(
                 row["median"], row["minimum"], row["maximum"], row["n"]
             )
         value = trail.add(mean)
@@ -554,7 +553,7 @@ def _estimate(row: Row, trail: _Trail) -> float:
         bound = f"p {row.get('p_qualifier') or ''} {_fmt(row['p_value'])}".replace("  ", " ")
         raise ValueError(f"no estimate is printed, only {bound}")
     value = per_month(value)
-    return trail.add(dv.signed(value, sign)) if sign != "slope" else value
+    return trail.add(derive.signed(value, sign)) if sign != "slope" else value
 
 
 def _standard_error(row: Row, estimate: float, r: float, trail: _Trail) -> float:
@@ -566,7 +565,7 @@ def _standard_error(row: Row, estimate: float, r: float, trail: _Trail) -> float
     correlation ``r``. Raises ValueError with the reason when none applies.
     """
     unit = row["unit"]
-    factor = 1.0 if unit == "total" else dv.rate_per_month(1.0, unit).value
+    factor = 1.0 if unit == "total" else derive.rate_per_month(1.0, unit).value
     n = row.get("n")
     contrast = row["measure"] in CONTRASTS
     scaled = " (per month)" if factor != 1.0 else ""
@@ -577,21 +576,23 @@ def _standard_error(row: Row, estimate: float, r: float, trail: _Trail) -> float
     sd = row.get("sd")
     if sd is None and row.get("median") is not None and n is not None and not contrast:
         if row.get("q1") is not None:
-            _, derived = dv.mean_sd_from_median_iqr(row["median"], row["q1"], row["q3"], n)
+            _, derived = derive.mean_sd_from_median_iqr(row["median"], row["q1"], row["q3"], n)
         else:
-            _, derived = dv.mean_sd_from_median_range(
+            _, derived = derive.mean_sd_from_median_range(
                 row["median"], row["minimum"], row["maximum"], n
             )
         sd = trail.add(derived)
     if sd is not None and n is not None and not contrast:
-        return trail.add(dv.se_from_sd(sd, n)) * factor
+        return trail.add(derive.se_from_sd(sd, n)) * factor
     if row.get("ci_lower") is not None:
         return (
-            trail.add(dv.se_from_ci(row["ci_lower"], row["ci_upper"], row.get("ci_level", 0.95)))
+            trail.add(
+                derive.se_from_ci(row["ci_lower"], row["ci_upper"], row.get("ci_level", 0.95))
+            )
             * factor
         )
     if row.get("arm_se") is not None:
-        return trail.add(dv.se_of_difference(row["arm_se"], row["comparator_se"])) * factor
+        return trail.add(derive.se_of_difference(row["arm_se"], row["comparator_se"])) * factor
     if row.get("p_value") is not None and row.get("p_qualifier") == "=":
         test, df = "z", None
         if row.get("p_test") == "t":
@@ -601,11 +602,11 @@ def _standard_error(row: Row, estimate: float, r: float, trail: _Trail) -> float
                 test, df = "t", n - 1
         note = _test_note(row.get("p_test")) if test == "z" else "as the source states"
         return trail.add(
-            dv.se_from_p(estimate, row["p_value"], test, df, row.get("p_sided", "two"), note)
+            derive.se_from_p(estimate, row["p_value"], test, df, row.get("p_sided", "two"), note)
         )
     if row.get("pre_sd") is not None and row.get("post_sd") is not None and n is not None:
-        sd_change = trail.add(dv.sd_of_change(row["pre_sd"], row["post_sd"], r))
-        return trail.add(dv.se_from_sd(sd_change * factor, n))
+        sd_change = trail.add(derive.sd_of_change(row["pre_sd"], row["post_sd"], r))
+        return trail.add(derive.se_from_sd(sd_change * factor, n))
     if row.get("p_value") is not None:
         raise ValueError(
             f"only a p-value bound is printed (p {row.get('p_qualifier') or '?'} "
@@ -645,14 +646,14 @@ def harmonize_efficacy(rows: list[Row], r: float, level: float) -> list[dict]:
             estimate = _estimate(row, trail)
             se = _standard_error(row, estimate, r, trail)
             if not se > 0:
-                raise dv.DerivationError(
+                raise derive.DerivationError(
                     f"the derived SE is {se:g}: an effect with zero variance cannot be weighted"
                 )
-        except (ValueError, dv.DerivationError) as exc:
+        except (ValueError, derive.DerivationError) as exc:
             record.update(status="not_computable", status_reason=str(exc))
             out.append(trail.fill(record))
             continue
-        z = fx.normal_quantile(level)
+        z = measures.normal_quantile(level)
         _computable(
             record,
             estimate,

@@ -224,8 +224,3 @@ def two_group_binary(
     if drop00:
         bad |= ((a == 0) & (c == 0)) | ((b == 0) & (d == 0))
     return np.where(bad, np.nan, yi), np.where(bad, np.nan, vi), added
-
-
-def mean_difference(m1, sd1, n1, m2, sd2, n2):
-    """Raw mean difference ``m1 - m2`` with ``vi = sd1^2/n1 + sd2^2/n2`` (escalc "MD")."""
-    return m1 - m2, sd1**2 / n1 + sd2**2 / n2

@@ -8,8 +8,7 @@ elements and so its bytes.
 
 from __future__ import annotations
 
-from alsmeta.figures import forest_layout as fl
-from alsmeta.figures import style
+from alsmeta.figures import forest_layout, style
 
 WHISKER = {False: ("black", 0.9), True: (None, 0.6)}  # (colour, width); None: the square's
 #: Colour of the arrowhead that ends each kind of clipped interval (None: the square's).
@@ -21,7 +20,7 @@ ARROW = {
 }
 
 
-def paint(layout: fl.Layout):
+def paint(layout: forest_layout.Layout):
     """The matplotlib Figure of ``layout``."""
     import matplotlib.pyplot as plt
 
@@ -37,7 +36,7 @@ def paint(layout: fl.Layout):
     return fig
 
 
-def _texts(fig, layout: fl.Layout) -> None:
+def _texts(fig, layout: forest_layout.Layout) -> None:
     for t in layout.texts:
         fig.text(
             t.x / layout.width,
@@ -49,7 +48,7 @@ def _texts(fig, layout: fl.Layout) -> None:
         )
 
 
-def _rules(fig, layout: fl.Layout) -> None:
+def _rules(fig, layout: forest_layout.Layout) -> None:
     from matplotlib.lines import Line2D
 
     for rule in layout.rules:
@@ -63,7 +62,7 @@ def _rules(fig, layout: fl.Layout) -> None:
         )
 
 
-def _dots(fig, layout: fl.Layout) -> None:
+def _dots(fig, layout: forest_layout.Layout) -> None:
     """The risk-of-bias dots (their symbols are texts of the layout)."""
     from matplotlib.lines import Line2D
 
@@ -84,7 +83,7 @@ def _dots(fig, layout: fl.Layout) -> None:
         )
 
 
-def _axes(fig, layout: fl.Layout):
+def _axes(fig, layout: forest_layout.Layout):
     """The graph's axes: x axis with its ticks only, no frame, no background."""
     graph = layout.graph
     ax = fig.add_axes(
@@ -106,7 +105,7 @@ def _axes(fig, layout: fl.Layout):
     return ax
 
 
-def _null_line(ax, mark: fl.NullLine, square, graph: fl.Graph) -> None:
+def _null_line(ax, mark: forest_layout.NullLine, square, graph: forest_layout.Graph) -> None:
     style_kw = (
         {"color": style.COLOURS["reference"], "lw": 0.8, "ls": (0, (4, 3))}
         if mark.reference
@@ -115,7 +114,7 @@ def _null_line(ax, mark: fl.NullLine, square, graph: fl.Graph) -> None:
     ax.plot([mark.x, mark.x], [graph.bottom, graph.top], **style_kw, zorder=1)
 
 
-def _whisker(ax, mark: fl.Whisker, square, graph) -> None:
+def _whisker(ax, mark: forest_layout.Whisker, square, graph) -> None:
     colour, lw = WHISKER[mark.hollow]
     ax.plot(
         [mark.left, mark.right],
@@ -127,20 +126,20 @@ def _whisker(ax, mark: fl.Whisker, square, graph) -> None:
     )
 
 
-def _arrow(ax, mark: fl.Arrow, square, graph) -> None:
+def _arrow(ax, mark: forest_layout.Arrow, square, graph) -> None:
     colour = ARROW[mark.of] or square
     ax.plot(
         [mark.x],
         [mark.y],
         marker=mark.direction,
         color=colour,
-        markersize=fl.ARROW_SIZE,
+        markersize=forest_layout.ARROW_SIZE,
         clip_on=False,
         zorder=3,
     )
 
 
-def _square(ax, mark: fl.Square, square, graph) -> None:
+def _square(ax, mark: forest_layout.Square, square, graph) -> None:
     if mark.hollow:
         marker = {
             "marker": "o",
@@ -154,7 +153,7 @@ def _square(ax, mark: fl.Square, square, graph) -> None:
     ax.plot([mark.x], [mark.y], **marker, ls="none", zorder=3, clip_on=False)
 
 
-def _diamond(ax, mark: fl.Diamond, square, graph) -> None:
+def _diamond(ax, mark: forest_layout.Diamond, square, graph) -> None:
     from matplotlib.patches import Polygon
 
     y, half = mark.y, mark.half_height
@@ -170,7 +169,7 @@ def _diamond(ax, mark: fl.Diamond, square, graph) -> None:
     )
 
 
-def _bar(ax, mark: fl.Bar, square, graph) -> None:
+def _bar(ax, mark: forest_layout.Bar, square, graph) -> None:
     ax.plot(
         [mark.left, mark.right],
         [mark.y, mark.y],
@@ -183,10 +182,10 @@ def _bar(ax, mark: fl.Bar, square, graph) -> None:
 
 
 _MARKS = {
-    fl.NullLine: _null_line,
-    fl.Whisker: _whisker,
-    fl.Arrow: _arrow,
-    fl.Square: _square,
-    fl.Diamond: _diamond,
-    fl.Bar: _bar,
+    forest_layout.NullLine: _null_line,
+    forest_layout.Whisker: _whisker,
+    forest_layout.Arrow: _arrow,
+    forest_layout.Square: _square,
+    forest_layout.Diamond: _diamond,
+    forest_layout.Bar: _bar,
 }

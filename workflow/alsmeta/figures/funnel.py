@@ -46,21 +46,21 @@ def funnel_figure(
     sensitivity.small_study_min_k; Sterne et al. 2011 recommend 10)."""
     import matplotlib.pyplot as plt
 
-    from alsmeta.figures import style as ps
+    from alsmeta.figures import style
 
     if len(points) < min_k:
         raise ValueError(f"a funnel plot needs k >= {min_k} studies to be read; k = {len(points)}")
     width, height = 5.2, 4.2
     se_max = max(p.sei for p in points) * 1.08
-    with plt.rc_context(ps.RC):
-        fig = ps.figure(width, height)
+    with plt.rc_context(style.RC):
+        fig = style.figure(width, height)
         ax = fig.add_axes(
             (0.8 / width, 0.95 / height, (width - 1.25) / width, (height - 1.45) / height)
         )
         ax.fill(
             [pooled - 1.96 * se_max, pooled, pooled + 1.96 * se_max],
             [se_max, 0, se_max],
-            color=ps.COLOURS["box_fill"],
+            color=style.COLOURS["box_fill"],
             lw=0,
             zorder=0,
         )
@@ -68,7 +68,7 @@ def funnel_figure(
             ax.plot(
                 [pooled, pooled + sign * 1.96 * se_max],
                 [0, se_max],
-                color=ps.COLOURS["reference"],
+                color=style.COLOURS["reference"],
                 lw=0.8,
                 ls=(0, (4, 3)),
                 zorder=1,
@@ -78,7 +78,7 @@ def funnel_figure(
             [p.yi for p in points],
             [p.sei for p in points],
             "o",
-            color=ps.COLOURS["square_continuous"],
+            color=style.COLOURS["square_continuous"],
             markersize=4.5,
             markeredgewidth=0,
             zorder=2,
@@ -87,11 +87,11 @@ def funnel_figure(
         half = max(span, 1.96 * se_max) * 1.05
         ax.set_xlim(pooled - half, pooled + half)
         ax.set_ylim(se_max, 0)
-        ax.set_xlabel(x_label, fontproperties=ps.font())
-        ax.set_ylabel("Standard error", fontproperties=ps.font())
+        ax.set_xlabel(x_label, fontproperties=style.font())
+        ax.set_ylabel("Standard error", fontproperties=style.font())
         for side in ("right", "top"):
             ax.spines[side].set_visible(False)
-        ps.put_title(fig, width, height, title)
+        style.put_title(fig, width, height, title)
         if test is None:
             line = "Test for funnel-plot asymmetry: no estimate for these studies"
         else:
@@ -101,7 +101,7 @@ def funnel_figure(
             0.1 / width,
             0.22 / height,
             f"k = {len(points)}. Dashed: pseudo 95% limits. {line}",
-            fontproperties=ps.font(ps.SMALL),
+            fontproperties=style.font(style.SMALL),
             va="center",
         )
     return fig

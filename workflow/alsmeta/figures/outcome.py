@@ -28,7 +28,7 @@ from alsmeta.figures.text import (
     subgroup_test_line,
 )
 from alsmeta.io.risk_of_bias import SCOPE_LABELS, TOOLS
-from alsmeta.kinds import KINDS, MIN_K_LEAVE_ONE_OUT, OutcomeKind, kind_of
+from alsmeta.kinds import KINDS, MIN_K_LEAVE_ONE_OUT, OutcomeKind, is_event_rate, kind_of
 
 SUBGROUP_LABELS = {
     "route": "Route",
@@ -161,7 +161,7 @@ def _columns(
         forest.Column("weight", "Weight"),
         forest.Column("effect", f"{effect_header(entry)}\n{method_label(pooled)}, {ci}"),
     )
-    if kind == "proportion":
+    if is_event_rate(kind):
         arms = (
             forest.Column("events", "Events", group="MSC"),
             forest.Column("total", "Total", group="MSC"),
@@ -226,7 +226,7 @@ def study_row(
         "effect": effect_text(kind, row["estimate"], row["ci_lower"], row["ci_upper"]),
     }
     marks = _markers(row, notes)
-    if kind == "proportion":
+    if is_event_rate(kind):
         cells.update(events=f"{row['events']}{marks}", total=str(row["n"]))
     elif KINDS[kind].shows == "two_arm_counts":
         cells.update(
@@ -353,7 +353,7 @@ def _method_note(pooled: dict, kind: str) -> str:
         f"CI {pooled['ci_method']}; prediction interval {_interval_method(pooled['pi_method'])}. "
         "Squares: area proportional to the random-effects (inverse-variance) weight."
     )
-    if kind == "proportion":
+    if is_event_rate(kind):
         scale = pooled.get("analysis_scale", "logit")
         note += f" Proportions pooled on the {scale} scale and back-transformed."
     return note
@@ -368,7 +368,7 @@ def _pooled_rows(
         "weight": weight,
         "effect": effect_text(kind, pooled["estimate"], pooled["ci_lower"], pooled["ci_upper"]),
     }
-    if kind == "proportion" or KINDS[kind].shows == "within_arm":
+    if is_event_rate(kind) or KINDS[kind].shows == "within_arm":
         cells["total"] = str(pooled["n_total"])
     else:
         cells["msc_total"] = str(sum(r.get("n") or 0 for r in studies))
@@ -378,7 +378,7 @@ def _pooled_rows(
             "pooled", cells, pooled["estimate"], pooled["ci_lower"], pooled["ci_upper"], bold=True
         )
     ]
-    if kind == "proportion":
+    if is_event_rate(kind):
         events = str(sum(r["events"] for r in studies))
         rows.append(forest.Row("cells", {"study": "Total events", "events": events}))
     return rows
@@ -617,7 +617,7 @@ def subgroup_forest(
                 NO_WEIGHT if _is_glmm(overall) else f"{share:.1f}%" if weights else "",
             )
             table.append(forest.Row("note", text=heterogeneity_line(level)))
-            if kind != "proportion":
+            if not is_event_rate(kind):
                 table.append(forest.Row("note", text=overall_test_line(level, kind)))
         else:
             table.append(
@@ -852,7 +852,7 @@ def write_forests(
     {format: path}, ``subgroups`` -> {variable: {format: path}}. Above ``max_rows`` study
     rows a plot shows the subtotals of ``summary_by`` (a subgroup variable) instead.
     ``bayes``: the Bayesian rows the overall plots add (see :class:`Bayes`)."""
-    from alsmeta.figures import style as ps
+    from alsmeta.figures import style
 
     label = definition["label"]
     overall = next(r for r in pooled_rows if r["subgroup_variable"] == "overall")
@@ -874,7 +874,7 @@ def write_forests(
         plot = overall_forest(
             definition, settings, rows, overall, weights, efficacy, summary, rob, bayes
         )
-    ps.save(forest.draw(plot), paths["forest"], title=f"Forest plot: {label}")
+    style.save(forest.draw(plot), paths["forest"], title=f"Forest plot: {label}")
     for variable, variable_paths in paths["subgroups"].items():
         spec = subgroup_forest(
             definition,
@@ -888,7 +888,7 @@ def write_forests(
             rob,
             bayes,
         )
-        ps.save(forest.draw(spec), variable_paths, title=f"Forest plot by {variable}: {label}")
+        style.save(forest.draw(spec), variable_paths, title=f"Forest plot by {variable}: {label}")
 
 
 def write_leave_one_out(
@@ -901,32 +901,34 @@ def write_leave_one_out(
 ) -> None:
     """The leave-one-out plot of the re-fits the analysis made (``leave_one_out``: the
     outcome's rows of leave_one_out.tsv), or a figure that says why there are none."""
-    from alsmeta.figures import style as ps
+    from alsmeta.figures import style
 
     label = definition["label"]
     not_computed = [r for r in leave_one_out if r["status"] == "not_computed"]
     if not_computed:
-        figure = ps.message_figure(f"{label}: leave-one-out", readable(not_computed[0]["reason"]))
+        figure = style.message_figure(
+            f"{label}: leave-one-out", readable(not_computed[0]["reason"])
+        )
     elif leave_one_out and overall["status"] == "pooled":
         figure = forest.draw(
             leave_one_out_forest(definition, settings, leave_one_out, overall, max_rows)
         )
     else:
-        figure = ps.message_figure(
+        figure = style.message_figure(
             f"{label}: leave-one-out",
             f"Not drawn: leave-one-out needs at least {MIN_K_LEAVE_ONE_OUT} pooled studies, "
             f"so that every re-fit keeps two; this analysis has k = {overall['k']}"
             + ("" if overall["status"] == "pooled" else " and was not pooled")
             + ".",
         )
-    ps.save(figure, paths, title=f"Leave-one-out: {label}")
+    style.save(figure, paths, title=f"Leave-one-out: {label}")
 
 
 def funnel_axis(definition: dict, overall: dict) -> str:
     """The funnel plot's x axis: the scale the analysis pooled on (pooled.tsv's
     analysis_scale, e.g. log odds ratio, or the Freeman-Tukey scale of a proportion)."""
     scale = overall.get("analysis_scale") or kind_of(definition).analysis_scale
-    if definition["kind"] == "proportion":
+    if is_event_rate(definition["kind"]):
         return f"Proportion, {scale} scale"
     return scale[0].upper() + scale[1:]
 
@@ -935,7 +937,7 @@ def write_funnel(
     definition: dict, rows: list[dict], overall: dict, paths: dict, min_k: int
 ) -> None:
     """The funnel plot (from ``min_k`` pooled studies), or a figure that says why not."""
-    from alsmeta.figures import style as ps
+    from alsmeta.figures import style
     from alsmeta.figures.funnel import FunnelPoint, funnel_figure
 
     label = definition["label"]
@@ -948,9 +950,9 @@ def write_funnel(
             min_k=min_k,
         )
     else:
-        figure = ps.message_figure(
+        figure = style.message_figure(
             f"{label}: funnel plot",
             f"Not drawn: a funnel plot needs at least {min_k} pooled studies to show "
             f"small-study effects (Sterne et al. 2011); this analysis has k = {len(rows)}.",
         )
-    ps.save(figure, paths, title=f"Funnel plot: {label}")
+    style.save(figure, paths, title=f"Funnel plot: {label}")

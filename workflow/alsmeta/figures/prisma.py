@@ -11,14 +11,14 @@ def figure(f: Flow):
     import matplotlib.pyplot as plt
     from matplotlib.patches import FancyArrowPatch, FancyBboxPatch
 
-    from alsmeta.figures import style as ps
+    from alsmeta.figures import style
 
     band_x, band_w = 0.1, 0.32
     left_x, left_w = 0.55, 3.35
     right_x, right_w = 4.25, 3.5
     width = right_x + right_w + 0.1
     pad, gap = 0.09, 0.28
-    small = ps.FONT_SIZE
+    small = style.FONT_SIZE
 
     def lines(text: str, box_w: float) -> list[tuple[str, bool]]:
         out = []
@@ -26,12 +26,12 @@ def figure(f: Flow):
             bold = para.startswith("**")
             para = para.strip("*")
             indent = "    " if para.startswith("\u2022") else ""
-            wrapped = ps.wrap(para, box_w - 2 * pad - (0.12 if indent else 0), small, bold)
+            wrapped = style.wrap(para, box_w - 2 * pad - (0.12 if indent else 0), small, bold)
             out += [(w if i == 0 else indent + w, bold) for i, w in enumerate(wrapped)]
         return out
 
     def box_h(text: str, box_w: float) -> float:
-        return len(lines(text, box_w)) * ps.LINE + 2 * pad
+        return len(lines(text, box_w)) * style.LINE + 2 * pad
 
     n_none = f.in_no_synthesis
     none_lines = [f"**Studies in no synthesis ({n_is(n_none)})"]
@@ -87,17 +87,17 @@ def figure(f: Flow):
     for stage, pairs in stages:
         hs = [max(box_h(a, left_w), box_h(b, right_w) if b else 0) for a, b in pairs]
         # The stage's band must be tall enough for its rotated name.
-        short = ps.text_width(stage, small, True) + 0.2 - (sum(hs) + gap * (len(hs) - 1))
+        short = style.text_width(stage, small, True) + 0.2 - (sum(hs) + gap * (len(hs) - 1))
         hs[-1] += max(short, 0)
         heights.append(hs)
     title_h = 0.42
     total = title_h + sum(sum(h) + gap * len(h) for h in heights) + 0.1
-    with plt.rc_context(ps.RC):
-        fig = ps.figure(width, total)
+    with plt.rc_context(style.RC):
+        fig = style.figure(width, total)
         inch = fig.dpi_scale_trans
 
         def put(x, y, text, **kw):
-            kw.setdefault("fontproperties", ps.font(small, kw.pop("bold", False)))
+            kw.setdefault("fontproperties", style.font(small, kw.pop("bold", False)))
             fig.text(x, y, text, transform=inch, va="center", **kw)
 
         def draw_box(x, top, w, h, text, dashed=False):
@@ -109,13 +109,13 @@ def figure(f: Flow):
                     boxstyle="square,pad=0",
                     transform=inch,
                     facecolor="white",
-                    edgecolor=ps.COLOURS["box_edge"],
+                    edgecolor=style.COLOURS["box_edge"],
                     lw=0.9,
                     ls=(0, (3, 2)) if dashed else "-",
                 )
             )
             for j, (line, bold) in enumerate(lines(text, w)):
-                put(x + pad, top - pad - (j + 0.5) * ps.LINE, line, bold=bold)
+                put(x + pad, top - pad - (j + 0.5) * style.LINE, line, bold=bold)
 
         def arrow(x0, y0, x1, y1):
             fig.add_artist(
@@ -132,7 +132,7 @@ def figure(f: Flow):
                 )
             )
 
-        put(band_x, total - 0.22, "PRISMA 2020 flow of studies", size=ps.TITLE_SIZE, bold=True)
+        put(band_x, total - 0.22, "PRISMA 2020 flow of studies", size=style.TITLE_SIZE, bold=True)
         y = total - title_h
         previous_bottom = syn_top = None
         for (stage, pairs), hs in zip(stages, heights, strict=True):
@@ -183,7 +183,7 @@ def figure(f: Flow):
                     stage_top - band_bottom,
                     boxstyle="round,pad=0,rounding_size=0.06",
                     transform=inch,
-                    facecolor=ps.COLOURS["band"],
+                    facecolor=style.COLOURS["band"],
                     edgecolor="none",
                 )
             )

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from alsmeta.figures import style as ps
+from alsmeta.figures import style
 from alsmeta.io.risk_of_bias import LEVEL_NAMES, TOOLS, Judgement, readable
 
 #: Judgement -> (colour, symbol), as robvis draws them.
@@ -38,14 +38,6 @@ ROW_H = 0.26  # inches per study row
 COL_W = 0.34  # inches per domain column
 
 
-def legend_text(tool: str) -> str:
-    """The tool's domains and judgement symbols in one line (forest-plot footnotes)."""
-    t = TOOLS[tool]
-    domains = "; ".join(f"{d} {name.lower()}" for d, name in t.domains.items())
-    marks = ", ".join(f"{STYLE[j][1] or 'blank'} {readable(j)}" for j in ORDER[tool])
-    return f"{t.name} ({t.citation}): {domains}. {marks}."
-
-
 def _dot(ax, x, y, judgement, radius):
     from matplotlib.patches import Circle
 
@@ -58,7 +50,7 @@ def _dot(ax, x, y, judgement, radius):
             symbol,
             ha="center",
             va="center",
-            fontproperties=ps.font(ps.FONT_SIZE, bold=True),
+            fontproperties=style.font(style.FONT_SIZE, bold=True),
             color="black",
         )
 
@@ -71,9 +63,9 @@ def traffic_light(judgements: list[Judgement], labels: dict, tool: str, title: s
     t = TOOLS[tool]
     rows = [j for j in judgements if j.tool == tool]
     if not rows:
-        return ps.message_figure(title, f"No study in the analyses is appraised with {t.name}.")
+        return style.message_figure(title, f"No study in the analyses is appraised with {t.name}.")
     columns = [*t.domains, "Overall"]
-    label_w = max(ps.text_width(labels[(j.study_id, j.scope)]) for j in rows) + 0.2
+    label_w = max(style.text_width(labels[(j.study_id, j.scope)]) for j in rows) + 0.2
     width = 0.15 + label_w + COL_W * len(columns) + 0.2
     notes = [f"{d}: {name}" for d, name in t.domains.items()]
     legend = ", ".join(
@@ -83,15 +75,15 @@ def traffic_light(judgements: list[Judgement], labels: dict, tool: str, title: s
     foot = [
         line
         for note in ["; ".join(notes) + ".", f"Judgement: {legend}.", f"Tool: {t.citation}."]
-        for line in ps.wrap(note, width - 0.3, ps.SMALL)
+        for line in style.wrap(note, width - 0.3, style.SMALL)
     ]
     body = ROW_H * (len(rows) + 1)
-    height = 0.45 + body + 0.15 + len(foot) * ps.LINE * 0.9 + 0.1
-    with plt.rc_context(ps.RC):
-        fig = ps.figure(width, height)
-        ps.put_title(fig, width, height, title)
+    height = 0.45 + body + 0.15 + len(foot) * style.LINE * 0.9 + 0.1
+    with plt.rc_context(style.RC):
+        fig = style.figure(width, height)
+        style.put_title(fig, width, height, title)
         left = (0.15 + label_w) / width
-        bottom = (0.15 + len(foot) * ps.LINE * 0.9) / height
+        bottom = (0.15 + len(foot) * style.LINE * 0.9) / height
         ax = fig.add_axes((left, bottom, COL_W * len(columns) / width, body / height))
         ax.set_xlim(0, len(columns))
         ax.set_ylim(len(rows) + 1, 0)
@@ -104,7 +96,7 @@ def traffic_light(judgements: list[Judgement], labels: dict, tool: str, title: s
                 "All" if name == "Overall" else name,
                 ha="center",
                 va="center",
-                fontproperties=ps.font(ps.FONT_SIZE, bold=True),
+                fontproperties=style.font(style.FONT_SIZE, bold=True),
             )
         for r, j in enumerate(rows, start=1):
             y = r + 0.5
@@ -114,7 +106,7 @@ def traffic_light(judgements: list[Judgement], labels: dict, tool: str, title: s
                 labels[(j.study_id, j.scope)],
                 ha="left",
                 va="center",
-                fontproperties=ps.font(),
+                fontproperties=style.font(),
             )
             for c, (_, value) in enumerate(j.domains):
                 _dot(ax, c + 0.5, y, value, radius)
@@ -130,10 +122,11 @@ def summary_plot(judgements: list[Judgement], title: str):
 
     tools = [t for t in TOOLS if any(j.tool == t for j in judgements)]
     if not tools:
-        return ps.message_figure(title, "No study in the analyses has a risk-of-bias appraisal.")
+        return style.message_figure(title, "No study in the analyses has a risk-of-bias appraisal.")
     bars = [(t, d) for t in tools for d in [*TOOLS[t].domains, "Overall"]]
     label_w = max(
-        ps.text_width(f"{TOOLS[t].name} {d} {TOOLS[t].domains.get(d, 'overall')}") for t, d in bars
+        style.text_width(f"{TOOLS[t].name} {d} {TOOLS[t].domains.get(d, 'overall')}")
+        for t, d in bars
     )
     seen = list(dict.fromkeys(v for t in tools for v in (*ORDER[t], *OVERALL_ORDER.get(t, ()))))
     frame = _Frame.of(
@@ -144,7 +137,7 @@ def summary_plot(judgements: list[Judgement], title: str):
         -(-len(seen) // 5),
     )
     width, height, below, foot = frame.width, frame.height, frame.below, frame.foot
-    with plt.rc_context(ps.RC):
+    with plt.rc_context(style.RC):
         fig, ax = frame.draw(title)
         bottom = below / height
         for i, (tool, domain) in enumerate(bars):
@@ -165,7 +158,7 @@ def summary_plot(judgements: list[Judgement], title: str):
                 else f"{TOOLS[tool].name}: overall ({_studies(len(rows))})",
                 ha="left",
                 va="center",
-                fontproperties=ps.font(bold=domain == "Overall"),
+                fontproperties=style.font(bold=domain == "Overall"),
             )
         _legend(fig, [(STYLE[v][0], readable(v)) for v in seen], width, height, below)
         _footnote(fig, foot, width, height, 0.05)
@@ -187,14 +180,14 @@ class _Frame:
     @classmethod
     def of(cls, label_w: float, n_bars: int, footnote: str, legend_rows: int) -> _Frame:
         width = 0.2 + label_w + 3.6
-        foot = ps.wrap(footnote, width - 0.3, ps.SMALL)
-        below = 0.4 + legend_rows * ps.LINE + 0.05 + len(foot) * ps.LINE * 0.9 + 0.05
+        foot = style.wrap(footnote, width - 0.3, style.SMALL)
+        below = 0.4 + legend_rows * style.LINE + 0.05 + len(foot) * style.LINE * 0.9 + 0.05
         return cls(label_w, n_bars, width, 0.45 + ROW_H * n_bars + below, below, foot)
 
     def draw(self, title: str):
-        """The figure with its title and the bars' axes (inside ``ps.RC``)."""
-        fig = ps.figure(self.width, self.height)
-        ps.put_title(fig, self.width, self.height, title)
+        """The figure with its title and the bars' axes (inside ``style.RC``)."""
+        fig = style.figure(self.width, self.height)
+        style.put_title(fig, self.width, self.height, title)
         ax = fig.add_axes(
             (
                 (0.15 + self.label_w) / self.width,
@@ -235,7 +228,7 @@ def _legend(fig, entries, width: float, height: float, below: float) -> None:
         bbox_to_anchor=(0.1 / width, (below - 0.38) / height),
         ncol=5,
         frameon=False,
-        prop=ps.font(ps.SMALL),
+        prop=style.font(style.SMALL),
         handlelength=1.0,
         columnspacing=1.2,
     )
@@ -258,9 +251,9 @@ def weighted_summary_plot(items: list, title: str):
     import matplotlib.pyplot as plt
 
     if not items:
-        return ps.message_figure(title, "No analysis has a study.")
+        return style.message_figure(title, "No analysis has a study.")
     labels = [f"{label} ({_studies(k)})" for label, k, _ in items]
-    label_w = max(ps.text_width(t) for t in labels)
+    label_w = max(style.text_width(t) for t in labels)
     frame = _Frame.of(
         label_w,
         len(items),
@@ -272,7 +265,7 @@ def weighted_summary_plot(items: list, title: str):
         1,
     )
     width, height, below, foot = frame.width, frame.height, frame.below, frame.foot
-    with plt.rc_context(ps.RC):
+    with plt.rc_context(style.RC):
         fig, ax = frame.draw(title)
         bottom = below / height
         for i, ((_, _, shares), label) in enumerate(zip(items, labels, strict=True)):
@@ -283,7 +276,7 @@ def weighted_summary_plot(items: list, title: str):
                 label,
                 ha="left",
                 va="center",
-                fontproperties=ps.font(),
+                fontproperties=style.font(),
             )
         _legend(
             fig,
@@ -305,9 +298,9 @@ def _footnote(fig, lines: list[str], width: float, height: float, bottom: float)
     for k, line in enumerate(lines):
         fig.text(
             0.15 / width,
-            (bottom + (len(lines) - k - 0.5) * ps.LINE * 0.9) / height,
+            (bottom + (len(lines) - k - 0.5) * style.LINE * 0.9) / height,
             line,
             ha="left",
             va="center",
-            fontproperties=ps.font(ps.SMALL),
+            fontproperties=style.font(style.SMALL),
         )

@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import math
 
+from alsmeta.kinds import is_event_rate
+
 MINUS = "\u2212"
 
 #: Test-for-subgroup-differences columns read from pooled.tsv when the statistics provide them.
@@ -48,13 +50,13 @@ def num(x: float, digits: int = 2) -> str:
 
 
 def effect_text(kind: str, estimate, lower, upper) -> str:
-    if kind == "proportion":
+    if is_event_rate(kind):
         return f"{num(100 * estimate, 1)} [{num(100 * lower, 1)}, {num(100 * upper, 1)}]"
     return f"{num(estimate)} [{num(lower)}, {num(upper)}]"
 
 
 def interval_text(kind: str, lower, upper) -> str:
-    if kind == "proportion":
+    if is_event_rate(kind):
         return f"[{num(100 * lower, 1)}, {num(100 * upper, 1)}]"
     return f"[{num(lower)}, {num(upper)}]"
 
@@ -80,7 +82,7 @@ def heterogeneity_line(pooled: dict) -> str:
 
 
 def overall_test_line(pooled: dict, kind: str) -> str:
-    if kind == "proportion":
+    if is_event_rate(kind):
         return "Test for overall effect: not applicable (a proportion has no null value to test)"
     stat = "t" if pooled.get("df") not in (None, "") else "Z"
     df = f", df = {pooled['df']:.0f}" if stat == "t" else ""

@@ -19,8 +19,6 @@ import re
 from functools import cache
 from pathlib import Path
 
-PACKAGE = "alsmeta"
-
 
 def _module_file(package_dir: Path, module: str) -> Path | None:
     """The file of ``alsmeta.x.y`` under ``package_dir`` (the ``alsmeta`` folder)."""

@@ -6,7 +6,7 @@ import jsonschema
 
 from alsmeta.io.errors import InputError, did_you_mean
 from alsmeta.io.reading import echo, short_message
-from alsmeta.kinds import KINDS, kind_of
+from alsmeta.kinds import KINDS, is_event_rate, kind_of
 
 
 def _key(path) -> str:
@@ -85,7 +85,7 @@ def check_config(config: dict, schema: dict) -> None:
     for name, spec in definitions.items():
         kind = spec["kind"]
         given = [key for key in ("ae_categories", "response_definitions") if key in spec]
-        if kind == "proportion" and len(given) != 1:
+        if is_event_rate(kind) and len(given) != 1:
             raise InputError(
                 f"config key 'outcome_definitions.{name}.ae_categories'",
                 "a proportion outcome lists either the AE categories or the response "
@@ -102,7 +102,7 @@ def check_config(config: dict, schema: dict) -> None:
                 "a responder_odds_ratio outcome lists the response definitions it counts "
                 "(and no AE categories)",
             )
-        if kind not in ("proportion", "binary_comparison", "responder_odds_ratio") and given:
+        if not KINDS[kind].count_tables and given:
             raise InputError(
                 f"config key 'outcome_definitions.{name}.{given[0]}'",
                 f"only proportion, binary_comparison and responder outcomes take {given[0]} "

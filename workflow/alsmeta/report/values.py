@@ -6,12 +6,13 @@ Plain text, not HTML (escape it where it goes into the page).
 from __future__ import annotations
 
 from alsmeta.figures.text import num, readable
+from alsmeta.kinds import is_event_rate
 
 
 def value(kind: str, x) -> str:
     if x is None or x == "":
         return ""
-    return f"{num(100 * x, 1)}%" if kind == "proportion" else num(x)
+    return f"{num(100 * x, 1)}%" if is_event_rate(kind) else num(x)
 
 
 def interval(kind: str, lo, hi) -> str:

@@ -29,7 +29,7 @@ from alsmeta.io.config import check_criteria
 from alsmeta.io.errors import InputError
 from alsmeta.io.risk_of_bias import LEVEL_NAMES, MAX_LEVEL, TOOLS, assessments, scope_of
 from alsmeta.io.tables import Row
-from alsmeta.kinds import KINDS, PROPORTION_MEASURES
+from alsmeta.kinds import KINDS, PROPORTION_MEASURES, is_event_rate
 
 TIER_RANK = {"paper": 0, "registry": 1, "secondary": 2}
 
@@ -265,7 +265,7 @@ def candidates(effects: list[dict], kind: str, definition: dict) -> list[dict]:
             and e["measure"] == definition["measure"]
             and e["category"] in accepted
         ]
-    if kind == "proportion":
+    if is_event_rate(kind):
         if "ae_categories" in definition:
             table, accepted = "adverse_events", definition["ae_categories"]
         else:
@@ -295,9 +295,10 @@ def candidates(effects: list[dict], kind: str, definition: dict) -> list[dict]:
 
 
 def _source_table(kind: str, definition: dict) -> str:
-    if kind in ("proportion", "binary_comparison") and "ae_categories" in definition:
+    tables = KINDS[kind].count_tables
+    if "adverse_events" in tables and "ae_categories" in definition:
         return "adverse_events"
-    if kind in ("proportion", "responder_odds_ratio"):
+    if "responders" in tables:
         return "responders"
     return "efficacy"
 

@@ -258,9 +258,6 @@ class BayesResult:
     grid_points: int
     integration_error: float
 
-    def as_dict(self) -> dict:
-        return asdict(self)
-
     def as_row(self, prefix: str = "bayes_") -> dict:
         """Flat TSV row: tuples become ``;``-joined numbers (10 significant digits)."""
         row = {}

@@ -52,7 +52,7 @@ the I^2 / H^2 intervals follow from its limits.
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 
 import numpy as np
 from scipy import stats
@@ -140,9 +140,6 @@ class PooledEstimate:
     ci_method: str
     pi_method: str
     note: str
-
-    def as_dict(self) -> dict:
-        return asdict(self)
 
 
 # --- tau^2 estimators, each on (k, m) arrays with no missing cells -------------------

@@ -34,7 +34,7 @@ from alsmeta.analysis.grade.settings import GradeSettings
 from alsmeta.analysis.grade.start import Start, start
 from alsmeta.analysis.grade.wording import statement
 from alsmeta.analysis.headline import BAYESIAN, FREQUENTIST, bayesian_view, headline_framework
-from alsmeta.kinds import KINDS
+from alsmeta.kinds import KINDS, is_event_rate
 
 
 @dataclass(frozen=True)
@@ -154,7 +154,7 @@ def _measure(definition) -> str:
 def _effect_text(kind, measure, r: Result, framework, average: bool) -> str:
     """The headline effect as the row shows it."""
     interval = f"({r.ci_name} {{}} to {{}})"
-    if kind == "proportion":
+    if is_event_rate(kind):
         name = (
             "average rate across studies"
             if average
@@ -174,20 +174,20 @@ def _other_text(kind, measure, pooled, framework, level) -> str:
     """The other framework's result, and for a GLMM rate its typical-study rate."""
     label = level_label(level)
     parts = []
-    if kind == "proportion" and pooled["status"] == "pooled" and framework == FREQUENTIST:
+    if is_event_rate(kind) and pooled["status"] == "pooled" and framework == FREQUENTIST:
         if pooled.get("marginal_estimate") is not None:
             parts.append(
                 f"rate of a typical study, expit(\u03bc), {_pct(pooled['estimate'])} "
                 f"({label} CI {_pct(pooled['ci_lower'])} to {_pct(pooled['ci_upper'])})"
             )
-    fmt = _pct if kind == "proportion" else (lambda x: f"{x:.2f}")
+    fmt = _pct if is_event_rate(kind) else (lambda x: f"{x:.2f}")
     if KINDS[kind].log_scale:
         prefix = f"{measure} "
     else:
         prefix = "mean change " if KINDS[kind].shows == "within_arm" else "MD "
     if framework == FREQUENTIST:
         if pooled.get("bayes_status") == "pooled":
-            what = "typical-study rate " if kind == "proportion" else prefix
+            what = "typical-study rate " if is_event_rate(kind) else prefix
             parts.append(
                 f"Bayesian {what}{fmt(pooled['bayes_estimate'])} ({label} CrI "
                 f"{fmt(pooled['bayes_cri_lower'])} to {fmt(pooled['bayes_cri_upper'])})"
@@ -195,13 +195,13 @@ def _other_text(kind, measure, pooled, framework, level) -> str:
         else:
             parts.append("Bayesian: not pooled")
     elif pooled["status"] == "pooled":
-        if kind == "proportion" and pooled.get("marginal_estimate") is not None:
+        if is_event_rate(kind) and pooled.get("marginal_estimate") is not None:
             parts.append(
                 f"frequentist average rate across studies {_pct(pooled['marginal_estimate'])} "
                 f"({label} CI {_pct(pooled['marginal_ci_lower'])} to "
                 f"{_pct(pooled['marginal_ci_upper'])})"
             )
-        what = "typical-study rate " if kind == "proportion" else prefix
+        what = "typical-study rate " if is_event_rate(kind) else prefix
         parts.append(
             f"frequentist {what}{fmt(pooled['estimate'])} ({label} CI "
             f"{fmt(pooled['ci_lower'])} to {fmt(pooled['ci_upper'])})"
@@ -212,7 +212,7 @@ def _other_text(kind, measure, pooled, framework, level) -> str:
 
 
 def _absolute_text(kind, measure, r: Result, acr, follow_up) -> str:
-    if kind == "proportion":
+    if is_event_rate(kind):
         return rate_text(r.estimate, r.lower, r.upper)
     if KINDS[kind].log_scale:
         if acr is None:
@@ -328,10 +328,10 @@ def finding(
     result = _result(pooled, framework, rows, settings.level)
     events = ""
     notes = []
-    if kind == "proportion":
+    if is_event_rate(kind):
         total_events, n, lo, hi = common_rate(pooled, rows, settings.level)
         events = f"{counts_text(total_events, n)} ({_studies(evidence.studies)})"
-    if result is None and kind == "proportion":
+    if result is None and is_event_rate(kind):
         # Several studies no model could pool: their summed counts, with an exact interval.
         why = "every study has 0 events" if total_events == 0 else "no random-effects fit"
         label_ = level_label(settings.level)
@@ -357,7 +357,7 @@ def finding(
         measure = _measure(definition) if KINDS[kind].log_scale else ""
         acr, basis = assumed_control_risk(rows) if KINDS[kind].log_scale else (None, "")
         average = (
-            kind == "proportion"
+            is_event_rate(kind)
             and framework == FREQUENTIST
             and pooled.get("marginal_estimate") is not None
         )
@@ -366,7 +366,7 @@ def finding(
         value = (
             f"{1000 * result.estimate:.0f} per 1,000"
             + (" (average across studies)" if average else " (a typical study)")
-            if kind == "proportion"
+            if is_event_rate(kind)
             else ""
         )
         if not result.pooled and framework == FREQUENTIST:

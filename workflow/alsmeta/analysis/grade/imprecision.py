@@ -12,7 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from alsmeta.analysis.grade.levels import Rating
-from alsmeta.kinds import KINDS
+from alsmeta.kinds import KINDS, is_event_rate
 
 DOMAIN = "Imprecision"
 
@@ -63,7 +63,7 @@ class Imprecision:
         entry = KINDS[kind]
         if entry.log_scale:
             return self.optimal_information_size_events, "events", "comparisons of counts"
-        if kind == "proportion":
+        if is_event_rate(kind):
             return (
                 self.optimal_information_size_rate_participants,
                 "participants",
@@ -103,7 +103,7 @@ def rating(kind, lower, upper, ci_name, measure="OR", thresholds=None, rows=None
     elif KINDS[kind].log_scale:  # a risk difference: imprecise when it includes no difference
         levels = 1 if lower <= 0 <= upper else 0
         reason = f"{ci_name} {1000 * lower:.0f} to {1000 * upper:.0f} per 1,000 (risk difference)"
-    elif kind == "proportion":
+    elif is_event_rate(kind):
         serious, very = t.rate_ci_width_per_1000
         width = 1000 * (upper - lower)
         levels = 2 if width >= very else 1 if width >= serious else 0

@@ -10,13 +10,13 @@ confidence (or credible) interval does not. One study: not assessable, not rated
 from __future__ import annotations
 
 from alsmeta.analysis.grade.levels import Rating
-from alsmeta.kinds import KINDS
+from alsmeta.kinds import KINDS, is_event_rate
 
 DOMAIN = "Inconsistency"
 
 
 def interval_text(kind: str, lower: float, upper: float) -> str:
-    if kind == "proportion":
+    if is_event_rate(kind):
         return f"{100 * lower:.1f}% to {100 * upper:.1f}%"
     return f"{lower:.2f} to {upper:.2f}"
 
@@ -34,7 +34,7 @@ def rating(kind: str, view: dict | None, pi_name: str, why: str = "one study") -
         levels = 2 if i2 >= 75 else 1 if i2 >= 50 else 0
         reason = f"I\u00b2 = {i2:.0f}% (\u03c4\u00b2-based); {pi}"
     null = KINDS[kind].null or 0.0
-    if kind != "proportion" and levels == 0:
+    if not is_event_rate(kind) and levels == 0:
         ci_excludes = view["ci_lower"] > null or view["ci_upper"] < null
         pi_includes = view["pi_lower"] <= null <= view["pi_upper"]
         if ci_excludes and pi_includes:

@@ -12,8 +12,6 @@ from dataclasses import dataclass, field
 from alsmeta.analysis.grade.imprecision import Imprecision
 from alsmeta.io.risk_of_bias import DEFAULTS as RISK_OF_BIAS_DEFAULTS
 
-#: grade.start.event_rates: how single-arm event rates start.
-EVENT_RATE_FRAMEWORKS = ("nonrandomized", "prognosis")
 IMPORTANCE = ("critical", "important", "not_important")
 
 

@@ -24,7 +24,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from alsmeta.analysis.grade.evidence import Evidence
-from alsmeta.kinds import KINDS
+from alsmeta.kinds import KINDS, is_event_rate
 
 BALSHEM = "Balshem et al. 2011, GRADE 3"
 SCHUNEMANN = "Schünemann et al. 2019, GRADE 18"
@@ -61,7 +61,7 @@ def start(evidence: Evidence, settings) -> Start:
             "before-after change within treated arms, no concurrent control (regression to "
             f"the mean, natural course; {BALSHEM})",
         )
-    if evidence.kind == "proportion":
+    if is_event_rate(evidence.kind):
         if settings.event_rates == "prognosis":
             return Start(
                 "High",

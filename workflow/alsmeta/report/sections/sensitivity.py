@@ -7,6 +7,7 @@ Each table is shown as its rule wrote it (``extra``: table name -> rows; a table
 from __future__ import annotations
 
 from alsmeta.figures.text import readable
+from alsmeta.kinds import event_rate_kind
 from alsmeta.report.html import Num, esc, figure_html, section_head, shown, table
 from alsmeta.report.inputs import ReportInputs
 from alsmeta.report.values import interval, value
@@ -177,7 +178,7 @@ VARIANT_NAMES = {
 
 
 def _variant_cells(r: dict) -> list[str]:
-    kind = "proportion" if r.get("scale") == "proportion" else "other"
+    kind = event_rate_kind(r.get("scale")) or "other"
     name = VARIANT_NAMES.get(r["variant_type"], str(r["variant_type"]).replace("_", " "))
     estimate = (
         f"{value(kind, r['estimate'])} ({interval(kind, r['ci_lower'], r['ci_upper'])})"
