@@ -3,7 +3,14 @@
 import yaml
 
 from alsmeta.analysis.pooling import to_natural
-from alsmeta.kinds import KINDS, kind_of, pooled_on_log_scale, scales
+from alsmeta.kinds import (
+    KINDS,
+    event_rate_kind,
+    is_event_rate,
+    kind_of,
+    pooled_on_log_scale,
+    scales,
+)
 
 
 def test_the_config_schema_names_exactly_the_registered_kinds():
@@ -38,3 +45,17 @@ def test_scales_and_back_transform_follow_the_measure():
     # A risk difference is never exponentiated; an odds ratio always is.
     assert to_natural(rd, rows, [-0.2]) == [-0.2]
     assert to_natural(odds, rows, [0.0]) == [1.0]
+
+
+def test_event_rates_and_count_tables_are_said_by_the_registry():
+    """Only single-arm proportions are event rates; a kind's counts come from the tables
+    the validation and selection read for it, and efficacy kinds have none."""
+    assert [name for name, kind in KINDS.items() if kind.event_rate] == ["proportion"]
+    assert is_event_rate("proportion") and not is_event_rate("binary_comparison")
+    assert not is_event_rate("not_a_kind")
+    assert event_rate_kind("proportion") == "proportion" and event_rate_kind("odds ratio") is None
+    assert KINDS["proportion"].count_tables == ("adverse_events", "responders")
+    assert KINDS["binary_comparison"].count_tables == ("adverse_events",)
+    assert KINDS["responder_odds_ratio"].count_tables == ("responders",)
+    for name, kind in KINDS.items():
+        assert bool(kind.count_tables) != bool(kind.efficacy_rows), name
