@@ -4,7 +4,7 @@ one refresh command makes it pass again."""
 import shutil
 from pathlib import Path
 
-from alsmeta.figures import record as fr
+from alsmeta.figures import record
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -21,45 +21,45 @@ def _repository(tmp_path: Path) -> Path:
     (root / "results/figures").mkdir(parents=True)
     (root / "docs/figures").mkdir(parents=True)
     (root / "Snakefile").write_text("# stand-in\n")
-    for name in fr.FIGURES:
+    for name in record.FIGURES:
         body = _svg(f"{name}\nCudkowicz 2022 23 95 27.1% 24.2 [16.0, 34.1]")
         (root / "results/figures" / f"{name}.svg").write_bytes(body)
         (root / "docs/figures" / f"{name}.svg").write_bytes(body)
-    for name in fr.RENDERINGS:
+    for name in record.RENDERINGS:
         (root / "results/figures" / f"{name}.png").write_bytes(b"\x89PNG stand-in")
     return root
 
 
 def test_check_fails_naming_the_changed_figure_then_refresh_makes_it_pass(tmp_path, capsys):
     root = _repository(tmp_path)
-    assert fr.main(["--root", str(root), "--no-build"]) == 0
+    assert record.main(["--root", str(root), "--no-build"]) == 0
     changed = root / "results/figures/forest_serious_ae.svg"
     changed.write_bytes(_svg("forest_serious_ae\nCudkowicz 2022 24 95 27.8% 25.3 [16.9, 35.2]"))
 
-    assert fr.main(["--root", str(root), "--no-build"]) == 1
+    assert record.main(["--root", str(root), "--no-build"]) == 1
     err = capsys.readouterr().err
     assert "docs/figures/forest_serious_ae.svg: CHANGED" in err
     assert "- Cudkowicz 2022 23 95 27.1% 24.2 [16.0, 34.1]" in err
     assert "+ Cudkowicz 2022 24 95 27.8% 25.3 [16.9, 35.2]" in err
     assert "forest_death" not in err
-    assert fr.REFRESH in err
+    assert record.REFRESH in err
 
-    assert fr.main(["--root", str(root), "--no-build", "--refresh"]) == 0
+    assert record.main(["--root", str(root), "--no-build", "--refresh"]) == 0
     assert "updated docs/figures/forest_serious_ae.svg" in capsys.readouterr().out
-    assert fr.main(["--root", str(root), "--no-build"]) == 0
+    assert record.main(["--root", str(root), "--no-build"]) == 0
 
 
 def test_missing_and_stale_figures_of_record_fail(tmp_path, capsys):
     root = _repository(tmp_path)
     (root / "docs/figures/forest_death.svg").unlink()
     (root / "docs/figures/old_plot.svg").write_bytes(_svg("old"))
-    assert fr.main(["--root", str(root), "--no-build"]) == 1
+    assert record.main(["--root", str(root), "--no-build"]) == 1
     err = capsys.readouterr().err
     assert "docs/figures/forest_death.svg: missing" in err
     assert "docs/figures/old_plot.svg: no longer a figure of record" in err
-    assert fr.main(["--root", str(root), "--no-build", "--refresh"]) == 0
+    assert record.main(["--root", str(root), "--no-build", "--refresh"]) == 0
     assert not (root / "docs/figures/old_plot.svg").exists()
-    assert fr.main(["--root", str(root), "--no-build"]) == 0
+    assert record.main(["--root", str(root), "--no-build"]) == 0
 
 
 def test_committed_figures_of_record_are_the_pipelines(tmp_path):
@@ -68,4 +68,4 @@ def test_committed_figures_of_record_are_the_pipelines(tmp_path):
 
     work = copy_project(tmp_path / "run")
     shutil.copytree(ROOT / "docs", work / "docs")
-    assert fr.main(["--root", str(work)]) == 0
+    assert record.main(["--root", str(work)]) == 0
