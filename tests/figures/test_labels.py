@@ -13,7 +13,7 @@ from figcheck import layout_problems
 from alsmeta.analysis.bayesian import add_bayesian
 from alsmeta.analysis.pooling import pool_all
 from alsmeta.analysis.pooling_settings import PoolingSettings
-from alsmeta.effects.harmonize import harmonize
+from alsmeta.effects.harmonize import harmonize_as_configured
 from alsmeta.figures import forest, forest_layout
 from alsmeta.figures import outcome as outcome_figures
 from alsmeta.figures.style import figure_text, text_width
@@ -38,17 +38,8 @@ MEASURES = {
 def _forest(data, config, outcome, bayes=False):
     """(forest spec, its figure's text, the overall pooled row) of ``outcome`` under
     ``config``, computed as the harmonize, select, analyse and forest_plots jobs do."""
-    harm, pooling = config["harmonize"], config["pooling"]
-    effects = harmonize(
-        data,
-        add=harm["continuity_correction"],
-        to=harm["continuity_correction_to"],
-        level=harm["ci_level"],
-        r=harm["prepost_correlation"],
-        measure=harm["proportion_measure"],
-        ci_method=harm["ci_method"],
-        corrected_measures=harm["continuity_correction_measures"],
-    )
+    pooling = config["pooling"]
+    effects = harmonize_as_configured(data, config["harmonize"])
     definitions = config["outcome_definitions"]
     analysed = select(effects, data, config["criteria"], definitions).analysed
     pooling_settings = PoolingSettings.from_config(pooling)
@@ -62,7 +53,7 @@ def _forest(data, config, outcome, bayes=False):
     rows = [r for r in analysed if r["outcome"] == outcome]
     overall = next(r for r in pooled if r["subgroup_variable"] == "overall")
     settings = outcome_figures.Settings(
-        harm["ci_level"], pooling["level"], **config["figures"]["forest"]
+        config["harmonize"]["ci_level"], pooling["level"], **config["figures"]["forest"]
     )
     w = {r["effect_id"]: r["weight_pct"] for r in weights}
     spec = outcome_figures.overall_forest(

@@ -701,3 +701,18 @@ def harmonize(
     rows += harmonize_efficacy(data["efficacy"], r, level)
     rows += harmonize_responders(data["responders"], add, to, level)
     return [{column: row.get(column) for column in COLUMNS} for row in rows]
+
+
+def harmonize_as_configured(data: dict[str, list[Row]], settings: dict) -> list[dict]:
+    """:func:`harmonize` with the config's ``harmonize`` section (every key the schema
+    requires there)."""
+    return harmonize(
+        data,
+        add=settings["continuity_correction"],
+        to=settings["continuity_correction_to"],
+        level=settings["ci_level"],
+        r=settings["prepost_correlation"],
+        measure=settings["proportion_measure"],
+        ci_method=settings["ci_method"],
+        corrected_measures=settings["continuity_correction_measures"],
+    )
