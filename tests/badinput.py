@@ -1,4 +1,5 @@
-"""Helpers for the bad-input tests: a writable copy of data/, one edited cell, the message."""
+"""Helpers for the bad-input tests: a writable copy of data/, one edited cell, the message
+for bad data or a bad config."""
 
 import shutil
 from pathlib import Path
@@ -6,8 +7,9 @@ from pathlib import Path
 import pytest
 import yaml
 
+from alsmeta.io.config import check_config
 from alsmeta.io.errors import InputError
-from alsmeta.io.tables import TABLES, load_dataset
+from alsmeta.io.tables import TABLES, load_dataset, load_schema
 
 ROOT = Path(__file__).resolve().parents[1]
 SCHEMAS = ROOT / "workflow" / "schemas"
@@ -41,4 +43,11 @@ def message(paths):
     """The one-line message load_dataset raises for the tables at ``paths``."""
     with pytest.raises(InputError) as info:
         load_dataset(paths, SCHEMAS)
+    return str(info.value)
+
+
+def config_message(config: dict) -> str:
+    """The one-line message the config check raises for ``config`` (it must refuse it)."""
+    with pytest.raises(InputError) as info:
+        check_config(config, load_schema(SCHEMAS / "config.schema.yaml"))
     return str(info.value)

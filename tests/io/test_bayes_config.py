@@ -2,17 +2,10 @@
 the key."""
 
 import pytest
-from badinput import SCHEMAS, shipped_config
+from badinput import SCHEMAS, config_message, shipped_config
 
 from alsmeta.io.config import check_config
-from alsmeta.io.errors import InputError
 from alsmeta.io.tables import load_schema
-
-
-def _message(config) -> str:
-    with pytest.raises(InputError) as info:
-        check_config(config, load_schema(SCHEMAS / "config.schema.yaml"))
-    return str(info.value)
 
 
 @pytest.fixture
@@ -26,7 +19,7 @@ def test_the_shipped_bayes_section_is_valid(config):
 
 def test_a_negative_tau_scale(config):
     config["bayes"]["priors"]["log_odds_ratio"]["tau"]["scale"] = -0.5
-    assert _message(config) == (
+    assert config_message(config) == (
         "config key 'bayes.priors.log_odds_ratio.tau.scale': -0.5 is less than or equal to "
         "the minimum of 0"
     )
@@ -34,7 +27,7 @@ def test_a_negative_tau_scale(config):
 
 def test_an_unknown_tau_family(config):
     config["bayes"]["priors"]["alsfrs_r_slope"]["tau"]["family"] = "gamma"
-    assert _message(config) == (
+    assert config_message(config) == (
         "config key 'bayes.priors.alsfrs_r_slope.tau.family': 'gamma' is not one of "
         "['half_normal', 'half_cauchy', 'lognormal']"
     )
@@ -42,7 +35,7 @@ def test_an_unknown_tau_family(config):
 
 def test_a_lognormal_prior_needs_meanlog_and_sdlog(config):
     config["bayes"]["priors"]["log_odds_ratio"]["tau"] = {"family": "lognormal", "meanlog": -2.0}
-    assert _message(config) == (
+    assert config_message(config) == (
         "config key 'bayes.priors.log_odds_ratio.tau.sdlog': is missing: a lognormal prior "
         "takes meanlog and sdlog"
     )
@@ -50,7 +43,7 @@ def test_a_lognormal_prior_needs_meanlog_and_sdlog(config):
 
 def test_a_half_normal_prior_takes_no_meanlog(config):
     config["bayes"]["priors"]["fvc_slope"]["tau"]["meanlog"] = -2.0
-    assert _message(config) == (
+    assert config_message(config) == (
         "config key 'bayes.priors.fvc_slope.tau.meanlog': a half_normal prior takes scale, "
         "not meanlog"
     )
@@ -58,7 +51,7 @@ def test_a_half_normal_prior_takes_no_meanlog(config):
 
 def test_a_half_cauchy_prior_needs_its_scale(config):
     config["bayes"]["priors"]["logit_proportion"]["tau"] = {"family": "half_cauchy"}
-    assert _message(config) == (
+    assert config_message(config) == (
         "config key 'bayes.priors.logit_proportion.tau.scale': is missing: a half_cauchy prior "
         "takes scale"
     )
@@ -66,12 +59,12 @@ def test_a_half_cauchy_prior_needs_its_scale(config):
 
 def test_a_missing_scale_entry(config):
     del config["bayes"]["priors"]["alsfrs_r_points"]
-    assert _message(config) == "config key 'bayes.priors.alsfrs_r_points': is missing"
+    assert config_message(config) == "config key 'bayes.priors.alsfrs_r_points': is missing"
 
 
 def test_a_mu_prior_sd_of_zero(config):
     config["bayes"]["priors"]["logit_proportion"]["mu"]["sd"] = 0
-    assert _message(config) == (
+    assert config_message(config) == (
         "config key 'bayes.priors.logit_proportion.mu.sd': 0 is less than or equal to the "
         "minimum of 0"
     )
@@ -79,12 +72,12 @@ def test_a_mu_prior_sd_of_zero(config):
 
 def test_grid_points_not_a_multiple_of_16(config):
     config["bayes"]["grid_points"] = 100
-    assert _message(config) == "config key 'bayes.grid_points': 100 is not a multiple of 16"
+    assert config_message(config) == "config key 'bayes.grid_points': 100 is not a multiple of 16"
 
 
 def test_an_unknown_primary_framework(config):
     config["pooling"]["primary_framework"] = "both"
-    assert _message(config) == (
+    assert config_message(config) == (
         "config key 'pooling.primary_framework': 'both' is not one of "
         "['frequentist', 'bayesian', 'auto']"
     )

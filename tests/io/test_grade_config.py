@@ -2,17 +2,7 @@
 key."""
 
 import pytest
-from badinput import SCHEMAS, shipped_config
-
-from alsmeta.io.config import check_config
-from alsmeta.io.errors import InputError
-from alsmeta.io.tables import load_schema
-
-
-def _message(config) -> str:
-    with pytest.raises(InputError) as info:
-        check_config(config, load_schema(SCHEMAS / "config.schema.yaml"))
-    return str(info.value)
+from badinput import config_message, shipped_config
 
 
 @pytest.fixture
@@ -22,14 +12,14 @@ def config():
 
 def test_the_importance_of_an_undefined_outcome(config):
     config["grade"]["outcomes"]["deaths"] = {"importance": "critical"}
-    assert _message(config) == (
+    assert config_message(config) == (
         "config key 'grade.outcomes.deaths': 'deaths' is not defined in outcome_definitions"
     )
 
 
 def test_an_unknown_importance(config):
     config["grade"]["outcomes"]["death"] = {"importance": "vital"}
-    assert _message(config) == (
+    assert config_message(config) == (
         "config key 'grade.outcomes.death.importance': 'vital' is not one of "
         "['critical', 'important', 'not_important']"
     )
@@ -37,7 +27,7 @@ def test_an_unknown_importance(config):
 
 def test_an_unknown_start_for_event_rates(config):
     config["grade"]["start"]["event_rates"] = "cohort"
-    assert _message(config) == (
+    assert config_message(config) == (
         "config key 'grade.start.event_rates': 'cohort' is not one of "
         "['nonrandomized', 'prognosis']"
     )
@@ -45,7 +35,7 @@ def test_an_unknown_start_for_event_rates(config):
 
 def test_the_within_arm_information_size_is_required(config):
     del config["grade"]["imprecision"]["optimal_information_size_within_arm_participants"]
-    assert _message(config) == (
+    assert config_message(config) == (
         "config key 'grade.imprecision.optimal_information_size_within_arm_participants': "
         "is missing"
     )
