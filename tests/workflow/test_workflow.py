@@ -6,6 +6,7 @@ import json
 import math
 import os
 import re
+import shutil
 import subprocess
 import sys
 import zipfile
@@ -222,10 +223,14 @@ def test_no_output_table_holds_a_formula_a_spreadsheet_would_run(project):
 
 
 def test_all_formats_add_png_at_300_dpi_and_pdf(tmp_path):
+    """Every figure drawn gets all three files. On the three-study test config (a tenth of
+    the figures): what the formats cost at full size is measured by
+    tests/benchmarks/pipeline.py (measurement b), not here."""
     workdir = copy_project(tmp_path / "formats")
+    shutil.copytree(ROOT / ".test", workdir / ".test")
     formats = workdir / "formats.yaml"
     formats.write_text("figures:\n  formats: [svg, png, pdf]\n  max_forest_rows: 60\n")
-    run(workdir, "--configfile", str(formats))
+    run(workdir, "--configfile", ".test/config/config.yaml", str(formats))
     figures = workdir / "results/figures"
     for stem in figure_stems(workdir):
         for ext in ("svg", "png", "pdf"):
