@@ -89,11 +89,19 @@ def job_code(job):
     return [runner, source, *sorted(modules - {runner, source})]
 
 
-def run_job(job, input, output, params, wildcards, log):
-    """Run the job in this process (see alsmeta.jobs): no Python start-up per job."""
-    from alsmeta.jobs import run
+# Locally each job is a fork of a warm process (alsmeta.jobs.run_forked); a cluster job is
+# a Snakemake process of its own, which runs its job in itself (alsmeta.jobs.run).
+if not workflow.remote_exec:
+    from alsmeta.jobs import start_fork_server
 
-    run(job, input, output, params, wildcards, log)
+    start_fork_server()
+
+
+def run_job(job, input, output, params, wildcards, log):
+    """Run the job without a Python start-up of its own (see alsmeta.jobs)."""
+    from alsmeta.jobs import run, run_forked
+
+    (run if workflow.remote_exec else run_forked)(job, input, output, params, wildcards, log)
 
 
 def figure(stem):
