@@ -101,7 +101,8 @@ def run_job(job, input, output, params, wildcards, log):
     """Run the job without a Python start-up of its own (see alsmeta.jobs)."""
     from alsmeta.jobs import run, run_forked
 
-    (run if workflow.remote_exec else run_forked)(job, input, output, params, wildcards, log)
+    runner = run if workflow.remote_exec else run_forked
+    runner(job, input, output, params, wildcards, log)
 
 
 def figure(stem):
