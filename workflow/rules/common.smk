@@ -89,19 +89,21 @@ def job_code(job):
     return [runner, source, *sorted(modules - {runner, source})]
 
 
-# Locally each job is a fork of a warm process (alsmeta.jobs.run_forked); a cluster job is
-# a Snakemake process of its own, which runs its job in itself (alsmeta.jobs.run).
-if not workflow.remote_exec:
-    from alsmeta.jobs import start_fork_server
+# In a local run each job is a fork of a warm process (alsmeta.jobs.run_forked); a job
+# that has a process of its own (a cluster job, Snakemake's remote mode, or a job Snakemake
+# spawned because threads were not forced, its subprocess mode) runs in itself.
+JOB_HAS_OWN_PROCESS = workflow.remote_exec or workflow.subprocess_exec
+if not JOB_HAS_OWN_PROCESS:
+    from alsmeta.jobs import preload_job_modules
 
-    start_fork_server()
+    preload_job_modules()
 
 
 def run_job(job, input, output, params, wildcards, log):
     """Run the job without a Python start-up of its own (see alsmeta.jobs)."""
     from alsmeta.jobs import run, run_forked
 
-    runner = run if workflow.remote_exec else run_forked
+    runner = run if JOB_HAS_OWN_PROCESS else run_forked
     runner(job, input, output, params, wildcards, log)
 
 
