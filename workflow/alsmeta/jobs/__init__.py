@@ -117,15 +117,18 @@ def preload_job_modules() -> None:
 
 
 class Files(list):
-    """A picklable copy of a Snakemake named list (which holds its rule, and so the whole
-    workflow): the items, and each name as an attribute and a key."""
+    """A picklable copy of a Snakemake named list: the items, and each name as an
+    attribute and a key; a path is a plain ``str`` (Snakemake's file objects carry their
+    rule, which the fork does not need)."""
 
     @classmethod
     def of(cls, named) -> Files:
-        copy = cls(named)
+        copy = cls(map(_plain, named))
         for name in named.keys():
             value = getattr(named, name)
-            setattr(copy, name, cls(value) if isinstance(value, list) else value)
+            setattr(
+                copy, name, cls(map(_plain, value)) if isinstance(value, list) else _plain(value)
+            )
         return copy
 
     def __getitem__(self, key):
@@ -133,6 +136,10 @@ class Files(list):
 
     def keys(self):
         return list(vars(self))
+
+
+def _plain(value):
+    return str(value) if isinstance(value, str) else value
 
 
 def _in_fork(name, input, output, params, wildcards, log_path, reply) -> None:
