@@ -49,7 +49,16 @@ def test_workflow_on_slurm_matches_a_local_run(tmp_path):
 
     with SlurmCluster(cluster_dir) as cluster:
         env = cluster.env()
-        proc, seconds = snakemake(on_cluster, env, "--profile", "profiles/slurm")
+        # The full log (profiles/full-log) lists each group job and its rules; the rich
+        # console of the default workflow profile does not.
+        proc, seconds = snakemake(
+            on_cluster,
+            env,
+            "--profile",
+            "profiles/slurm",
+            "--workflow-profile",
+            "profiles/full-log",
+        )
         log = proc.stdout + proc.stderr
         submitted = re.findall(r"has been submitted with SLURM jobid (\d+)", log)
         queue = subprocess.run(
