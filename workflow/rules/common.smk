@@ -89,11 +89,22 @@ def job_code(job):
     return [runner, source, *sorted(modules - {runner, source})]
 
 
-def run_job(job, input, output, params, wildcards, log):
-    """Run the job in this process (see alsmeta.jobs): no Python start-up per job."""
-    from alsmeta.jobs import run
+# In a local run each job is a fork of a warm process (alsmeta.jobs.run_forked); a job
+# that has a process of its own (a cluster job, Snakemake's remote mode, or a job Snakemake
+# spawned because threads were not forced, its subprocess mode) runs in itself.
+JOB_HAS_OWN_PROCESS = workflow.remote_exec or workflow.subprocess_exec
+if not JOB_HAS_OWN_PROCESS:
+    from alsmeta.jobs import preload_job_modules
 
-    run(job, input, output, params, wildcards, log)
+    preload_job_modules()
+
+
+def run_job(job, input, output, params, wildcards, log):
+    """Run the job without a Python start-up of its own (see alsmeta.jobs)."""
+    from alsmeta.jobs import run, run_forked
+
+    runner = run if JOB_HAS_OWN_PROCESS else run_forked
+    runner(job, input, output, params, wildcards, log)
 
 
 def figure(stem):
