@@ -4,8 +4,10 @@ Debian's ``slurm-wlm`` and ``munge`` run as root with everything (key, sockets, 
 logs, slurm.conf) under one directory, on free ports, so nothing in /etc or /run is touched
 and several clusters could coexist. Process tracking is ``proctrack/linuxproc`` and task
 binding ``task/none``: neither needs cgroups, which containers rarely delegate. Accounting is
-off (``accounting_storage/none``): no slurmdbd, so job states come from ``squeue``; the
-default ``MinJobAge`` (300 s) keeps finished jobs visible there long enough.
+off (``accounting_storage/none``): no slurmdbd, so job states come from ``squeue``;
+``MinJobAge`` 3600 s keeps every finished job visible there until the test has read the
+states of all of them (at the default 300 s, the first jobs of a run longer than five
+minutes had already gone).
 
 Every client command (sbatch, squeue, sinfo, scancel) finds this cluster through
 ``SLURM_CONF``; :meth:`SlurmCluster.env` returns an environment that sets it.
@@ -109,7 +111,7 @@ class SlurmCluster:
                     "SelectType=select/cons_tres",
                     "SelectTypeParameters=CR_CPU_Memory",
                     "ReturnToService=2",
-                    "MinJobAge=300",
+                    "MinJobAge=3600",
                     f"NodeName=localhost CPUs={self.cpus} RealMemory={_real_memory_mb()}"
                     " State=UNKNOWN",
                     "PartitionName=debug Nodes=localhost Default=YES MaxTime=INFINITE State=UP",

@@ -49,8 +49,8 @@ def test_workflow_on_slurm_matches_a_local_run(tmp_path):
 
     with SlurmCluster(cluster_dir) as cluster:
         env = cluster.env()
-        # The full log (profiles/full-log) lists each group job and its rules; the rich
-        # console of the default workflow profile does not.
+        # The full log (profiles/full-log) lists each job and its rule; the rich console of
+        # the default workflow profile does not.
         proc, seconds = snakemake(
             on_cluster,
             env,
@@ -69,13 +69,10 @@ def test_workflow_on_slurm_matches_a_local_run(tmp_path):
     print(f"SLURM run: {len(submitted)} batch jobs in {seconds:.0f} s")
     print("\n".join(line for line in log.splitlines() if "SLURM jobid" in line))
 
-    # Every rule that does work ran on the cluster, in one batch job per stage (the job
-    # groups of profiles/slurm), and SLURM saw each batch job finish.
-    ran = set(re.findall(r"^\s*(?:local)?(?:rule|checkpoint) (\w+):", log, flags=re.M))
+    # Every rule that does work ran as its own batch job, and SLURM saw each one finish.
+    ran = set(re.findall(r"^(?:local)?(?:rule|checkpoint) (\w+):", log, flags=re.M))
     assert {"harmonize", "select", "analyse", "tables", "forest_plots", "report"} <= ran
-    groups = re.findall(r"Group job (\w+) \(jobs", log)
-    assert set(groups) == {"inputs", "outcomes"}, log
-    assert len(submitted) == len(groups), log
+    assert len(submitted) >= len(ran - {"all"}), log
     assert {states.get(job) for job in submitted} == {"COMPLETED"}, queue
 
     _, local_seconds = snakemake(local, env, "--cores", "2")
