@@ -1,5 +1,6 @@
-"""The configurations CI runs besides the default (.ci/test_configs): the three-study
-evidence base of .test/ is what it says, and runs to the report."""
+"""The three-study evidence base of .test/ (the configuration CI runs besides the default;
+the broad sensitivity configuration runs in test_workflow.py) is what it says, and runs to
+the report."""
 
 import csv
 import shutil
