@@ -1,8 +1,10 @@
 """What a user sees and shares after a run with the default profile (profiles/default):
-a short console ending with the report's name, outputs colleagues can open, no figure of
-a format the config no longer asks for, and one line when the disk is full."""
+a short console, one line per finished step, ending with the report's name, outputs
+colleagues can open, no figure of a format the config no longer asks for, and one line when
+the disk is full."""
 
 import os
+import re
 import resource
 import stat
 import subprocess
@@ -49,6 +51,11 @@ def test_a_cold_run_prints_a_short_log_ending_with_the_report(cold):
     assert len(lines) <= 60, "\n".join(lines)
     assert max(len(line) for line in lines) <= 300
     assert not any("reason:" in line or "input:" in line for line in lines)
+    # One line per finished step: every job writes one log, and a cold run runs them all.
+    steps = [line for line in lines if re.fullmatch(r" *\d+ done  .+  \(\d+\.\d s\)", line)]
+    jobs = list((workdir / "results/logs").rglob("*.log"))
+    assert [int(line.split()[0]) for line in steps] == list(range(1, len(jobs) + 1))
+    assert sum(" done  report  (" in line for line in steps) == 1
     overall = [
         r
         for r in read_tsv(workdir / "results/tables/pooled.tsv")

@@ -1,11 +1,16 @@
 import json
 import sys
 import threading
+import time
 from pathlib import Path
 
 # alsmeta is on the path from config.smk, included before the config files are read.
 from alsmeta.io.code_inputs import code_inputs
-from alsmeta.io.console import end_with_summary, quiet_after_write_failure
+from alsmeta.io.console import (
+    FinishedSteps,
+    end_with_summary,
+    quiet_after_write_failure,
+)
 from alsmeta.io.config import check_config, check_references
 from alsmeta.io.config_file import (
     check_data_paths,
@@ -18,6 +23,7 @@ from alsmeta.io.grade_judgements import read_judgements
 from alsmeta.io.risk_of_bias import TOOLS as ROB_TOOLS
 from alsmeta.io.tables import TABLES, load_dataset, load_schema
 from snakemake.logging import logger as snakemake_logger
+from snakemake.settings.types import Quietness
 from snakemake.utils import update_config
 
 SCHEMA_DIR = "workflow/schemas"
@@ -99,12 +105,24 @@ if not JOB_HAS_OWN_PROCESS:
     preload_job_modules()
 
 
+# Under the default profile's quiet: [all] Snakemake prints no progress: the console gets
+# one line per finished step instead (alsmeta.io.console).
+FINISHED_STEPS = (
+    FinishedSteps() if Quietness.ALL in (workflow.output_settings.quiet or ()) else None
+)
+
+
 def run_job(job, input, output, params, wildcards, log):
     """Run the job without a Python start-up of its own (see alsmeta.jobs)."""
     from alsmeta.jobs import run, run_forked
 
     runner = run if JOB_HAS_OWN_PROCESS else run_forked
+    started = time.monotonic()
     runner(job, input, output, params, wildcards, log)
+    if FINISHED_STEPS is not None:
+        FINISHED_STEPS.finished(
+            job, dict(wildcards.items()), time.monotonic() - started
+        )
 
 
 def figure(stem):

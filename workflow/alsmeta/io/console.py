@@ -1,9 +1,12 @@
-"""What a run prints beyond Snakemake's own log: the line it ends with, and silence after a
-write failure the pipeline has already named.
+"""What a run prints beyond Snakemake's own log: a line per finished step, the line it
+ends with, and silence after a write failure the pipeline has already named.
 
-The console itself is Snakemake's (with the ``rich`` logger plugin the workflow profile
-selects, see profiles/README.md); this module adds two things it cannot know:
+The default workflow profile (profiles/default) sets Snakemake's own ``quiet: [all]``, so
+the console is this module's (the rich logger plugin's with profiles/rich, Snakemake's
+full log with profiles/full-log):
 
+* :class:`FinishedSteps`: one line per finished job, its rule, wildcards and wall time
+  (printed only under ``quiet: [all]``, where Snakemake prints no progress of its own);
 * :func:`summary_line`: the last line of a successful run, naming the report and how many
   outcomes were pooled, printed when Snakemake has printed its own last lines
   (:func:`end_with_summary`);
@@ -19,10 +22,35 @@ from __future__ import annotations
 import atexit
 import logging
 import sys
+import threading
 from pathlib import Path
 
 from alsmeta.io import files
 from alsmeta.io.tsv import read_tsv
+
+
+def step_line(number: int, job: str, wildcards: dict, seconds: float) -> str:
+    """``  12 done  forest plots  death  (1.4 s)``: the step's number in the order steps
+    finished, what it made (the job's name, then its wildcard values) and its wall time."""
+    what = " ".join([job.replace("_", " "), *map(str, wildcards.values())])
+    return f"{number:4d} done  {what}  ({seconds:.1f} s)"
+
+
+class FinishedSteps:
+    """Counts the steps of a run as they finish and prints :func:`step_line` for each to
+    ``stream`` (standard error by default), one whole line at a time, from any thread."""
+
+    def __init__(self, stream=None):
+        self._stream = stream
+        self._finished = 0
+        self._lock = threading.Lock()
+
+    def finished(self, job: str, wildcards: dict, seconds: float) -> None:
+        stream = self._stream or sys.stderr
+        with self._lock:
+            self._finished += 1
+            stream.write(step_line(self._finished, job, wildcards, seconds) + "\n")
+            stream.flush()
 
 
 def summary_line(report: str | Path, pooled: str | Path) -> str:
