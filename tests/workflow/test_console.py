@@ -97,6 +97,7 @@ def test_a_write_failure_prints_one_line_and_no_snakemake_block(cold):
     """A file larger than the process may write (ulimit -f, as a full disk would: the
     write fails) while the report is rewritten: the job's one line ends the console."""
     workdir, _ = cold
+    before = _contents(workdir / "results")
     code = workdir / "workflow/alsmeta/jobs/report.py"
     original = code.read_text()
     code.write_text(original + "\n# edited: the report job re-runs\n")
@@ -113,6 +114,16 @@ def test_a_write_failure_prints_one_line_and_no_snakemake_block(cold):
     assert sum(line.startswith("Output error:") for line in lines) == 1
     for block in ("Traceback", "RuleException", "Error in rule", "WorkflowError", "Exiting"):
         assert block not in proc.stderr
-    # Snakemake removes a job's old output before the job runs: no report, none damaged.
-    assert not (workdir / "results/report/report.html").exists()
+    # Every other file is as it was. Snakemake removes the failed job's own output (it
+    # does so before any job runs, and after a failure "since they might be corrupted"), so
+    # no report older than its inputs is left looking current, and none is damaged.
+    after = _contents(workdir / "results")
+    assert set(before) - set(after) == {"report/report.html"}
+    assert set(after) <= set(before)
+    changed = {path for path in after if after[path] != before[path]}
+    assert changed == {"logs/report.log"}
     assert list((workdir / "results").rglob(".*.tmp")) == []
+
+
+def _contents(results: Path) -> dict:
+    return {str(p.relative_to(results)): p.read_bytes() for p in results.rglob("*") if p.is_file()}
