@@ -379,3 +379,26 @@ def test_every_config_choice_is_read(config, event_rates):
     assert s.importance_of("headache") == ("not_important", False)
     assert s.importance_of("any_ae") == ("important", True)
     assert s.risk_of_bias["grade"]["some_concerns_share"] == 50
+
+
+def test_responder_comparisons_with_different_thresholds_read_differently():
+    from alsmeta.analysis.grade.wording import statement
+
+    labels = [
+        "Responders, ALSFRS-R slope improved by >= 50%, MSC vs control (odds ratio)",
+        "Responders, ALSFRS-R slope gained >= 1.25 points/month, MSC vs control (odds ratio)",
+        "Responders on the ALSFRS-R slope, any threshold as reported, MSC vs control "
+        "(odds ratio; sensitivity analysis)",
+    ]
+    said = [statement("responder_odds_ratio", label, "Very low", 2.0) for label in labels]
+    assert said == [
+        "The evidence is very uncertain about the effect of MSC on response (ALSFRS-R slope "
+        "improved by >= 50%).",
+        "The evidence is very uncertain about the effect of MSC on response (ALSFRS-R slope "
+        "gained >= 1.25 points/month).",
+        "The evidence is very uncertain about the effect of MSC on response (on the ALSFRS-R "
+        "slope, any threshold as reported).",
+    ]
+    assert statement("responder_odds_ratio", labels[0], "Low", 5.83) == (
+        "MSC may increase response (ALSFRS-R slope improved by >= 50%)."
+    )

@@ -70,7 +70,7 @@ UNGRADED_STATEMENTS = {
 EFFECT_WORDS = {
     "binary_comparison": ("the risk of {}", ("reduces", "reduce"), ("increases", "increase")),
     "responder_odds_ratio": (
-        "response on the ALSFRS-R slope",
+        "response ({})",
         ("reduces", "reduce"),
         ("increases", "increase"),
     ),
@@ -94,8 +94,12 @@ EFFECT_WORDS = {
 
 def outcome_phrase(kind: str, label: str, effect: bool = True) -> str:
     """What the statement calls the outcome: its label up to ', MSC' or '(unit)', or the
-    kind's phrase of an effect (``effect``) from :data:`EFFECT_WORDS`."""
+    kind's phrase of an effect (``effect``) from :data:`EFFECT_WORDS`. A responder
+    comparison keeps its definition, so that outcomes with different thresholds read
+    differently: 'response (ALSFRS-R slope improved by >= 50%)'."""
     phrase = label.split(", MSC")[0].split(" (")[0].strip()
+    if effect and kind == "responder_odds_ratio":
+        phrase = phrase.removeprefix("Responders").lstrip(", ")
     # Lower-case the first letter unless it starts an acronym (ALSFRS-R, FVC).
     phrase = phrase if phrase[1:2].isupper() else phrase[:1].lower() + phrase[1:]
     words = EFFECT_WORDS.get(kind, ("{}",))[0] if effect else "{}"
