@@ -85,7 +85,11 @@ def test_a_comparison_is_labelled_and_drawn_as_its_measure(
     assert study.cells["effect"] == effect_text(
         "binary_comparison", study.estimate, study.lower, study.upper
     )
-    assert spec.graph_header == f"{name}\nIV, Random, 95% CI"
+    # One trial (Cudkowicz 2022): its own estimate, with no model and no weights to name.
+    assert overall["status"] == "not_pooled"
+    assert spec.graph_header == f"{name}\n95% CI"
+    assert [c.key for c in spec.columns][-1:] == ["effect"]
+    assert "weight" not in [c.key for c in spec.columns]
     assert f"{name}  {name}" in text.split("\n")  # the effect column's header and the graph's
     assert study.cells["effect"] in text
     # The drawn estimate is the measure's, from the counts the row shows.

@@ -135,17 +135,27 @@ def _total_weight(pooled: dict) -> str:
     return NO_WEIGHT if _is_glmm(pooled) else "100.0%"
 
 
-def method_label(pooled: dict | None) -> str:
+def _pooled(pooled: dict | None) -> bool:
+    return pooled is None or pooled.get("status") == "pooled"
+
+
+def _method_label(pooled: dict | None) -> str:
     """RevMan's method tag: inverse variance, or the GLMM (which has no IV weights)."""
     if _is_glmm(pooled):
         return "GLMM, Random"
     return "IV, Random"
 
 
+def method_and_interval(pooled: dict | None, ci: str) -> str:
+    """'IV, Random, 95% CI' over the effect column; the interval alone where nothing was
+    pooled (one study: its own estimate, no model and no weights)."""
+    return f"{_method_label(pooled)}, {ci}" if _pooled(pooled) else ci
+
+
 def graph_header(entry: OutcomeKind, ci: str, pooled: dict | None = None) -> str:
     """The measure with its unit over the method and interval: RevMan's graph header."""
     unit = f" ({entry.unit})" if entry.unit else ""
-    return f"{entry.measure}{unit}\n{method_label(pooled)}, {ci}"
+    return f"{entry.measure}{unit}\n{method_and_interval(pooled, ci)}"
 
 
 #: Width (inches) at which the Definition column wraps.
@@ -157,10 +167,9 @@ def _columns(
 ) -> tuple[forest.Column, ...]:
     study = forest.Column("study", "Study or subgroup", align="left", wrap_in=2.1)
     definition = forest.Column("definition", "Definition", align="left", wrap_in=DEFINITION_WRAP_IN)
-    tail = (
-        forest.Column("weight", "Weight"),
-        forest.Column("effect", f"{effect_header(entry)}\n{method_label(pooled)}, {ci}"),
-    )
+    effect = forest.Column("effect", f"{effect_header(entry)}\n{method_and_interval(pooled, ci)}")
+    # No Weight column where nothing was pooled: a single study has no model weight.
+    tail = (forest.Column("weight", "Weight"), effect) if _pooled(pooled) else (effect,)
     if is_event_rate(kind):
         arms = (
             forest.Column("events", "Events", group="MSC"),
