@@ -402,6 +402,22 @@ def _quantile(kind, level, df):
         return np.where(df >= 1, stats.t.ppf(upper, np.maximum(df, 1)), np.nan)
 
 
+def _q_profile(y, v, tau2, level):
+    """Q-profile CI of tau^2 (Viechtbauer 2007): the tau^2 at which the generalised Q equals
+    the chi-square(k-1) quantiles (0 where Q at 0 is already below)."""
+    k, m = y.shape
+    alpha = 1 - level
+    hi_q, lo_q = stats.chi2.ppf(1 - alpha / 2, k - 1), stats.chi2.ppf(alpha / 2, k - 1)
+    at_zero = generalised_q(y, v, 0.0)
+    upper_guess = np.maximum(tau2, _colvar(y)) + 1.0
+
+    def solve(target):
+        root = _solve_decreasing(lambda t: generalised_q(y, v, t), target, np.zeros(m), upper_guess)
+        return np.where(at_zero <= target, 0.0, root)
+
+    return solve(hi_q), solve(lo_q)
+
+
 def _fit_group(y, v, settings: Settings, start=None, refit=False) -> dict:
     """Fit every column of complete (k, m) arrays; returns arrays of length m. ``start``:
     see :func:`estimate_tau2`; ``refit``: see :func:`fit_batch`."""
@@ -446,17 +462,10 @@ def _fit_group(y, v, settings: Settings, start=None, refit=False) -> dict:
         q_fe > 0, 100 * np.maximum(0.0, (q_fe - (k - 1)) / np.where(q_fe > 0, q_fe, 1)), 0.0
     )
 
-    # Q-profile CI for tau^2 (Viechtbauer 2007).
-    alpha = 1 - settings.level
-    hi_q, lo_q = stats.chi2.ppf(1 - alpha / 2, k - 1), stats.chi2.ppf(alpha / 2, k - 1)
-    at_zero = generalised_q(y, v, 0.0)
-    upper_guess = np.maximum(tau2, _colvar(y)) + 1.0
-
-    def solve(target):
-        root = _solve_decreasing(lambda t: generalised_q(y, v, t), target, np.zeros(m), upper_guess)
-        return np.where(at_zero <= target, 0.0, root)
-
-    tau2_lo, tau2_hi = (solve(hi_q), solve(lo_q)) if not refit else (np.full(m, np.nan),) * 2
+    if refit:
+        tau2_lo = tau2_hi = np.full(m, np.nan)
+    else:
+        tau2_lo, tau2_hi = _q_profile(y, v, tau2, settings.level)
 
     status = np.full(m, "pooled", dtype=object)
     reason = np.full(m, "", dtype=object)
