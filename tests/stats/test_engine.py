@@ -163,6 +163,38 @@ def test_leave_one_out_and_cumulative(name):
     assert steps[0]["status"] == "not_pooled"
 
 
+REFITS = json.loads((FIXTURES / "refit_fixtures.json").read_text())
+
+
+@pytest.mark.parametrize("test", ["z", "adhoc"])
+def test_warm_started_refits_match_metafor_at_k50(test):
+    """leave1out() and cumul() at k = 50 (make_refit_fixtures.R): each warm-started refit
+    starts from another fit's tau^2, across steps where tau^2 moves from 0 to positive."""
+    ref = REFITS["fits"][test]
+    yi, vi = np.array(REFITS["data"]["yi"]), np.array(REFITS["data"]["vi"])
+    settings = Settings(estimator="REML", inference=INFERENCE[test])
+    for got, want in (
+        (leave_one_out(yi, vi, settings), ref["leave1out"]),
+        (
+            cumulative(yi, vi, range(len(yi)), settings)[1:],
+            {n: x[1:] for n, x in ref["cumul"].items()},
+        ),
+    ):
+        for ours, theirs in (
+            ("estimate", "estimate"),
+            ("se", "se"),
+            ("ci_lower", "ci_lb"),
+            ("ci_upper", "ci_ub"),
+            ("q", "Q"),
+        ):
+            np.testing.assert_allclose([r[ours] for r in got], want[theirs], rtol=1e-6)
+        np.testing.assert_allclose([r["tau2"] for r in got], want["tau2"], rtol=1e-6, atol=1e-9)
+        np.testing.assert_allclose([r["i2_tau2"] for r in got], want["I2"], rtol=1e-6, atol=1e-7)
+    assert any(t == 0 for t in ref["cumul"]["tau2"][1:]) and any(
+        t > 0 for t in ref["cumul"]["tau2"]
+    )
+
+
 def test_influence_diagnostics():
     ref = ENGINE["sensitivity"]["bcg_REML_z"]["influence"]
     yi, vi = yi_vi("bcg")

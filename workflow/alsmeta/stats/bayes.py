@@ -807,19 +807,40 @@ def _hermite(nodes=None):
     return _HERMITE_CACHE[nodes]
 
 
+#: Grid points x studies evaluated together by :func:`_binomial_loglik`. Its working
+#: arrays hold up to ``HERMITE_NODES // 2`` values per element, so a block costs tens of MB
+#: whatever k is (the (tau, mu) grid times k would be gigabytes at k in the thousands).
+LOGLIK_BLOCK = 2**17
+
+
 def _binomial_loglik(x, size, mu, tau, nodes=None, tol=1e-12):
     """``sum_i log int Bin(x_i | n_i, expit(theta)) N(theta | mu, tau^2) dtheta`` (no log C(n, x)).
 
     ``mu`` and ``tau`` broadcast together (shape S); ``x``/``size`` are ``(k,)``. Adaptive
     Gauss-Hermite: each integrand is centred at its mode (safeguarded Newton inside the
     bracket ``mu + tau^2 [x - n, x]`` that holds the root of its concave log) and scaled
-    by its curvature there.
+    by its curvature there. The grid points are taken in blocks of about
+    :data:`LOGLIK_BLOCK` / k; every value is computed elementwise and summed over the
+    studies of its own grid point, so the blocks change no digit, only the memory.
     """
+    mu, tau = np.asarray(mu, dtype=float), np.asarray(tau, dtype=float)
+    shape = np.broadcast_shapes(mu.shape, tau.shape)
+    mu, tau = np.broadcast_to(mu, shape).ravel(), np.broadcast_to(tau, shape).ravel()
+    out = np.empty(mu.size)
+    step = max(1, LOGLIK_BLOCK // max(x.size, 1))
+    for start in range(0, mu.size, step):
+        block = slice(start, start + step)
+        out[block] = _binomial_loglik_block(x, size, mu[block], tau[block], nodes, tol)
+    return out.reshape(shape)
+
+
+def _binomial_loglik_block(x, size, mu, tau, nodes, tol):
+    """:func:`_binomial_loglik` at the grid points ``mu``, ``tau`` (equal 1-d arrays)."""
     from scipy.special import expit
 
-    mu = np.asarray(mu, dtype=float)[..., None]
+    mu = mu[:, None]
     # tau = 0 (the zoom's first point) is the limit of a vanishing variance
-    tau2 = np.maximum(np.asarray(tau, dtype=float) ** 2, 1e-100)[..., None]
+    tau2 = np.maximum(tau**2, 1e-100)[:, None]
     shape = np.broadcast_shapes(mu.shape, tau2.shape, x.shape)
     xa, na = np.broadcast_to(x, shape).ravel(), np.broadcast_to(size, shape).ravel()
     ma, ta = np.broadcast_to(mu, shape).ravel(), np.broadcast_to(tau2, shape).ravel()
@@ -902,6 +923,11 @@ def _binomial_modes(x, n, mu, tau2, tol=1e-12):
     return out
 
 
+#: Node offsets beyond this take the log-sum-exp form of :func:`_softplus_remainders`
+#: (``expm1`` overflows past about 709).
+FAR_NODE = 700.0
+
+
 def _softplus_remainders(small, half_pq, d):
     """``R(+d)`` and ``R(-d)``: the remainders of softplus's second-order Taylor expansion
     about the mode, ``R(e) = sp(t + e) - sp(t) - p e - p (1 - p) e^2 / 2`` (d >= 0).
@@ -915,20 +941,20 @@ def _softplus_remainders(small, half_pq, d):
     """
     linear = small * d
     quadratic = half_pq * d * d
-    if d.size and d.max() <= 700.0:  # expm1 stays finite
-        up = np.expm1(d)
-        down = -up / (up + 1.0)  # expm1(-d)
-        return (
-            np.log1p(small * up) - linear - quadratic,
-            np.log1p(small * down) + linear - quadratic,
+    up = np.expm1(np.minimum(d, FAR_NODE))
+    down = -up / (up + 1.0)  # expm1(-d)
+    plus = np.log1p(small * up) - linear - quadratic
+    minus = np.log1p(small * down) + linear - quadratic
+    far = d > FAR_NODE
+    if far.any():  # far nodes of a very wide integrand: the same remainders by log-sum-exp
+        small, linear, quadratic = (
+            np.broadcast_to(a, d.shape)[far] for a in (small, linear, quadratic)
         )
-    # far nodes of a very wide integrand: the same remainders through log-sum-exp
-    t = np.log(small) - np.log1p(-small)  # the mode on the side where p <= 1/2
-    base = np.logaddexp(0.0, t)
-    return (
-        np.logaddexp(0.0, t + d) - base - linear - quadratic,
-        np.logaddexp(0.0, t - d) - base + linear - quadratic,
-    )
+        t = np.log(small) - np.log1p(-small)  # the mode on the side where p <= 1/2
+        base = np.logaddexp(0.0, t)
+        plus[far] = np.logaddexp(0.0, t + d[far]) - base - linear - quadratic
+        minus[far] = np.logaddexp(0.0, t - d[far]) - base + linear - quadratic
+    return plus, minus
 
 
 def _binomial_mu_range(x, size, tau, settings, lo, hi, levels=MU_ZOOM_LEVELS):
