@@ -11,17 +11,11 @@ from alsmeta.io.console import (
     end_with_summary,
     quiet_after_write_failure,
 )
-from alsmeta.io.config import check_config, check_references
-from alsmeta.io.config_file import (
-    check_data_paths,
-    check_finite,
-    load_config_file,
-    replace_whole_priors,
-)
+from alsmeta.io.config_file import load_config_file, replace_whole_priors
 from alsmeta.io.errors import InputError
-from alsmeta.io.grade_judgements import read_judgements
+from alsmeta.io.input_checks import check_inputs_once
 from alsmeta.io.risk_of_bias import TOOLS as ROB_TOOLS
-from alsmeta.io.tables import TABLES, load_dataset, load_schema
+from alsmeta.io.schemas import TABLES, load_schema
 from snakemake.logging import logger as snakemake_logger
 from snakemake.settings.types import Quietness
 from snakemake.utils import update_config
@@ -38,21 +32,9 @@ try:
         config, [load_config_file(p) for p in workflow.overwrite_configfiles]
     )
     update_config(config, workflow.config_settings.config)  # --config values stay last
-    check_finite(config)
-    check_config(config, load_schema(f"{SCHEMA_DIR}/config.schema.yaml"))
-    check_data_paths(config["data"], workflow.basedir, config["data_root_allowed"])
-    check_references(config, load_dataset(config["data"], SCHEMA_DIR))
-    check_data_paths(
-        {"judgements": config["grade"]["judgements"]},
-        workflow.basedir,
-        config["data_root_allowed"],
-        "grade",
-    )
-    read_judgements(
-        config["grade"]["judgements"],
-        f"{SCHEMA_DIR}/grade_judgements.schema.yaml",
-        config["outcome_definitions"],
-    )
+    # Skipped when the config, data, schemas and checking code are those of a check
+    # that passed before (alsmeta.io.input_checks).
+    check_inputs_once(config, workflow.basedir, SCHEMA_DIR)
 except InputError as error:
     sys.stderr.write(f"Input error: {error}\n")
     sys.exit(1)

@@ -20,6 +20,7 @@ from functools import cache
 from pathlib import Path
 
 
+@cache
 def _module_file(package_dir: Path, module: str) -> Path | None:
     """The file of ``alsmeta.x.y`` under ``package_dir`` (the ``alsmeta`` folder)."""
     parts = module.split(".")[1:]

@@ -8,8 +8,9 @@ checks (unknown ids, events > N, duplicate ids) follow. One pass lists every pro
 row id and the column, with "did you mean" where a close id exists; the cross-table checks
 run once every cell reads, so that a bad cell is not reported again as a missing id.
 
-Only the standard library, PyYAML and jsonschema are imported here: the workflow
-validates its inputs when it is parsed, before any job starts, and that must stay fast.
+Only the standard library and jsonschema are imported here: the workflow validates its
+inputs when it is parsed, before any job starts (:mod:`alsmeta.io.input_checks`), and that
+must stay fast. The table names and the schemas themselves are :mod:`alsmeta.io.schemas`.
 """
 
 from __future__ import annotations
@@ -22,7 +23,6 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import jsonschema
-import yaml
 
 from alsmeta.io.errors import InputError, InputErrors, did_you_mean
 from alsmeta.io.reading import (
@@ -34,23 +34,7 @@ from alsmeta.io.reading import (
     short_message,
 )
 from alsmeta.io.risk_of_bias import TOOLS, tool_for_design
-
-#: Tables in the order they are validated, with the column holding each row's id.
-TABLES: dict[str, str] = {
-    "quotes": "quote_id",
-    "extra_quotes": "quote_id",
-    "sources": "source_ref",
-    "dossier_gaps": "label",
-    "studies": "study_id",
-    "arms": "arm_id",
-    "conflicts": "conflict_group",
-    "overlap_groups": "overlap_group",
-    "adverse_events": "ae_id",
-    "efficacy": "eff_id",
-    "responders": "resp_id",
-    "gaps": "study_id",
-    "risk_of_bias": "study_id",
-}
+from alsmeta.io.schemas import TABLES, file_stamp, load_schema
 
 #: The tables that hold extracted numbers (one value row each), with their id column.
 VALUE_TABLES = {"adverse_events": "ae_id", "efficacy": "eff_id", "responders": "resp_id"}
@@ -81,26 +65,12 @@ class Row:
         return self.values[column]
 
 
-#: libyaml's parser where PyYAML has it (the pure-Python one is ~10x slower).
-_YAML_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
-
-
-def load_schema(path: str | Path) -> dict:
-    """A table's (or the config's) JSON schema, as written in YAML; to be treated as
-    read-only (a schema is read once per process while its file is unchanged)."""
-    return _load_schema(str(path), _stamp(path))
-
-
-@functools.lru_cache(maxsize=64)
-def _load_schema(path: str, _stamp: tuple) -> dict:
-    with open(path, encoding="utf-8") as handle:
-        return yaml.load(handle, Loader=_YAML_LOADER)
-
-
 def read_named_table(path: str | Path, schema_path: str | Path, table: str) -> list[Row]:
     """One table of :data:`TABLES`, checked against its schema; read once per process
     while the files are unchanged (the rows are to be treated as read-only)."""
-    return _read_named_table(str(path), _stamp(path), str(schema_path), _stamp(schema_path), table)
+    return _read_named_table(
+        str(path), file_stamp(path), str(schema_path), file_stamp(schema_path), table
+    )
 
 
 @functools.lru_cache(maxsize=16)
@@ -282,7 +252,7 @@ def load_dataset(paths: dict[str, str], schema_dir: str | Path) -> dict[str, lis
     if missing:
         raise InputError("config key 'data'", f"no path given for table(s) {', '.join(missing)}")
     return _load_dataset(
-        tuple((name, str(paths[name]), _stamp(paths[name])) for name in TABLES),
+        tuple((name, str(paths[name]), file_stamp(paths[name])) for name in TABLES),
         str(schema_dir),
         _stamp_dir(schema_dir),
     )
@@ -293,16 +263,8 @@ def load_job_dataset(inputs) -> dict[str, list[Row]]:
     return load_dataset({t: inputs[t] for t in TABLES}, Path(inputs.schemas[0]).parent)
 
 
-def _stamp(path) -> tuple:
-    try:
-        stat = Path(path).stat()
-    except OSError:
-        return ()
-    return (stat.st_mtime_ns, stat.st_size)
-
-
 def _stamp_dir(folder) -> tuple:
-    return tuple(sorted((p.name, _stamp(p)) for p in Path(folder).glob("*.yaml")))
+    return tuple(sorted((p.name, file_stamp(p)) for p in Path(folder).glob("*.yaml")))
 
 
 @functools.lru_cache(maxsize=4)
