@@ -392,13 +392,13 @@ def test_responder_comparisons_with_different_thresholds_read_differently():
     ]
     said = [statement("responder_odds_ratio", label, "Very low", 2.0) for label in labels]
     assert said == [
-        "The evidence is very uncertain about the effect of MSC on response (ALSFRS-R slope "
-        "improved by >= 50%).",
-        "The evidence is very uncertain about the effect of MSC on response (ALSFRS-R slope "
-        "gained >= 1.25 points/month).",
-        "The evidence is very uncertain about the effect of MSC on response (on the ALSFRS-R "
-        "slope, any threshold as reported).",
+        "The evidence is very uncertain about the effect of MSC on response defined as "
+        "ALSFRS-R slope improved by >= 50%.",
+        "The evidence is very uncertain about the effect of MSC on response defined as "
+        "ALSFRS-R slope gained >= 1.25 points/month.",
+        "The evidence is very uncertain about the effect of MSC on response on the ALSFRS-R "
+        "slope, any threshold as reported.",
     ]
     assert statement("responder_odds_ratio", labels[0], "Low", 5.83) == (
-        "MSC may increase response (ALSFRS-R slope improved by >= 50%)."
+        "MSC may increase response defined as ALSFRS-R slope improved by >= 50%."
     )

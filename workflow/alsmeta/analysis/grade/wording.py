@@ -70,7 +70,7 @@ UNGRADED_STATEMENTS = {
 EFFECT_WORDS = {
     "binary_comparison": ("the risk of {}", ("reduces", "reduce"), ("increases", "increase")),
     "responder_odds_ratio": (
-        "response ({})",
+        "response {}",
         ("reduces", "reduce"),
         ("increases", "increase"),
     ),
@@ -96,10 +96,11 @@ def outcome_phrase(kind: str, label: str, effect: bool = True) -> str:
     """What the statement calls the outcome: its label up to ', MSC' or '(unit)', or the
     kind's phrase of an effect (``effect``) from :data:`EFFECT_WORDS`. A responder
     comparison keeps its definition, so that outcomes with different thresholds read
-    differently: 'response (ALSFRS-R slope improved by >= 50%)'."""
+    differently: 'response defined as ALSFRS-R slope improved by >= 50%'."""
     phrase = label.split(", MSC")[0].split(" (")[0].strip()
     if effect and kind == "responder_odds_ratio":
-        phrase = phrase.removeprefix("Responders").lstrip(", ")
+        definition = phrase.removeprefix("Responders").lstrip(", ")
+        phrase = definition if definition.startswith("on ") else f"defined as {definition}"
     # Lower-case the first letter unless it starts an acronym (ALSFRS-R, FVC).
     phrase = phrase if phrase[1:2].isupper() else phrase[:1].lower() + phrase[1:]
     words = EFFECT_WORDS.get(kind, ("{}",))[0] if effect else "{}"
