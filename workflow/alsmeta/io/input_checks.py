@@ -53,19 +53,23 @@ def check_inputs(config: dict, root: str | Path, schema_dir: str | Path) -> None
 
     check_finite(config)
     check_config(config, load_schema(f"{schema_dir}/config.schema.yaml"))
-    check_data_paths(config["data"], root, config["data_root_allowed"])
+    _check_paths(config, root)
     check_references(config, load_dataset(config["data"], schema_dir))
-    check_data_paths(
-        {"judgements": config["grade"]["judgements"]},
-        root,
-        config["data_root_allowed"],
-        "grade",
-    )
     read_judgements(
         config["grade"]["judgements"],
         f"{schema_dir}/grade_judgements.schema.yaml",
         config["outcome_definitions"],
     )
+
+
+def _check_paths(config: dict, root: str | Path) -> list[str]:
+    """The data tables' and the GRADE judgements' paths, each refused (InputError) unless it
+    resolves inside ``root`` or ``data_root_allowed``."""
+    allowed = config["data_root_allowed"]
+    judgements = {"judgements": config["grade"]["judgements"]}
+    check_data_paths(config["data"], root, allowed)
+    check_data_paths(judgements, root, allowed, "grade")
+    return [*config["data"].values(), *judgements.values()]
 
 
 def fingerprint(config: dict, root: str | Path, schema_dir: str | Path) -> str | None:
@@ -83,11 +87,7 @@ def fingerprint(config: dict, root: str | Path, schema_dir: str | Path) -> str |
     here = Path(__file__)
     code = [here, *map(Path, code_inputs(here, here.parents[1]))]
     try:
-        allowed = config["data_root_allowed"]
-        judgements = {"judgements": config["grade"]["judgements"]}
-        check_data_paths(config["data"], root, allowed)
-        check_data_paths(judgements, root, allowed, "grade")
-        data = [*config["data"].values(), *judgements.values()]
+        data = _check_paths(config, root)
         root = Path(root).resolve()
         add(sys.version, root, json.dumps(config, sort_keys=True, default=repr))
         for path in [*data, *sorted(Path(schema_dir).glob("*.yaml")), *code]:
