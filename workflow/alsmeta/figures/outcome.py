@@ -135,7 +135,8 @@ def _total_weight(pooled: dict) -> str:
     return NO_WEIGHT if _is_glmm(pooled) else "100.0%"
 
 
-def _pooled(pooled: dict | None) -> bool:
+def _was_pooled(pooled: dict | None) -> bool:
+    """Whether a model pooled the outcome (None: no overall row given, as a pooled plot)."""
     return pooled is None or pooled.get("status") == "pooled"
 
 
@@ -149,7 +150,7 @@ def _method_label(pooled: dict | None) -> str:
 def method_and_interval(pooled: dict | None, ci: str) -> str:
     """'IV, Random, 95% CI' over the effect column; the interval alone where nothing was
     pooled (one study: its own estimate, no model and no weights)."""
-    return f"{_method_label(pooled)}, {ci}" if _pooled(pooled) else ci
+    return f"{_method_label(pooled)}, {ci}" if _was_pooled(pooled) else ci
 
 
 def graph_header(entry: OutcomeKind, ci: str, pooled: dict | None = None) -> str:
@@ -169,7 +170,7 @@ def _columns(
     definition = forest.Column("definition", "Definition", align="left", wrap_in=DEFINITION_WRAP_IN)
     effect = forest.Column("effect", f"{effect_header(entry)}\n{method_and_interval(pooled, ci)}")
     # No Weight column where nothing was pooled: a single study has no model weight.
-    tail = (forest.Column("weight", "Weight"), effect) if _pooled(pooled) else (effect,)
+    tail = (forest.Column("weight", "Weight"), effect) if _was_pooled(pooled) else (effect,)
     if is_event_rate(kind):
         arms = (
             forest.Column("events", "Events", group="MSC"),

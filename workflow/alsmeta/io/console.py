@@ -30,7 +30,7 @@ from alsmeta.io.tsv import read_tsv
 
 
 def step_line(number: int, job: str, wildcards: dict, seconds: float) -> str:
-    """``  12 done  forest plots  death  (1.4 s)``: the step's number in the order steps
+    """``  12 done  forest plots death  (1.4 s)``: the step's number in the order steps
     finished, what it made (the job's name, then its wildcard values) and its wall time."""
     what = " ".join([job.replace("_", " "), *map(str, wildcards.values())])
     return f"{number:4d} done  {what}  ({seconds:.1f} s)"
